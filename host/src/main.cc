@@ -1,0 +1,64 @@
+// hashrig: the native SHA-256 ASIC miner's command. This is the one place exceptions are
+// caught (R6): anything escaping a subcommand is reported and turned into exit code 1.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashrig/host/commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+constexpr Command kCommands[] = {
+    {"bench", "measure sha256d scan throughput of every SHA-256 backend",
+     hashrig::host::RunBenchCommand},
+    {"hash", "print SHA-256 / sha256d digests of files, like sha256sum",
+     hashrig::host::RunHashCommand},
+};
+
+void PrintUsage(std::ostream& out) {
+  out << "usage: hashrig COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const Command& c : kCommands) {
+    out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
+  }
+  out << "\n'hashrig COMMAND --help' describes a command's options.\n"
+         "HASHRIG_SHA256_BACKEND=NAME forces a SHA-256 backend (as --backend does).\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(std::cerr);
+    return hashrig::host::kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(std::cout);
+    return hashrig::host::kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "hashrig 0.1.0\n";
+    return hashrig::host::kExitOk;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (c.name != name) continue;
+    try {
+      return c.run(args);
+    } catch (const std::exception& e) {
+      std::cerr << "hashrig " << name << ": " << e.what() << "\n";
+      return hashrig::host::kExitFailure;
+    }
+  }
+  std::cerr << "hashrig: unknown command '" << name << "'\n\n";
+  PrintUsage(std::cerr);
+  return hashrig::host::kExitUsage;
+}

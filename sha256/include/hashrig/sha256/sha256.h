@@ -1,0 +1,56 @@
+// SHA-256 and double SHA-256 (sha256d) over a chosen backend.
+//
+// Every function takes the backend to use; the default is Backend::Default(), chosen
+// once per process from the CPU (or HASHRIG_SHA256_BACKEND) and self-tested first.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "hashrig/sha256/backend.h"
+
+namespace hashrig::sha256 {
+
+inline constexpr std::size_t kDigestSize = 32;
+inline constexpr std::size_t kBlockSize = 64;
+
+using Digest = std::array<std::uint8_t, kDigestSize>;
+
+// Streaming SHA-256 for messages of any length.
+class Sha256 {
+ public:
+  explicit Sha256(Backend backend = Backend::Default());
+
+  Sha256& Update(std::span<const std::uint8_t> data);
+  // Returns the digest and resets the hasher for a new message.
+  Digest Finalize();
+  void Reset();
+
+ private:
+  Backend backend_;
+  State state_;
+  std::array<std::uint8_t, kBlockSize> buffer_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t length_ = 0;
+};
+
+Digest Hash(std::span<const std::uint8_t> data, Backend backend = Backend::Default());
+// sha256(sha256(data)): Bitcoin's block, transaction and merkle hash.
+Digest DoubleHash(std::span<const std::uint8_t> data, Backend backend = Backend::Default());
+
+// The compression state after the first 64 bytes of a block header: what BM1397-class
+// chips and Stratum tooling call the midstate.
+State Midstate(std::span<const std::uint8_t, 64> first_block, Backend backend = Backend::Default());
+
+// sha256d of `count` independent 64-byte inputs (one merkle level: pairs of hashes),
+// `inputs` holding count*64 bytes and `digests` count*32. Runs the backend's lanes.
+void DoubleHash64(std::span<const std::uint8_t> inputs, std::span<std::uint8_t> digests,
+                  Backend backend = Backend::Default());
+
+// Lower-case hex of bytes as they are (no reversal).
+std::string ToHex(std::span<const std::uint8_t> bytes);
+
+}  // namespace hashrig::sha256

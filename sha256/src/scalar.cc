@@ -1,0 +1,117 @@
+// The scalar reference backend: a plain FIPS 180-4 compression function that defines
+// correctness for every other backend, plus the scan precompute shared by all of them.
+#include <bit>
+
+#include "kernel_table.h"
+#include "lanes.h"
+#include "sha256_math.h"
+
+namespace hashrig::sha256 {
+namespace {
+
+struct ScalarOps {
+  using V = std::uint32_t;
+  static constexpr int kLanes = 1;
+  static V Set1(std::uint32_t x) { return x; }
+  static V Add(V a, V b) { return a + b; }
+  static V Xor3(V a, V b, V c) { return a ^ b ^ c; }
+  static V Ch(V e, V f, V g) { return sha256::Ch(e, f, g); }
+  static V Maj(V a, V b, V c) { return sha256::Maj(a, b, c); }
+  template <int n>
+  static V Rotr(V x) { return std::rotr(x, n); }
+  template <int n>
+  static V Shr(V x) { return x >> n; }
+  static V Sequence(std::uint32_t first) { return first; }
+  static V ByteSwap(V x) { return __builtin_bswap32(x); }
+  static std::uint32_t TopAtMost(V h7, std::uint32_t top) {
+    return __builtin_bswap32(h7) <= top ? 1u : 0u;
+  }
+  static V Load(const std::uint32_t* p) { return *p; }
+  static void Store(std::uint32_t* p, V v) { *p = v; }
+};
+
+bool AlwaysSupported(const CpuFeatures& /*cpu*/) { return true; }
+
+void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t count) {
+  Lanes<ScalarOps>::DoubleHash64(digests, inputs, count);
+}
+
+std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
+                 std::uint32_t count, std::uint32_t top, Candidate* out) {
+  return Lanes<ScalarOps>::Scan(jobs, jobs_count, first, count, top, out);
+}
+
+}  // namespace
+
+void ScalarCompress(std::uint32_t state[8], const std::uint8_t* blocks, std::size_t blocks_count) {
+  for (std::size_t b = 0; b < blocks_count; ++b) {
+    const std::uint8_t* block = blocks + b * 64;
+    std::array<std::uint32_t, 64> w;
+    for (int i = 0; i < 16; ++i) {
+      w[i] = ReadBe32(block + 4 * i);
+    }
+    for (int i = 16; i < 64; ++i) {
+      w[i] = SmallSigma1(w[i - 2]) + w[i - 7] + SmallSigma0(w[i - 15]) + w[i - 16];
+    }
+    std::array<std::uint32_t, 8> s;
+    for (int i = 0; i < 8; ++i) {
+      s[i] = state[i];
+    }
+    for (int i = 0; i < 64; ++i) {
+      ScalarRound(s, kRoundConstants[i] + w[i]);
+    }
+    for (int i = 0; i < 8; ++i) {
+      state[i] += s[i];
+    }
+  }
+}
+
+ScanJobData PrepareScanJob(const std::uint8_t header[80], std::uint32_t version) {
+  ScanJobData j{};
+  j.version = version;
+  std::uint8_t first[64];
+  for (int i = 0; i < 64; ++i) {
+    first[i] = header[i];
+  }
+  WriteLe32(first, version);
+  for (int i = 0; i < 8; ++i) {
+    j.midstate[i] = kIv[i];
+  }
+  ScalarCompress(j.midstate, first, 1);
+
+  for (int i = 0; i < 3; ++i) {
+    j.tail[i] = ReadBe32(header + 64 + 4 * i);
+  }
+  std::array<std::uint32_t, 8> s;
+  for (int i = 0; i < 8; ++i) {
+    s[i] = j.midstate[i];
+  }
+  for (int i = 0; i < 3; ++i) {
+    ScalarRound(s, kRoundConstants[i] + j.tail[i]);
+  }
+  for (int i = 0; i < 8; ++i) {
+    j.after3[i] = s[i];
+  }
+  j.round3_t1 = s[7] + BigSigma1(s[4]) + Ch(s[4], s[5], s[6]) + kRoundConstants[3];
+  j.round3_t2 = BigSigma0(s[0]) + Maj(s[0], s[1], s[2]);
+
+  constexpr std::uint32_t kW4 = 0x80000000;
+  constexpr std::uint32_t kW15 = 640;  // an 80-byte message, in bits
+  j.w16 = SmallSigma0(j.tail[1]) + j.tail[0];
+  j.w17 = SmallSigma1(kW15) + SmallSigma0(j.tail[2]) + j.tail[1];
+  j.w18_part = SmallSigma1(j.w16) + j.tail[2];
+  j.w19_part = SmallSigma1(j.w17) + SmallSigma0(kW4);
+  j.w30_const = SmallSigma0(kW15);
+  j.w31_const = SmallSigma0(j.w16) + kW15;
+  j.w32_const = SmallSigma0(j.w17) + j.w16;
+  return j;
+}
+
+const KernelTable& ScalarKernels() {
+  static constexpr KernelTable kTable = {
+      "scalar", "portable C++ reference (1 lane)", 1, 0, AlwaysSupported, ScalarCompress,
+      DoubleHash64, Scan};
+  return kTable;
+}
+
+}  // namespace hashrig::sha256
