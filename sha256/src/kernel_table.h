@@ -69,7 +69,10 @@ const KernelTable& ShaNi2Kernels();
 const KernelTable& Armv8Kernels();
 #endif
 
-// Fills the nonce-independent part of a scan job from a header (nonce ignored).
+// Fills the nonce-independent part of a scan job from a header (nonce ignored), with
+// `version` in place of the header's, or from a midstate and header bytes 64..75.
 ScanJobData PrepareScanJob(const std::uint8_t header[80], std::uint32_t version);
+ScanJobData PrepareScanJob(const std::uint32_t midstate[8], const std::uint8_t tail[12],
+                           std::uint32_t version);
 
 }  // namespace hashrig::sha256

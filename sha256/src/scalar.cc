@@ -67,20 +67,28 @@ void ScalarCompress(std::uint32_t state[8], const std::uint8_t* blocks, std::siz
 }
 
 ScanJobData PrepareScanJob(const std::uint8_t header[80], std::uint32_t version) {
-  ScanJobData j{};
-  j.version = version;
   std::uint8_t first[64];
   for (int i = 0; i < 64; ++i) {
     first[i] = header[i];
   }
   WriteLe32(first, version);
+  std::uint32_t midstate[8];
   for (int i = 0; i < 8; ++i) {
-    j.midstate[i] = kIv[i];
+    midstate[i] = kIv[i];
   }
-  ScalarCompress(j.midstate, first, 1);
+  ScalarCompress(midstate, first, 1);
+  return PrepareScanJob(midstate, header + 64, version);
+}
 
+ScanJobData PrepareScanJob(const std::uint32_t midstate[8], const std::uint8_t tail[12],
+                           std::uint32_t version) {
+  ScanJobData j{};
+  j.version = version;
+  for (int i = 0; i < 8; ++i) {
+    j.midstate[i] = midstate[i];
+  }
   for (int i = 0; i < 3; ++i) {
-    j.tail[i] = ReadBe32(header + 64 + 4 * i);
+    j.tail[i] = ReadBe32(tail + 4 * i);
   }
   std::array<std::uint32_t, 8> s;
   for (int i = 0; i < 8; ++i) {

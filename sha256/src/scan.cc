@@ -13,6 +13,19 @@ namespace {
 // per version, large enough that the call overhead is noise.
 constexpr std::uint32_t kChunk = 4096;
 
+// sha256d of the header a job stands for, with `nonce`, by the scalar reference.
+Digest ReferenceHash(const ScanJobData& job, std::uint32_t nonce) {
+  State mid;
+  std::copy(std::begin(job.midstate), std::end(job.midstate), mid.words.begin());
+  std::uint8_t tail[16];
+  for (int i = 0; i < 3; ++i) {
+    WriteBe32(tail + 4 * i, job.tail[i]);
+  }
+  WriteLe32(tail + 12, nonce);
+  const Digest first = Sha256(mid, 1, Backend::Scalar()).Update(tail).Finalize();
+  return Hash(first, Backend::Scalar());
+}
+
 }  // namespace
 
 Target Target::FromLittleEndian(const std::array<std::uint8_t, 32>& bytes) {
@@ -69,17 +82,21 @@ std::array<std::uint8_t, kHeaderSize> WithVersionAndNonce(
 
 HeaderScanner::HeaderScanner(std::span<const std::uint8_t, kHeaderSize> header, Backend backend)
     : backend_(backend) {
-  std::copy(header.begin(), header.end(), header_.begin());
-  jobs_.push_back(PrepareScanJob(header_.data(), ReadLe32(header_.data())));
+  jobs_.push_back(PrepareScanJob(header.data(), ReadLe32(header.data())));
 }
 
 HeaderScanner::HeaderScanner(std::span<const std::uint8_t, kHeaderSize> header,
                              std::span<const std::uint32_t> versions, Backend backend)
     : backend_(backend) {
-  std::copy(header.begin(), header.end(), header_.begin());
   for (const std::uint32_t v : versions) {
-    jobs_.push_back(PrepareScanJob(header_.data(), v));
+    jobs_.push_back(PrepareScanJob(header.data(), v));
   }
+}
+
+HeaderScanner::HeaderScanner(const State& midstate, std::span<const std::uint8_t, 12> tail,
+                             Backend backend)
+    : backend_(backend) {
+  jobs_.push_back(PrepareScanJob(midstate.words.data(), tail.data(), 0));
 }
 
 HeaderScanner::~HeaderScanner() = default;
@@ -103,12 +120,10 @@ std::uint64_t HeaderScanner::Scan(NonceRange range, const Target& target,
     hashed += std::uint64_t{count} * jobs_.size();
     // The kernel only compared the top word: confirm in full with the reference.
     for (std::size_t i = 0; i < n; ++i) {
-      const Candidate& c = candidates[i];
-      const std::uint32_t version = jobs_[c.job].version;
-      const auto header = WithVersionAndNonce(header_, version, c.nonce);
-      const Digest hash = DoubleHash(header, Backend::Scalar());
+      const ScanJobData& job = jobs_[candidates[i].job];
+      const Digest hash = ReferenceHash(job, candidates[i].nonce);
       if (target.IsMetBy(hash)) {
-        hits.push_back({c.nonce, version, hash});
+        hits.push_back({candidates[i].nonce, job.version, hash});
       }
     }
   }

@@ -11,6 +11,9 @@ namespace hashrig::sha256 {
 
 Sha256::Sha256(Backend backend) : backend_(backend), state_(kInitialState) {}
 
+Sha256::Sha256(const State& midstate, std::uint64_t blocks_done, Backend backend)
+    : backend_(backend), state_(midstate), length_(blocks_done * kBlockSize) {}
+
 void Sha256::Reset() {
   state_ = kInitialState;
   buffered_ = 0;

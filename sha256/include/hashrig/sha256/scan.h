@@ -64,6 +64,10 @@ class HeaderScanner {
   // block's message schedule between them. `versions` must not be empty.
   HeaderScanner(std::span<const std::uint8_t, kHeaderSize> header,
                 std::span<const std::uint32_t> versions, Backend backend = Backend::Default());
+  // Scans from a midstate (state after header bytes 0..63) and the tail's first 12
+  // bytes (merkle root tail, ntime, nbits): BM1397-style work. Hits report version 0.
+  HeaderScanner(const State& midstate, std::span<const std::uint8_t, 12> tail,
+                Backend backend = Backend::Default());
   ~HeaderScanner();
   HeaderScanner(HeaderScanner&&) noexcept;
   HeaderScanner& operator=(HeaderScanner&&) noexcept;
@@ -77,7 +81,6 @@ class HeaderScanner {
 
  private:
   Backend backend_;
-  std::array<std::uint8_t, kHeaderSize> header_;
   std::vector<ScanJobData> jobs_;
 };
 

@@ -23,6 +23,9 @@ using Digest = std::array<std::uint8_t, kDigestSize>;
 class Sha256 {
  public:
   explicit Sha256(Backend backend = Backend::Default());
+  // Resumes a message whose first `blocks_done` 64-byte blocks are summarised by
+  // `midstate` (as BM1397-class chips and Icarus-style work carry it).
+  Sha256(const State& midstate, std::uint64_t blocks_done, Backend backend = Backend::Default());
 
   Sha256& Update(std::span<const std::uint8_t> data);
   // Returns the digest and resets the hasher for a new message.

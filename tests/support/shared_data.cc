@@ -1,0 +1,74 @@
+#include "support/shared_data.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hashrig/sha256/backend.h"
+
+namespace hashrig::testing {
+
+std::filesystem::path SharedData(std::string_view relative) {
+  return std::filesystem::path(HASHRIG_SHARED_DATA_DIR) / relative;
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+nlohmann::json ReadJson(std::string_view relative) {
+  return nlohmann::json::parse(ReadFile(SharedData(relative)));
+}
+
+std::vector<std::uint8_t> FromHex(std::string_view hex) {
+  std::vector<std::uint8_t> out;
+  EXPECT_EQ(hex.size() % 2, 0u) << hex;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    ADD_FAILURE() << "bad hex digit '" << c << "'";
+    return 0;
+  };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  return out;
+}
+
+std::string ToHex(const std::vector<std::uint8_t>& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data) {
+  std::vector<std::uint8_t> out(32);
+  unsigned int len = 0;
+  EXPECT_EQ(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr), 1);
+  return out;
+}
+
+std::vector<std::uint8_t> OpenSslSha256d(const std::vector<std::uint8_t>& data) {
+  return OpenSslSha256(OpenSslSha256(data));
+}
+
+std::vector<std::string> BackendNames() {
+  std::vector<std::string> names;
+  for (const sha256::BackendInfo& b : sha256::Backend::List()) {
+    names.emplace_back(b.name);
+  }
+  return names;
+}
+
+}  // namespace hashrig::testing

@@ -1,0 +1,31 @@
+// Test support: the team's real test data in ../shared/data, and byte helpers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hashrig::testing {
+
+// Path of a file under ../shared/data (HASHRIG_SHARED_DATA_DIR).
+std::filesystem::path SharedData(std::string_view relative);
+
+std::string ReadFile(const std::filesystem::path& path);
+nlohmann::json ReadJson(std::string_view relative);
+
+// Hex to bytes; fails the current test on malformed input.
+std::vector<std::uint8_t> FromHex(std::string_view hex);
+std::string ToHex(const std::vector<std::uint8_t>& bytes);
+
+// sha256 / sha256d by OpenSSL, the independent reference.
+std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data);
+std::vector<std::uint8_t> OpenSslSha256d(const std::vector<std::uint8_t>& data);
+
+// The SHA-256 backend names of this build, for parameterised tests.
+std::vector<std::string> BackendNames();
+
+}  // namespace hashrig::testing
