@@ -38,8 +38,8 @@ std::optional<Args> Args::Parse(const std::vector<std::string>& argv,
       inline_value = std::string(body.substr(eq + 1));
       body = body.substr(0, eq);
     }
-    const OptionSpec* spec =
-        is_long ? FindSpec(specs, body, 0) : (body.size() == 1 ? FindSpec(specs, {}, body[0]) : nullptr);
+    const OptionSpec* spec = is_long ? FindSpec(specs, body, 0)
+                                     : (body.size() == 1 ? FindSpec(specs, {}, body[0]) : nullptr);
     if (spec == nullptr) {
       *error = "unknown option '" + arg + "'";
       return std::nullopt;
@@ -73,7 +73,9 @@ bool Args::Has(std::string_view name) const { return values_.find(name) != value
 
 std::string Args::Get(std::string_view name, std::string_view fallback) const {
   const auto it = values_.find(name);
-  if (it == values_.end() || it->second.empty()) return std::string(fallback);
+  if (it == values_.end() || it->second.empty()) {
+    return std::string(fallback);
+  }
   return it->second.back();
 }
 
@@ -88,7 +90,9 @@ std::string FormatOptions(const std::vector<OptionSpec>& specs) {
     std::string left = "  ";
     left += s.short_name != 0 ? std::string("-") + s.short_name + ", " : "    ";
     left += "--" + std::string(s.name) + (s.takes_value ? " VALUE" : "");
-    if (left.size() < 28) left.resize(28, ' ');
+    if (left.size() < 28) {
+      left.resize(28, ' ');
+    }
     out += left + " " + std::string(s.help) + "\n";
   }
   return out;
@@ -97,14 +101,18 @@ std::string FormatOptions(const std::vector<OptionSpec>& specs) {
 std::optional<unsigned long long> ParseCount(std::string_view text) {
   unsigned long long v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
   return v;
 }
 
 std::optional<double> ParseDouble(std::string_view text) {
   double v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
   return v;
 }
 

@@ -72,7 +72,9 @@ Timed ScanFor(const sha256::HeaderScanner& scanner, std::uint64_t start, double 
     t.hashes += scanner.Scan({nonce, end}, HardTarget(), hits);
     nonce = end >= sha256::kNonceSpace ? 0 : end;
     t.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-    if (stop != nullptr ? stop->load(std::memory_order_relaxed) : t.seconds >= seconds) break;
+    if (stop != nullptr ? stop->load(std::memory_order_relaxed) : t.seconds >= seconds) {
+      break;
+    }
   }
   return t;
 }
@@ -94,15 +96,18 @@ double ScanRateAllCores(Backend backend, unsigned threads, double seconds) {
   std::vector<std::thread> workers;
   const sha256::HeaderScanner scanner(kHeader, backend);
   for (unsigned i = 0; i < threads; ++i) {
-    workers.emplace_back([&, i] {
-      results[i] = ScanFor(scanner, std::uint64_t{i} << 28, seconds, &stop);
-    });
+    workers.emplace_back(
+        [&, i] { results[i] = ScanFor(scanner, std::uint64_t{i} << 28, seconds, &stop); });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  for (std::thread& w : workers) w.join();
+  for (std::thread& w : workers) {
+    w.join();
+  }
   double rate = 0;
-  for (const Timed& t : results) rate += t.rate();
+  for (const Timed& t : results) {
+    rate += t.rate();
+  }
   return rate;
 }
 
@@ -119,7 +124,7 @@ double OpenSslRate(double seconds) {
   unsigned sink = 0;
   const auto begin = Clock::now();
   double elapsed = 0;
-  for (std::uint32_t nonce = 0; elapsed < seconds; ) {
+  for (std::uint32_t nonce = 0; elapsed < seconds;) {
     for (int i = 0; i < 4096; ++i, ++nonce) {
       std::memcpy(tail + 12, &nonce, 4);
       SHA256_CTX ctx = mid;
@@ -131,7 +136,9 @@ double OpenSslRate(double seconds) {
     hashes += 4096;
     elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
   }
-  if (sink == 0xffffffff) std::puts("");  // keeps the loop's result alive
+  if (sink == 0xffffffff) {
+    std::puts("");  // keeps the loop's result alive
+  }
   return static_cast<double>(hashes) / elapsed;
 }
 
@@ -140,8 +147,8 @@ int ListBackends() {
   const std::optional<Backend> chosen = Backend::FromEnvironment(&error);
   std::printf("%-8s %-5s %-9s %s\n", "backend", "lanes", "this CPU", "description");
   for (const sha256::BackendInfo& b : Backend::List()) {
-    std::printf("%-8.*s %-5d %-9s %.*s\n", static_cast<int>(b.name.size()), b.name.data(),
-                b.lanes, b.supported ? "yes" : "no", static_cast<int>(b.description.size()),
+    std::printf("%-8.*s %-5d %-9s %.*s\n", static_cast<int>(b.name.size()), b.name.data(), b.lanes,
+                b.supported ? "yes" : "no", static_cast<int>(b.description.size()),
                 b.description.data());
   }
   if (chosen) {
@@ -166,9 +173,8 @@ struct Row {
 
 void PrintTable(const std::vector<Row>& rows, double scalar, double openssl, double openssl_ghz,
                 unsigned threads, std::size_t versions) {
-  std::printf("\n%-8s %5s %12s %10s %13s %9s %10s %14s %10s\n", "backend", "lanes",
-              "MH/s 1 core", "cyc/nonce", "MH/s all", "x scalar", "x OpenSSL", "rolled MH/s",
-              "cyc/nonce");
+  std::printf("\n%-8s %5s %12s %10s %13s %9s %10s %14s %10s\n", "backend", "lanes", "MH/s 1 core",
+              "cyc/nonce", "MH/s all", "x scalar", "x OpenSSL", "rolled MH/s", "cyc/nonce");
   for (const Row& r : rows) {
     std::printf("%-8s %5d %12.2f %10.1f %13.2f %9.2f %10.2f %14.2f %10.1f\n", r.name.c_str(),
                 r.lanes, r.one / 1e6, r.ghz * 1e9 / r.one, r.all / 1e6,
@@ -176,10 +182,11 @@ void PrintTable(const std::vector<Row>& rows, double scalar, double openssl, dou
                 r.rolled_ghz * 1e9 / r.rolled);
   }
   std::printf("%-8s %5d %12.2f %10.1f\n", "openssl", 1, openssl / 1e6, openssl_ghz * 1e9 / openssl);
-  std::printf("\n'MH/s all' uses %u threads; 'rolled' scans %zu versions per call sharing the\n"
-              "second block's message schedule; cycles are estimated from the clock measured\n"
-              "around each single-core run.\n",
-              threads, versions);
+  std::printf(
+      "\n'MH/s all' uses %u threads; 'rolled' scans %zu versions per call sharing the\n"
+      "second block's message schedule; cycles are estimated from the clock measured\n"
+      "around each single-core run.\n",
+      threads, versions);
 }
 
 }  // namespace
@@ -195,10 +202,12 @@ int RunBenchCommand(const std::vector<std::string>& argv) {
     PrintHelp();
     return kExitOk;
   }
-  if (args->Has("list")) return ListBackends();
+  if (args->Has("list")) {
+    return ListBackends();
+  }
   const std::optional<double> seconds = ParseDouble(args->Get("seconds", "1"));
-  const std::optional<unsigned long long> threads =
-      ParseCount(args->Get("threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))));
+  const std::optional<unsigned long long> threads = ParseCount(
+      args->Get("threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))));
   const std::optional<unsigned long long> versions = ParseCount(args->Get("versions", "4"));
   if (!seconds || *seconds <= 0 || *seconds > 600) {
     std::cerr << "hashrig bench: --seconds must be a number in (0, 600]\n";
@@ -221,9 +230,13 @@ int RunBenchCommand(const std::vector<std::string>& argv) {
   }
   if (backends.empty()) {
     for (const sha256::BackendInfo& info : Backend::List()) {
-      if (!info.supported) continue;
+      if (!info.supported) {
+        continue;
+      }
       std::optional<Backend> b = Backend::Find(info.name, &error);
-      if (b) backends.push_back(*b);
+      if (b) {
+        backends.push_back(*b);
+      }
     }
   }
 
@@ -241,7 +254,9 @@ int RunBenchCommand(const std::vector<std::string>& argv) {
     const double before_rolled = MeasureClockGhz(0.05);
     r.rolled = ScanRateOneCore(b, *versions, *seconds);
     r.rolled_ghz = (before_rolled + MeasureClockGhz(0.05)) / 2;
-    if (b == Backend::Scalar()) scalar = r.one;
+    if (b == Backend::Scalar()) {
+      scalar = r.one;
+    }
     rows.push_back(r);
   }
   const double before = MeasureClockGhz(0.05);

@@ -32,7 +32,9 @@ bool HashStream(std::FILE* f, sha256::Sha256& hasher, std::string* error) {
   while (true) {
     const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), f);
     hasher.Update(std::span(buffer.data(), n));
-    if (n < buffer.size()) break;
+    if (n < buffer.size()) {
+      break;
+    }
   }
   if (std::ferror(f) != 0) {
     *error = std::strerror(errno);
@@ -60,7 +62,9 @@ int RunHashCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   std::vector<std::string> files = args->positional();
-  if (files.empty()) files.emplace_back("-");
+  if (files.empty()) {
+    files.emplace_back("-");
+  }
 
   int status = kExitOk;
   sha256::Sha256 hasher(*backend);
@@ -73,7 +77,9 @@ int RunHashCommand(const std::vector<std::string>& argv) {
       continue;
     }
     const bool ok = HashStream(f, hasher, &error);
-    if (!is_stdin) std::fclose(f);
+    if (!is_stdin) {
+      std::fclose(f);
+    }
     if (!ok) {
       std::cerr << "hashrig hash: " << name << ": " << error << "\n";
       hasher.Reset();
@@ -81,7 +87,9 @@ int RunHashCommand(const std::vector<std::string>& argv) {
       continue;
     }
     sha256::Digest digest = hasher.Finalize();
-    if (args->Has("double")) digest = sha256::Hash(digest, *backend);
+    if (args->Has("double")) {
+      digest = sha256::Hash(digest, *backend);
+    }
     std::cout << sha256::ToHex(digest) << "  " << name << "\n";
   }
   return status;

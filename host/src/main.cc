@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {
-    if (c.name != name) continue;
+    if (c.name != name) {
+      continue;
+    }
     try {
       return c.run(args);
     } catch (const std::exception& e) {

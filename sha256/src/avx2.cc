@@ -12,7 +12,9 @@ struct Avx2Ops {
   static constexpr int kLanes = 8;
   static HASHRIG_INLINE V Set1(std::uint32_t x) { return _mm256_set1_epi32(static_cast<int>(x)); }
   static HASHRIG_INLINE V Add(V a, V b) { return _mm256_add_epi32(a, b); }
-  static HASHRIG_INLINE V Xor3(V a, V b, V c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
+  static HASHRIG_INLINE V Xor3(V a, V b, V c) {
+    return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
+  }
   static HASHRIG_INLINE V Ch(V e, V f, V g) {
     return _mm256_xor_si256(g, _mm256_and_si256(e, _mm256_xor_si256(f, g)));
   }
@@ -24,13 +26,16 @@ struct Avx2Ops {
     return _mm256_or_si256(_mm256_srli_epi32(x, n), _mm256_slli_epi32(x, 32 - n));
   }
   template <int n>
-  static HASHRIG_INLINE V Shr(V x) { return _mm256_srli_epi32(x, n); }
+  static HASHRIG_INLINE V Shr(V x) {
+    return _mm256_srli_epi32(x, n);
+  }
   static HASHRIG_INLINE V Sequence(std::uint32_t first) {
     return _mm256_add_epi32(Set1(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
   static HASHRIG_INLINE V ByteSwap(V x) { return _mm256_shuffle_epi8(x, ByteSwapMask()); }
   static HASHRIG_INLINE V ByteSwapMask() {
-    return _mm256_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    return _mm256_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6,
+                            5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
   }
   static HASHRIG_INLINE std::uint32_t TopAtMost(V h7, std::uint32_t top) {
     const V value = ByteSwap(h7);
@@ -59,9 +64,14 @@ std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t 
 }  // namespace
 
 const KernelTable& Avx2Kernels() {
-  static constexpr KernelTable kTable = {
-      "avx2", "AVX2, 8 lanes (streaming uses the scalar transform)", 8, 20, Supported,
-      ScalarCompress, DoubleHash64, Scan};
+  static constexpr KernelTable kTable = {"avx2",
+                                         "AVX2, 8 lanes (streaming uses the scalar transform)",
+                                         8,
+                                         20,
+                                         Supported,
+                                         ScalarCompress,
+                                         DoubleHash64,
+                                         Scan};
   return kTable;
 }
 

@@ -23,16 +23,20 @@ struct Avx512Ops {
   static HASHRIG_INLINE V Ch(V e, V f, V g) { return _mm512_ternarylogic_epi32(e, f, g, 0xca); }
   static HASHRIG_INLINE V Maj(V a, V b, V c) { return _mm512_ternarylogic_epi32(a, b, c, 0xe8); }
   template <int n>
-  static HASHRIG_INLINE V Rotr(V x) { return _mm512_ror_epi32(x, n); }
+  static HASHRIG_INLINE V Rotr(V x) {
+    return _mm512_ror_epi32(x, n);
+  }
   template <int n>
-  static HASHRIG_INLINE V Shr(V x) { return _mm512_srli_epi32(x, n); }
+  static HASHRIG_INLINE V Shr(V x) {
+    return _mm512_srli_epi32(x, n);
+  }
   static HASHRIG_INLINE V Sequence(std::uint32_t first) {
-    return _mm512_add_epi32(Set1(first),
-                            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    return _mm512_add_epi32(
+        Set1(first), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
   }
   static HASHRIG_INLINE V ByteSwap(V x) {
-    return _mm512_shuffle_epi8(
-        x, _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203));
+    return _mm512_shuffle_epi8(x,
+                               _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203));
   }
   static HASHRIG_INLINE std::uint32_t TopAtMost(V h7, std::uint32_t top) {
     return _mm512_cmple_epu32_mask(ByteSwap(h7), Set1(top));
@@ -56,8 +60,10 @@ std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t 
 
 const KernelTable& Avx512Kernels() {
   static constexpr KernelTable kTable = {
-      "avx512", "AVX-512 F+BW, 16 lanes (streaming uses the scalar transform)", 16, 40,
-      Supported, ScalarCompress, DoubleHash64, Scan};
+      "avx512",     "AVX-512 F+BW, 16 lanes (streaming uses the scalar transform)",
+      16,           40,
+      Supported,    ScalarCompress,
+      DoubleHash64, Scan};
   return kTable;
 }
 

@@ -18,9 +18,9 @@ namespace {
 // Every table this build compiles, fastest first.
 std::span<const KernelTable* const> AllTables() {
 #if defined(__x86_64__) || defined(__i386__)
-  static const std::array<const KernelTable*, 6> kTables = {
-      &Avx512Kernels(), &ShaNi2Kernels(), &ShaNiKernels(),
-      &Avx2Kernels(),   &Sse41Kernels(),  &ScalarKernels()};
+  static const std::array<const KernelTable*, 6> kTables = {&Avx512Kernels(), &ShaNi2Kernels(),
+                                                            &ShaNiKernels(),  &Avx2Kernels(),
+                                                            &Sse41Kernels(),  &ScalarKernels()};
 #elif defined(__aarch64__)
   static const std::array<const KernelTable*, 2> kTables = {&Armv8Kernels(), &ScalarKernels()};
 #else
@@ -50,7 +50,9 @@ bool CompressKnownAnswer(const KernelTable& t) {
   std::copy(kIv.begin(), kIv.end(), state);
   t.compress(state, block, 1);
   std::uint8_t digest[32];
-  for (int i = 0; i < 8; ++i) WriteBe32(digest + 4 * i, state[i]);
+  for (int i = 0; i < 8; ++i) {
+    WriteBe32(digest + 4 * i, state[i]);
+  }
   return std::memcmp(digest, kAbcDigest.data(), 32) == 0;
 }
 
@@ -59,7 +61,9 @@ bool CompressKnownAnswer(const KernelTable& t) {
 bool DoubleHash64KnownAnswer(const KernelTable& t) {
   constexpr std::size_t kCount = 19;
   std::uint8_t inputs[kCount * 64];
-  for (std::size_t i = 0; i < sizeof(inputs); ++i) inputs[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  for (std::size_t i = 0; i < sizeof(inputs); ++i) {
+    inputs[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  }
   std::uint8_t got[kCount * 32];
   t.double_hash64(got, inputs, kCount);
   for (std::size_t i = 0; i < kCount; ++i) {
@@ -71,13 +75,17 @@ bool DoubleHash64KnownAnswer(const KernelTable& t) {
     padded[126] = 0x02;  // 512 bits
     ScalarCompress(s, padded, 2);
     std::uint8_t second[64] = {};
-    for (int k = 0; k < 8; ++k) WriteBe32(second + 4 * k, s[k]);
+    for (int k = 0; k < 8; ++k) {
+      WriteBe32(second + 4 * k, s[k]);
+    }
     second[32] = 0x80;
     second[62] = 0x01;  // 256 bits
     std::copy(kIv.begin(), kIv.end(), s);
     ScalarCompress(s, second, 1);
     for (int k = 0; k < 8; ++k) {
-      if (ReadBe32(got + i * 32 + 4 * k) != s[k]) return false;
+      if (ReadBe32(got + i * 32 + 4 * k) != s[k]) {
+        return false;
+      }
     }
   }
   return true;
@@ -103,10 +111,16 @@ const CpuFeatures& Cpu() {
 
 const KernelTable* BestSupported(bool stream_only) {
   for (const KernelTable* t : AllTables()) {
-    if (!t->supported(Cpu())) continue;
+    if (!t->supported(Cpu())) {
+      continue;
+    }
     // A lane backend streams with the scalar transform; prefer a real one-stream kernel.
-    if (stream_only && t->compress == ScalarCompress && t != &ScalarKernels()) continue;
-    if (SelfTest(*t)) return t;
+    if (stream_only && t->compress == ScalarCompress && t != &ScalarKernels()) {
+      continue;
+    }
+    if (SelfTest(*t)) {
+      return t;
+    }
   }
   return &ScalarKernels();
 }
@@ -127,7 +141,8 @@ std::optional<Backend> Backend::Find(std::string_view name, std::string* error) 
       continue;
     }
     if (!t->supported(Cpu())) {
-      *error = "SHA-256 backend '" + std::string(name) + "' needs instructions this CPU (or OS) "
+      *error = "SHA-256 backend '" + std::string(name) +
+               "' needs instructions this CPU (or OS) "
                "does not provide; see 'hashrig bench --list'";
       return std::nullopt;
     }

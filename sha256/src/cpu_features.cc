@@ -8,8 +8,8 @@ namespace hashrig::sha256 {
 namespace {
 
 #if defined(__x86_64__) || defined(__i386__)
-constexpr unsigned kXcrSseAvx = 0x6;        // XMM and YMM state
-constexpr unsigned kXcrAvx512 = 0xe0;       // opmask, ZMM_Hi256, Hi16_ZMM state
+constexpr unsigned kXcrSseAvx = 0x6;   // XMM and YMM state
+constexpr unsigned kXcrAvx512 = 0xe0;  // opmask, ZMM_Hi256, Hi16_ZMM state
 
 unsigned long long ReadXcr0() {
   unsigned eax = 0;

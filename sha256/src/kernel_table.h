@@ -12,18 +12,18 @@ namespace hashrig::sha256 {
 // Everything about one (header, version) that does not depend on the nonce.
 // Words are SHA-256 message words (big-endian reads of the header bytes).
 struct ScanJobData {
-  std::uint32_t version;        // header version, host order
-  std::uint32_t midstate[8];    // state after the header's first 64 bytes
-  std::uint32_t tail[3];        // block-2 words 0..2: merkle root tail, ntime, nbits
-  std::uint32_t after3[8];      // state a..h after rounds 0..2 of block 2
-  std::uint32_t round3_t1;      // round 3: h + S1(e) + Ch(e,f,g) + K[3], add W3 (nonce)
-  std::uint32_t round3_t2;      // round 3: S0(a) + Maj(a,b,c), all constant
-  std::uint32_t w16, w17;       // fully constant schedule words
-  std::uint32_t w18_part;       // W18 = w18_part + s0(W3)
-  std::uint32_t w19_part;       // W19 = w19_part + W3
-  std::uint32_t w30_const;      // s0(W15)
-  std::uint32_t w31_const;      // s0(W16) + W15
-  std::uint32_t w32_const;      // s0(W17) + W16
+  std::uint32_t version;      // header version, host order
+  std::uint32_t midstate[8];  // state after the header's first 64 bytes
+  std::uint32_t tail[3];      // block-2 words 0..2: merkle root tail, ntime, nbits
+  std::uint32_t after3[8];    // state a..h after rounds 0..2 of block 2
+  std::uint32_t round3_t1;    // round 3: h + S1(e) + Ch(e,f,g) + K[3], add W3 (nonce)
+  std::uint32_t round3_t2;    // round 3: S0(a) + Maj(a,b,c), all constant
+  std::uint32_t w16, w17;     // fully constant schedule words
+  std::uint32_t w18_part;     // W18 = w18_part + s0(W3)
+  std::uint32_t w19_part;     // W19 = w19_part + W3
+  std::uint32_t w30_const;    // s0(W15)
+  std::uint32_t w31_const;    // s0(W16) + W15
+  std::uint32_t w32_const;    // s0(W17) + W16
 };
 
 // A nonce (and the index of the job, i.e. version, it belongs to) whose sha256d has its

@@ -48,8 +48,7 @@ struct Lanes {
                      Ops::template Rotr<25>(e));
   }
   static HASHRIG_INLINE V s0(V x) {
-    return Ops::Xor3(Ops::template Rotr<7>(x), Ops::template Rotr<18>(x),
-                     Ops::template Shr<3>(x));
+    return Ops::Xor3(Ops::template Rotr<7>(x), Ops::template Rotr<18>(x), Ops::template Shr<3>(x));
   }
   static HASHRIG_INLINE V s1(V x) {
     return Ops::Xor3(Ops::template Rotr<17>(x), Ops::template Rotr<19>(x),
@@ -96,25 +95,53 @@ struct Lanes {
   // they vary (w[16], w[17] hold the constants).
   template <int I>
   static HASHRIG_INLINE V Hash1Word(const ScanJobData& j, const V* w, V nonce) {
-    if constexpr (I == 18) return Add(C(j.w18_part), s0(nonce));
-    if constexpr (I == 19) return Add(C(j.w19_part), nonce);
-    if constexpr (I == 20) return Add(s1(w[18]), C(0x80000000));
-    if constexpr (I == 21) return s1(w[19]);
-    if constexpr (I == 22) return Add(s1(w[20]), C(640));
-    if constexpr (I >= 23 && I <= 29) return Add(s1(w[I - 2]), w[I - 7]);
-    if constexpr (I == 30) return Add(s1(w[28]), w[23], C(j.w30_const));
-    if constexpr (I == 31) return Add(s1(w[29]), w[24], C(j.w31_const));
-    if constexpr (I == 32) return Add(s1(w[30]), w[25], C(j.w32_const));
-    if constexpr (I >= 33) return Schedule(w, I);
+    if constexpr (I == 18) {
+      return Add(C(j.w18_part), s0(nonce));
+    }
+    if constexpr (I == 19) {
+      return Add(C(j.w19_part), nonce);
+    }
+    if constexpr (I == 20) {
+      return Add(s1(w[18]), C(0x80000000));
+    }
+    if constexpr (I == 21) {
+      return s1(w[19]);
+    }
+    if constexpr (I == 22) {
+      return Add(s1(w[20]), C(640));
+    }
+    if constexpr (I >= 23 && I <= 29) {
+      return Add(s1(w[I - 2]), w[I - 7]);
+    }
+    if constexpr (I == 30) {
+      return Add(s1(w[28]), w[23], C(j.w30_const));
+    }
+    if constexpr (I == 31) {
+      return Add(s1(w[29]), w[24], C(j.w31_const));
+    }
+    if constexpr (I == 32) {
+      return Add(s1(w[30]), w[25], C(j.w32_const));
+    }
+    if constexpr (I >= 33) {
+      return Schedule(w, I);
+    }
   }
 
   // K[I] + W[I] for rounds 4..17, where the words are constants.
   static constexpr std::uint32_t Hash1ConstKw(int i, std::uint32_t w16, std::uint32_t w17) {
     std::uint32_t w = 0;
-    if (i == 4) w = 0x80000000;
-    if (i == 15) w = 640;
-    if (i == 16) w = w16;
-    if (i == 17) w = w17;
+    if (i == 4) {
+      w = 0x80000000;
+    }
+    if (i == 15) {
+      w = 640;
+    }
+    if (i == 16) {
+      w = w16;
+    }
+    if (i == 17) {
+      w = w17;
+    }
     return kRoundConstants[static_cast<std::size_t>(i)] + w;
   }
 
@@ -140,7 +167,9 @@ struct Lanes {
     if constexpr (I < 18) {
       Round<I>(s, C(Hash1ConstKw(I, j.w16, j.w17)));
     } else {
-      if constexpr (kFused) w[I] = Hash1Word<I>(j, w, nonce);
+      if constexpr (kFused) {
+        w[I] = Hash1Word<I>(j, w, nonce);
+      }
       Round<I>(s, Add(w[I], C(kRoundConstants[I])));
     }
   }
@@ -155,21 +184,45 @@ struct Lanes {
   // Schedule word I (16..63) when words 8..15 are the padding constants.
   template <int I>
   static HASHRIG_INLINE V Hash2Word(const V* w) {
-    if constexpr (I == 16) return Add(s0(w[1]), w[0]);
-    if constexpr (I == 17) return Add(s0(w[2]), w[1], C(SmallSigma1(256)));
-    if constexpr (I >= 18 && I <= 21) return Add(s1(w[I - 2]), s0(w[I - 15]), w[I - 16]);
-    if constexpr (I == 22) return Add(Add(s1(w[20]), C(256)), s0(w[7]), w[6]);
-    if constexpr (I == 23) return Add(Add(s1(w[21]), w[16]), C(SmallSigma0(0x80000000)), w[7]);
-    if constexpr (I == 24) return Add(s1(w[22]), w[17], C(0x80000000));
-    if constexpr (I >= 25 && I <= 29) return Add(s1(w[I - 2]), w[I - 7]);
-    if constexpr (I == 30) return Add(s1(w[28]), w[23], C(SmallSigma0(256)));
-    if constexpr (I == 31) return Add(s1(w[29]), w[24], s0(w[16]), C(256));
-    if constexpr (I >= 32) return Schedule(w, I);
+    if constexpr (I == 16) {
+      return Add(s0(w[1]), w[0]);
+    }
+    if constexpr (I == 17) {
+      return Add(s0(w[2]), w[1], C(SmallSigma1(256)));
+    }
+    if constexpr (I >= 18 && I <= 21) {
+      return Add(s1(w[I - 2]), s0(w[I - 15]), w[I - 16]);
+    }
+    if constexpr (I == 22) {
+      return Add(Add(s1(w[20]), C(256)), s0(w[7]), w[6]);
+    }
+    if constexpr (I == 23) {
+      return Add(Add(s1(w[21]), w[16]), C(SmallSigma0(0x80000000)), w[7]);
+    }
+    if constexpr (I == 24) {
+      return Add(s1(w[22]), w[17], C(0x80000000));
+    }
+    if constexpr (I >= 25 && I <= 29) {
+      return Add(s1(w[I - 2]), w[I - 7]);
+    }
+    if constexpr (I == 30) {
+      return Add(s1(w[28]), w[23], C(SmallSigma0(256)));
+    }
+    if constexpr (I == 31) {
+      return Add(s1(w[29]), w[24], s0(w[16]), C(256));
+    }
+    if constexpr (I >= 32) {
+      return Schedule(w, I);
+    }
   }
   static constexpr std::uint32_t Hash2ConstKw(int i) {
     std::uint32_t w = 0;
-    if (i == 8) w = 0x80000000;
-    if (i == 15) w = 256;
+    if (i == 8) {
+      w = 0x80000000;
+    }
+    if (i == 15) {
+      w = 256;
+    }
     return kRoundConstants[static_cast<std::size_t>(i)] + w;
   }
   // Round 0 from the IV folds to two adds of W0.
@@ -221,17 +274,36 @@ struct Lanes {
 
   static std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
                           std::uint32_t count, std::uint32_t top, Candidate* out) {
+    if (jobs_count == 1) {
+      return ScanSingle(jobs[0], first, count, top, out);
+    }
+    return ScanRolled(jobs, jobs_count, first, count, top, out);
+  }
+
+  // One version: the schedule is computed round by round, in registers.
+  __attribute__((noinline)) static std::size_t ScanSingle(const ScanJobData& job,
+                                                          std::uint32_t first,
+                                                          std::uint32_t count,
+                                                          std::uint32_t top, Candidate* out) {
     std::size_t found = 0;
     for (std::uint64_t offset = 0; offset < count; offset += kLanes) {
       const std::uint32_t base = first + static_cast<std::uint32_t>(offset);
-      // The header stores the nonce little-endian, so message word 3 is its byte swap.
-      const V nonce = Ops::ByteSwap(Ops::Sequence(base));
-      if (jobs_count == 1) {
-        const std::uint32_t mask = Ops::TopAtMost(ScanOne(jobs[0], nonce), top);
-        found += Emit(mask, base, offset, count, 0, out + found);
-        continue;
-      }
-      // Rolled versions: the second block (and so its schedule) is the same for all.
+      const std::uint32_t mask = Ops::TopAtMost(ScanOne(job, NonceWords(base)), top);
+      found += Emit(mask, base, offset, count, 0, out + found);
+    }
+    return found;
+  }
+
+  // Rolled versions: the second block (and so its schedule) is the same for all.
+  __attribute__((noinline)) static std::size_t ScanRolled(const ScanJobData* jobs,
+                                                          std::size_t jobs_count,
+                                                          std::uint32_t first,
+                                                          std::uint32_t count,
+                                                          std::uint32_t top, Candidate* out) {
+    std::size_t found = 0;
+    for (std::uint64_t offset = 0; offset < count; offset += kLanes) {
+      const std::uint32_t base = first + static_cast<std::uint32_t>(offset);
+      const V nonce = NonceWords(base);
       V w[64];
       w[16] = C(jobs[0].w16);
       w[17] = C(jobs[0].w17);
@@ -244,6 +316,12 @@ struct Lanes {
       }
     }
     return found;
+  }
+
+  // Message word 3 for nonces base, base+1, ...: the header stores the nonce
+  // little-endian, so the word is its byte swap.
+  static HASHRIG_INLINE V NonceWords(std::uint32_t base) {
+    return Ops::ByteSwap(Ops::Sequence(base));
   }
 
   static std::size_t Emit(std::uint32_t mask, std::uint32_t base, std::uint64_t offset,
@@ -260,8 +338,7 @@ struct Lanes {
   }
 
   // sha256d of kLanes 64-byte inputs per step; a partial last group is padded.
-  static void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs,
-                           std::size_t count) {
+  static void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t count) {
     for (std::size_t i = 0; i < count; i += kLanes) {
       const std::size_t n = count - i < static_cast<std::size_t>(kLanes) ? count - i : kLanes;
       V w[64];
@@ -304,7 +381,9 @@ struct Lanes {
   }
   template <int I>
   static HASHRIG_INLINE void FullStep(V* w, StateV& s) {
-    if constexpr (I >= 16) w[I] = Schedule(w, I);
+    if constexpr (I >= 16) {
+      w[I] = Schedule(w, I);
+    }
     Round<I>(s, Add(w[I], C(kRoundConstants[I])));
   }
   template <int I>

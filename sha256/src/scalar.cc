@@ -18,9 +18,13 @@ struct ScalarOps {
   static V Ch(V e, V f, V g) { return sha256::Ch(e, f, g); }
   static V Maj(V a, V b, V c) { return sha256::Maj(a, b, c); }
   template <int n>
-  static V Rotr(V x) { return std::rotr(x, n); }
+  static V Rotr(V x) {
+    return std::rotr(x, n);
+  }
   template <int n>
-  static V Shr(V x) { return x >> n; }
+  static V Shr(V x) {
+    return x >> n;
+  }
   static V Sequence(std::uint32_t first) { return first; }
   static V ByteSwap(V x) { return __builtin_bswap32(x); }
   static std::uint32_t TopAtMost(V h7, std::uint32_t top) {
@@ -116,9 +120,14 @@ ScanJobData PrepareScanJob(const std::uint32_t midstate[8], const std::uint8_t t
 }
 
 const KernelTable& ScalarKernels() {
-  static constexpr KernelTable kTable = {
-      "scalar", "portable C++ reference (1 lane)", 1, 0, AlwaysSupported, ScalarCompress,
-      DoubleHash64, Scan};
+  static constexpr KernelTable kTable = {"scalar",
+                                         "portable C++ reference (1 lane)",
+                                         1,
+                                         0,
+                                         AlwaysSupported,
+                                         ScalarCompress,
+                                         DoubleHash64,
+                                         Scan};
   return kTable;
 }
 

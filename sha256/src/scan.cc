@@ -45,9 +45,13 @@ std::optional<Target> Target::FromCompact(std::uint32_t nbits) {
     const std::uint8_t byte = static_cast<std::uint8_t>(mantissa >> (8 * i));
     // Byte i of the mantissa lands at position exponent - 3 + i.
     const std::int64_t pos = static_cast<std::int64_t>(exponent) - 3 + i;
-    if (pos < 0) continue;
+    if (pos < 0) {
+      continue;
+    }
     if (pos >= 32) {
-      if (byte != 0) return std::nullopt;  // overflow
+      if (byte != 0) {
+        return std::nullopt;  // overflow
+      }
       continue;
     }
     t.bytes_[static_cast<std::size_t>(pos)] = byte;
@@ -63,7 +67,9 @@ Target Target::Max() {
 
 bool Target::IsMetBy(const Digest& hash) const {
   for (std::size_t i = 32; i-- > 0;) {
-    if (hash[i] != bytes_[i]) return hash[i] < bytes_[i];
+    if (hash[i] != bytes_[i]) {
+      return hash[i] < bytes_[i];
+    }
   }
   return true;
 }
@@ -71,8 +77,7 @@ bool Target::IsMetBy(const Digest& hash) const {
 std::uint32_t Target::top_word() const { return ReadLe32(bytes_.data() + 28); }
 
 std::array<std::uint8_t, kHeaderSize> WithVersionAndNonce(
-    std::span<const std::uint8_t, kHeaderSize> header, std::uint32_t version,
-    std::uint32_t nonce) {
+    std::span<const std::uint8_t, kHeaderSize> header, std::uint32_t version, std::uint32_t nonce) {
   std::array<std::uint8_t, kHeaderSize> out;
   std::copy(header.begin(), header.end(), out.begin());
   WriteLe32(out.data(), version);
@@ -107,7 +112,9 @@ std::size_t HeaderScanner::version_count() const { return jobs_.size(); }
 
 std::uint64_t HeaderScanner::Scan(NonceRange range, const Target& target,
                                   std::vector<Hit>& hits) const {
-  if (jobs_.empty()) return 0;
+  if (jobs_.empty()) {
+    return 0;
+  }
   const std::uint64_t end = std::min(range.end, kNonceSpace);
   const auto scan = backend_.kernels().scan;
   const std::uint32_t top = target.top_word();
@@ -115,8 +122,8 @@ std::uint64_t HeaderScanner::Scan(NonceRange range, const Target& target,
   std::uint64_t hashed = 0;
   for (std::uint64_t first = range.begin; first < end; first += kChunk) {
     const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, end - first));
-    const std::size_t n = scan(jobs_.data(), jobs_.size(), static_cast<std::uint32_t>(first),
-                               count, top, candidates.data());
+    const std::size_t n = scan(jobs_.data(), jobs_.size(), static_cast<std::uint32_t>(first), count,
+                               top, candidates.data());
     hashed += std::uint64_t{count} * jobs_.size();
     // The kernel only compared the top word: confirm in full with the reference.
     for (std::size_t i = 0; i < n; ++i) {

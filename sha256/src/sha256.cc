@@ -21,6 +21,9 @@ void Sha256::Reset() {
 }
 
 Sha256& Sha256::Update(std::span<const std::uint8_t> data) {
+  if (data.empty()) {
+    return *this;  // an empty span may carry a null pointer, which memcpy must not see
+  }
   const auto compress = backend_.stream_kernels().compress;
   length_ += data.size();
   if (buffered_ > 0) {
@@ -39,7 +42,9 @@ Sha256& Sha256::Update(std::span<const std::uint8_t> data) {
     compress(state_.words.data(), data.data(), whole);
     data = data.subspan(whole * kBlockSize);
   }
-  std::memcpy(buffer_.data(), data.data(), data.size());
+  if (!data.empty()) {
+    std::memcpy(buffer_.data(), data.data(), data.size());
+  }
   buffered_ = data.size();
   return *this;
 }

@@ -66,9 +66,13 @@ HASHRIG_INLINE void NextGroup(__m128i* m, int g) {
 // kTopOnly), given the message words of groups 0..3 in m[s][0..3].
 template <int S, bool kTopOnly>
 HASHRIG_INLINE void Rounds(Packed* p, __m128i (*m)[4], int first_group) {
+  // Fully unrolled so that m[g & 3] stays in registers.
+#pragma GCC unroll 16
   for (int g = first_group; g < 16; ++g) {
     if (g >= 4) {
-      for (int s = 0; s < S; ++s) NextGroup(m[s], g);
+      for (int s = 0; s < S; ++s) {
+        NextGroup(m[s], g);
+      }
     }
     const __m128i k = K(g);
     if (kTopOnly && g == 15) {
@@ -77,7 +81,9 @@ HASHRIG_INLINE void Rounds(Packed* p, __m128i (*m)[4], int first_group) {
       }
       return;
     }
-    for (int s = 0; s < S; ++s) Quad(p[s], _mm_add_epi32(m[s][g & 3], k));
+    for (int s = 0; s < S; ++s) {
+      Quad(p[s], _mm_add_epi32(m[s][g & 3], k));
+    }
   }
 }
 
@@ -167,13 +173,15 @@ void DoubleHash64Streams(std::uint8_t* digests, const std::uint8_t* inputs, std:
 struct ShaNiJob {
   Packed after2;
   Packed mid;
-  __m128i kw23;   // lanes 0,1: K2 + W2, K3 (the nonce is added per stream)
-  __m128i m0;     // W0, W1, W2, 0 (the nonce goes in lane 3)
+  __m128i kw23;  // lanes 0,1: K2 + W2, K3 (the nonce is added per stream)
+  __m128i m0;    // W0, W1, W2, 0 (the nonce goes in lane 3)
 };
 
 HASHRIG_INLINE ShaNiJob PrepareJob(const ScanJobData& j) {
   std::array<std::uint32_t, 8> s;
-  for (int i = 0; i < 8; ++i) s[i] = j.midstate[i];
+  for (int i = 0; i < 8; ++i) {
+    s[i] = j.midstate[i];
+  }
   ScalarRound(s, kRoundConstants[0] + j.tail[0]);
   ScalarRound(s, kRoundConstants[1] + j.tail[1]);
   ShaNiJob out;
@@ -243,15 +251,21 @@ bool Supported(const CpuFeatures& cpu) { return cpu.sha_ni; }
 }  // namespace
 
 const KernelTable& ShaNiKernels() {
-  static constexpr KernelTable kTable = {"shani", "x86 SHA extensions, 1 stream", 1, 30,
-                                         Supported, Compress, DoubleHash64Streams<1>, Scan<1>};
+  static constexpr KernelTable kTable = {
+      "shani",  "x86 SHA extensions, 1 stream", 1,      30, Supported,
+      Compress, DoubleHash64Streams<1>,         Scan<1>};
   return kTable;
 }
 
 const KernelTable& ShaNi2Kernels() {
-  static constexpr KernelTable kTable = {
-      "shani2", "x86 SHA extensions, 2 interleaved streams", 2, 35, Supported, Compress,
-      DoubleHash64Streams<2>, Scan<2>};
+  static constexpr KernelTable kTable = {"shani2",
+                                         "x86 SHA extensions, 2 interleaved streams",
+                                         2,
+                                         35,
+                                         Supported,
+                                         Compress,
+                                         DoubleHash64Streams<2>,
+                                         Scan<2>};
   return kTable;
 }
 

@@ -24,7 +24,9 @@ struct Sse41Ops {
     return _mm_or_si128(_mm_srli_epi32(x, n), _mm_slli_epi32(x, 32 - n));
   }
   template <int n>
-  static HASHRIG_INLINE V Shr(V x) { return _mm_srli_epi32(x, n); }
+  static HASHRIG_INLINE V Shr(V x) {
+    return _mm_srli_epi32(x, n);
+  }
   static HASHRIG_INLINE V Sequence(std::uint32_t first) {
     return _mm_add_epi32(Set1(first), _mm_setr_epi32(0, 1, 2, 3));
   }
@@ -59,9 +61,14 @@ std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t 
 }  // namespace
 
 const KernelTable& Sse41Kernels() {
-  static constexpr KernelTable kTable = {
-      "sse41", "SSE4.1, 4 lanes (streaming uses the scalar transform)", 4, 10, Supported,
-      ScalarCompress, DoubleHash64, Scan};
+  static constexpr KernelTable kTable = {"sse41",
+                                         "SSE4.1, 4 lanes (streaming uses the scalar transform)",
+                                         4,
+                                         10,
+                                         Supported,
+                                         ScalarCompress,
+                                         DoubleHash64,
+                                         Scan};
   return kTable;
 }
 

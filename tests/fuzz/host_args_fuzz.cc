@@ -14,8 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       argv.back().push_back(static_cast<char>(data[i]));
     }
   }
-  static const std::vector<hashrig::host::OptionSpec> kSpecs = {
-      {"url", 'o', true, true, ""}, {"backend", 0, true, false, ""}, {"flag", 'f', false, false, ""}};
+  static const std::vector<hashrig::host::OptionSpec> kSpecs = {{"url", 'o', true, true, ""},
+                                                                {"backend", 0, true, false, ""},
+                                                                {"flag", 'f', false, false, ""}};
   std::string error;
   const auto args = hashrig::host::Args::Parse(argv, kSpecs, &error);
   if (args) {

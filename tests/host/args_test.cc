@@ -17,7 +17,8 @@ std::optional<Args> Parse(std::vector<std::string> argv, std::string* error) {
 
 TEST(ArgsTest, LongShortInlineAndPositional) {
   std::string error;
-  const auto a = Parse({"-o", "a", "--url=b", "--backend", "avx2", "-d", "file", "--", "-x"}, &error);
+  const auto a =
+      Parse({"-o", "a", "--url=b", "--backend", "avx2", "-d", "file", "--", "-x"}, &error);
   ASSERT_TRUE(a.has_value()) << error;
   EXPECT_EQ(a->GetAll("url"), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(a->Get("backend"), "avx2");

@@ -21,8 +21,8 @@ struct ProcessResult {
 // Runs `hashrig ARGS` through the shell (ARGS may hold redirections and env settings).
 ProcessResult Hashrig(const std::string& args, const std::string& env = "") {
   // Per-test names: ctest runs the tests of this binary in parallel processes.
-  const std::string base = ::testing::TempDir() + "/" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string base =
+      ::testing::TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
   const std::string out = base + ".out";
   const std::string err = base + ".err";
   const std::string cmd = env + " " + HASHRIG_BINARY + " " + args + " >" + out + " 2>" + err;
@@ -40,10 +40,14 @@ std::string WriteTemp(const std::string& name, const std::vector<std::uint8_t>& 
 TEST(CliTest, HashMatchesOpenSslOnEveryBackend) {
   std::mt19937 rng(3);
   std::vector<std::uint8_t> data(100003);
-  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+  for (auto& b : data) {
+    b = static_cast<std::uint8_t>(rng());
+  }
   const std::string path = WriteTemp("hash_input.bin", data);
   for (const sha256::BackendInfo& b : sha256::Backend::List()) {
-    if (!b.supported) continue;
+    if (!b.supported) {
+      continue;
+    }
     const std::string name(b.name);
     ProcessResult r = Hashrig("hash --backend " + name + " " + path);
     ASSERT_EQ(r.code, 0) << r.err;
@@ -63,7 +67,8 @@ TEST(CliTest, HashReadsStdinAndReportsMissingFiles) {
   r = Hashrig("hash /nonexistent/file " + path);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("/nonexistent/file: No such file or directory"), std::string::npos) << r.err;
-  EXPECT_EQ(r.out, ToHex(OpenSslSha256(abc)) + "  " + path + "\n") << "the other file is still hashed";
+  EXPECT_EQ(r.out, ToHex(OpenSslSha256(abc)) + "  " + path + "\n")
+      << "the other file is still hashed";
 }
 
 TEST(CliTest, UnknownCommandsAndOptionsAreUsageErrors) {
@@ -99,7 +104,9 @@ TEST(CliTest, BadBackendNamesAreClearErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("HASHRIG_SHA256_BACKEND: unknown SHA-256 backend"), std::string::npos);
   for (const sha256::BackendInfo& b : sha256::Backend::List()) {
-    if (b.supported) continue;
+    if (b.supported) {
+      continue;
+    }
     r = Hashrig("hash --backend " + std::string(b.name));
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("needs instructions"), std::string::npos) << r.err;

@@ -31,8 +31,8 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
   std::optional<sha256::Backend> backend_;
 };
 
-#define HASHRIG_INSTANTIATE_FOR_BACKENDS(Suite)                                      \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                          \
+#define HASHRIG_INSTANTIATE_FOR_BACKENDS(Suite)                                     \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                         \
                            ::testing::ValuesIn(::hashrig::testing::BackendNames()), \
                            [](const auto& param_info) { return param_info.param; })
 

@@ -15,7 +15,9 @@ using DifferentialTest = BackendTest;
 
 std::vector<std::uint8_t> RandomBytes(std::mt19937& rng, std::size_t n) {
   std::vector<std::uint8_t> out(n);
-  for (auto& b : out) b = static_cast<std::uint8_t>(rng());
+  for (auto& b : out) {
+    b = static_cast<std::uint8_t>(rng());
+  }
   return out;
 }
 
@@ -66,10 +68,12 @@ TEST_P(DifferentialTest, DoubleHash64EveryBatchSizeAndAlignment) {
       sha256::DoubleHash64(std::span(buffer).subspan(offset),
                            std::span(digests).subspan(offset, count * 32), backend());
       for (std::size_t i = 0; i < count; ++i) {
-        const std::vector<std::uint8_t> in(buffer.begin() + static_cast<long>(offset + i * 64),
-                                           buffer.begin() + static_cast<long>(offset + i * 64 + 64));
-        const std::vector<std::uint8_t> got(digests.begin() + static_cast<long>(offset + i * 32),
-                                            digests.begin() + static_cast<long>(offset + i * 32 + 32));
+        const std::vector<std::uint8_t> in(
+            buffer.begin() + static_cast<long>(offset + i * 64),
+            buffer.begin() + static_cast<long>(offset + i * 64 + 64));
+        const std::vector<std::uint8_t> got(
+            digests.begin() + static_cast<long>(offset + i * 32),
+            digests.begin() + static_cast<long>(offset + i * 32 + 32));
         ASSERT_EQ(got, OpenSslSha256d(in)) << "count " << count << " item " << i;
       }
       // Nothing written past the last digest.

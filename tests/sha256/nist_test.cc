@@ -23,9 +23,15 @@ std::vector<Vector> ReadRsp(std::string_view file) {
   long len = -1;
   std::vector<std::uint8_t> msg;
   while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("Len = ", 0) == 0) len = std::stol(line.substr(6));
-    if (line.rfind("Msg = ", 0) == 0) msg = len == 0 ? std::vector<std::uint8_t>{} : FromHex(line.substr(6));
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (line.rfind("Len = ", 0) == 0) {
+      len = std::stol(line.substr(6));
+    }
+    if (line.rfind("Msg = ", 0) == 0) {
+      msg = len == 0 ? std::vector<std::uint8_t>{} : FromHex(line.substr(6));
+    }
     if (line.rfind("MD = ", 0) == 0) {
       EXPECT_EQ(static_cast<long>(msg.size()) * 8, len);
       out.push_back({msg, line.substr(5)});
@@ -65,9 +71,15 @@ TEST_P(NistTest, MonteCarlo) {
   std::vector<std::uint8_t> seed;
   int checkpoints = 0;
   while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("Seed = ", 0) == 0) seed = FromHex(line.substr(7));
-    if (line.rfind("MD = ", 0) != 0) continue;
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (line.rfind("Seed = ", 0) == 0) {
+      seed = FromHex(line.substr(7));
+    }
+    if (line.rfind("MD = ", 0) != 0) {
+      continue;
+    }
     std::vector<std::uint8_t> md[3] = {seed, seed, seed};
     for (int i = 3; i < 1003; ++i) {
       std::vector<std::uint8_t> m = md[0];

@@ -20,7 +20,9 @@ using ScanTest = BackendTest;
 
 std::array<std::uint8_t, 80> RandomHeader(std::mt19937& rng) {
   std::array<std::uint8_t, 80> h;
-  for (auto& b : h) b = static_cast<std::uint8_t>(rng());
+  for (auto& b : h) {
+    b = static_cast<std::uint8_t>(rng());
+  }
   return h;
 }
 
@@ -28,7 +30,9 @@ std::array<std::uint8_t, 80> RandomHeader(std::mt19937& rng) {
 Target TopTarget(std::uint32_t top) {
   std::array<std::uint8_t, 32> t;
   t.fill(0xff);
-  for (int i = 0; i < 4; ++i) t[28 + i] = static_cast<std::uint8_t>(top >> (8 * i));
+  for (int i = 0; i < 4; ++i) {
+    t[28 + i] = static_cast<std::uint8_t>(top >> (8 * i));
+  }
   return Target::FromLittleEndian(t);
 }
 
@@ -47,7 +51,9 @@ std::vector<Hit> BruteForce(const std::array<std::uint8_t, 80>& header,
     for (const std::uint32_t v : versions) {
       const auto h = sha256::WithVersionAndNonce(header, v, static_cast<std::uint32_t>(n));
       const std::vector<std::uint8_t> d = OpenSslSha256d({h.begin(), h.end()});
-      if (!Meets(d, target)) continue;
+      if (!Meets(d, target)) {
+        continue;
+      }
       Hit hit{static_cast<std::uint32_t>(n), v, {}};
       std::copy(d.begin(), d.end(), hit.hash.begin());
       hits.push_back(hit);
@@ -86,10 +92,10 @@ TEST_P(ScanTest, RandomHeadersEasyTargets) {
     // About one nonce in 64 meets these; some rounds use a target with a zero top byte.
     const Target target = TopTarget(round % 3 == 0 ? 0x00ffffffu << 2 : 0x03ffffffu);
     const std::uint64_t begin = rng();
-    const NonceRange range{begin, std::min<std::uint64_t>(begin + 1000 + rng() % 37, sha256::kNonceSpace)};
+    const NonceRange range{begin,
+                           std::min<std::uint64_t>(begin + 1000 + rng() % 37, sha256::kNonceSpace)};
     std::vector<Hit> hits;
-    const std::uint64_t hashed =
-        sha256::HeaderScanner(header, backend()).Scan(range, target, hits);
+    const std::uint64_t hashed = sha256::HeaderScanner(header, backend()).Scan(range, target, hits);
     EXPECT_EQ(hashed, range.size());
     const auto want = BruteForce(header, {VersionOf(header)}, range, target);
     total_hits += static_cast<int>(want.size());
@@ -125,7 +131,9 @@ TEST_P(ScanTest, RangeEndingAt2Pow32) {
     EXPECT_EQ(scanner.Scan(range, target, hits), size);
     ExpectSameHits(hits, BruteForce(header, {VersionOf(header)}, range, target),
                    "last " + std::to_string(size));
-    for (const Hit& h : hits) EXPECT_GE(h.nonce, sha256::kNonceSpace - size);
+    for (const Hit& h : hits) {
+      EXPECT_GE(h.nonce, sha256::kNonceSpace - size);
+    }
   }
 }
 
@@ -177,7 +185,9 @@ TEST_P(ScanTest, MidstateScannerMatchesHeaderScanner) {
   sha256::HeaderScanner(mid, std::span(header).subspan<64, 12>(), backend())
       .Scan({0, 600}, target, from_mid);
   std::vector<Hit> want = BruteForce(header, {VersionOf(header)}, {0, 600}, target);
-  for (Hit& h : want) h.version = 0;  // a midstate does not carry the version
+  for (Hit& h : want) {
+    h.version = 0;  // a midstate does not carry the version
+  }
   ExpectSameHits(from_mid, want, "midstate");
 }
 

@@ -30,9 +30,15 @@ std::vector<std::uint8_t> FromHex(std::string_view hex) {
   std::vector<std::uint8_t> out;
   EXPECT_EQ(hex.size() % 2, 0u) << hex;
   auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
     ADD_FAILURE() << "bad hex digit '" << c << "'";
     return 0;
   };

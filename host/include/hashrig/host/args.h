@@ -11,8 +11,8 @@
 namespace hashrig::host {
 
 struct OptionSpec {
-  std::string_view name;       // long name without dashes, e.g. "backend"
-  char short_name = 0;         // e.g. 'o' for -o, 0 for none
+  std::string_view name;  // long name without dashes, e.g. "backend"
+  char short_name = 0;    // e.g. 'o' for -o, 0 for none
   bool takes_value = false;
   bool repeatable = false;
   std::string_view help;

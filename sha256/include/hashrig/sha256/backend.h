@@ -21,8 +21,8 @@ struct State {
   friend bool operator==(const State&, const State&) = default;
 };
 
-inline constexpr State kInitialState = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}};
+inline constexpr State kInitialState = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
+                                         0x9b05688c, 0x1f83d9ab, 0x5be0cd19}};
 
 struct KernelTable;  // internal: sha256/src/kernel_table.h
 
@@ -30,8 +30,8 @@ struct KernelTable;  // internal: sha256/src/kernel_table.h
 struct BackendInfo {
   std::string_view name;
   std::string_view description;
-  int lanes;        // nonces hashed side by side by the scan kernel
-  bool supported;   // the CPU and OS can run it
+  int lanes;       // nonces hashed side by side by the scan kernel
+  bool supported;  // the CPU and OS can run it
 };
 
 // Name of the environment variable that forces a backend (same names as --backend).

@@ -86,7 +86,6 @@ class HeaderScanner {
 
 // The 80-byte header with `version` and `nonce` written in (little-endian).
 std::array<std::uint8_t, kHeaderSize> WithVersionAndNonce(
-    std::span<const std::uint8_t, kHeaderSize> header, std::uint32_t version,
-    std::uint32_t nonce);
+    std::span<const std::uint8_t, kHeaderSize> header, std::uint32_t version, std::uint32_t nonce);
 
 }  // namespace hashrig::sha256
