@@ -53,7 +53,10 @@ void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t
 
 std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
                  std::uint32_t count, std::uint32_t top, Candidate* out) {
-  return Lanes<Avx512Ops>::Scan(jobs, jobs_count, first, count, top, out);
+  if (jobs_count == 1) {
+    return Lanes<Avx512Ops>::ScanSingle(jobs[0], first, count, top, out);
+  }
+  return Lanes<PairOps<Avx512Ops>>::ScanRolled(jobs, jobs_count, first, count, top, out);
 }
 
 }  // namespace

@@ -282,8 +282,7 @@ struct Lanes {
 
   // One version: the schedule is computed round by round, in registers.
   __attribute__((noinline)) static std::size_t ScanSingle(const ScanJobData& job,
-                                                          std::uint32_t first,
-                                                          std::uint32_t count,
+                                                          std::uint32_t first, std::uint32_t count,
                                                           std::uint32_t top, Candidate* out) {
     std::size_t found = 0;
     for (std::uint64_t offset = 0; offset < count; offset += kLanes) {
@@ -297,8 +296,7 @@ struct Lanes {
   // Rolled versions: the second block (and so its schedule) is the same for all.
   __attribute__((noinline)) static std::size_t ScanRolled(const ScanJobData* jobs,
                                                           std::size_t jobs_count,
-                                                          std::uint32_t first,
-                                                          std::uint32_t count,
+                                                          std::uint32_t first, std::uint32_t count,
                                                           std::uint32_t top, Candidate* out) {
     std::size_t found = 0;
     for (std::uint64_t offset = 0; offset < count; offset += kLanes) {
@@ -389,6 +387,52 @@ struct Lanes {
   template <int I>
   static HASHRIG_INLINE void PaddingStep(StateV& s) {
     Round<I>(s, C(kPadding64Kw[I]));
+  }
+};
+
+// Two independent lane groups side by side: twice the lanes and two dependency chains
+// per round, for kernels whose round chain (not throughput) is the limit.
+template <class Ops>
+struct PairOps {
+  struct V {
+    typename Ops::V lo;
+    typename Ops::V hi;
+  };
+  static constexpr int kLanes = 2 * Ops::kLanes;
+  static_assert(kLanes <= 32, "candidate masks are 32 bits");
+
+  static HASHRIG_INLINE V Set1(std::uint32_t x) { return {Ops::Set1(x), Ops::Set1(x)}; }
+  static HASHRIG_INLINE V Add(V a, V b) { return {Ops::Add(a.lo, b.lo), Ops::Add(a.hi, b.hi)}; }
+  static HASHRIG_INLINE V Xor3(V a, V b, V c) {
+    return {Ops::Xor3(a.lo, b.lo, c.lo), Ops::Xor3(a.hi, b.hi, c.hi)};
+  }
+  static HASHRIG_INLINE V Ch(V e, V f, V g) {
+    return {Ops::Ch(e.lo, f.lo, g.lo), Ops::Ch(e.hi, f.hi, g.hi)};
+  }
+  static HASHRIG_INLINE V Maj(V a, V b, V c) {
+    return {Ops::Maj(a.lo, b.lo, c.lo), Ops::Maj(a.hi, b.hi, c.hi)};
+  }
+  template <int n>
+  static HASHRIG_INLINE V Rotr(V x) {
+    return {Ops::template Rotr<n>(x.lo), Ops::template Rotr<n>(x.hi)};
+  }
+  template <int n>
+  static HASHRIG_INLINE V Shr(V x) {
+    return {Ops::template Shr<n>(x.lo), Ops::template Shr<n>(x.hi)};
+  }
+  static HASHRIG_INLINE V Sequence(std::uint32_t first) {
+    return {Ops::Sequence(first), Ops::Sequence(first + Ops::kLanes)};
+  }
+  static HASHRIG_INLINE V ByteSwap(V x) { return {Ops::ByteSwap(x.lo), Ops::ByteSwap(x.hi)}; }
+  static HASHRIG_INLINE std::uint32_t TopAtMost(V h7, std::uint32_t top) {
+    return Ops::TopAtMost(h7.lo, top) | (Ops::TopAtMost(h7.hi, top) << Ops::kLanes);
+  }
+  static HASHRIG_INLINE V Load(const std::uint32_t* p) {
+    return {Ops::Load(p), Ops::Load(p + Ops::kLanes)};
+  }
+  static HASHRIG_INLINE void Store(std::uint32_t* p, V v) {
+    Ops::Store(p, v.lo);
+    Ops::Store(p + Ops::kLanes, v.hi);
   }
 };
 
