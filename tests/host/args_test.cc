@@ -11,7 +11,7 @@ const std::vector<OptionSpec> kSpecs = {
     {"double", 'd', false, false, "flag"},
 };
 
-std::optional<Args> Parse(std::vector<std::string> argv, std::string* error) {
+std::optional<Args> Parse(const std::vector<std::string>& argv, std::string* error) {
   return Args::Parse(argv, kSpecs, error);
 }
 

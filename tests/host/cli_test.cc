@@ -31,7 +31,7 @@ ProcessResult Hashrig(const std::string& args, const std::string& env = "") {
 }
 
 std::string WriteTemp(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + name;
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
   return path;
