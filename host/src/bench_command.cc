@@ -176,10 +176,14 @@ void PrintTable(const std::vector<Row>& rows, double scalar, double openssl, dou
   std::printf("\n%-8s %5s %12s %10s %13s %9s %10s %14s %10s\n", "backend", "lanes", "MH/s 1 core",
               "cyc/nonce", "MH/s all", "x scalar", "x OpenSSL", "rolled MH/s", "cyc/nonce");
   for (const Row& r : rows) {
-    std::printf("%-8s %5d %12.2f %10.1f %13.2f %9.2f %10.2f %14.2f %10.1f\n", r.name.c_str(),
-                r.lanes, r.one / 1e6, r.ghz * 1e9 / r.one, r.all / 1e6,
-                scalar > 0 ? r.one / scalar : 0.0, r.one / openssl, r.rolled / 1e6,
-                r.rolled_ghz * 1e9 / r.rolled);
+    // Without a scalar measurement in this run there is nothing to divide by.
+    char speedup[16] = "-";
+    if (scalar > 0) {
+      std::snprintf(speedup, sizeof(speedup), "%.2f", r.one / scalar);
+    }
+    std::printf("%-8s %5d %12.2f %10.1f %13.2f %9s %10.2f %14.2f %10.1f\n", r.name.c_str(), r.lanes,
+                r.one / 1e6, r.ghz * 1e9 / r.one, r.all / 1e6, speedup, r.one / openssl,
+                r.rolled / 1e6, r.rolled_ghz * 1e9 / r.rolled);
   }
   std::printf("%-8s %5d %12.2f %10.1f\n", "openssl", 1, openssl / 1e6, openssl_ghz * 1e9 / openssl);
   std::printf(

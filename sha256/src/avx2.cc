@@ -50,28 +50,12 @@ struct Avx2Ops {
   }
 };
 
-bool Supported(const CpuFeatures& cpu) { return cpu.avx2; }
-
-void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t count) {
-  Lanes<Avx2Ops>::DoubleHash64(digests, inputs, count);
-}
-
-std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
-                 std::uint32_t count, std::uint32_t top, Candidate* out) {
-  return Lanes<Avx2Ops>::Scan(jobs, jobs_count, first, count, top, out);
-}
-
 }  // namespace
 
 const KernelTable& Avx2Kernels() {
-  static constexpr KernelTable kTable = {"avx2",
-                                         "AVX2, 8 lanes (streaming uses the scalar transform)",
-                                         8,
-                                         20,
-                                         Supported,
-                                         ScalarCompress,
-                                         DoubleHash64,
-                                         Scan};
+  static constexpr KernelTable kTable =
+      LaneKernelTable<Avx2Ops>("avx2", "AVX2, 8 lanes (streaming uses the scalar transform)", 20,
+                               [](const CpuFeatures& cpu) { return cpu.avx2; });
   return kTable;
 }
 

@@ -436,5 +436,20 @@ struct PairOps {
   }
 };
 
+// The kernel table of a lane backend: its Ops run scan and batched sha256d; streaming
+// uses the scalar transform (one message is one stream).
+template <class Ops>
+constexpr KernelTable LaneKernelTable(const char* name, const char* description, int rank,
+                                      bool (*supported)(const CpuFeatures&)) {
+  return {name,
+          description,
+          Ops::kLanes,
+          rank,
+          supported,
+          ScalarCompress,
+          &Lanes<Ops>::DoubleHash64,
+          &Lanes<Ops>::Scan};
+}
+
 }  // namespace
 }  // namespace hashrig::sha256

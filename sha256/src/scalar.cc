@@ -34,17 +34,6 @@ struct ScalarOps {
   static void Store(std::uint32_t* p, V v) { *p = v; }
 };
 
-bool AlwaysSupported(const CpuFeatures& /*cpu*/) { return true; }
-
-void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t count) {
-  Lanes<ScalarOps>::DoubleHash64(digests, inputs, count);
-}
-
-std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
-                 std::uint32_t count, std::uint32_t top, Candidate* out) {
-  return Lanes<ScalarOps>::Scan(jobs, jobs_count, first, count, top, out);
-}
-
 }  // namespace
 
 void ScalarCompress(std::uint32_t state[8], const std::uint8_t* blocks, std::size_t blocks_count) {
@@ -120,14 +109,8 @@ ScanJobData PrepareScanJob(const std::uint32_t midstate[8], const std::uint8_t t
 }
 
 const KernelTable& ScalarKernels() {
-  static constexpr KernelTable kTable = {"scalar",
-                                         "portable C++ reference (1 lane)",
-                                         1,
-                                         0,
-                                         AlwaysSupported,
-                                         ScalarCompress,
-                                         DoubleHash64,
-                                         Scan};
+  static constexpr KernelTable kTable = LaneKernelTable<ScalarOps>(
+      "scalar", "portable C++ reference (1 lane)", 0, [](const CpuFeatures&) { return true; });
   return kTable;
 }
 

@@ -47,28 +47,12 @@ struct Sse41Ops {
   }
 };
 
-bool Supported(const CpuFeatures& cpu) { return cpu.sse41; }
-
-void DoubleHash64(std::uint8_t* digests, const std::uint8_t* inputs, std::size_t count) {
-  Lanes<Sse41Ops>::DoubleHash64(digests, inputs, count);
-}
-
-std::size_t Scan(const ScanJobData* jobs, std::size_t jobs_count, std::uint32_t first,
-                 std::uint32_t count, std::uint32_t top, Candidate* out) {
-  return Lanes<Sse41Ops>::Scan(jobs, jobs_count, first, count, top, out);
-}
-
 }  // namespace
 
 const KernelTable& Sse41Kernels() {
-  static constexpr KernelTable kTable = {"sse41",
-                                         "SSE4.1, 4 lanes (streaming uses the scalar transform)",
-                                         4,
-                                         10,
-                                         Supported,
-                                         ScalarCompress,
-                                         DoubleHash64,
-                                         Scan};
+  static constexpr KernelTable kTable =
+      LaneKernelTable<Sse41Ops>("sse41", "SSE4.1, 4 lanes (streaming uses the scalar transform)",
+                                10, [](const CpuFeatures& cpu) { return cpu.sse41; });
   return kTable;
 }
 
