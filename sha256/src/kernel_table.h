@@ -65,9 +65,6 @@ const KernelTable& Avx512Kernels();
 const KernelTable& ShaNiKernels();
 const KernelTable& ShaNi2Kernels();
 #endif
-#if defined(__aarch64__)
-const KernelTable& Armv8Kernels();
-#endif
 
 // Fills the nonce-independent part of a scan job from a header (nonce ignored), with
 // `version` in place of the header's, or from a midstate and header bytes 64..75.
