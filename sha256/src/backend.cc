@@ -169,7 +169,11 @@ std::optional<Backend> Backend::FromEnvironment(std::string* error) {
 Backend Backend::Default() {
   static const Backend kChosen = [] {
     std::string ignored;
-    return FromEnvironment(&ignored).value_or(Backend(BestSupported(false), BestSupported(true)));
+    // A bad HASHRIG_SHA256_BACKEND falls back to "auto" here; programs report it first.
+    if (const std::optional<Backend> chosen = FromEnvironment(&ignored)) {
+      return *chosen;
+    }
+    return *Find("auto", &ignored);
   }();
   return kChosen;
 }
