@@ -1,0 +1,203 @@
+// The Stratum V1 client as an I/O-free state machine (STYLE R5): lines and times in,
+// lines and events out. The Asio driver (client.h) owns the socket and the clock; this
+// owns the protocol: the pipelined handshake, jobs with the difficulty and version mask
+// in force when they arrived, the share pipeline (target from the job's own difficulty,
+// duplicate filter, stale detection) and every pool-to-miner method.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "hashrig/pool/difficulty.h"
+#include "hashrig/pool/job.h"
+#include "hashrig/pool/stratum.h"
+#include "hashrig/pool/work.h"
+
+namespace hashrig::pool {
+
+using Clock = std::chrono::steady_clock;
+
+inline constexpr std::string_view kUserAgent = "hashrig/0.1.0";
+inline constexpr std::uint32_t kDefaultVersionMask = 0x1fffe000;  // BIP320's 16 bits
+// Jobs of the same block stay valid until clean_jobs; ESP-Miner keeps 16 as well.
+inline constexpr std::size_t kJobsKept = 16;
+
+struct SessionConfig {
+  std::string user;
+  std::string password = "x";
+  std::string user_agent = std::string(kUserAgent);
+  std::string host;  // the pool's host: client.reconnect may only stay in its domain
+  // The version bits our hardware can roll (BIP310). 0: do not send mining.configure.
+  std::uint32_t version_mask = kDefaultVersionMask;
+  std::uint32_t version_min_bit_count = 2;
+  std::optional<Difficulty> suggest_difficulty;
+  bool extranonce_subscribe = false;
+  std::string resume_session_id;  // from the previous connection to this pool
+  std::chrono::seconds request_timeout{30};
+};
+
+enum class Severity { kInfo, kWarning, kError };
+
+namespace event {
+struct Subscribed {
+  std::string session_id;
+  bool resumed = false;
+};
+struct Authorized {};
+// The session cannot go on (authorization refused, subscribe failed, a handshake
+// request unanswered): drop the connection and let failover decide.
+struct Failed {
+  std::string reason;
+  bool authorization = false;
+};
+struct VersionRolling {
+  std::uint32_t mask = 0;  // 0: mining with the job's fixed version
+};
+struct DifficultySet {
+  Difficulty difficulty;  // applies from the next job
+};
+struct NewJob {
+  std::shared_ptr<const Job> job;
+  bool clean = false;  // drop all work of earlier jobs now
+};
+struct ShareResult {
+  std::uint64_t id = 0;
+  Share share;
+  Difficulty job_difficulty;
+  ShareValue value;
+  bool accepted = false;
+  bool timed_out = false;
+  std::string reason;  // the pool's words, verbatim
+  std::optional<int> code;
+  std::chrono::microseconds latency{0};
+};
+struct Reconnect {
+  std::string host;        // empty: the same host
+  std::uint16_t port = 0;  // 0: the same port
+  std::chrono::seconds wait{0};
+};
+struct Notice {
+  Severity severity = Severity::kInfo;
+  std::string text;
+};
+}  // namespace event
+
+using Event = std::variant<event::Subscribed, event::Authorized, event::Failed,
+                           event::VersionRolling, event::DifficultySet, event::NewJob,
+                           event::ShareResult, event::Reconnect, event::Notice>;
+
+enum class SubmitStatus {
+  kSent,
+  kDuplicate,      // this exact share was already submitted
+  kStale,          // its job was retired by clean_jobs
+  kUnknownJob,     // never seen, or too old to be kept
+  kLowDifficulty,  // above the job's own target
+  kInvalid,        // does not fit its job (extranonce2 size, version bits, ntime)
+  kNotReady,       // not authorized yet
+};
+std::string_view ToString(SubmitStatus status);
+
+struct SubmitOutcome {
+  SubmitStatus status = SubmitStatus::kNotReady;
+  std::uint64_t id = 0;  // request id when sent
+  ShareValue value;
+  std::string detail;
+};
+
+class ClientSession {
+ public:
+  // Queues the pipelined handshake: configure, subscribe, authorize, then the optional
+  // suggest_difficulty and extranonce.subscribe.
+  ClientSession(SessionConfig config, Clock::time_point now);
+
+  void OnLine(std::string_view line, Clock::time_point now);
+  // Checks a share against its job and submits it when it is worth sending.
+  SubmitOutcome Submit(const Share& share, Clock::time_point now);
+  // Times out requests the pool never answered.
+  void OnTime(Clock::time_point now);
+
+  std::vector<std::string> TakeOutgoing();
+  std::vector<Event> TakeEvents();
+
+  bool authorized() const { return authorized_; }
+  // The pool has not answered mining.configure (if it drops us now, it did not like it).
+  bool configure_unanswered() const;
+  const std::string& session_id() const { return session_id_; }
+  std::uint32_t version_mask() const { return version_mask_; }
+  std::shared_ptr<const Job> current_job() const;
+  std::optional<Clock::time_point> last_job_time() const { return last_job_time_; }
+  std::size_t pending_requests() const { return pending_.size(); }
+
+ private:
+  enum class Request {
+    kConfigure,
+    kSubscribe,
+    kAuthorize,
+    kSuggestDifficulty,
+    kXnSubscribe,
+    kSubmit
+  };
+  struct Pending {
+    Request kind;
+    Clock::time_point sent;
+    Share share;  // for kSubmit
+    Difficulty job_difficulty;
+    ShareValue value;
+  };
+  struct JobEntry {
+    std::shared_ptr<const Job> job;
+    bool stale = false;
+    std::set<std::string> submitted;  // duplicate filter: en2|ntime|nonce|version
+  };
+
+  std::uint64_t Send(Request kind, std::string_view method, const nlohmann::json& params,
+                     Clock::time_point now);
+  void Emit(Event e) { events_.push_back(std::move(e)); }
+  void Note(Severity severity, std::string text);
+
+  void OnResponse(const Message& m, Clock::time_point now);
+  void OnRequest(const Message& m);
+  void OnConfigure(const Message& m);
+  void OnSubscribe(const Message& m, Clock::time_point now);
+  void OnAuthorize(const Message& m);
+  void OnSubmitResult(const Message& m, const Pending& p, Clock::time_point now);
+  void OnNotify(const Message& m, Clock::time_point now);
+  void OnSetVersionMask(const Message& m);
+  void OnSetExtranonce(const Message& m);
+  void OnReconnect(const Message& m);
+  void ApplyVersionMask(std::uint32_t mask);
+  void AddJob(const Notify& notify, Clock::time_point now);
+  JobEntry* FindJob(const std::string& job_id);
+  bool SameDomain(const std::string& host) const;
+
+  SessionConfig config_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::uint64_t, Pending> pending_;
+  std::vector<std::string> outgoing_;
+  std::vector<Event> events_;
+
+  bool subscribed_ = false;
+  bool authorized_ = false;
+  bool rolling_negotiated_ = false;
+  std::string session_id_;
+  std::vector<std::uint8_t> extranonce1_;
+  std::size_t extranonce2_size_ = 0;
+  std::optional<ExtranonceUpdate> next_extranonce_;
+  Difficulty difficulty_;  // for the next job
+  std::uint32_t version_mask_ = 0;
+  std::optional<Notify> early_notify_;  // a notify that came before the subscribe result
+  std::deque<JobEntry> jobs_;           // newest last
+  std::uint64_t job_sequence_ = 0;
+  std::optional<Clock::time_point> last_job_time_;
+};
+
+}  // namespace hashrig::pool
