@@ -121,6 +121,19 @@ SubmitOutcome ClientSession::Submit(const Share& share, Clock::time_point now) {
   return out;
 }
 
+void ClientSession::OnDisconnect(Clock::time_point now) {
+  std::erase_if(pending_, [&](const auto& entry) {
+    const auto& [id, p] = entry;
+    if (p.kind != Request::kSubmit) {
+      return false;  // handshake requests stay, for configure_unanswered()
+    }
+    Emit(event::ShareResult{id, p.share, p.job_difficulty, p.value, false, false,
+                            "connection lost before the pool answered", std::nullopt,
+                            std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)});
+    return true;
+  });
+}
+
 void ClientSession::OnTime(Clock::time_point now) {
   for (auto it = pending_.begin(); it != pending_.end();) {
     const Pending& p = it->second;

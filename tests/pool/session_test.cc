@@ -170,7 +170,8 @@ TEST(SessionTest, ReplaysTheMujinaBitaxeCaptureWithVersionRolling) {
 
   const auto& p = c["submit"]["params"];
   Share share{p[1], testing::FromHex(p[2].get<std::string>()), *ParseHex32(p[3].get<std::string>()),
-              *ParseHex32(p[4].get<std::string>()), *ParseHex32(c["expected"]["version_hex"].get<std::string>())};
+              *ParseHex32(p[4].get<std::string>()),
+              *ParseHex32(c["expected"]["version_hex"].get<std::string>())};
   auto outcome = session.Submit(share, kT0);
   ASSERT_EQ(outcome.status, SubmitStatus::kSent) << outcome.detail;
   EXPECT_NEAR(outcome.value.difficulty.value(), c["expected"]["share_difficulty"], 1e-6);

@@ -89,11 +89,19 @@ struct Notice {
   Severity severity = Severity::kInfo;
   std::string text;
 };
+// From the network driver (client.h), not the session.
+struct Connected {
+  std::string url;
+};
+struct Disconnected {
+  std::string reason;
+};
 }  // namespace event
 
-using Event = std::variant<event::Subscribed, event::Authorized, event::Failed,
-                           event::VersionRolling, event::DifficultySet, event::NewJob,
-                           event::ShareResult, event::Reconnect, event::Notice>;
+using Event =
+    std::variant<event::Subscribed, event::Authorized, event::Failed, event::VersionRolling,
+                 event::DifficultySet, event::NewJob, event::ShareResult, event::Reconnect,
+                 event::Notice, event::Connected, event::Disconnected>;
 
 enum class SubmitStatus {
   kSent,
@@ -124,6 +132,8 @@ class ClientSession {
   SubmitOutcome Submit(const Share& share, Clock::time_point now);
   // Times out requests the pool never answered.
   void OnTime(Clock::time_point now);
+  // The connection is gone: every share still awaiting an answer is reported as lost.
+  void OnDisconnect(Clock::time_point now);
 
   std::vector<std::string> TakeOutgoing();
   std::vector<Event> TakeEvents();

@@ -1,0 +1,75 @@
+// The Stratum client's network side: a thin Boost.Asio driver around ClientSession
+// (session.h) that owns the sockets (TCP, or TLS through OpenSSL), the deadlines and the
+// pool list with failover (failover.h). One io_context thread runs everything; call
+// Submit and Stop on that thread (asio::post to it from elsewhere).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hashrig/pool/difficulty.h"
+#include "hashrig/pool/failover.h"
+#include "hashrig/pool/session.h"
+#include "hashrig/pool/url.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace hashrig::pool {
+
+struct PoolEndpoint {
+  PoolUrl url;
+  std::string user;
+  std::string password = "x";
+};
+
+struct TlsOptions {
+  std::string ca_file;    // empty: the system's certificate store
+  bool insecure = false;  // accept any certificate (self-signed test pools only)
+};
+
+struct ClientConfig {
+  std::vector<PoolEndpoint> pools;  // in priority order
+  TlsOptions tls;
+  std::string user_agent = std::string(kUserAgent);
+  std::uint32_t version_mask = kDefaultVersionMask;  // 0: no version rolling
+  std::optional<Difficulty> suggest_difficulty;
+  std::chrono::seconds connect_timeout{10};   // resolve + connect + TLS handshake
+  std::chrono::seconds request_timeout{30};   // any request the pool leaves unanswered
+  std::chrono::seconds no_work_timeout{180};  // no new job for this long: fail over
+  std::chrono::seconds write_timeout{10};
+  FailoverConfig failover;
+  std::uint64_t seed = 0;  // backoff jitter
+};
+
+class PoolClient {
+ public:
+  // Events of the pool being mined, with its index in config.pools. Probes of
+  // higher-priority pools report only Connected/Disconnected/Notice.
+  using EventHandler = std::function<void(std::size_t pool, const Event& event)>;
+
+  PoolClient(boost::asio::io_context& io, ClientConfig config, EventHandler on_event);
+  ~PoolClient();
+  PoolClient(const PoolClient&) = delete;
+  PoolClient& operator=(const PoolClient&) = delete;
+
+  void Start();
+  // Closes every connection and cancels every timer; the io_context then runs out.
+  void Stop();
+  SubmitOutcome Submit(const Share& share);
+
+  std::size_t active_pool() const;
+  bool mining() const;  // authorized on the active pool, with a job
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace hashrig::pool

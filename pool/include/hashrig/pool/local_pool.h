@@ -1,0 +1,66 @@
+// `hashrig pool`: a small Stratum V1 server on Boost.Asio around ServerSession. It serves
+// jobs from a synthetic block template (new job every job_interval with ntime ticking,
+// clean jobs on a new block every block_interval or when a share solves one), negotiates
+// version rolling, sets a (fractional) difficulty and validates every share. It is what
+// `hashrig run` mines against by default and what tests use as a real peer over TCP.
+// Everything runs on the io_context's thread; call the controls there too.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "hashrig/pool/result.h"
+#include "hashrig/pool/server_session.h"
+#include "hashrig/pool/session.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace hashrig::pool {
+
+struct LocalPoolConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 3333;  // 0: any free port (Start returns it)
+  LocalPoolSettings settings;
+  std::chrono::milliseconds job_interval{30'000};
+  std::chrono::milliseconds block_interval{600'000};
+  std::string tls_cert_file;  // PEM; with tls_key_file, the pool speaks TLS only
+  std::string tls_key_file;
+};
+
+class LocalPool {
+ public:
+  using LogSink = std::function<void(Severity, const std::string&)>;
+
+  LocalPool(boost::asio::io_context& io, LocalPoolConfig config, LogSink log);
+  ~LocalPool();
+  LocalPool(const LocalPool&) = delete;
+  LocalPool& operator=(const LocalPool&) = delete;
+
+  // Binds, listens and starts the job timers; returns the port it listens on.
+  Result<std::uint16_t> Start();
+  void Stop();
+
+  // Operator and test controls.
+  void NewBlock();
+  void SetDifficulty(Difficulty difficulty);
+  void SetVersionMask(std::uint32_t mask);
+  void ChangeExtranonce();                  // set_extranonce to every miner
+  void Broadcast(const std::string& line);  // a raw line to every miner
+  void DropConnections();
+  void SetStalled(bool stalled);          // read nothing and send nothing
+  void SetRejectAll(std::string reason);  // empty: judge shares normally
+
+  const PoolLedger& ledger() const;
+  std::size_t connections() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace hashrig::pool

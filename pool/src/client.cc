@@ -1,0 +1,278 @@
+#include "hashrig/pool/client.h"
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "connection.h"
+
+namespace hashrig::pool {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr auto kProbeCheck = std::chrono::seconds(1);
+
+// What a pool's next connection must remember from its last one.
+struct PoolMemory {
+  std::string resume_session_id;
+  bool configure_refused = false;  // it dropped us over mining.configure
+  std::string host_override;       // client.reconnect
+  std::uint16_t port_override = 0;
+};
+
+// Authorized with a job (they can come in either order): the pool is usable.
+bool HasWork(Connection& c, const Event& e) {
+  const bool step =
+      std::holds_alternative<event::NewJob>(e) || std::holds_alternative<event::Authorized>(e);
+  return step && c.session().authorized() && c.session().current_job() != nullptr;
+}
+
+}  // namespace
+
+struct PoolClient::State : std::enable_shared_from_this<PoolClient::State> {
+  State(asio::io_context& io_context, ClientConfig cfg, EventHandler handler)
+      : io(io_context),
+        config(std::move(cfg)),
+        on_event(std::move(handler)),
+        tls(asio::ssl::context::tls_client),
+        failover(config.pools.size(), config.failover, config.seed),
+        memory(config.pools.size()),
+        reconnect_timer(io),
+        probe_timer(io) {}
+
+  void Start();
+  void Stop();
+  void Connect(std::size_t pool, bool as_probe);
+  void OnActiveEvent(Connection& c, const Event& e);
+  void OnActiveClosed(Connection& c);
+  void OnProbeEvent(Connection& c, const Event& e);
+  void ScheduleConnect(std::size_t pool, std::chrono::milliseconds delay);
+  void CheckProbe();
+  SessionConfig SessionFor(std::size_t pool) const;
+
+  asio::io_context& io;
+  ClientConfig config;
+  EventHandler on_event;
+  asio::ssl::context tls;
+  Failover failover;
+  std::vector<PoolMemory> memory;
+  asio::steady_timer reconnect_timer;
+  asio::steady_timer probe_timer;
+  std::shared_ptr<Connection> active;
+  std::shared_ptr<Connection> probe;
+  std::optional<event::Reconnect> reconnect_requested;
+  bool probe_authorized = false;
+  bool mining = false;
+  bool stopped = false;
+};
+
+void PoolClient::State::Start() {
+  if (config.tls.insecure) {
+    tls.set_verify_mode(asio::ssl::verify_none);
+  } else {
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    error_code ec;
+    if (config.tls.ca_file.empty()) {
+      tls.set_default_verify_paths(ec);
+    } else {
+      tls.load_verify_file(config.tls.ca_file, ec);
+    }
+    if (ec) {
+      on_event(0, event::Notice{Severity::kError,
+                                "TLS certificates (" +
+                                    (config.tls.ca_file.empty() ? std::string("system store")
+                                                                : config.tls.ca_file) +
+                                    "): " + ec.message()});
+    }
+  }
+  Connect(failover.active(), false);
+  CheckProbe();
+}
+
+void PoolClient::State::Stop() {
+  stopped = true;
+  reconnect_timer.cancel();
+  probe_timer.cancel();
+  if (probe) {
+    probe->Close("stopping");
+  }
+  if (active) {
+    active->Close("stopping");
+  }
+}
+
+SessionConfig PoolClient::State::SessionFor(std::size_t pool) const {
+  const PoolEndpoint& endpoint = config.pools[pool];
+  SessionConfig s;
+  s.user = endpoint.user;
+  s.password = endpoint.password;
+  s.user_agent = config.user_agent;
+  s.host = endpoint.url.host;
+  s.version_mask = memory[pool].configure_refused ? 0 : config.version_mask;
+  s.suggest_difficulty = config.suggest_difficulty;
+  s.extranonce_subscribe = endpoint.url.extranonce_subscribe;
+  s.resume_session_id = memory[pool].resume_session_id;
+  s.request_timeout = config.request_timeout;
+  return s;
+}
+
+void PoolClient::State::Connect(std::size_t pool, bool as_probe) {
+  PoolEndpoint endpoint = config.pools[pool];
+  if (!as_probe && !memory[pool].host_override.empty()) {
+    endpoint.url.host = memory[pool].host_override;
+  }
+  if (!as_probe && memory[pool].port_override != 0) {
+    endpoint.url.port = memory[pool].port_override;
+  }
+  std::weak_ptr<State> weak = shared_from_this();
+  auto sink = [weak, as_probe](Connection& c, const Event& e) {
+    if (auto self = weak.lock()) {
+      as_probe ? self->OnProbeEvent(c, e) : self->OnActiveEvent(c, e);
+    }
+  };
+  auto connection = std::make_shared<Connection>(io, tls, pool, std::move(endpoint),
+                                                 SessionFor(pool), config, std::move(sink));
+  (as_probe ? probe : active) = connection;
+  if (as_probe) {
+    probe_authorized = false;
+  } else {
+    mining = false;
+  }
+  connection->Start();
+}
+
+void PoolClient::State::OnActiveEvent(Connection& c, const Event& e) {
+  const std::size_t pool = c.pool();
+  if (active.get() != &c) {  // a connection we already left (returned to a better pool)
+    if (std::holds_alternative<event::Disconnected>(e)) {
+      on_event(pool, e);
+    }
+    return;
+  }
+  if (const auto* s = std::get_if<event::Subscribed>(&e)) {
+    memory[pool].resume_session_id = s->session_id;
+  } else if (HasWork(c, e)) {
+    mining = true;
+    failover.OnHealthy(pool);
+  } else if (const auto* r = std::get_if<event::Reconnect>(&e)) {
+    reconnect_requested = *r;
+  }
+  on_event(pool, e);
+  if (const auto* f = std::get_if<event::Failed>(&e)) {
+    c.Close(f->reason, f->authorization ? Failure::kAuthorization : Failure::kDisconnected);
+  } else if (const auto* r = std::get_if<event::Reconnect>(&e)) {
+    c.Close("pool asked us to reconnect" + (r->host.empty() ? std::string() : " to " + r->host));
+  } else if (std::holds_alternative<event::Disconnected>(e)) {
+    OnActiveClosed(c);
+  }
+}
+
+void PoolClient::State::OnActiveClosed(Connection& c) {
+  mining = false;
+  const std::size_t pool = c.pool();
+  if (stopped) {
+    return;
+  }
+  if (reconnect_requested) {
+    const event::Reconnect r = *std::exchange(reconnect_requested, std::nullopt);
+    memory[pool].host_override = r.host;
+    memory[pool].port_override = r.port;
+    return ScheduleConnect(pool, r.wait);
+  }
+  if (c.session().configure_unanswered() && !c.session().authorized()) {
+    // BIP310: a pool that does not know mining.configure may just hang up.
+    memory[pool].configure_refused = true;
+  }
+  if (c.failure() != Failure::kDisconnected) {
+    memory[pool].resume_session_id.clear();
+  }
+  const Attempt next = failover.OnFailure(c.failure());
+  if (next.pool != pool) {
+    on_event(pool,
+             event::Notice{Severity::kWarning, "failing over from pool " + std::to_string(pool) +
+                                                   " to pool " + std::to_string(next.pool)});
+  }
+  ScheduleConnect(next.pool, next.delay);
+}
+
+void PoolClient::State::ScheduleConnect(std::size_t pool, std::chrono::milliseconds delay) {
+  std::weak_ptr<State> weak = shared_from_this();
+  reconnect_timer.expires_after(delay);
+  reconnect_timer.async_wait([weak, pool](const error_code& ec) {
+    auto self = weak.lock();
+    if (!ec && self && !self->stopped) {
+      self->Connect(pool, false);
+    }
+  });
+}
+
+void PoolClient::State::CheckProbe() {
+  if (stopped) {
+    return;
+  }
+  if (!probe || probe->closed()) {
+    if (auto due = failover.ProbeDue(Clock::now())) {
+      Connect(*due, true);
+    }
+  }
+  std::weak_ptr<State> weak = shared_from_this();
+  probe_timer.expires_after(kProbeCheck);
+  probe_timer.async_wait([weak](const error_code& ec) {
+    if (auto self = weak.lock(); !ec && self) {
+      self->CheckProbe();
+    }
+  });
+}
+
+void PoolClient::State::OnProbeEvent(Connection& c, const Event& e) {
+  const std::size_t pool = c.pool();
+  if (std::holds_alternative<event::Connected>(e) ||
+      std::holds_alternative<event::Disconnected>(e)) {
+    on_event(pool, e);
+  }
+  if (std::holds_alternative<event::Failed>(e)) {
+    return c.Close("probe failed: " + std::get<event::Failed>(e).reason);
+  }
+  if (!HasWork(c, e) || stopped) {
+    return;
+  }
+  // The higher-priority pool works again: go back to it.
+  on_event(pool, event::Notice{Severity::kInfo,
+                               "pool " + std::to_string(pool) + " is back; returning to it"});
+  c.Close("probe succeeded");
+  failover.OnProbeSucceeded(pool);
+  reconnect_requested.reset();
+  if (active) {
+    auto old = std::exchange(active, nullptr);
+    old->Close("returning to pool " + std::to_string(pool));
+  }
+  Connect(failover.active(), false);
+}
+
+PoolClient::PoolClient(asio::io_context& io, ClientConfig config, EventHandler on_event)
+    : state_(std::make_shared<State>(io, std::move(config), std::move(on_event))) {}
+
+PoolClient::~PoolClient() { state_->Stop(); }
+
+void PoolClient::Start() { state_->Start(); }
+void PoolClient::Stop() { state_->Stop(); }
+
+SubmitOutcome PoolClient::Submit(const Share& share) {
+  auto& active = state_->active;
+  if (!active || active->closed()) {
+    SubmitOutcome out;
+    out.detail = "no pool connection";
+    return out;
+  }
+  SubmitOutcome out = active->session().Submit(share, Clock::now());
+  active->Flush();
+  return out;
+}
+
+std::size_t PoolClient::active_pool() const { return state_->failover.active(); }
+bool PoolClient::mining() const { return state_->mining; }
+
+}  // namespace hashrig::pool

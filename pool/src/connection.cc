@@ -1,0 +1,212 @@
+#include "connection.h"
+
+#include <openssl/ssl.h>
+
+#include "hashrig/pool/stratum.h"
+
+namespace hashrig::pool {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+constexpr auto kTick = std::chrono::milliseconds(250);
+
+}  // namespace
+
+Connection::Connection(asio::io_context& io, asio::ssl::context& tls, std::size_t pool,
+                       PoolEndpoint endpoint, SessionConfig session, const ClientConfig& config,
+                       Sink sink)
+    : pool_(pool),
+      endpoint_(std::move(endpoint)),
+      config_(config),
+      sink_(std::move(sink)),
+      session_(std::move(session), Clock::now()),
+      resolver_(io),
+      stream_(io, tls),
+      ticker_(io),
+      buffer_(kMaxLineSize + 1),
+      started_(Clock::now()) {}
+
+void Connection::Start() {
+  auto self = shared_from_this();
+  resolver_.async_resolve(endpoint_.url.host, std::to_string(endpoint_.url.port),
+                          [self](const error_code& ec, const tcp::resolver::results_type& r) {
+                            self->OnResolved(ec, r);
+                          });
+  Tick();
+}
+
+void Connection::Close(const std::string& reason, Failure failure) {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  failure_ = failure;
+  resolver_.cancel();
+  ticker_.cancel();
+  error_code ignored;
+  stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.lowest_layer().close(ignored);
+  session_.OnDisconnect(Clock::now());
+  for (const Event& e : session_.TakeEvents()) {
+    sink_(*this, e);
+  }
+  sink_(*this, event::Disconnected{reason});
+}
+
+void Connection::OnResolved(const error_code& ec, const tcp::resolver::results_type& results) {
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    return Close("cannot resolve " + endpoint_.url.host + ": " + ec.message());
+  }
+  auto self = shared_from_this();
+  asio::async_connect(stream_.lowest_layer(), results,
+                      [self](const error_code& e, const tcp::endpoint&) { self->OnConnected(e); });
+}
+
+void Connection::OnConnected(const error_code& ec) {
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    return Close("cannot connect to " + endpoint_.url.ToString() + ": " + ec.message());
+  }
+  error_code ignored;
+  stream_.lowest_layer().set_option(tcp::no_delay(true), ignored);
+  stream_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ignored);
+  if (!endpoint_.url.tls) {
+    return OnReady();
+  }
+  // SNI and the name the certificate must carry.
+  SSL_set_tlsext_host_name(stream_.native_handle(), endpoint_.url.host.c_str());
+  if (!config_.tls.insecure) {
+    stream_.set_verify_callback(asio::ssl::host_name_verification(endpoint_.url.host));
+  }
+  auto self = shared_from_this();
+  stream_.async_handshake(asio::ssl::stream_base::client, [self](const error_code& e) {
+    if (self->closed_) {
+      return;
+    }
+    if (e) {
+      return self->Close("TLS handshake with " + self->endpoint_.url.ToString() +
+                         " failed: " + e.message());
+    }
+    self->OnReady();
+  });
+}
+
+void Connection::OnReady() {
+  ready_ = true;
+  sink_(*this, event::Connected{endpoint_.url.ToString()});
+  Flush();
+  ReadLine();
+}
+
+void Connection::ReadLine() {
+  auto self = shared_from_this();
+  WithStream([&](auto& s) {
+    asio::async_read_until(s, buffer_, '\n',
+                           [self](const error_code& ec, std::size_t n) { self->OnRead(ec, n); });
+  });
+}
+
+void Connection::OnRead(const error_code& ec, std::size_t size) {
+  if (closed_) {
+    return;
+  }
+  if (ec == asio::error::not_found) {
+    return Close("pool sent a line over " + std::to_string(kMaxLineSize) +
+                 " bytes; refusing it rather than truncating");
+  }
+  if (ec) {
+    return Close(ec == asio::error::eof ? "pool closed the connection" : ec.message());
+  }
+  const auto begin = asio::buffers_begin(buffer_.data());
+  std::string line(begin, begin + static_cast<std::ptrdiff_t>(size - 1));
+  buffer_.consume(size);
+  session_.OnLine(line, Clock::now());
+  Drain();
+  if (closed_) {
+    return;
+  }
+  Flush();
+  ReadLine();
+}
+
+void Connection::Flush() {
+  for (auto& line : session_.TakeOutgoing()) {
+    writes_.push_back(std::move(line));
+  }
+  if (ready_ && !writing_ && !closed_ && !writes_.empty()) {
+    WriteNext();
+  }
+}
+
+void Connection::WriteNext() {
+  writing_ = true;
+  write_started_ = Clock::now();
+  auto self = shared_from_this();
+  WithStream([&](auto& s) {
+    asio::async_write(s, asio::buffer(writes_.front()),
+                      [self](const error_code& ec, std::size_t) { self->OnWritten(ec); });
+  });
+}
+
+void Connection::OnWritten(const error_code& ec) {
+  writing_ = false;
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    return Close("write to pool failed: " + ec.message());
+  }
+  writes_.pop_front();
+  if (!writes_.empty()) {
+    WriteNext();
+  }
+}
+
+void Connection::Tick() {
+  const auto now = Clock::now();
+  if (!ready_ && now - started_ > config_.connect_timeout) {
+    return Close("no connection to " + endpoint_.url.ToString() + " within " +
+                 std::to_string(config_.connect_timeout.count()) + " s");
+  }
+  if (writing_ && now - write_started_ > config_.write_timeout) {
+    return Close("pool has not taken our data for " +
+                 std::to_string(config_.write_timeout.count()) + " s");
+  }
+  session_.OnTime(now);
+  Drain();
+  if (closed_) {
+    return;
+  }
+  const auto since_work = now - session_.last_job_time().value_or(started_);
+  if (ready_ && since_work > config_.no_work_timeout) {
+    return Close("no new job for " + std::to_string(config_.no_work_timeout.count()) + " s",
+                 Failure::kNoWork);
+  }
+  Flush();
+  auto self = shared_from_this();
+  ticker_.expires_after(kTick);
+  ticker_.async_wait([self](const error_code& ec) {
+    if (!ec && !self->closed_) {
+      self->Tick();
+    }
+  });
+}
+
+void Connection::Drain() {
+  for (const Event& e : session_.TakeEvents()) {
+    if (closed_) {
+      return;
+    }
+    sink_(*this, e);
+  }
+}
+
+}  // namespace hashrig::pool

@@ -1,0 +1,379 @@
+#include "hashrig/pool/local_pool.h"
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <deque>
+#include <vector>
+
+#include "hashrig/pool/stratum.h"
+
+namespace hashrig::pool {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+std::uint32_t UnixNow() {
+  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+}  // namespace
+
+// One miner's connection.
+class Peer : public std::enable_shared_from_this<Peer> {
+ public:
+  using OnLineFn = std::function<void(Peer&, std::vector<std::string>, bool block_found)>;
+
+  // Plain TCP uses the stream's next layer; the TLS context is then never touched.
+  Peer(tcp::socket socket, asio::ssl::context& tls, bool use_tls, ServerSession session,
+       std::string name)
+      : stream_(std::move(socket), tls),
+        tls_(use_tls),
+        buffer_(kMaxLineSize + 1),
+        session_(std::move(session)),
+        name_(std::move(name)) {}
+
+  void Start(std::function<void(Peer&, const std::string&)> on_close, bool* stalled,
+             std::function<void(Peer&, bool was_subscribed, bool block_found)> after_line) {
+    on_close_ = std::move(on_close);
+    stalled_ = stalled;
+    after_line_ = std::move(after_line);
+    if (!tls_) {
+      return ReadLine();
+    }
+    auto self = shared_from_this();
+    stream_.async_handshake(asio::ssl::stream_base::server, [self](const error_code& ec) {
+      if (ec) {
+        return self->Close("TLS handshake failed: " + ec.message());
+      }
+      self->ReadLine();
+    });
+  }
+
+  void Send(const std::vector<std::string>& lines) {
+    if (closed_ || *stalled_) {
+      return;
+    }
+    writes_.insert(writes_.end(), lines.begin(), lines.end());
+    if (!writing_ && !writes_.empty()) {
+      WriteNext();
+    }
+  }
+
+  void Close(const std::string& reason) {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
+    error_code ignored;
+    stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.lowest_layer().close(ignored);
+    on_close_(*this, reason);
+  }
+
+  ServerSession& session() { return session_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  template <typename Op>
+  void WithStream(Op&& op) {
+    if (tls_) {
+      op(stream_);
+    } else {
+      op(stream_.next_layer());
+    }
+  }
+
+  void ReadLine() {
+    auto self = shared_from_this();
+    WithStream([&](auto& s) {
+      asio::async_read_until(s, buffer_, '\n',
+                             [self](const error_code& ec, std::size_t n) { self->OnRead(ec, n); });
+    });
+  }
+
+  void OnRead(const error_code& ec, std::size_t size) {
+    if (closed_) {
+      return;
+    }
+    if (ec) {
+      return Close(ec == asio::error::not_found ? "line over the size limit" : ec.message());
+    }
+    const auto begin = asio::buffers_begin(buffer_.data());
+    std::string line(begin, begin + static_cast<std::ptrdiff_t>(size - 1));
+    buffer_.consume(size);
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (!*stalled_ && !line.empty()) {
+      const bool was_subscribed = session_.subscribed();
+      bool block_found = false;
+      Send(session_.OnLine(line, block_found));
+      after_line_(*this, was_subscribed, block_found);
+    }
+    if (!closed_) {
+      ReadLine();
+    }
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    auto self = shared_from_this();
+    WithStream([&](auto& s) {
+      asio::async_write(s, asio::buffer(writes_.front()),
+                        [self](const error_code& ec, std::size_t) {
+                          self->writing_ = false;
+                          if (self->closed_) {
+                            return;
+                          }
+                          if (ec) {
+                            return self->Close("write failed: " + ec.message());
+                          }
+                          self->writes_.pop_front();
+                          if (!self->writes_.empty()) {
+                            self->WriteNext();
+                          }
+                        });
+    });
+  }
+
+  asio::ssl::stream<tcp::socket> stream_;
+  bool tls_;
+  asio::streambuf buffer_;
+  ServerSession session_;
+  std::string name_;
+  std::deque<std::string> writes_;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool* stalled_ = nullptr;
+  std::function<void(Peer&, const std::string&)> on_close_;
+  std::function<void(Peer&, bool, bool)> after_line_;
+};
+
+struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
+  State(asio::io_context& io_context, LocalPoolConfig cfg, LogSink sink)
+      : io(io_context),
+        config(std::move(cfg)),
+        log(std::move(sink)),
+        acceptor(io),
+        tls(asio::ssl::context::tls_server),
+        block(config.settings),
+        job_timer(io),
+        block_timer(io) {}
+
+  Result<std::uint16_t> Start();
+  void Accept();
+  void OnAccepted(tcp::socket socket);
+  void NextJob();
+  void NewBlock(const std::string& why);
+  void ArmTimer(asio::steady_timer& timer, std::chrono::milliseconds every, void (State::*fn)());
+  void JobTick() { NextJob(); }
+  void BlockTick() { NewBlock("block interval"); }
+  std::vector<std::uint8_t> NextExtranonce1();
+
+  asio::io_context& io;
+  LocalPoolConfig config;
+  LogSink log;
+  tcp::acceptor acceptor;
+  asio::ssl::context tls;
+  bool use_tls = false;
+  BlockTemplate block;
+  PoolLedger ledger;
+  std::shared_ptr<const Notify> current;
+  std::vector<std::shared_ptr<Peer>> peers;
+  asio::steady_timer job_timer;
+  asio::steady_timer block_timer;
+  std::uint32_t next_extranonce1 = 0;
+  bool stalled = false;
+  bool stopped = false;
+};
+
+Result<std::uint16_t> LocalPool::State::Start() {
+  error_code ec;
+  if (!config.tls_cert_file.empty() || !config.tls_key_file.empty()) {
+    tls.use_certificate_chain_file(config.tls_cert_file, ec);
+    if (!ec) {
+      tls.use_private_key_file(config.tls_key_file, asio::ssl::context::pem, ec);
+    }
+    if (ec) {
+      return Error{"TLS certificate/key (" + config.tls_cert_file + ", " + config.tls_key_file +
+                   "): " + ec.message()};
+    }
+    use_tls = true;
+  }
+  const auto address = asio::ip::make_address(config.address, ec);
+  if (ec) {
+    return Error{"listen address '" + config.address + "': " + ec.message()};
+  }
+  const tcp::endpoint endpoint(address, config.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return Error{"cannot listen on " + config.address + ":" + std::to_string(config.port) + ": " +
+                 ec.message()};
+  }
+  current = block.MakeJob(UnixNow(), 4);
+  Accept();
+  ArmTimer(job_timer, config.job_interval, &State::JobTick);
+  ArmTimer(block_timer, config.block_interval, &State::BlockTick);
+  return acceptor.local_endpoint().port();
+}
+
+void LocalPool::State::ArmTimer(asio::steady_timer& timer, std::chrono::milliseconds every,
+                                void (State::*fn)()) {
+  std::weak_ptr<State> weak = shared_from_this();
+  timer.expires_after(every);
+  timer.async_wait([weak, &timer, every, fn](const error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped) {
+      return;
+    }
+    ((*self).*fn)();
+    self->ArmTimer(timer, every, fn);
+  });
+}
+
+void LocalPool::State::Accept() {
+  std::weak_ptr<State> weak = shared_from_this();
+  acceptor.async_accept([weak](const error_code& ec, tcp::socket socket) {
+    auto self = weak.lock();
+    if (!self || self->stopped || ec == asio::error::operation_aborted) {
+      return;
+    }
+    if (!ec) {
+      self->OnAccepted(std::move(socket));
+    }
+    self->Accept();
+  });
+}
+
+std::vector<std::uint8_t> LocalPool::State::NextExtranonce1() {
+  const std::uint32_t value = next_extranonce1++ ^ static_cast<std::uint32_t>(config.settings.seed);
+  return {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+          static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
+}
+
+void LocalPool::State::OnAccepted(tcp::socket socket) {
+  error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  const std::string name =
+      ec ? "miner" : remote.address().to_string() + ":" + std::to_string(remote.port());
+  auto peer =
+      std::make_shared<Peer>(std::move(socket), tls, use_tls,
+                             ServerSession(config.settings, NextExtranonce1(), ledger), name);
+  peers.push_back(peer);
+  log(Severity::kInfo, "miner connected from " + name);
+  std::weak_ptr<State> weak = shared_from_this();
+  auto on_close = [weak](Peer& p, const std::string& reason) {
+    if (auto self = weak.lock()) {
+      self->log(Severity::kInfo, "miner " + p.name() + " left: " + reason);
+      std::erase_if(self->peers, [&p](const auto& q) { return q.get() == &p; });
+    }
+  };
+  auto after_line = [weak](Peer& p, bool was_subscribed, bool block_found) {
+    auto self = weak.lock();
+    if (!self) {
+      return;
+    }
+    if (!was_subscribed && p.session().subscribed()) {
+      p.Send(p.session().Announce(self->current));
+    }
+    if (block_found) {
+      self->NewBlock("a share from " + p.name() + " solved block " +
+                     std::to_string(self->block.height()));
+    }
+  };
+  peer->Start(std::move(on_close), &stalled, std::move(after_line));
+}
+
+void LocalPool::State::NextJob() {
+  if (stalled) {
+    return;
+  }
+  current = block.MakeJob(UnixNow(), 4);
+  for (const auto& peer : std::vector(peers)) {
+    peer->Send(peer->session().Announce(current));
+  }
+}
+
+void LocalPool::State::NewBlock(const std::string& why) {
+  block.NextBlock();
+  log(Severity::kInfo, "new block " + std::to_string(block.height()) + " (" + why + ")");
+  NextJob();
+}
+
+LocalPool::LocalPool(asio::io_context& io, LocalPoolConfig config, LogSink log)
+    : state_(std::make_shared<State>(io, std::move(config), std::move(log))) {}
+
+LocalPool::~LocalPool() { Stop(); }
+
+Result<std::uint16_t> LocalPool::Start() { return state_->Start(); }
+
+void LocalPool::Stop() {
+  if (state_->stopped) {
+    return;
+  }
+  state_->stopped = true;
+  error_code ignored;
+  state_->acceptor.close(ignored);
+  state_->job_timer.cancel();
+  state_->block_timer.cancel();
+  DropConnections();
+}
+
+void LocalPool::NewBlock() { state_->NewBlock("requested"); }
+
+void LocalPool::SetDifficulty(Difficulty difficulty) {
+  state_->config.settings.difficulty = difficulty;
+  for (const auto& peer : std::vector(state_->peers)) {
+    peer->Send(peer->session().SetDifficulty(difficulty));
+  }
+  state_->NextJob();  // the new difficulty applies from the next notify
+}
+
+void LocalPool::SetVersionMask(std::uint32_t mask) {
+  for (const auto& peer : std::vector(state_->peers)) {
+    peer->Send(peer->session().SetVersionMask(mask));
+  }
+}
+
+void LocalPool::ChangeExtranonce() {
+  for (const auto& peer : std::vector(state_->peers)) {
+    peer->Send(peer->session().SetExtranonce1(state_->NextExtranonce1()));
+  }
+  state_->NextJob();
+}
+
+void LocalPool::Broadcast(const std::string& line) {
+  for (const auto& peer : std::vector(state_->peers)) {
+    peer->Send({line});
+  }
+}
+
+void LocalPool::DropConnections() {
+  for (const auto& peer : std::vector(state_->peers)) {
+    peer->Close("dropped by the pool");
+  }
+}
+
+void LocalPool::SetStalled(bool stalled) { state_->stalled = stalled; }
+
+void LocalPool::SetRejectAll(std::string reason) {
+  state_->config.settings.reject_all_reason = std::move(reason);
+}
+
+const PoolLedger& LocalPool::ledger() const { return state_->ledger; }
+std::size_t LocalPool::connections() const { return state_->peers.size(); }
+
+}  // namespace hashrig::pool

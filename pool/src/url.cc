@@ -1,0 +1,70 @@
+#include "hashrig/pool/url.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace hashrig::pool {
+
+std::string PoolUrl::ToString() const {
+  std::string host_part = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return std::string(tls ? "stratum+ssl://" : "stratum+tcp://") + host_part + ":" +
+         std::to_string(port) + (extranonce_subscribe ? "#xnsub" : "");
+}
+
+Result<PoolUrl> ParsePoolUrl(std::string_view text) {
+  PoolUrl url;
+  const std::string original(text);
+  if (const auto fragment = text.find('#'); fragment != std::string_view::npos) {
+    if (text.substr(fragment) != "#xnsub") {
+      return Error{"pool URL '" + original + "': unknown suffix " +
+                   std::string(text.substr(fragment)) + " (only #xnsub is known)"};
+    }
+    url.extranonce_subscribe = true;
+    text = text.substr(0, fragment);
+  }
+  if (const auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
+    const std::string_view scheme = text.substr(0, scheme_end);
+    if (scheme == "stratum+ssl" || scheme == "stratum+tls") {
+      url.tls = true;
+    } else if (scheme != "stratum+tcp" && scheme != "stratum") {
+      return Error{"pool URL '" + original + "': scheme " + std::string(scheme) +
+                   " is not stratum+tcp, stratum+ssl or stratum+tls"};
+    }
+    text = text.substr(scheme_end + 3);
+  }
+  while (!text.empty() && text.back() == '/') {
+    text.remove_suffix(1);
+  }
+  std::string_view host = text;
+  std::string_view port;
+  if (text.starts_with('[')) {  // [IPv6]:port
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) {
+      return Error{"pool URL '" + original + "': unclosed [ in the host"};
+    }
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size() && text[close + 1] == ':') {
+      port = text.substr(close + 2);
+    }
+  } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) {
+    return Error{"pool URL '" + original + "': no host"};
+  }
+  if (!port.empty()) {
+    const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+                          return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                        });
+    const long value = digits ? std::stol(std::string(port)) : 0;
+    if (value < 1 || value > 65535) {
+      return Error{"pool URL '" + original + "': port '" + std::string(port) + "' is not 1..65535"};
+    }
+    url.port = static_cast<std::uint16_t>(value);
+  }
+  url.host = std::string(host);
+  return url;
+}
+
+}  // namespace hashrig::pool

@@ -1,0 +1,100 @@
+#include "hashrig/pool/failover.h"
+
+#include <gtest/gtest.h>
+
+#include "hashrig/pool/url.h"
+
+namespace hashrig::pool {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FailoverTest, DisconnectsBackOffExponentiallyWithJitterThenSwitch) {
+  FailoverConfig config;
+  config.failures_before_switch = 4;
+  Failover f(2, config, 42);
+  const Attempt a1 = f.OnFailure(Failure::kDisconnected);
+  const Attempt a2 = f.OnFailure(Failure::kDisconnected);
+  const Attempt a3 = f.OnFailure(Failure::kDisconnected);
+  EXPECT_EQ(a1.pool, 0u);
+  EXPECT_EQ(a3.pool, 0u);
+  for (auto [attempt, base] : {std::pair{a1, 500}, {a2, 1000}, {a3, 2000}}) {
+    EXPECT_GE(attempt.delay.count(), base * 3 / 4);
+    EXPECT_LE(attempt.delay.count(), base * 5 / 4);
+  }
+  const Attempt a4 = f.OnFailure(Failure::kDisconnected);
+  EXPECT_EQ(a4.pool, 1u);
+  EXPECT_EQ(a4.delay, 0ms);
+  EXPECT_EQ(f.active(), 1u);
+}
+
+TEST(FailoverTest, BackoffIsCappedAndJitterDiffersBetweenMiners) {
+  FailoverConfig config;
+  config.failures_before_switch = 1000;
+  Failover a(1, config, 1);
+  Failover b(1, config, 2);
+  std::chrono::milliseconds last_a{}, last_b{};
+  for (int i = 0; i < 40; ++i) {
+    last_a = a.OnFailure(Failure::kDisconnected).delay;
+    last_b = b.OnFailure(Failure::kDisconnected).delay;
+  }
+  EXPECT_LE(last_a, config.backoff_max * 5 / 4);
+  EXPECT_GE(last_a, config.backoff_max * 3 / 4);
+  EXPECT_NE(last_a, last_b);
+}
+
+TEST(FailoverTest, AuthorizationFailureAndNoWorkSwitchAtOnce) {
+  Failover f(3, {}, 1);
+  EXPECT_EQ(f.OnFailure(Failure::kAuthorization).pool, 1u);
+  EXPECT_EQ(f.OnFailure(Failure::kNoWork).pool, 2u);
+  EXPECT_EQ(f.OnFailure(Failure::kNoWork).pool, 0u);  // wraps around the list
+}
+
+TEST(FailoverTest, HealthForgivesFailures) {
+  FailoverConfig config;
+  config.failures_before_switch = 2;
+  Failover f(2, config, 1);
+  (void)f.OnFailure(Failure::kDisconnected);
+  f.OnHealthy(0);
+  EXPECT_EQ(f.OnFailure(Failure::kDisconnected).pool, 0u);
+  EXPECT_EQ(f.OnFailure(Failure::kDisconnected).pool, 1u);
+}
+
+TEST(FailoverTest, ProbesHigherPoolsEachIntervalAndReturns) {
+  Failover f(3, {}, 1);
+  const auto t0 = Failover::Clock::time_point{};
+  EXPECT_FALSE(f.ProbeDue(t0).has_value());  // on the primary: nothing to probe
+  (void)f.OnFailure(Failure::kAuthorization);
+  (void)f.OnFailure(Failure::kAuthorization);
+  ASSERT_EQ(f.active(), 2u);
+  EXPECT_FALSE(f.ProbeDue(t0).has_value());
+  EXPECT_FALSE(f.ProbeDue(t0 + 59s).has_value());
+  EXPECT_EQ(f.ProbeDue(t0 + 60s), 0u);
+  EXPECT_EQ(f.ProbeDue(t0 + 120s), 1u);
+  EXPECT_EQ(f.ProbeDue(t0 + 180s), 0u);
+  f.OnProbeSucceeded(1);
+  EXPECT_EQ(f.active(), 1u);
+  f.OnProbeSucceeded(2);  // never "returns" downwards
+  EXPECT_EQ(f.active(), 1u);
+}
+
+TEST(PoolUrlTest, SchemesPortsAndSuffix) {
+  auto tcp = ParsePoolUrl("stratum+tcp://pool.example.com:3334");
+  ASSERT_TRUE(tcp.ok());
+  EXPECT_EQ(tcp->host, "pool.example.com");
+  EXPECT_EQ(tcp->port, 3334);
+  EXPECT_FALSE(tcp->tls);
+  EXPECT_TRUE(ParsePoolUrl("stratum+ssl://a:1")->tls);
+  EXPECT_TRUE(ParsePoolUrl("stratum+tls://a:1")->tls);
+  EXPECT_TRUE(ParsePoolUrl("stratum+tcp://a:1#xnsub")->extranonce_subscribe);
+  EXPECT_EQ(ParsePoolUrl("a.b")->port, 3333);
+  EXPECT_EQ(ParsePoolUrl("[::1]:4000")->host, "::1");
+  EXPECT_EQ(ParsePoolUrl("stratum+tcp://a:1")->ToString(), "stratum+tcp://a:1");
+  for (const char* bad :
+       {"", "http://a:1", "stratum+tcp://:1", "a:0", "a:65536", "a:x", "a:1#other", "[::1:5"}) {
+    EXPECT_FALSE(ParsePoolUrl(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hashrig::pool

@@ -1,0 +1,412 @@
+// The client against the local pool over real TCP on loopback, one io_context on the test
+// thread: handshake and accepted shares (cross-checked with OpenSSL), then every failure
+// the issue lists. After each, the client must mine again, and the pool must never have
+// seen a duplicate or a share below its job's difficulty.
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <typeinfo>
+
+#include <gtest/gtest.h>
+
+#include "hashrig/pool/client.h"
+#include "hashrig/pool/local_pool.h"
+#include "hashrig/pool/work.h"
+#include "support/shared_data.h"
+#include "support/tcp_proxy.h"
+#include "support/tls_cert.h"
+
+namespace hashrig::pool {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+class LoopbackTest : public ::testing::Test {
+ protected:
+  static LocalPoolConfig PoolConfig() {
+    LocalPoolConfig c;
+    c.port = 0;
+    c.settings.difficulty = *Difficulty::From(1e-4);  // ~43k hashes a share
+    return c;
+  }
+
+  std::uint16_t StartPool(std::unique_ptr<LocalPool>& slot, LocalPoolConfig config = PoolConfig()) {
+    slot = std::make_unique<LocalPool>(io_, std::move(config), [](Severity, const std::string&) {});
+    auto port = slot->Start();
+    EXPECT_TRUE(port.ok()) << port.error().message;
+    return port.ok() ? *port : 0;
+  }
+
+  static ClientConfig ClientFor(std::vector<std::string> urls) {
+    ClientConfig c;
+    for (const auto& url : urls) {
+      c.pools.push_back(PoolEndpoint{*ParsePoolUrl(url), "tester.rig1", "x"});
+    }
+    c.failover.backoff_initial = 20ms;
+    c.failover.backoff_max = 200ms;
+    c.failover.probe_interval = 1s;
+    return c;
+  }
+
+  static std::string Tcp(std::uint16_t port) {
+    return "stratum+tcp://127.0.0.1:" + std::to_string(port);
+  }
+
+  void StartClient(ClientConfig config) {
+    client_ = std::make_unique<PoolClient>(
+        io_, std::move(config), [this](std::size_t pool, const Event& e) { OnEvent(pool, e); });
+    client_->Start();
+  }
+
+  void OnEvent(std::size_t pool, const Event& e) {
+    if (const auto* j = std::get_if<event::NewJob>(&e)) {
+      job_ = j->job;
+      job_pool_ = pool;
+    } else if (const auto* r = std::get_if<event::ShareResult>(&e)) {
+      (r->accepted ? accepted_ : rejected_).push_back(*r);
+    } else if (std::holds_alternative<event::Disconnected>(e)) {
+      ++disconnects_;
+    }
+    if (std::getenv("HASHRIG_TEST_TRACE") != nullptr) {
+      std::visit([&](const auto& x) { Trace(pool, x); }, e);
+    }
+    events_.emplace_back(pool, e);
+  }
+
+  template <typename E>
+  static void Trace(std::size_t pool, const E& e) {
+    std::string what = typeid(e).name();
+    if constexpr (requires { e.reason; }) {
+      what += " " + std::string(e.reason);
+    }
+    if constexpr (requires { e.text; }) {
+      what += " " + e.text;
+    }
+    std::fprintf(stderr, "pool %zu: %s\n", pool, what.c_str());
+  }
+
+  bool RunUntil(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io_.run_one_for(10ms);
+    }
+    return done();
+  }
+
+  // Finds one share on the newest job (rolling the version when asked) and submits it.
+  SubmitOutcome MineShare(std::uint32_t version_bits = 0) {
+    if (!job_) {
+      return {};
+    }
+    if (counter_job_ != job_.get()) {
+      counter_job_ = job_.get();
+      counter_ = Extranonce2Counter(job_->extranonce2_size);
+    }
+    const WorkBuilder builder(*job_);
+    const auto en2 = *counter_.Next();
+    const std::uint32_t version =
+        RollVersion(job_->notify.version, version_bits, job_->version_mask);
+    const Header header = builder.BuildHeader(builder.MerkleRoot(en2), job_->notify.ntime, version);
+    const sha256::HeaderScanner scanner(header);
+    std::vector<sha256::Hit> hits;
+    for (std::uint64_t at = 0; hits.empty() && at < sha256::kNonceSpace; at += 1 << 18) {
+      scanner.Scan({at, at + (1 << 18)}, job_->difficulty.ToTarget(), hits);
+    }
+    return client_->Submit(
+        Share{job_->notify.job_id, en2, job_->notify.ntime, hits[0].nonce, version});
+  }
+
+  // Mines until `count` more shares are accepted.
+  bool MineAccepted(std::size_t count, std::uint32_t version_bits = 0) {
+    const std::size_t goal = accepted_.size() + count;
+    return RunUntil([&] {
+      if (client_->mining() && job_ && accepted_.size() + pending_ < goal) {
+        const auto outcome = MineShare(version_bits);
+        if (std::getenv("HASHRIG_TEST_TRACE") != nullptr) {
+          std::fprintf(stderr, "submit: %s %s\n", std::string(ToString(outcome.status)).c_str(),
+                       outcome.detail.c_str());
+        }
+        pending_ += outcome.status == SubmitStatus::kSent ? 1 : 0;
+      }
+      if (accepted_.size() + rejected_.size() > answered_) {
+        pending_ -= std::min(pending_, accepted_.size() + rejected_.size() - answered_);
+        answered_ = accepted_.size() + rejected_.size();
+      }
+      return accepted_.size() >= goal;
+    });
+  }
+
+  // Every share a pool accepted meets its job's difficulty by OpenSSL's hash too, and the
+  // pool never saw a duplicate or a low-difficulty share.
+  void CheckPool(const LocalPool& pool) {
+    for (const auto& share : pool.ledger().recent) {
+      const auto digest = testing::OpenSslSha256d({share.header.begin(), share.header.end()});
+      sha256::Digest hash{};
+      std::copy(digest.begin(), digest.end(), hash.begin());
+      EXPECT_TRUE(share.job_difficulty.ToTarget().IsMetBy(hash));
+    }
+    EXPECT_EQ(pool.ledger().rejected.count("Duplicate share"), 0u);
+    EXPECT_EQ(pool.ledger().rejected.count("Low difficulty share"), 0u);
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<LocalPool> pool_;
+  std::unique_ptr<PoolClient> client_;
+  std::vector<std::pair<std::size_t, Event>> events_;
+  std::shared_ptr<const Job> job_;
+  std::size_t job_pool_ = 0;
+  const Job* counter_job_ = nullptr;
+  Extranonce2Counter counter_{4};
+  std::vector<event::ShareResult> accepted_;
+  std::vector<event::ShareResult> rejected_;
+  std::size_t pending_ = 0;
+  std::size_t answered_ = 0;
+  std::size_t disconnects_ = 0;
+};
+
+TEST_F(LoopbackTest, HandshakeThenSharesAcceptedWithAndWithoutVersionRolling) {
+  const auto port = StartPool(pool_);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(RunUntil([&] { return client_->mining(); }));
+  EXPECT_EQ(job_->version_mask, 0x1fffe000u);
+  EXPECT_EQ(job_->difficulty.value(), 1e-4);
+  ASSERT_TRUE(MineAccepted(3));
+  ASSERT_TRUE(MineAccepted(3, 0x00b44000));
+  EXPECT_TRUE(rejected_.empty());
+  EXPECT_EQ(pool_->ledger().accepted, 6u);
+  EXPECT_GT(accepted_.back().latency.count(), 0);
+  CheckPool(*pool_);
+  // The rolled versions really reached the pool's headers.
+  std::size_t rolled = 0;
+  for (const auto& s : pool_->ledger().recent) {
+    rolled += (s.header[0] | s.header[1] << 8 | s.header[2] << 16) == 0xb44000 ? 1 : 0;
+  }
+  EXPECT_EQ(rolled, 3u);
+}
+
+TEST_F(LoopbackTest, FailureCountdownDropsTheConnectionAtEveryStep) {
+  const auto port = StartPool(pool_);
+  // 3 handshake lines out, 5 in (configure, subscribe, difficulty, notify, authorize),
+  // then submits and their answers: cut the first connection after every one of them.
+  for (long step = 0; step <= 14; ++step) {
+    SCOPED_TRACE("dropped after " + std::to_string(step) + " lines");
+    testing::TcpProxy proxy(io_, port);
+    proxy.SetRules({step, "", 1});
+    client_.reset();
+    job_.reset();
+    StartClient(ClientFor({Tcp(proxy.port())}));
+    for (int i = 0; i < 8 && proxy.drops() == 0; ++i) {
+      ASSERT_TRUE(MineAccepted(1));
+    }
+    EXPECT_EQ(proxy.drops(), 1u);
+    ASSERT_TRUE(MineAccepted(1));  // and mining again on the next connection
+    EXPECT_EQ(proxy.connections_seen(), 2u);
+  }
+  client_.reset();
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, DropsAfterSubmitNeverResubmitOrDuplicate) {
+  const auto port = StartPool(pool_);
+  testing::TcpProxy proxy(io_, port);
+  proxy.SetRules({-1, "mining.submit", 2});  // the first two submits are cut off
+  StartClient(ClientFor({Tcp(proxy.port())}));
+  ASSERT_TRUE(MineAccepted(3));
+  CheckPool(*pool_);
+  EXPECT_EQ(pool_->ledger().accepted, 3u);
+}
+
+TEST_F(LoopbackTest, GarbageAndOversizedLinesAreSurvived) {
+  const auto port = StartPool(pool_);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->Broadcast("this is not json\n");
+  pool_->Broadcast("{\"id\":null,\"method\":\"mining.notify\",\"params\":[1,2,3]}\n");
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(disconnects_, 0u);  // garbage is logged, not fatal
+  pool_->Broadcast(std::string(kMaxLineSize + 10, 'x') + "\n");
+  ASSERT_TRUE(RunUntil([&] { return disconnects_ == 1; }));
+  ASSERT_TRUE(MineAccepted(1));
+  bool told = false;
+  for (const auto& [pool, e] : events_) {
+    if (const auto* d = std::get_if<event::Disconnected>(&e)) {
+      told |= d->reason.find("line over") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(told);
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, StalledPoolIsLeftAndRejoinedWhenItWakes) {
+  const auto port = StartPool(pool_);
+  ClientConfig config = ClientFor({Tcp(port)});
+  config.no_work_timeout = 2s;
+  config.request_timeout = 2s;
+  StartClient(config);
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->SetStalled(true);
+  ASSERT_TRUE(RunUntil([&] { return disconnects_ >= 1; }, 10s));
+  pool_->SetStalled(false);
+  ASSERT_TRUE(MineAccepted(1));
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, PoolRestartIsRejoined) {
+  auto config = PoolConfig();
+  const auto port = StartPool(pool_, config);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_.reset();
+  ASSERT_TRUE(RunUntil([&] { return disconnects_ >= 1; }));
+  config.port = port;
+  StartPool(pool_, config);
+  ASSERT_TRUE(MineAccepted(1));
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, ClientReconnectMovesToTheNamedPort) {
+  std::unique_ptr<LocalPool> second;
+  const auto port = StartPool(pool_);
+  const auto port2 = StartPool(second);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->Broadcast(R"({"id":null,"method":"client.reconnect","params":["127.0.0.1",)" +
+                   std::to_string(port2) + ",0]}\n");
+  ASSERT_TRUE(RunUntil([&] { return second->connections() == 1 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_GE(second->ledger().accepted, 1u);
+  pool_->Broadcast(R"({"id":null,"method":"client.reconnect","params":["evil.example.net",1,0]})"
+                   "\n");
+  second->Broadcast(R"({"id":null,"method":"client.reconnect","params":["evil.example.net",1,0]})"
+                    "\n");
+  ASSERT_TRUE(MineAccepted(1));  // refused: still mining where it was
+  EXPECT_EQ(second->connections(), 1u);
+}
+
+TEST_F(LoopbackTest, ExtranonceAndVersionMaskChangesMidJob) {
+  const auto port = StartPool(pool_);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1, 0x2000));
+  const auto en1 = job_->extranonce1;
+  pool_->ChangeExtranonce();
+  ASSERT_TRUE(RunUntil([&] { return job_->extranonce1 != en1; }));
+  ASSERT_TRUE(MineAccepted(2, 0x2000));
+  pool_->SetVersionMask(0x1e000000);
+  ASSERT_TRUE(RunUntil([&] { return job_->version_mask == 0x1e000000; }));
+  ASSERT_TRUE(MineAccepted(2, 0x02000000));
+  EXPECT_TRUE(rejected_.empty());
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, DifficultyChangeAppliesFromTheNextJob) {
+  const auto port = StartPool(pool_);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->SetDifficulty(*Difficulty::From(3e-4));
+  ASSERT_TRUE(RunUntil([&] { return job_->difficulty.value() == 3e-4; }));
+  ASSERT_TRUE(MineAccepted(2));
+  EXPECT_EQ(accepted_.back().job_difficulty.value(), 3e-4);
+  EXPECT_TRUE(rejected_.empty());
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, RejectedSharesCarryThePoolsReason) {
+  const auto port = StartPool(pool_);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->SetRejectAll("Maintenance, try later");
+  ASSERT_EQ(MineShare().status, SubmitStatus::kSent);
+  ASSERT_TRUE(RunUntil([&] { return !rejected_.empty(); }));
+  EXPECT_EQ(rejected_[0].reason, "Maintenance, try later");
+  EXPECT_EQ(rejected_[0].code, 20);
+  pool_->SetRejectAll("");
+  ASSERT_TRUE(MineAccepted(1));
+}
+
+TEST_F(LoopbackTest, FailoverToTheBackupAndReturnToThePrimary) {
+  auto primary_config = PoolConfig();
+  std::unique_ptr<LocalPool> backup;
+  const auto primary_port = StartPool(pool_, primary_config);
+  const auto backup_port = StartPool(backup);
+  StartClient(ClientFor({Tcp(primary_port), Tcp(backup_port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(job_pool_, 0u);
+  pool_.reset();  // the primary dies
+  ASSERT_TRUE(RunUntil([&] { return client_->active_pool() == 1 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(job_pool_, 1u);
+  EXPECT_GE(backup->ledger().accepted, 1u);
+  primary_config.port = primary_port;
+  StartPool(pool_, primary_config);  // it recovers: the probe brings us back
+  ASSERT_TRUE(RunUntil([&] { return client_->active_pool() == 0 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(job_pool_, 0u);
+  EXPECT_GE(pool_->ledger().accepted, 1u);
+  CheckPool(*pool_);
+  CheckPool(*backup);
+}
+
+TEST_F(LoopbackTest, AuthorizationFailureFailsOverAtOnce) {
+  std::unique_ptr<LocalPool> backup;
+  const auto port = StartPool(pool_);
+  const auto backup_port = StartPool(backup);
+  ClientConfig config = ClientFor({Tcp(port), Tcp(backup_port)});
+  config.pools[0].user = "";  // the local pool refuses an empty worker name
+  StartClient(config);
+  ASSERT_TRUE(RunUntil([&] { return client_->active_pool() == 1 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+}
+
+TEST_F(LoopbackTest, PoolThatHangsUpOnConfigureIsMinedWithoutRolling) {
+  const auto port = StartPool(pool_);
+  testing::TcpProxy proxy(io_, port);
+  proxy.SetRules({-1, "mining.configure", -1});
+  StartClient(ClientFor({Tcp(proxy.port())}));
+  ASSERT_TRUE(RunUntil([&] { return client_->mining(); }));
+  EXPECT_EQ(job_->version_mask, 0u);
+  ASSERT_TRUE(MineAccepted(2));
+  CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, TlsWithACaFileWorksAndAnUntrustedCertificateIsRefused) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hashrig-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto files = testing::MakeSelfSignedCertificate(dir);
+  auto config = PoolConfig();
+  config.tls_cert_file = files.cert;
+  config.tls_key_file = files.key;
+  const auto port = StartPool(pool_, config);
+  const std::string url = "stratum+ssl://localhost:" + std::to_string(port);
+
+  StartClient(ClientFor({url}));  // system store: our self-signed certificate is unknown
+  ASSERT_TRUE(RunUntil([&] { return disconnects_ >= 1; }));
+  EXPECT_FALSE(client_->mining());
+  bool verify_failed = false;
+  for (const auto& [pool, e] : events_) {
+    if (const auto* d = std::get_if<event::Disconnected>(&e)) {
+      verify_failed |= d->reason.find("TLS handshake") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(verify_failed);
+
+  ClientConfig with_ca = ClientFor({url});
+  with_ca.tls.ca_file = files.cert;
+  StartClient(with_ca);
+  ASSERT_TRUE(MineAccepted(2));
+
+  ClientConfig insecure = ClientFor({"stratum+tls://127.0.0.1:" + std::to_string(port)});
+  insecure.tls.insecure = true;
+  StartClient(insecure);
+  ASSERT_TRUE(MineAccepted(1));
+  CheckPool(*pool_);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashrig::pool

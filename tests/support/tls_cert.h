@@ -1,0 +1,17 @@
+// A self-signed certificate for "localhost" / 127.0.0.1, made with OpenSSL at test time
+// (no key material in the repository).
+#pragma once
+
+#include <filesystem>
+
+namespace hashrig::testing {
+
+struct TlsFiles {
+  std::filesystem::path cert;  // PEM; also the CA file a client trusts
+  std::filesystem::path key;
+};
+
+// Writes a fresh key and certificate under `dir`.
+TlsFiles MakeSelfSignedCertificate(const std::filesystem::path& dir);
+
+}  // namespace hashrig::testing
