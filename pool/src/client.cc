@@ -255,7 +255,10 @@ void PoolClient::State::OnProbeEvent(Connection& c, const Event& e) {
 PoolClient::PoolClient(asio::io_context& io, ClientConfig config, EventHandler on_event)
     : state_(std::make_shared<State>(io, std::move(config), std::move(on_event))) {}
 
-PoolClient::~PoolClient() { state_->Stop(); }
+PoolClient::~PoolClient() {
+  state_->on_event = [](std::size_t, const Event&) {};  // no callbacks from a destructor
+  state_->Stop();
+}
 
 void PoolClient::Start() { state_->Start(); }
 void PoolClient::Stop() { state_->Stop(); }

@@ -163,7 +163,8 @@ TEST(CaptureTest, EspMinerMidstateVector) {
 }
 
 TEST(CaptureTest, MerkleFoldVectors) {
-  for (const auto& v : ReadJson("stratum/esp_miner_slush_2023.json")["merkle_fold_vectors"]) {
+  const auto capture = ReadJson("stratum/esp_miner_slush_2023.json");
+  for (const auto& v : capture["merkle_fold_vectors"]) {
     const auto coinbase = FromHex(v["coinbase_tx_hex"].get<std::string>());
     std::vector<Hash256> branch;
     for (const auto& b : v["merkle_branch"]) {
