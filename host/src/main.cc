@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
      hashrig::host::RunBenchCommand},
     {"hash", "print SHA-256 / sha256d digests of files, like sha256sum",
      hashrig::host::RunHashCommand},
+    {"pool", "run a local Stratum V1 pool that validates every share",
+     hashrig::host::RunPoolCommand},
 };
 
 void PrintUsage(std::ostream& out) {

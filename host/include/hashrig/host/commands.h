@@ -13,5 +13,6 @@ inline constexpr int kExitUsage = 2;
 
 int RunHashCommand(const std::vector<std::string>& args);
 int RunBenchCommand(const std::vector<std::string>& args);
+int RunPoolCommand(const std::vector<std::string>& args);
 
 }  // namespace hashrig::host

@@ -1,0 +1,37 @@
+// A real child process for end-to-end tests: argv spawned directly (no shell), stdout
+// read line by line with a deadline, stderr captured to a file, signals, exit status.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hashrig::testing {
+
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv);
+  ~ChildProcess();  // SIGKILLs a child still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // The next stdout line (without '\n'), or empty at EOF or after `timeout`.
+  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
+  void Signal(int signal);
+  // Waits for exit; the exit code, or 128 + signal; empty after `timeout`.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  std::string Stderr() const;  // everything written to stderr so far
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string stderr_path_;
+  std::string buffer_;
+  std::optional<int> status_;
+};
+
+}  // namespace hashrig::testing
