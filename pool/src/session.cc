@@ -142,7 +142,7 @@ void ClientSession::OnResponse(const Message& m, Clock::time_point now) {
   const auto id = NumericId(m.id);
   const auto it = id ? pending_.find(*id) : pending_.end();
   if (it == pending_.end()) {
-    Note(Severity::kWarning, "response to no request of ours (id " + m.id.dump() + ")");
+    Note(Severity::kWarning, "response to no request of ours (id " + JsonText(m.id) + ")");
     return;
   }
   const Pending pending = it->second;
@@ -215,7 +215,7 @@ void ClientSession::OnAuthorize(const Message& m) {
     return;
   }
   Emit(event::Failed{"worker '" + config_.user + "' not authorized: " +
-                         ErrorText(m).value_or("pool answered " + m.result.dump()),
+                         ErrorText(m).value_or("pool answered " + JsonText(m.result)),
                      true});
 }
 
@@ -228,7 +228,7 @@ void ClientSession::OnSubmitResult(const Message& m, const Pending& p, Clock::ti
   const auto error = ErrorText(m);
   r.accepted = m.result == true && !error;
   if (!r.accepted) {
-    r.reason = error.value_or(m.result.is_null() ? "rejected" : "rejected: " + m.result.dump());
+    r.reason = error.value_or(m.result.is_null() ? "rejected" : "rejected: " + JsonText(m.result));
     r.code = ErrorCode(m);
   }
   r.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent);
@@ -257,7 +257,7 @@ void ClientSession::OnRequest(const Message& m) {
   if (method == "client.show_message") {
     const bool text = !m.params.empty() && m.params[0].is_string();
     return Note(Severity::kInfo,
-                "pool says: " + (text ? m.params[0].get<std::string>() : m.params.dump()));
+                "pool says: " + (text ? m.params[0].get<std::string>() : JsonText(m.params)));
   }
   if (method == "client.get_version") {
     outgoing_.push_back(ReplyLine(m.id, config_.user_agent));

@@ -36,7 +36,7 @@ bool NestingWithin(std::string_view line, int limit) {
 }
 
 std::string Describe(const json& value) {
-  std::string text = value.dump();
+  std::string text = JsonText(value);
   if (text.size() > 80) {
     text = text.substr(0, 77) + "...";
   }
@@ -383,16 +383,20 @@ std::optional<std::string> ErrorText(const Message& message) {
   return std::nullopt;
 }
 
+std::string JsonText(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string RequestLine(std::uint64_t id, std::string_view method, const json& params) {
-  return json{{"id", id}, {"method", method}, {"params", params}}.dump() + "\n";
+  return JsonText(json{{"id", id}, {"method", method}, {"params", params}}) + "\n";
 }
 
 std::string NotificationLine(std::string_view method, const json& params) {
-  return json{{"id", nullptr}, {"method", method}, {"params", params}}.dump() + "\n";
+  return JsonText(json{{"id", nullptr}, {"method", method}, {"params", params}}) + "\n";
 }
 
 std::string ReplyLine(const json& id, const json& result, const json& error) {
-  return json{{"id", id}, {"result", result}, {"error", error}}.dump() + "\n";
+  return JsonText(json{{"id", id}, {"result", result}, {"error", error}}) + "\n";
 }
 
 json SubmitParams(const std::string& worker, const Share& share, std::uint32_t version_mask) {

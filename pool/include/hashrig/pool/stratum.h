@@ -74,6 +74,10 @@ std::optional<std::string> ErrorText(const Message& message);
 // The numeric code of an error when the pool sent one (21 stale, 22 duplicate, ...).
 std::optional<int> ErrorCode(const Message& message);
 
+// JSON text of a value. Pools control every byte: invalid UTF-8 in their strings is
+// replaced (U+FFFD), never an exception.
+std::string JsonText(const nlohmann::json& value);
+
 // Lines we send. Requests carry an int id; replies echo the pool's id unchanged and
 // always include "error" (NiceHash requires it).
 std::string RequestLine(std::uint64_t id, std::string_view method, const nlohmann::json& params);
