@@ -255,7 +255,7 @@ void PoolClient::State::OnProbeEvent(Connection& c, const Event& e) {
 PoolClient::PoolClient(asio::io_context& io, ClientConfig config, EventHandler on_event)
     : state_(std::make_shared<State>(io, std::move(config), std::move(on_event))) {}
 
-PoolClient::~PoolClient() {
+PoolClient::~PoolClient() {  // NOLINT(bugprone-exception-escape): see client.h
   state_->on_event = [](std::size_t, const Event&) {};  // no callbacks from a destructor
   state_->Stop();
 }

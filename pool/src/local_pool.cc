@@ -287,7 +287,7 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
       return;
     }
     if (!was_subscribed && p.session().subscribed()) {
-      p.Send(p.session().Announce(self->current));
+      p.Send(p.session().Announce(*self->current));
     }
     if (block_found) {
       self->NewBlock("a share from " + p.name() + " solved block " +
@@ -303,7 +303,7 @@ void LocalPool::State::NextJob() {
   }
   current = block.MakeJob(UnixNow(), 4);
   for (const auto& peer : std::vector(peers)) {
-    peer->Send(peer->session().Announce(current));
+    peer->Send(peer->session().Announce(*current));
   }
 }
 
@@ -316,7 +316,7 @@ void LocalPool::State::NewBlock(const std::string& why) {
 LocalPool::LocalPool(asio::io_context& io, LocalPoolConfig config, LogSink log)
     : state_(std::make_shared<State>(io, std::move(config), std::move(log))) {}
 
-LocalPool::~LocalPool() { Stop(); }
+LocalPool::~LocalPool() { Stop(); }  // NOLINT(bugprone-exception-escape): see local_pool.h
 
 Result<std::uint16_t> LocalPool::Start() { return state_->Start(); }
 

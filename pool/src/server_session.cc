@@ -150,28 +150,28 @@ std::string ServerSession::Reject(const Message& m, int code, const std::string&
   return ReplyLine(m.id, nullptr, json::array({code, reason, nullptr}));
 }
 
-std::vector<std::string> ServerSession::Announce(std::shared_ptr<const Notify> notify) {
+std::vector<std::string> ServerSession::Announce(const Notify& notify) {
   if (!subscribed_) {
     return {};
   }
-  if (notify->clean_jobs) {
+  if (notify.clean_jobs) {
     for (auto& [id, sent] : jobs_) {
       sent.stale = true;
     }
   }
   SentJob sent;
-  sent.job.notify = *notify;
+  sent.job.notify = notify;
   sent.job.extranonce1 = extranonce1_;
   sent.job.extranonce2_size = settings_.extranonce2_size;
   sent.job.difficulty = difficulty_;
   sent.job.version_mask = version_mask_;
-  jobs_[notify->job_id] = std::move(sent);
-  job_order_.push_back(notify->job_id);
+  jobs_[notify.job_id] = std::move(sent);
+  job_order_.push_back(notify.job_id);
   if (job_order_.size() > kJobsKeptPerMiner) {
     jobs_.erase(job_order_.front());
     job_order_.erase(job_order_.begin());
   }
-  const Notify& n = *notify;
+  const Notify& n = notify;
   json branch = json::array();
   for (const Hash256& h : n.merkle_branch) {
     branch.push_back(EncodeHex(h));

@@ -42,7 +42,7 @@ class LoopbackTest : public ::testing::Test {
     return port.ok() ? *port : 0;
   }
 
-  static ClientConfig ClientFor(std::vector<std::string> urls) {
+  static ClientConfig ClientFor(const std::vector<std::string>& urls) {
     ClientConfig c;
     for (const auto& url : urls) {
       c.pools.push_back(PoolEndpoint{*ParsePoolUrl(url), "tester.rig1", "x"});

@@ -33,7 +33,7 @@ struct ServerHarness {
         mask + R"("}]})");
     Send(R"({"id":2,"method":"mining.subscribe","params":["test"]})");
     Send(R"({"id":3,"method":"mining.authorize","params":["w","x"]})");
-    auto lines = session.Announce(block.MakeJob(1700000000, 4));
+    auto lines = session.Announce(*block.MakeJob(1700000000, 4));
     ASSERT_EQ(lines.size(), 1u);
     notify = json::parse(lines[0]);
   }
@@ -100,7 +100,7 @@ TEST(ServerSessionTest, JobsCarryARealCoinbaseThatPaysTheScript) {
   EXPECT_EQ(EncodeHex(n->coinb2),
             "ffffffff01205fa012000000000151"
             "00000000");
-  EXPECT_FALSE(ParseNotify(json::parse(h.session.Announce(h.block.MakeJob(1, 4))[0])["params"])
+  EXPECT_FALSE(ParseNotify(json::parse(h.session.Announce(*h.block.MakeJob(1, 4))[0])["params"])
                    ->clean_jobs);  // only the first job of a block is clean
 }
 
@@ -121,7 +121,7 @@ TEST(ServerSessionTest, EveryShareVerdict) {
   EXPECT_EQ(h.Send(bad.dump())["error"][0], 20);  // extranonce2 of the wrong size
   // A new block retires the job: stale.
   h.block.NextBlock();
-  (void)h.session.Announce(h.block.MakeJob(1700000100, 4));
+  (void)h.session.Announce(*h.block.MakeJob(1700000100, 4));
   EXPECT_EQ(h.Send(h.last_submit.dump())["error"][1], "Stale share");
   EXPECT_EQ(h.ledger.accepted, 1u);
   EXPECT_EQ(h.ledger.rejected.at("Duplicate share"), 1u);

@@ -55,7 +55,7 @@ class PoolClient {
   using EventHandler = std::function<void(std::size_t pool, const Event& event)>;
 
   PoolClient(boost::asio::io_context& io, ClientConfig config, EventHandler on_event);
-  ~PoolClient();
+  ~PoolClient();  // NOLINT(bugprone-exception-escape): only bad_alloc, then terminate
   PoolClient(const PoolClient&) = delete;
   PoolClient& operator=(const PoolClient&) = delete;
 

@@ -37,7 +37,7 @@ class LocalPool {
   using LogSink = std::function<void(Severity, const std::string&)>;
 
   LocalPool(boost::asio::io_context& io, LocalPoolConfig config, LogSink log);
-  ~LocalPool();
+  ~LocalPool();  // NOLINT(bugprone-exception-escape): only bad_alloc, then terminate
   LocalPool(const LocalPool&) = delete;
   LocalPool& operator=(const LocalPool&) = delete;
 

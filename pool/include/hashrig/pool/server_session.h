@@ -79,7 +79,7 @@ class ServerSession {
   // A miner's line in, our lines out. `block_found` is set when a share solved the block.
   std::vector<std::string> OnLine(std::string_view line, bool& block_found);
   // Lines announcing a job to this miner (nothing until it is subscribed).
-  std::vector<std::string> Announce(std::shared_ptr<const Notify> notify);
+  std::vector<std::string> Announce(const Notify& notify);
   std::vector<std::string> SetDifficulty(Difficulty difficulty);
   std::vector<std::string> SetVersionMask(std::uint32_t mask);
   std::vector<std::string> SetExtranonce1(std::vector<std::uint8_t> extranonce1);
