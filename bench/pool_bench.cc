@@ -16,7 +16,16 @@
 
 namespace {
 
-using namespace hashrig::pool;
+using hashrig::pool::Extranonce2Counter;
+using hashrig::pool::FoldMerkleBranch;
+using hashrig::pool::Hash256;
+using hashrig::pool::Header;
+using hashrig::pool::Job;
+using hashrig::pool::JsonText;
+using hashrig::pool::ParseLine;
+using hashrig::pool::ParseNotify;
+using hashrig::pool::Share;
+using hashrig::pool::WorkBuilder;
 
 std::string NotifyLine() {
   std::ifstream in(std::string(HASHRIG_SHARED_DATA_DIR) +
@@ -85,7 +94,7 @@ void BM_ShareCheck(benchmark::State& state) {
   const Share share{job.notify.job_id, {0x17, 0, 0, 0}, job.notify.ntime, 0x7552034c, 0x20b44000};
   for (auto _ : state) {
     auto header = WorkBuilder(job).HeaderFor(share);
-    benchmark::DoNotOptimize(Evaluate(*header));
+    benchmark::DoNotOptimize(hashrig::pool::Evaluate(*header));
   }
   state.SetItemsProcessed(state.iterations());
 }

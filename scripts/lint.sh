@@ -17,7 +17,8 @@ case "$mode" in
   tidy)
     build="${2:?usage: lint.sh tidy BUILD_DIR}"
     mapfile -t units < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '^tests/fuzz/')
-    clang-tidy --quiet -p "$build" "${units[@]}"
+    # One clang-tidy per file, as many at once as there are cores.
+    printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy --quiet -p "$build"
     echo "clang-tidy: ${#units[@]} files clean"
     ;;
   *)

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <typeinfo>
 
 #include <gtest/gtest.h>
@@ -251,9 +252,43 @@ TEST_F(LoopbackTest, StalledPoolIsLeftAndRejoinedWhenItWakes) {
   ASSERT_TRUE(MineAccepted(1));
   pool_->SetStalled(true);
   ASSERT_TRUE(RunUntil([&] { return disconnects_ >= 1; }, 10s));
+  bool watchdog = false;
+  for (const auto& [pool, e] : events_) {
+    if (const auto* d = std::get_if<event::Disconnected>(&e)) {
+      watchdog |= d->reason.find("no new job for 2 s") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(watchdog);
   pool_->SetStalled(false);
   ASSERT_TRUE(MineAccepted(1));
   CheckPool(*pool_);
+}
+
+TEST_F(LoopbackTest, NewJobsTickAndNewBlocksCleanThem) {
+  auto config = PoolConfig();
+  config.job_interval = 200ms;
+  config.block_interval = 1100ms;
+  const auto port = StartPool(pool_, config);
+  StartClient(ClientFor({Tcp(port)}));
+  ASSERT_TRUE(RunUntil([&] { return client_->mining(); }));
+  std::size_t jobs = 0;
+  std::size_t clean = 0;
+  std::set<Hash256> prevhashes;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        jobs = clean = 0;
+        for (const auto& [pool, e] : events_) {
+          if (const auto* j = std::get_if<event::NewJob>(&e)) {
+            ++jobs;
+            clean += j->clean ? 1 : 0;
+            prevhashes.insert(j->job->notify.prevhash);
+          }
+        }
+        return clean >= 2 && jobs >= 8;
+      },
+      10s));
+  EXPECT_GE(prevhashes.size(), 2u);
+  ASSERT_TRUE(MineAccepted(1));
 }
 
 TEST_F(LoopbackTest, PoolRestartIsRejoined) {

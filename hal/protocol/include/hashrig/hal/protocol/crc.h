@@ -1,0 +1,22 @@
+// The BM13xx CRCs (reference bm13xx-protocol.md §1.4, §1.5).
+//   CRC5: poly x^5+x^2+1, init 0x1F, MSB first, no reflection, no final XOR. Commands carry
+//         it over bytes 2..n-2; responses over everything after the preamble including
+//         the 3 TYPE bits of the last byte, so a valid response leaves residual 0.
+//   CRC16: CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), over bytes 2..n-3 of a job,
+//          appended MSB first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hashrig::hal::protocol {
+
+// CRC5 over the first `bits` bits of `data` (MSB first).
+std::uint8_t Crc5Bits(std::span<const std::uint8_t> data, std::size_t bits);
+inline std::uint8_t Crc5(std::span<const std::uint8_t> data) {
+  return Crc5Bits(data, data.size() * 8);
+}
+std::uint16_t Crc16False(std::span<const std::uint8_t> data);
+
+}  // namespace hashrig::hal::protocol
