@@ -1,0 +1,81 @@
+// A simulated BM13xx chain that consumes the real wire bytes and answers as the chips
+// do (reference bm13xx-protocol.md): frames with a bad CRC are ignored; chain inactive,
+// address assignment down the chain, register reads and writes; the baud register
+// switches the chain's UART (a host at another rate gets garbage both ways); PLL, HCN,
+// ticket mask and version rolling shape the work. Each chip searches its part of the
+// nonce space (from the job's starting nonce plus its CHIP_NONCE_OFFSET) and its part of
+// the version space with the real sha256 core, at the chip's simulated rate (frequency x
+// small cores) capped by a CPU budget, and reports the nonces that meet its ticket.
+// Pure: bytes and time in, bytes out; hal/sim/README.md documents the conventions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "hashrig/hal/protocol/chip.h"
+#include "hashrig/hal/protocol/frames.h"
+
+namespace hashrig::hal::sim {
+
+using protocol::ChipModel;
+
+struct ChainConfig {
+  ChipModel model = ChipModel::kBm1370;
+  int chips = 1;
+  // Real SHA-256 work the whole chain may do per second of simulated time; each chip
+  // hashes at min(its nominal rate, this / chips).
+  double cpu_hashes_per_second = 4e6;
+  std::uint64_t seed = 1;
+};
+
+// Faults to inject, per chain or per chip (STYLE R13: behavioural fakes).
+struct Faults {
+  double corrupt_byte_rate = 0;   // each byte to the host flipped with this probability
+  double drop_response_rate = 0;  // each response silently lost
+  std::chrono::milliseconds response_delay{0};
+  std::vector<int> dead_chips;       // chain positions that never answer nor hash
+  std::vector<int> bad_nonce_chips;  // positions that report nonces failing their ticket
+};
+
+struct ChipCounters {
+  std::uint64_t hashes = 0;
+  std::uint64_t nonces = 0;
+};
+
+class Chain {
+ public:
+  explicit Chain(ChainConfig config);
+  ~Chain();
+  Chain(Chain&&) noexcept;
+  Chain& operator=(Chain&&) noexcept;
+
+  // Bytes from the host, sent at `host_baud`.
+  void Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud);
+  // Simulated time passes: chips hash and queue their nonce responses.
+  void Advance(std::chrono::nanoseconds elapsed);
+  // Bytes the chain has sent, as a host listening at `host_baud` receives them.
+  std::vector<std::uint8_t> TakeOutput(std::uint32_t host_baud);
+  // The nRST line: every chip back to power-on state (addresses, registers, baud).
+  void HardwareReset();
+
+  void SetFaults(Faults faults);
+  // The host rate that matches the chain's current UART rate.
+  std::uint32_t host_baud() const;
+  int chip_count() const;
+  ChipCounters counters(int position) const;
+  std::uint8_t address(int position) const;
+  protocol::Megahertz frequency(int position) const;
+  std::uint32_t bad_crc_frames() const;
+  const ChainConfig& config() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hashrig::hal::sim

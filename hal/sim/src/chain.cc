@@ -1,0 +1,512 @@
+#include "hashrig/hal/sim/chain.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <deque>
+
+#include "hashrig/hal/protocol/nonce.h"
+#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/sha256/scan.h"
+
+namespace hashrig::hal::sim {
+namespace {
+
+namespace p = protocol;
+namespace reg = protocol::reg;
+
+constexpr std::uint64_t kNonceSpace = std::uint64_t{1} << 32;
+constexpr double kPowerUpMhz = 50.0;
+
+// A byte as a UART at the wrong rate sees it: nothing like what was sent.
+std::uint8_t Garble(std::uint8_t b) {
+  return static_cast<std::uint8_t>(((b << 3) | (b >> 5)) ^ 0x96);
+}
+
+std::uint32_t NextPow2(std::uint32_t v) {
+  std::uint32_t r = 1;
+  while (r < v) {
+    r <<= 1;
+  }
+  return r;
+}
+
+// Spreads the low bits of `index` over the set bits of `mask` (a software pdep).
+std::uint32_t Deposit(std::uint32_t index, std::uint32_t mask) {
+  std::uint32_t out = 0;
+  for (std::uint32_t bit = 1; mask != 0 && index != 0; bit <<= 1) {
+    if ((mask & bit) != 0) {
+      if ((index & 1u) != 0) {
+        out |= bit;
+      }
+      index >>= 1;
+      mask &= ~bit;
+    }
+  }
+  return out;
+}
+
+int LeadingZeroBits(const sha256::Digest& hash) {
+  int zeros = 0;
+  for (std::size_t i = hash.size(); i-- > 0;) {
+    if (hash[i] == 0) {
+      zeros += 8;
+      continue;
+    }
+    for (int b = 7; b >= 0 && ((hash[i] >> b) & 1) == 0; --b) {
+      ++zeros;
+    }
+    break;
+  }
+  return zeros;
+}
+
+struct SimChip {
+  int position = 0;
+  bool dead = false;
+  bool bad_nonces = false;
+  std::uint8_t address = 0;
+  bool addressed = false;
+  std::array<std::uint32_t, 256> regs{};
+  std::size_t response_size = 9;
+  // The job being mined (chips switch to each new job at once).
+  bool has_job = false;
+  bool midstate_job = false;
+  p::HeaderJob header_job;
+  p::MidstateJob midstate;
+  // Search position: versions of the current window, then the next window.
+  std::uint64_t window_start = 0;
+  std::uint32_t version_index = 0;
+  std::uint64_t offset = 0;
+  std::optional<sha256::HeaderScanner> scanner;
+  std::uint32_t scanner_version = 0;
+  double credit = 0;
+  ChipCounters counters;
+};
+
+}  // namespace
+
+struct Chain::State {
+  explicit State(ChainConfig c) : config(c), random(c.seed) {
+    chips.resize(static_cast<std::size_t>(std::max(1, config.chips)));
+    for (std::size_t i = 0; i < chips.size(); ++i) {
+      chips[i].position = static_cast<int>(i);
+    }
+    Reset();
+  }
+
+  void Reset();
+  void ResetChip(SimChip& chip);
+  void OnFrame(const p::HostFrame& frame);
+  void OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value);
+  void OnRead(const SimChip& chip, std::uint8_t reg);
+  void OnJob(const p::HostFrame& frame);
+  void Emit(const p::Response& response, std::size_t size);
+  void Hash(SimChip& chip, std::uint64_t hashes);
+  void ScanChunk(SimChip& chip, std::uint64_t count);
+  void Report(SimChip& chip, const sha256::Hit& hit, int required_zero_bits);
+  sha256::Target TicketTarget(const SimChip& chip, int& required_zero_bits) const;
+  std::uint32_t VersionCount(const SimChip& chip) const;
+  std::uint64_t WindowSize(const SimChip& chip) const;
+  double NominalRate(const SimChip& chip) const;
+  std::uint32_t RegisterValue(const SimChip& chip, std::uint8_t reg) const;
+
+  ChainConfig config;
+  Faults faults;
+  std::mt19937_64 random;
+  p::HostFrameDecoder decoder;
+  std::vector<SimChip> chips;
+  bool addressing_mode = false;
+  std::uint32_t chip_baud = 0;
+  std::chrono::nanoseconds now{0};
+  struct Pending {
+    std::vector<std::uint8_t> bytes;
+    std::chrono::nanoseconds ready;
+  };
+  std::deque<Pending> output;
+};
+
+void Chain::State::Reset() {
+  decoder = p::HostFrameDecoder();
+  addressing_mode = false;
+  chip_baud = p::ChipBaud(config.model, p::ResetBaudRegister(config.model));
+  output.clear();
+  for (SimChip& chip : chips) {
+    ResetChip(chip);
+  }
+}
+
+void Chain::State::ResetChip(SimChip& chip) {
+  const int position = chip.position;
+  const bool dead = chip.dead;
+  const bool bad = chip.bad_nonces;
+  const ChipCounters counters = chip.counters;
+  chip = SimChip{};
+  chip.position = position;
+  chip.dead = dead;
+  chip.bad_nonces = bad;
+  chip.counters = counters;
+  const auto pll = p::SolvePll(config.model, {kPowerUpMhz});
+  chip.regs[reg::kPll0] = pll.ok() ? p::PllRegister(config.model, *pll) : 0;
+  chip.regs[reg::kVersionRolling] = 0x0000FFFF;
+  chip.regs[reg::kMiscControl] = config.model == ChipModel::kBm1397 ? 0x00003A01 : 0x0000C100;
+  chip.regs[reg::kFastUart] = config.model == ChipModel::kBm1397 ? 0x0600000F : 0x01301A00;
+  chip.regs[reg::kSoftReset] = 0x00070000;
+  chip.response_size = 9;
+}
+
+void Chain::State::OnFrame(const p::HostFrame& frame) {
+  if (frame.is_job()) {
+    return OnJob(frame);
+  }
+  const auto body = frame.body();
+  const std::uint8_t target = body.empty() ? 0 : body[0];
+  auto live = [](const SimChip& c) { return !c.dead; };
+  switch (frame.command()) {
+    case p::type::kSetAddress:
+      if (!addressing_mode) {
+        return;
+      }
+      // The first chip not yet addressed takes it and stops it; the others pass it on.
+      for (SimChip& chip : chips) {
+        if (live(chip) && !chip.addressed) {
+          chip.address = target;
+          chip.addressed = true;
+          return;
+        }
+      }
+      return;
+    case p::type::kWrite:
+      if (body.size() < 6) {
+        return;
+      }
+      for (SimChip& chip : chips) {
+        if (live(chip) && (frame.broadcast() || chip.address == target)) {
+          OnWrite(
+              chip, body[1],
+              static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5]);
+        }
+      }
+      return;
+    case p::type::kRead:
+      if (body.size() < 2) {
+        return;
+      }
+      for (const SimChip& chip : chips) {
+        if (live(chip) && (frame.broadcast() || chip.address == target)) {
+          OnRead(chip, body[1]);
+        }
+      }
+      return;
+    case p::type::kChainInactive:
+      addressing_mode = true;
+      for (SimChip& chip : chips) {
+        chip.addressed = false;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void Chain::State::OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value) {
+  chip.regs[reg] = value;
+  if (reg == reg::kVersionRolling && config.model != ChipModel::kBm1397) {
+    chip.response_size = 11;  // the version-rolling enable switches the response format
+    chip.scanner.reset();
+  }
+  if (reg == p::BaudRegisterAddress(config.model) &&
+      (config.model != ChipModel::kBm1397 || (value & 0xFF) == 0x31)) {
+    chip_baud = p::ChipBaud(config.model, value);
+  }
+  if (reg == reg::kTicketMask || reg == reg::kSimTicketTopWord || reg == reg::kChipNonceOffset) {
+    chip.scanner.reset();
+  }
+}
+
+std::uint32_t Chain::State::RegisterValue(const SimChip& chip, std::uint8_t reg) const {
+  switch (reg) {
+    case reg::kChipId:
+      return p::ChipIdRegister(config.model, chip.address);
+    case reg::kTotalCounter:
+    case reg::kDomainCounter0:
+      // Counters count difficulty-1 units of work (2^32 hashes), as real chips do.
+      return static_cast<std::uint32_t>(chip.counters.hashes >> 32);
+    case reg::kPll0: {
+      return chip.regs[reg] | 0x80000000u;  // LOCKED
+    }
+    default:
+      return chip.regs[reg];
+  }
+}
+
+void Chain::State::OnRead(const SimChip& chip, std::uint8_t reg) {
+  p::Response r;
+  const std::uint32_t v = RegisterValue(chip, reg);
+  r.data = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  r.byte6 = chip.address;
+  r.byte7 = reg;
+  Emit(r, chip.response_size);
+}
+
+void Chain::State::OnJob(const p::HostFrame& frame) {
+  const bool midstate = config.model == ChipModel::kBm1397;
+  if ((midstate && frame.payload_size < 146) || (!midstate && frame.payload_size < 82)) {
+    return;
+  }
+  for (SimChip& chip : chips) {
+    if (chip.dead) {
+      continue;
+    }
+    chip.has_job = true;
+    chip.midstate_job = midstate;
+    if (midstate) {
+      chip.midstate = p::DecodeMidstateJobBody(frame.body());
+    } else {
+      chip.header_job = p::DecodeHeaderJobBody(frame.body());
+    }
+    chip.window_start = 0;
+    chip.version_index = 0;
+    chip.offset = 0;
+    chip.scanner.reset();
+  }
+}
+
+void Chain::State::Emit(const p::Response& response, std::size_t size) {
+  std::uniform_real_distribution<double> coin(0, 1);
+  if (faults.drop_response_rate > 0 && coin(random) < faults.drop_response_rate) {
+    return;
+  }
+  const p::ResponseFrame frame = p::EncodeResponse(response, size);
+  Pending pending{{frame.bytes.begin(), frame.bytes.begin() + frame.size},
+                  now + faults.response_delay};
+  if (faults.corrupt_byte_rate > 0) {
+    for (auto& b : pending.bytes) {
+      if (coin(random) < faults.corrupt_byte_rate) {
+        b ^= static_cast<std::uint8_t>(1u << (random() % 8));
+      }
+    }
+  }
+  output.push_back(std::move(pending));
+}
+
+double Chain::State::NominalRate(const SimChip& chip) const {
+  const double mhz = p::PllFromRegister(config.model, chip.regs[reg::kPll0]).frequency().value;
+  return mhz * 1e6 * p::InfoOf(config.model).small_cores;
+}
+
+std::uint32_t Chain::State::VersionCount(const SimChip& chip) const {
+  if (chip.midstate_job) {
+    return std::max<std::uint32_t>(1, std::min<std::uint32_t>(4, chip.midstate.midstate_count));
+  }
+  if ((chip.regs[reg::kVersionRolling] & 0x80000000u) == 0) {
+    return 1;
+  }
+  const std::uint32_t bits = static_cast<std::uint32_t>(
+      std::popcount(p::PoolMaskFromVersionRegister(chip.regs[reg::kVersionRolling])));
+  return bits >= 16 ? 65536u : (1u << bits);
+}
+
+std::uint64_t Chain::State::WindowSize(const SimChip& chip) const {
+  // HASH_COUNTING_NUMBER: each core sweeps 2 x HCN x f/25MHz nonces per version batch.
+  const std::uint32_t hcn = chip.regs[reg::kHashCountingNumber];
+  if (hcn == 0 || chip.midstate_job) {
+    return kNonceSpace;
+  }
+  const double mhz = p::PllFromRegister(config.model, chip.regs[reg::kPll0]).frequency().value;
+  const double per_core = 2.0 * hcn * mhz / p::kCrystalMhz;
+  const double chip_window = per_core * NextPow2(p::InfoOf(config.model).cores);
+  return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(chip_window), 1, kNonceSpace);
+}
+
+sha256::Target Chain::State::TicketTarget(const SimChip& chip, int& required_zero_bits) const {
+  std::array<std::uint8_t, 32> bytes{};
+  bytes.fill(0xFF);
+  const std::uint32_t sim_top = chip.regs[reg::kSimTicketTopWord];
+  if (sim_top != 0) {  // simulation-only sub-1 ticket
+    for (int i = 0; i < 4; ++i) {
+      bytes[28 + i] = static_cast<std::uint8_t>(sim_top >> (8 * i));
+    }
+    required_zero_bits = std::countl_zero(sim_top);
+    return sha256::Target::FromLittleEndian(bytes);
+  }
+  required_zero_bits = p::TicketZeroBits(chip.regs[reg::kTicketMask]);
+  for (int bit = 255; bit >= 256 - required_zero_bits; --bit) {
+    bytes[static_cast<std::size_t>(bit / 8)] &= static_cast<std::uint8_t>(~(1u << (bit % 8)));
+  }
+  return sha256::Target::FromLittleEndian(bytes);
+}
+
+void Chain::State::Hash(SimChip& chip, std::uint64_t hashes) {
+  while (hashes > 0 && chip.has_job) {
+    const std::uint64_t window = WindowSize(chip);
+    const std::uint64_t chunk = std::min(hashes, window - chip.offset);
+    ScanChunk(chip, chunk);
+    hashes -= chunk;
+    chip.offset += chunk;
+    if (chip.offset < window) {
+      continue;
+    }
+    chip.offset = 0;
+    chip.scanner.reset();
+    if (++chip.version_index >= VersionCount(chip)) {
+      chip.version_index = 0;
+      chip.window_start = (chip.window_start + window) % kNonceSpace;
+    }
+  }
+}
+
+void Chain::State::ScanChunk(SimChip& chip, std::uint64_t count) {
+  int required = 32;
+  const sha256::Target target = TicketTarget(chip, required);
+  if (!chip.scanner) {
+    if (chip.midstate_job) {
+      const p::MidstateJob& m = chip.midstate;
+      std::array<std::uint8_t, 12> tail{};
+      for (int i = 0; i < 4; ++i) {
+        tail[i] = static_cast<std::uint8_t>(m.merkle_tail >> (8 * i));
+        tail[4 + i] = static_cast<std::uint8_t>(m.ntime >> (8 * i));
+        tail[8 + i] = static_cast<std::uint8_t>(m.nbits >> (8 * i));
+      }
+      sha256::State state{m.midstates[chip.version_index % 4]};
+      chip.scanner.emplace(state, tail);
+    } else {
+      const p::HeaderJob& j = chip.header_job;
+      const std::uint32_t mask = p::PoolMaskFromVersionRegister(chip.regs[reg::kVersionRolling]);
+      chip.scanner_version = j.version | Deposit(chip.version_index, mask);
+      std::array<std::uint8_t, 80> header{};
+      auto put = [&header](std::size_t at, std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) {
+          header[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+        }
+      };
+      put(0, chip.scanner_version);
+      std::copy(j.prev_hash.begin(), j.prev_hash.end(), header.begin() + 4);
+      std::copy(j.merkle_root.begin(), j.merkle_root.end(), header.begin() + 36);
+      put(68, j.ntime);
+      put(72, j.nbits);
+      chip.scanner.emplace(std::span<const std::uint8_t, 80>(header));
+    }
+  }
+  const std::uint32_t offset_reg = chip.regs[reg::kChipNonceOffset];
+  const std::uint64_t chip_offset =
+      (offset_reg & 0x80000000u) != 0 ? static_cast<std::uint64_t>(offset_reg & 0xFFFF) << 16 : 0;
+  const std::uint32_t starting =
+      chip.midstate_job ? chip.midstate.starting_nonce : chip.header_job.starting_nonce;
+  const std::uint64_t begin =
+      (starting + chip_offset + chip.window_start + chip.offset) % kNonceSpace;
+  std::vector<sha256::Hit> hits;
+  const std::uint64_t first = std::min(count, kNonceSpace - begin);
+  chip.scanner->Scan({begin, begin + first}, target, hits);
+  if (first < count) {
+    chip.scanner->Scan({0, count - first}, target, hits);
+  }
+  chip.counters.hashes += count;
+  for (const sha256::Hit& hit : hits) {
+    Report(chip, hit, required);
+  }
+}
+
+void Chain::State::Report(SimChip& chip, const sha256::Hit& hit, int required_zero_bits) {
+  const p::ChipInfo& info = p::InfoOf(config.model);
+  p::Response r;
+  r.nonce = true;
+  const std::uint32_t nonce = chip.bad_nonces ? hit.nonce ^ 0x00010000u : hit.nonce;
+  r.data = {static_cast<std::uint8_t>(nonce), static_cast<std::uint8_t>(nonce >> 8),
+            static_cast<std::uint8_t>(nonce >> 16), static_cast<std::uint8_t>(nonce >> 24)};
+  const int excess = (LeadingZeroBits(hit.hash) - required_zero_bits) * 2;
+  r.byte6 = static_cast<std::uint8_t>(std::clamp(excess, 0, 255));
+  const std::uint8_t job_id = chip.midstate_job ? chip.midstate.job_id : chip.header_job.job_id;
+  const std::uint8_t small_core =
+      static_cast<std::uint8_t>(chip.version_index & ((1u << info.small_core_bits) - 1));
+  r.byte7 = p::ResultHeader(config.model, job_id, small_core);
+  if (!chip.midstate_job) {
+    const std::uint32_t rolled = chip.scanner_version & ~chip.header_job.version;
+    r.version_field = static_cast<std::uint16_t>(rolled >> 13);
+  }
+  ++chip.counters.nonces;
+  Emit(r, chip.response_size);
+}
+
+Chain::Chain(ChainConfig config) : state_(std::make_unique<State>(config)) {}
+Chain::~Chain() = default;
+Chain::Chain(Chain&&) noexcept = default;
+Chain& Chain::operator=(Chain&&) noexcept = default;
+
+void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud) {
+  State& s = *state_;
+  const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
+  for (std::uint8_t b : bytes) {
+    s.decoder.Push(garbled ? Garble(b) : b);
+    while (auto frame = s.decoder.Next()) {
+      s.OnFrame(*frame);
+    }
+  }
+}
+
+void Chain::Advance(std::chrono::nanoseconds elapsed) {
+  State& s = *state_;
+  s.now += elapsed;
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  std::size_t mining = 0;
+  for (const SimChip& chip : s.chips) {
+    mining += (!chip.dead && chip.has_job) ? 1 : 0;
+  }
+  if (mining == 0) {
+    return;
+  }
+  const double cpu_share = s.config.cpu_hashes_per_second / static_cast<double>(mining);
+  for (SimChip& chip : s.chips) {
+    if (chip.dead || !chip.has_job) {
+      continue;
+    }
+    chip.credit += std::min(s.NominalRate(chip), cpu_share) * seconds;
+    const auto hashes = static_cast<std::uint64_t>(chip.credit);
+    chip.credit -= static_cast<double>(hashes);
+    s.Hash(chip, hashes);
+  }
+}
+
+std::vector<std::uint8_t> Chain::TakeOutput(std::uint32_t host_baud) {
+  State& s = *state_;
+  const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
+  std::vector<std::uint8_t> out;
+  while (!s.output.empty() && s.output.front().ready <= s.now) {
+    for (std::uint8_t b : s.output.front().bytes) {
+      out.push_back(garbled ? Garble(b) : b);
+    }
+    s.output.pop_front();
+  }
+  return out;
+}
+
+void Chain::HardwareReset() { state_->Reset(); }
+
+void Chain::SetFaults(Faults faults) {
+  State& s = *state_;
+  for (SimChip& chip : s.chips) {
+    chip.dead = std::find(faults.dead_chips.begin(), faults.dead_chips.end(), chip.position) !=
+                faults.dead_chips.end();
+    chip.bad_nonces = std::find(faults.bad_nonce_chips.begin(), faults.bad_nonce_chips.end(),
+                                chip.position) != faults.bad_nonce_chips.end();
+  }
+  s.faults = std::move(faults);
+}
+
+std::uint32_t Chain::host_baud() const { return p::HostBaudFor(state_->chip_baud); }
+int Chain::chip_count() const { return static_cast<int>(state_->chips.size()); }
+ChipCounters Chain::counters(int position) const {
+  return state_->chips.at(static_cast<std::size_t>(position)).counters;
+}
+std::uint8_t Chain::address(int position) const {
+  return state_->chips.at(static_cast<std::size_t>(position)).address;
+}
+protocol::Megahertz Chain::frequency(int position) const {
+  const auto& chip = state_->chips.at(static_cast<std::size_t>(position));
+  return p::PllFromRegister(state_->config.model, chip.regs[reg::kPll0]).frequency();
+}
+std::uint32_t Chain::bad_crc_frames() const { return state_->decoder.bad_crc(); }
+const ChainConfig& Chain::config() const { return state_->config; }
+
+}  // namespace hashrig::hal::sim
