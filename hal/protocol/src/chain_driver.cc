@@ -1,0 +1,515 @@
+#include "hashrig/hal/protocol/chain_driver.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "hashrig/hal/protocol/nonce.h"
+#include "hashrig/hal/protocol/registers.h"
+
+namespace hashrig::hal::protocol {
+namespace {
+
+struct RegWrite {
+  std::uint8_t reg;
+  std::uint32_t value;
+};
+
+// Per-model init writes, after ESP-Miner (reference §3.7-3.9).
+constexpr RegWrite kPre1366[] = {{reg::kSoftReset, 0x00070000}, {reg::kMiscControl, 0xFF0FC100}};
+constexpr RegWrite kPre1368[] = {{reg::kSoftReset, 0x00070000}, {reg::kMiscControl, 0xFF0FC100}};
+constexpr RegWrite kPre1370[] = {{reg::kVersionRolling, 0x9000FFFF},
+                                 {reg::kSoftReset, 0x00070000},
+                                 {reg::kMiscControl, 0xF000C100}};
+constexpr RegWrite kPost1366[] = {{reg::kCoreRegisterControl, 0x80008540},
+                                  {reg::kCoreRegisterControl, 0x80008020},
+                                  {reg::kAnalogMux, 0x00000003},
+                                  {reg::kIoDriverStrength, 0x02111111}};
+constexpr RegWrite kPost1368[] = {{reg::kCoreRegisterControl, 0x80008B00},
+                                  {reg::kCoreRegisterControl, 0x80008018},
+                                  {reg::kAnalogMux, 0x00000003},
+                                  {reg::kIoDriverStrength, 0x02111111}};
+constexpr RegWrite kPost1370[] = {
+    {reg::kCoreRegisterControl, 0x80008B00}, {reg::kCoreRegisterControl, 0x8000800C},
+    {reg::kIoDriverStrength, 0x00011111},    {reg::kAdcControl, 0x00004480},
+    {reg::kAnalogMux, 0x00000002},           {reg::kCoreRegisterControl, 0x80008DEE}};
+constexpr RegWrite kPost1397[] = {{0x80, 0},
+                                  {0x84, 0},
+                                  {reg::kOrderedClockEnable, 0x00000001},
+                                  {reg::kCoreRegisterControl, 0x80008074},
+                                  {reg::kPll3, 0xC0700111},
+                                  {reg::kFastUart, 0x0600000F},
+                                  {reg::kMiscControl, 0x00007A31}};
+constexpr RegWrite kPerChip1366[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008540},
+                                     {reg::kCoreRegisterControl, 0x80008020},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+constexpr RegWrite kPerChip1368[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008B00},
+                                     {reg::kCoreRegisterControl, 0x80008018},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+constexpr RegWrite kPerChip1370[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008B00},
+                                     {reg::kCoreRegisterControl, 0x8000800C},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+
+std::span<const RegWrite> PreAddress(ChipModel m) {
+  switch (m) {
+    case ChipModel::kBm1366:
+      return kPre1366;
+    case ChipModel::kBm1368:
+      return kPre1368;
+    case ChipModel::kBm1370:
+      return kPre1370;
+    case ChipModel::kBm1397:
+      return {};
+  }
+  return {};
+}
+
+std::span<const RegWrite> PostAddress(ChipModel m) {
+  switch (m) {
+    case ChipModel::kBm1366:
+      return kPost1366;
+    case ChipModel::kBm1368:
+      return kPost1368;
+    case ChipModel::kBm1370:
+      return kPost1370;
+    case ChipModel::kBm1397:
+      return kPost1397;
+  }
+  return {};
+}
+
+std::span<const RegWrite> PerChip(ChipModel m) {
+  switch (m) {
+    case ChipModel::kBm1366:
+      return kPerChip1366;
+    case ChipModel::kBm1368:
+      return kPerChip1368;
+    case ChipModel::kBm1370:
+      return kPerChip1370;
+    case ChipModel::kBm1397:
+      return {};
+  }
+  return {};
+}
+
+// Response-format switch writes before discovery (BM1368 takes four).
+std::size_t FormatSwitchWrites(ChipModel m) {
+  return m == ChipModel::kBm1397 ? 0 : m == ChipModel::kBm1368 ? 4 : 3;
+}
+
+constexpr double kPowerUpMhz = 50.0;
+constexpr Micros kPollAnswerWindow{1'000'000};
+constexpr Micros kBaudDrain{10'000};
+
+std::uint32_t SimTopWord(double difficulty) {
+  // Hashes whose top 32 bits are <= T occur with probability (T + 1) / 2^32, so
+  // difficulty d (T1 = 0xFFFF * 2^208) needs T + 1 = (0xFFFF / 0x10000) / d.
+  const double t = 65535.0 / 65536.0 / difficulty - 1.0;
+  return t < 1 ? 1u : t > 4294967295.0 ? 0xFFFFFFFFu : static_cast<std::uint32_t>(t);
+}
+
+}  // namespace
+
+const char* ToString(ChainState state) {
+  switch (state) {
+    case ChainState::kIdle:
+      return "idle";
+    case ChainState::kResetting:
+      return "resetting";
+    case ChainState::kEnumerating:
+      return "enumerating";
+    case ChainState::kConfiguring:
+      return "configuring";
+    case ChainState::kMining:
+      return "mining";
+    case ChainState::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+ChainDriver::ChainDriver(const DriverConfig& config) : config_(config) {
+  config_.expected_chips = std::clamp(config_.expected_chips, 1, kMaxChips);
+}
+
+void ChainDriver::Start(Micros now) {
+  state_ = ChainState::kResetting;
+  status_ = Status::Ok();
+  step_ = 0;
+  next_at_ = now;
+  found_ = 0;
+  chips_ = {};
+  slots_ = {};
+  events_size_ = 0;
+  poll_chip_ = -1;
+  pending_job_ = Operation{};
+  decoder_ = ResponseDecoder(9);
+}
+
+double ChainDriver::ticket_difficulty() const {
+  if (config_.ticket_difficulty >= 1) {
+    return TicketDifficulty(TicketMaskRegister(config_.ticket_difficulty));
+  }
+  return 65535.0 / 65536.0 / (static_cast<double>(SimTopWord(config_.ticket_difficulty)) + 1.0);
+}
+
+Operation ChainDriver::Write(const CommandFrame& frame) const {
+  Operation op;
+  op.kind = Operation::Kind::kWrite;
+  std::copy(frame.bytes.begin(), frame.bytes.begin() + frame.size, op.bytes.begin());
+  op.size = frame.size;
+  return op;
+}
+
+void ChainDriver::Fail(Status status) {
+  state_ = ChainState::kFailed;
+  status_ = status;
+}
+
+int ChainDriver::Interval() const { return 256 / std::max(1, found_); }
+
+Operation ChainDriver::Poll(Micros now) {
+  if (now < next_at_) {
+    return {};
+  }
+  Operation op;
+  switch (state_) {
+    case ChainState::kResetting:
+      return ResetStep(now);
+    case ChainState::kEnumerating:
+      return EnumerateStep(now);
+    case ChainState::kConfiguring: {
+      Micros delay{0};
+      if (!ConfigOp(step_, op, delay)) {
+        state_ = ChainState::kMining;
+        for (int i = 0; i < found_; ++i) {
+          chips_[static_cast<std::size_t>(i)].last_nonce = now;
+        }
+        return {};
+      }
+      ++step_;
+      next_at_ = now + delay;
+      if (op.kind == Operation::Kind::kSetBaud) {
+        baud_ = op.baud;
+        decoder_ = ResponseDecoder(decoder_.frame_size());
+      }
+      return op;
+    }
+    case ChainState::kMining:
+      if (pending_job_.kind != Operation::Kind::kNone) {
+        return std::exchange(pending_job_, Operation{});
+      }
+      return CheckDeadChips(now);
+    case ChainState::kIdle:
+    case ChainState::kFailed:
+      return {};
+  }
+  return {};
+}
+
+Operation ChainDriver::ResetStep(Micros now) {
+  Operation op;
+  switch (step_++) {
+    case 0:
+      op.kind = Operation::Kind::kSetBaud;
+      op.baud = kResetBaud;
+      baud_ = kResetBaud;
+      return op;
+    case 1:
+      op.kind = Operation::Kind::kReset;
+      op.reset_asserted = true;
+      next_at_ = now + config_.reset_hold;
+      return op;
+    default:
+      op.kind = Operation::Kind::kReset;
+      op.reset_asserted = false;
+      next_at_ = now + config_.reset_hold;
+      state_ = ChainState::kEnumerating;
+      step_ = 0;
+      return op;
+  }
+}
+
+Operation ChainDriver::EnumerateStep(Micros now) {
+  const std::size_t switches = FormatSwitchWrites(config_.model);
+  if (step_ < switches) {
+    ++step_;
+    return Write(BroadcastWriteFrame(reg::kVersionRolling, 0x9000FFFF));
+  }
+  if (step_ == switches) {
+    ++step_;
+    decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
+    last_response_ = now;
+    return Write(BroadcastReadFrame(reg::kChipId));
+  }
+  if (now - last_response_ < config_.enumeration_silence) {
+    next_at_ = last_response_ + config_.enumeration_silence;
+    return {};
+  }
+  if (found_ == 0) {
+    Fail(Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
+    return {};
+  }
+  if (found_ != config_.expected_chips) {
+    status_ = Status(StatusCode::kMismatch, found_ < config_.expected_chips
+                                                ? "fewer chips answered than expected"
+                                                : "more chips answered than expected");
+  }
+  state_ = ChainState::kConfiguring;
+  step_ = 0;
+  for (int i = 0; i < found_; ++i) {
+    chips_[static_cast<std::size_t>(i)].address = static_cast<std::uint8_t>(i * Interval());
+  }
+  return {};
+}
+
+bool ChainDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) const {
+  const ChipModel model = config_.model;
+  const auto n = static_cast<std::size_t>(found_);
+  std::size_t at = step;
+  auto segment = [&at](std::size_t count) {
+    if (at < count) {
+      return true;
+    }
+    at -= count;
+    return false;
+  };
+  auto broadcast = [&](std::uint8_t r, std::uint32_t v) { op = Write(BroadcastWriteFrame(r, v)); };
+  if (const auto pre = PreAddress(model); segment(pre.size())) {
+    broadcast(pre[at].reg, pre[at].value);
+    return true;
+  }
+  if (segment(1)) {
+    op = Write(ChainInactiveFrame());
+    delay = Micros(20'000);
+    return true;
+  }
+  if (segment(n)) {
+    op = Write(SetAddressFrame(chips_[at].address));
+    return true;
+  }
+  if (const auto post = PostAddress(model); segment(post.size())) {
+    broadcast(post[at].reg, post[at].value);
+    return true;
+  }
+  if (const auto per = PerChip(model); !per.empty() && segment(per.size() * n)) {
+    const RegWrite& w = per[at % per.size()];
+    op = Write(WriteRegisterFrame(chips_[at / per.size()].address, w.reg, w.value));
+    return true;
+  }
+  // Chips split the nonce space by CHIP_NONCE_OFFSET (as stock S21 Pro firmware does).
+  if (segment(n > 1 ? n : 0)) {
+    const auto offset = static_cast<std::uint32_t>(at * 65536 / n);
+    op = Write(WriteRegisterFrame(chips_[at].address, reg::kChipNonceOffset, 0x80000000u | offset));
+    return true;
+  }
+  if (segment(1)) {
+    broadcast(reg::kTicketMask, TicketMaskRegister(config_.ticket_difficulty));
+    return true;
+  }
+  if (config_.ticket_difficulty < 1 && segment(1)) {
+    broadcast(reg::kSimTicketTopWord, SimTopWord(config_.ticket_difficulty));
+    return true;
+  }
+  const double span_mhz = config_.frequency.value - kPowerUpMhz;
+  const auto ramp_steps = static_cast<std::size_t>(
+      span_mhz <= 0 ? 1 : (span_mhz + config_.ramp_step.value - 1e-9) / config_.ramp_step.value);
+  if (segment(ramp_steps)) {
+    const double mhz =
+        std::min(config_.frequency.value,
+                 kPowerUpMhz + config_.ramp_step.value * static_cast<double>(at + 1));
+    const auto pll = SolvePll(model, {mhz});
+    broadcast(reg::kPll0, PllRegister(model, pll.ok() ? *pll : Pll{}));
+    delay = config_.ramp_step_delay;
+    return true;
+  }
+  if (model != ChipModel::kBm1397 && segment(1)) {
+    broadcast(reg::kHashCountingNumber, HashCountingNumber(model, found_, config_.frequency));
+    return true;
+  }
+  if (model != ChipModel::kBm1397 && config_.version_mask != 0 && segment(1)) {
+    broadcast(reg::kVersionRolling, VersionRollingRegister(config_.version_mask));
+    return true;
+  }
+  if (config_.fast_baud && segment(1)) {
+    broadcast(BaudRegisterAddress(model), FastBaudRegister(model));
+    delay = kBaudDrain;  // let the UART drain at the old rate first
+    return true;
+  }
+  if (config_.fast_baud && segment(1)) {
+    op.kind = Operation::Kind::kSetBaud;
+    op.baud = InfoOf(model).fast_baud;
+    return true;
+  }
+  return false;
+}
+
+void ChainDriver::OnBytes(std::span<const std::uint8_t> bytes, Micros now) {
+  for (std::uint8_t b : bytes) {
+    decoder_.Push(b);
+    while (auto r = decoder_.Next()) {
+      OnResponse(*r, now);
+    }
+  }
+}
+
+void ChainDriver::OnResponse(const Response& r, Micros now) {
+  last_response_ = now;
+  if (r.nonce) {
+    if (state_ == ChainState::kMining) {
+      OnNonce(r, now);
+    }
+    return;
+  }
+  if (state_ == ChainState::kEnumerating && r.byte7 == reg::kChipId) {
+    if ((r.register_value() >> 16) != InfoOf(config_.model).chip_id) {
+      status_ = Status(StatusCode::kMismatch, "a chip of another model answered");
+      return;
+    }
+    found_ = std::min(found_ + 1, kMaxChips);
+    return;
+  }
+  if (poll_chip_ >= 0 && r.byte7 == reg::kChipId &&
+      r.byte6 == chips_[static_cast<std::size_t>(poll_chip_)].address) {
+    chips_[static_cast<std::size_t>(poll_chip_)].last_nonce = now;  // alive, just unlucky
+    poll_chip_ = -1;
+  }
+}
+
+void ChainDriver::OnNonce(const Response& r, Micros now) {
+  const NonceReport report = DecodeNonce(config_.model, r);
+  const JobSlot& slot = slots_[report.job_id & (kJobSlots - 1)];
+  if (!slot.valid) {
+    return;  // a job we never sent, or one retired
+  }
+  NonceEvent e;
+  e.chip = ChipForNonce(report.nonce);
+  e.token = slot.token;
+  e.job_id = report.job_id;
+  e.small_core = report.small_core;
+  e.nonce = report.nonce;
+  e.ticket_difficulty = ticket_difficulty();
+  if (config_.model == ChipModel::kBm1397) {
+    e.version = slot.version;
+    for (int k = 0; k < report.small_core; ++k) {
+      e.version = IncrementVersion(e.version, config_.version_mask);
+    }
+  } else {
+    e.version = slot.version | report.version_bits;
+  }
+  ChipStats& chip = chips_[static_cast<std::size_t>(e.chip)];
+  ++chip.nonces;
+  chip.last_nonce = now;
+  chip.alive = true;
+  if (events_size_ == events_.size()) {  // full: the oldest goes
+    events_head_ = (events_head_ + 1) % events_.size();
+    --events_size_;
+  }
+  events_[(events_head_ + events_size_) % events_.size()] = e;
+  ++events_size_;
+}
+
+int ChainDriver::ChipForNonce(std::uint32_t nonce) const {
+  if (found_ <= 1) {
+    return 0;
+  }
+  // The inverse of the CHIP_NONCE_OFFSET split written in ConfigOp.
+  const std::uint64_t high = nonce >> 16;
+  const auto n = static_cast<std::uint64_t>(found_);
+  std::uint64_t i = high * n / 65536;
+  while (i + 1 < n && (i + 1) * 65536 / n <= high) {
+    ++i;
+  }
+  while (i > 0 && i * 65536 / n > high) {
+    --i;
+  }
+  return static_cast<int>(i);
+}
+
+Operation ChainDriver::CheckDeadChips(Micros now) {
+  if (poll_chip_ >= 0) {
+    if (now - poll_sent_ < kPollAnswerWindow) {
+      return {};
+    }
+    chips_[static_cast<std::size_t>(poll_chip_)].alive = false;  // it did not answer
+    poll_chip_ = -1;
+    if (++reinits_ > config_.max_reinit) {
+      Fail(Status(StatusCode::kUnavailable, "a chip stopped answering and re-init did not help"));
+      return {};
+    }
+    const int reinits = reinits_;
+    Start(now);  // re-initialise the chain; enumeration will report the missing chip
+    reinits_ = reinits;
+    return {};
+  }
+  for (int i = 0; i < found_; ++i) {
+    const ChipStats& chip = chips_[static_cast<std::size_t>(i)];
+    if (now - chip.last_nonce >= config_.dead_after) {
+      poll_chip_ = i;
+      poll_sent_ = now;
+      return Write(ReadRegisterFrame(chip.address, reg::kChipId));
+    }
+  }
+  return {};
+}
+
+Result<std::uint8_t> ChainDriver::SendJob(const HeaderJob& job, std::uint32_t token) {
+  if (state_ != ChainState::kMining || config_.model == ChipModel::kBm1397) {
+    return Status(StatusCode::kFailedPrecondition, state_ != ChainState::kMining
+                                                       ? "chain is not mining"
+                                                       : "BM1397 takes midstate jobs");
+  }
+  next_job_id_ = NextJobId(config_.model, next_job_id_);
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, job.version};
+  HeaderJob sent = job;
+  sent.job_id = next_job_id_;
+  const auto frame = EncodeHeaderJob(sent);
+  pending_job_ = Operation{};
+  pending_job_.kind = Operation::Kind::kWrite;
+  std::copy(frame.begin(), frame.end(), pending_job_.bytes.begin());
+  pending_job_.size = frame.size();
+  return next_job_id_;
+}
+
+Result<std::uint8_t> ChainDriver::SendJob(const MidstateJob& job, std::uint32_t version,
+                                          std::uint32_t token) {
+  if (state_ != ChainState::kMining || config_.model != ChipModel::kBm1397) {
+    return Status(StatusCode::kFailedPrecondition, state_ != ChainState::kMining
+                                                       ? "chain is not mining"
+                                                       : "only BM1397 takes midstates");
+  }
+  next_job_id_ = NextJobId(config_.model, next_job_id_);
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, version};
+  MidstateJob sent = job;
+  sent.job_id = next_job_id_;
+  const auto frame = EncodeMidstateJob(sent);
+  pending_job_ = Operation{};
+  pending_job_.kind = Operation::Kind::kWrite;
+  std::copy(frame.begin(), frame.end(), pending_job_.bytes.begin());
+  pending_job_.size = frame.size();
+  return next_job_id_;
+}
+
+bool ChainDriver::NextNonce(NonceEvent& out) {
+  if (events_size_ == 0) {
+    return false;
+  }
+  out = events_[events_head_];
+  events_head_ = (events_head_ + 1) % events_.size();
+  --events_size_;
+  return true;
+}
+
+void ChainDriver::RecordVerdict(int chip, bool meets_ticket) {
+  if (chip < 0 || chip >= found_ || meets_ticket) {
+    return;
+  }
+  ++chips_[static_cast<std::size_t>(chip)].hardware_errors;
+}
+
+}  // namespace hashrig::hal::protocol

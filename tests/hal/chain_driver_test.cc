@@ -1,0 +1,275 @@
+// The chain driver against the chain simulator in one process, clocked by a fake time:
+// every model, chains of 1, 2, 6, 65 and 126 chips; jobs to nonces confirmed with
+// OpenSSL; and each fault class, which the driver must survive or report.
+#include "hashrig/hal/protocol/chain_driver.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/sim/chain.h"
+#include "hashrig/sha256/sha256.h"
+#include "support/shared_data.h"
+
+namespace hashrig::hal {
+namespace {
+
+using protocol::ChainDriver;
+using protocol::ChainState;
+using protocol::ChipModel;
+using protocol::Micros;
+using protocol::Operation;
+using namespace std::chrono_literals;
+
+// Difficulty 2^-20: a hash qualifies when its top 32 bits are below 2^20 (a little less).
+constexpr std::uint32_t kTicketTopWord = 1u << 20;
+
+protocol::DriverConfig FastConfig(ChipModel model, int chips) {
+  protocol::DriverConfig c;
+  c.model = model;
+  c.expected_chips = chips;
+  c.frequency = protocol::InfoOf(model).default_frequency;
+  c.ticket_difficulty = 1.0 / (1 << 20);  // about one nonce per million hashes
+  c.reset_hold = 1ms;
+  c.enumeration_silence = 20ms;
+  c.ramp_step_delay = 1ms;
+  c.dead_after = 2s;
+  return c;
+}
+
+std::vector<std::uint8_t> HeaderOf(const protocol::HeaderJob& job, std::uint32_t version,
+                                   std::uint32_t nonce) {
+  std::vector<std::uint8_t> h(80);
+  auto put = [&h](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      h[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+  };
+  put(0, version);
+  std::copy(job.prev_hash.begin(), job.prev_hash.end(), h.begin() + 4);
+  std::copy(job.merkle_root.begin(), job.merkle_root.end(), h.begin() + 36);
+  put(68, job.ntime);
+  put(72, job.nbits);
+  put(76, nonce);
+  return h;
+}
+
+sim::Faults DeadChips(std::vector<int> positions) {
+  sim::Faults f;
+  f.dead_chips = std::move(positions);
+  return f;
+}
+
+struct Rig {
+  Rig(ChipModel model, int chips, int sim_chips = -1)
+      : driver(FastConfig(model, chips)),
+        chain(sim::ChainConfig{model, sim_chips < 0 ? chips : sim_chips, 8e6, 3}) {
+    driver.Start(now);
+  }
+
+  void Run(Micros duration, Micros step = Micros(1000)) {
+    const Micros until = now + duration;
+    while (now < until) {
+      const Operation op = driver.Poll(now);
+      if (op.kind == Operation::Kind::kWrite) {
+        chain.Receive(op.data(), driver.host_baud());
+      } else if (op.kind == Operation::Kind::kReset && op.reset_asserted) {
+        chain.HardwareReset();
+      }
+      chain.Advance(step);
+      driver.OnBytes(chain.TakeOutput(driver.host_baud()), now);
+      now += step;
+    }
+  }
+
+  bool RunUntilMining(Micros limit = Micros(10'000'000)) {
+    const Micros until = now + limit;
+    while (now < until && driver.state() != ChainState::kMining &&
+           driver.state() != ChainState::kFailed) {
+      Run(Micros(1000));
+    }
+    return driver.state() == ChainState::kMining;
+  }
+
+  protocol::HeaderJob Job(std::uint32_t seed) const {
+    protocol::HeaderJob job;
+    job.version = 0x20000000;
+    job.nbits = 0x1d00ffff;
+    job.ntime = 0x66000000 + seed;
+    for (std::size_t i = 0; i < 32; ++i) {
+      job.prev_hash[i] = static_cast<std::uint8_t>(i * 31 + seed);
+      job.merkle_root[i] = static_cast<std::uint8_t>(i * 17 + seed * 3);
+    }
+    return job;
+  }
+
+  // Header work, or for BM1397 the same work as a midstate.
+  bool Send(const protocol::HeaderJob& job, std::uint32_t token) {
+    if (driver.config().model != ChipModel::kBm1397) {
+      return driver.SendJob(job, token).ok();
+    }
+    const auto header = HeaderOf(job, job.version, 0);
+    protocol::MidstateJob m;
+    m.nbits = job.nbits;
+    m.ntime = job.ntime;
+    m.merkle_tail = static_cast<std::uint32_t>(header[64]) | header[65] << 8 | header[66] << 16 |
+                    static_cast<std::uint32_t>(header[67]) << 24;
+    m.midstates[0] = sha256::Midstate(std::span<const std::uint8_t, 64>(header.data(), 64)).words;
+    return driver.SendJob(m, job.version, token).ok();
+  }
+
+  ChainDriver driver;
+  sim::Chain chain;
+  Micros now{0};
+};
+
+// The top 32 bits of the hash as a number (Bitcoin's order).
+std::uint32_t TopWord(const std::vector<std::uint8_t>& hash) {
+  return static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
+}
+
+class DriverChainTest : public ::testing::TestWithParam<std::tuple<ChipModel, int>> {};
+
+TEST_P(DriverChainTest, EnumeratesAddressesRampsSwitchesBaudAndMines) {
+  const auto [model, chips] = GetParam();
+  Rig rig(model, chips);
+  ASSERT_TRUE(rig.RunUntilMining())
+      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  EXPECT_TRUE(rig.driver.status().ok()) << rig.driver.status().message();
+  EXPECT_EQ(rig.driver.chips_found(), chips);
+  const int interval = 256 / chips;
+  for (int i = 0; i < chips; ++i) {
+    EXPECT_EQ(rig.chain.address(i), i * interval) << i;
+    EXPECT_NEAR(rig.chain.frequency(i).value, protocol::InfoOf(model).default_frequency.value, 1.0);
+  }
+  EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(model).fast_baud);
+  EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
+
+  const auto job = rig.Job(static_cast<std::uint32_t>(chips));
+  ASSERT_TRUE(rig.Send(job, 77));
+  rig.Run(Micros(400'000));
+  protocol::NonceEvent e;
+  int nonces = 0;
+  while (rig.driver.NextNonce(e)) {
+    ++nonces;
+    EXPECT_EQ(e.token, 77u);
+    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version, e.nonce));
+    EXPECT_LE(TopWord(hash), kTicketTopWord);
+  }
+  EXPECT_GT(nonces, 0);
+  // Every nonce is attributed to the chip that found it (the simulator knows).
+  for (int i = 0; i < chips; ++i) {
+    EXPECT_EQ(rig.driver.chip(i).nonces, rig.chain.counters(i).nonces) << "chip " << i;
+  }
+  EXPECT_EQ(rig.driver.bad_crc(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Chains, DriverChainTest,
+    ::testing::Combine(::testing::Values(ChipModel::kBm1366, ChipModel::kBm1368, ChipModel::kBm1370,
+                                         ChipModel::kBm1397),
+                       ::testing::Values(1, 2, 6, 65, 126)),
+    [](const auto& param_info) {
+      return std::string(protocol::InfoOf(std::get<0>(param_info.param)).name) + "_" +
+             std::to_string(std::get<1>(param_info.param)) + "chips";
+    });
+
+TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
+  Rig missing(ChipModel::kBm1370, 6);
+  missing.chain.SetFaults(DeadChips({3}));
+  ASSERT_TRUE(missing.RunUntilMining());
+  EXPECT_EQ(missing.driver.chips_found(), 5);
+  EXPECT_EQ(missing.driver.missing_chips(), 1);
+  EXPECT_EQ(missing.driver.status().code(), protocol::StatusCode::kMismatch);
+
+  Rig surplus(ChipModel::kBm1370, 2, 3);
+  ASSERT_TRUE(surplus.RunUntilMining());
+  EXPECT_EQ(surplus.driver.surplus_chips(), 1);
+
+  Rig none(ChipModel::kBm1370, 2);
+  none.chain.SetFaults(DeadChips({0, 1}));
+  none.Run(Micros(200'000));
+  EXPECT_EQ(none.driver.state(), ChainState::kFailed);
+  EXPECT_EQ(none.driver.status().code(), protocol::StatusCode::kNotFound);
+}
+
+TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {
+  Rig rig(ChipModel::kBm1370, 2);
+  ASSERT_TRUE(rig.RunUntilMining());
+  sim::Faults faults;
+  faults.corrupt_byte_rate = 0.02;
+  rig.chain.SetFaults(faults);
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(1), 1).ok());
+  rig.Run(Micros(500'000));
+  protocol::NonceEvent e;
+  int nonces = 0;
+  while (rig.driver.NextNonce(e)) {
+    ++nonces;
+  }
+  EXPECT_GT(nonces, 0);
+  EXPECT_GT(rig.driver.bad_crc(), 0u);
+}
+
+TEST(DriverFaultTest, BadNoncesCountAsHardwareErrorsOfThatChip) {
+  Rig rig(ChipModel::kBm1370, 2);
+  ASSERT_TRUE(rig.RunUntilMining());
+  sim::Faults faults;
+  faults.bad_nonce_chips = {1};
+  rig.chain.SetFaults(faults);
+  const auto job = rig.Job(2);
+  ASSERT_TRUE(rig.driver.SendJob(job, 1).ok());
+  rig.Run(Micros(500'000));
+  protocol::NonceEvent e;
+  while (rig.driver.NextNonce(e)) {
+    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version, e.nonce));
+    rig.driver.RecordVerdict(e.chip, TopWord(hash) <= kTicketTopWord);
+  }
+  EXPECT_EQ(rig.driver.chip(0).hardware_errors, 0u);
+  EXPECT_GT(rig.driver.chip(1).hardware_errors, 0u);
+}
+
+TEST(DriverFaultTest, DroppedAndDelayedResponsesStillMine) {
+  Rig rig(ChipModel::kBm1368, 2);
+  sim::Faults faults;
+  faults.response_delay = 5ms;
+  rig.chain.SetFaults(faults);
+  ASSERT_TRUE(rig.RunUntilMining());
+  faults.drop_response_rate = 0.3;
+  rig.chain.SetFaults(faults);
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(3), 1).ok());
+  rig.Run(Micros(500'000));
+  protocol::NonceEvent e;
+  int nonces = 0;
+  while (rig.driver.NextNonce(e)) {
+    ++nonces;
+  }
+  EXPECT_GT(nonces, 0);
+}
+
+TEST(DriverFaultTest, ADeadChipIsDetectedAndTheChainReinitialised) {
+  Rig rig(ChipModel::kBm1370, 3);
+  ASSERT_TRUE(rig.RunUntilMining());
+  rig.chain.SetFaults(DeadChips({2}));
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(4), 1).ok());
+  rig.Run(Micros(4'000'000));  // dead_after 2 s, then a poll that goes unanswered
+  EXPECT_GE(rig.driver.reinit_count(), 1);
+  ASSERT_TRUE(rig.RunUntilMining());
+  EXPECT_EQ(rig.driver.chips_found(), 2);
+  EXPECT_EQ(rig.driver.missing_chips(), 1);
+}
+
+TEST(DriverTest, JobsBeforeMiningAreRefusedAndIdsRotate) {
+  Rig rig(ChipModel::kBm1370, 1);
+  EXPECT_FALSE(rig.driver.SendJob(rig.Job(1), 1).ok());
+  ASSERT_TRUE(rig.RunUntilMining());
+  std::vector<int> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(*rig.driver.SendJob(rig.Job(1), 1));
+  }
+  EXPECT_EQ(ids, (std::vector<int>{24, 48, 72}));
+  EXPECT_NEAR(rig.driver.ticket_difficulty(), 1.0 / (1 << 20), 1e-9);
+}
+
+}  // namespace
+}  // namespace hashrig::hal
