@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
      hashrig::host::RunHashCommand},
     {"pool", "run a local Stratum V1 pool that validates every share",
      hashrig::host::RunPoolCommand},
+    {"sim", "expose a simulated BM13xx chain on a PTY or TCP port", hashrig::host::RunSimCommand},
 };
 
 void PrintUsage(std::ostream& out) {

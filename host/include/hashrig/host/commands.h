@@ -14,5 +14,6 @@ inline constexpr int kExitUsage = 2;
 int RunHashCommand(const std::vector<std::string>& args);
 int RunBenchCommand(const std::vector<std::string>& args);
 int RunPoolCommand(const std::vector<std::string>& args);
+int RunSimCommand(const std::vector<std::string>& args);
 
 }  // namespace hashrig::host

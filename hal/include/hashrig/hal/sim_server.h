@@ -1,0 +1,27 @@
+// `hashrig sim`: a simulated chain (hal/sim) exposed on a PTY — a path a serial driver
+// opens like /dev/ttyUSB0 — or on a TCP port, in real time. Runs until `stop_fd` (e.g. a
+// signalfd) becomes readable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "hashrig/hal/link.h"
+#include "hashrig/hal/sim/chain.h"
+
+namespace hashrig::hal {
+
+struct SimServerConfig {
+  sim::ChainConfig chain;
+  sim::Faults faults;
+  bool use_pty = true;
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 0;
+};
+
+// `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100").
+LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
+                        const std::function<void(const std::string&)>& ready);
+
+}  // namespace hashrig::hal

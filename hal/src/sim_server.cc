@@ -1,0 +1,137 @@
+#include "hashrig/hal/sim_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "hashrig/hal/pty.h"
+
+namespace hashrig::hal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Moves bytes between one endpoint and the chain until the endpoint closes or stop.
+struct Pump {
+  sim::Chain& chain;
+  Clock::time_point last = Clock::now();
+  std::uint32_t last_baud = 0;
+
+  // Returns false when the peer is gone.
+  bool Round(int fd, int stop_fd, const std::function<std::uint32_t()>& baud_now, bool& stop) {
+    std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
+    ::poll(fds.data(), fds.size(), 1);
+    if ((fds[1].revents & POLLIN) != 0) {
+      stop = true;
+      return false;
+    }
+    std::array<std::uint8_t, 4096> buffer{};
+    if ((fds[0].revents & POLLIN) != 0) {
+      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR && errno != EIO)) {
+        return false;
+      }
+      if (n > 0) {
+        // A PTY has no wire: bytes read now were written at the rate seen after the last
+        // read or the rate seen now, so a switch in between must not garble them.
+        const std::uint32_t after = baud_now();
+        const std::uint32_t heard = chain.host_baud() == last_baud ? last_baud : after;
+        chain.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), heard);
+      }
+    }
+    const std::uint32_t host_baud = baud_now();
+    last_baud = host_baud;
+    const auto now = Clock::now();
+    chain.Advance(now - last);
+    last = now;
+    const auto out = chain.TakeOutput(host_baud);
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+      if (n <= 0) {
+        break;  // a full PTY buffer drops bytes, as an unread UART would
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+};
+
+LinkStatus ServePty(sim::Chain& chain, int stop_fd,
+                    const std::function<void(const std::string&)>& ready) {
+  LinkStatus status;
+  auto pty = Pty::Open(status);
+  if (!pty) {
+    return status;
+  }
+  ready(pty->slave_path());
+  Pump pump{chain};
+  bool stop = false;
+  while (!stop) {
+    (void)pump.Round(
+        pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop);
+  }
+  return {};
+}
+
+LinkStatus ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+                    const std::function<void(const std::string&)>& ready) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(config.port);
+  const int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::inet_pton(AF_INET, config.listen_address.c_str(), &addr.sin_addr) != 1 ||
+      ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener, 1) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(listener);
+    return {StatusCode::kUnavailable, "cannot listen on " + config.listen_address + ":" +
+                                          std::to_string(config.port) + ": " + why};
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ready(config.listen_address + ":" + std::to_string(ntohs(addr.sin_port)));
+  bool stop = false;
+  while (!stop) {
+    std::array<pollfd, 2> fds{pollfd{listener, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
+    ::poll(fds.data(), fds.size(), 100);
+    if ((fds[1].revents & POLLIN) != 0) {
+      break;
+    }
+    if ((fds[0].revents & POLLIN) == 0) {
+      continue;
+    }
+    const int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) {
+      continue;
+    }
+    Pump pump{chain};
+    // TCP carries no UART rate: the host is always heard at the chain's own rate.
+    while (pump.Round(
+        client, stop_fd, [&chain] { return chain.host_baud(); }, stop)) {
+    }
+    ::close(client);
+  }
+  ::close(listener);
+  return {};
+}
+
+}  // namespace
+
+LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
+                        const std::function<void(const std::string&)>& ready) {
+  sim::Chain chain(config.chain);
+  chain.SetFaults(config.faults);
+  return config.use_pty ? ServePty(chain, stop_fd, ready) : ServeTcp(config, chain, stop_fd, ready);
+}
+
+}  // namespace hashrig::hal

@@ -1,0 +1,139 @@
+// Serial links. Custom rates (3,125,000 baud) need termios2 with BOTHER; glibc's termios
+// cannot express them, so this file talks to the kernel's struct directly.
+#include <asm/termbits.h>  // struct termios2, BOTHER, TCGETS2, TCSETS2
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "hashrig/hal/link.h"
+
+namespace hashrig::hal {
+namespace {
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+class UartLink final : public ByteLink {
+ public:
+  UartLink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~UartLink() override { ::close(fd_); }
+  UartLink(const UartLink&) = delete;
+  UartLink& operator=(const UartLink&) = delete;
+
+  LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      pollfd p{fd_, POLLOUT, 0};
+      if (::poll(&p, 1, 2000) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0) {
+        return {StatusCode::kUnavailable, path_ + ": write stalled or device gone"};
+      }
+      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        return {StatusCode::kUnavailable, Errno("write " + path_)};
+      }
+      done += n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    return {};
+  }
+
+  LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                     std::size_t& received) override {
+    received = 0;
+    pollfd p{fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (ready < 0 && errno != EINTR) {
+      return {StatusCode::kUnavailable, Errno("poll " + path_)};
+    }
+    if (ready <= 0) {
+      return {};
+    }
+    if ((p.revents & POLLIN) == 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+      return {StatusCode::kUnavailable, path_ + ": device closed or unplugged"};
+    }
+    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) {
+        return {};
+      }
+      return {StatusCode::kUnavailable, Errno("read " + path_)};
+    }
+    if (n == 0) {
+      return {StatusCode::kUnavailable, path_ + ": end of file (device gone)"};
+    }
+    received = static_cast<std::size_t>(n);
+    return {};
+  }
+
+  LinkStatus SetBaud(std::uint32_t baud) override {
+    // Let what was written at the old rate leave first (the chips switch after the frame).
+    ::ioctl(fd_, TCSBRK, 1);  // tcdrain(), without <termios.h> (it clashes with termios2)
+    return SetFdBaud(fd_, baud);
+  }
+
+  LinkStatus SetReset(bool asserted) override {
+    // nRST on DTR, as USB-UART boards wire it (active low: asserted = DTR on).
+    int bits = TIOCM_DTR;
+    if (::ioctl(fd_, asserted ? TIOCMBIS : TIOCMBIC, &bits) != 0 && errno != ENOTTY &&
+        errno != EINVAL) {
+      return {StatusCode::kUnavailable, Errno("DTR on " + path_)};
+    }
+    return {};
+  }
+
+  std::string Describe() const override { return "serial:" + path_; }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+}  // namespace
+
+std::uint32_t CurrentBaud(int fd) {
+  struct termios2 tio {};
+  if (::ioctl(fd, TCGETS2, &tio) != 0) {
+    return 0;
+  }
+  return tio.c_ospeed;
+}
+
+LinkStatus SetFdBaud(int fd, std::uint32_t baud) {
+  struct termios2 tio {};
+  if (::ioctl(fd, TCGETS2, &tio) != 0) {
+    return {StatusCode::kUnavailable, Errno("TCGETS2")};
+  }
+  tio.c_cflag &= ~static_cast<tcflag_t>(CBAUD | CSIZE | PARENB | CSTOPB | CRTSCTS);
+  tio.c_cflag |= BOTHER | CS8 | CLOCAL | CREAD;
+  tio.c_iflag = 0;
+  tio.c_oflag = 0;
+  tio.c_lflag = 0;
+  tio.c_cc[VMIN] = 0;
+  tio.c_cc[VTIME] = 0;
+  tio.c_ispeed = baud;
+  tio.c_ospeed = baud;
+  if (::ioctl(fd, TCSETS2, &tio) != 0) {
+    return {StatusCode::kInvalidArgument, Errno("set " + std::to_string(baud) + " baud")};
+  }
+  return {};
+}
+
+std::unique_ptr<ByteLink> OpenUart(const std::string& path, std::uint32_t baud,
+                                   LinkStatus& status) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    status = {StatusCode::kUnavailable, Errno("open " + path)};
+    return nullptr;
+  }
+  status = SetFdBaud(fd, baud);
+  if (!status.ok()) {
+    status = {status.code(), path + ": " + status.message()};
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_unique<UartLink>(fd, path);
+}
+
+}  // namespace hashrig::hal

@@ -1,0 +1,190 @@
+// End to end: the chain driver, over a real serial link (a PTY opened with termios, the
+// way /dev/ttyUSB0 is), against `hashrig sim` running as its own process. Every model,
+// chains of 1, 2, 6, 65 and 126 chips: enumeration, addresses, ramp, baud switch, and
+// jobs whose nonces OpenSSL confirms; then faults the driver must report.
+#include <csignal>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/link.h"
+#include "hashrig/sha256/sha256.h"
+#include "support/child_process.h"
+#include "support/shared_data.h"
+
+namespace hashrig::hal {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::ChipModel;
+
+constexpr std::uint32_t kTicketTopWord = 1u << 20;  // sub-1 ticket 2^-20
+
+struct SimProcess {
+  explicit SimProcess(std::vector<std::string> args) : process(Prepend(std::move(args))) {
+    const auto line = process.ReadLine(10s);
+    if (line && line->rfind("pty ", 0) == 0) {
+      path = line->substr(4, line->find(' ', 4) - 4);
+    }
+  }
+  static std::vector<std::string> Prepend(std::vector<std::string> args) {
+    args.insert(args.begin(), {HASHRIG_BINARY, "sim", "--cpu-rate", "8e6"});
+    return args;
+  }
+  testing::ChildProcess process;
+  std::string path;
+};
+
+protocol::DriverConfig Config(ChipModel model, int chips) {
+  protocol::DriverConfig c;
+  c.model = model;
+  c.expected_chips = chips;
+  c.frequency = protocol::InfoOf(model).default_frequency;
+  c.ticket_difficulty = 1.0 / (1 << 20);
+  c.reset_hold = 1ms;
+  c.enumeration_silence = 100ms;
+  c.ramp_step_delay = 1ms;
+  return c;
+}
+
+std::vector<std::uint8_t> Header(std::uint32_t version, std::uint32_t nonce, std::uint32_t seed) {
+  std::vector<std::uint8_t> h(80);
+  for (std::size_t i = 0; i < 32; ++i) {
+    h[4 + i] = static_cast<std::uint8_t>(i * 29 + seed);
+    h[36 + i] = static_cast<std::uint8_t>(i * 11 + seed * 5);
+  }
+  const std::uint32_t fields[] = {0x66554433, 0x1d00ffff, nonce};
+  for (int i = 0; i < 4; ++i) {
+    h[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(version >> (8 * i));
+    for (int f = 0; f < 3; ++f) {
+      h[68 + 4 * static_cast<std::size_t>(f) + static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(fields[f] >> (8 * i));
+    }
+  }
+  return h;
+}
+
+bool SendWork(protocol::ChainDriver& driver, std::uint32_t seed) {
+  const auto h = Header(0x20000000, 0, seed);
+  if (driver.config().model == ChipModel::kBm1397) {
+    protocol::MidstateJob m;
+    m.ntime = 0x66554433;
+    m.nbits = 0x1d00ffff;
+    m.merkle_tail = static_cast<std::uint32_t>(h[64]) | h[65] << 8 | h[66] << 16 |
+                    static_cast<std::uint32_t>(h[67]) << 24;
+    m.midstates[0] = sha256::Midstate(std::span<const std::uint8_t, 64>(h.data(), 64)).words;
+    return driver.SendJob(m, 0x20000000, seed).ok();
+  }
+  protocol::HeaderJob job;
+  job.version = 0x20000000;
+  job.nbits = 0x1d00ffff;
+  job.ntime = 0x66554433;
+  std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
+  std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
+  return driver.SendJob(job, seed).ok();
+}
+
+bool MeetsTicket(const protocol::NonceEvent& e, std::uint32_t seed) {
+  const auto hash = testing::OpenSslSha256d(Header(e.version, e.nonce, seed));
+  const std::uint32_t top =
+      static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
+  return top <= kTicketTopWord;
+}
+
+// Steps the chain until `count` nonces arrived; each is checked with OpenSSL.
+int Mine(DirectChain& chain, std::uint32_t seed, int count, std::chrono::seconds limit) {
+  int verified = 0;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (verified < count && std::chrono::steady_clock::now() < deadline) {
+    if (!chain.Step(2ms).ok()) {
+      break;
+    }
+    protocol::NonceEvent e;
+    while (chain.driver().NextNonce(e)) {
+      const bool ok = MeetsTicket(e, seed);
+      chain.driver().RecordVerdict(e.chip, ok);
+      verified += ok ? 1 : 0;
+    }
+  }
+  return verified;
+}
+
+class DriverPtyTest : public ::testing::TestWithParam<std::tuple<ChipModel, int>> {};
+
+TEST_P(DriverPtyTest, InitialisesAndMinesOverARealSerialLink) {
+  const auto [model, chips] = GetParam();
+  SimProcess sim(
+      {"--model", std::string(protocol::InfoOf(model).name), "--chips", std::to_string(chips)});
+  ASSERT_FALSE(sim.path.empty()) << sim.process.Stderr();
+  LinkStatus status;
+  auto link = OpenUart(sim.path, 115'200, status);
+  ASSERT_TRUE(link) << status.message();
+  DirectChain chain(std::move(link), Config(model, chips));
+  chain.Start();
+  ASSERT_TRUE(chain.RunUntilMining(30s, status))
+      << status.message() << " / " << chain.driver().status().message() << " found "
+      << chain.driver().chips_found();
+  EXPECT_EQ(chain.driver().chips_found(), chips);
+  EXPECT_TRUE(chain.driver().status().ok()) << chain.driver().status().message();
+  EXPECT_EQ(chain.driver().host_baud(), protocol::InfoOf(model).fast_baud);
+  ASSERT_TRUE(SendWork(chain.driver(), 3));
+  EXPECT_GE(Mine(chain, 3, 3, 20s), 3)
+      << "bad crc " << chain.driver().bad_crc() << ", state "
+      << protocol::ToString(chain.driver().state()) << ", chip 0 nonces "
+      << chain.driver().chip(0).nonces << ", sim: " << sim.process.Stderr();
+  for (int i = 0; i < chips; ++i) {
+    EXPECT_EQ(chain.driver().chip(i).hardware_errors, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Chains, DriverPtyTest,
+    ::testing::Combine(::testing::Values(ChipModel::kBm1397, ChipModel::kBm1366, ChipModel::kBm1368,
+                                         ChipModel::kBm1370),
+                       ::testing::Values(1, 2, 6, 65, 126)),
+    [](const auto& param_info) {
+      return std::string(protocol::InfoOf(std::get<0>(param_info.param)).name) + "_" +
+             std::to_string(std::get<1>(param_info.param)) + "chips";
+    });
+
+TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
+  SimProcess sim(
+      {"--chips", "6", "--dead-chip", "2", "--bad-nonce-chip", "4", "--corrupt", "0.002"});
+  ASSERT_FALSE(sim.path.empty());
+  LinkStatus status;
+  DirectChain chain(OpenUart(sim.path, 115'200, status), Config(ChipModel::kBm1370, 6));
+  chain.Start();
+  ASSERT_TRUE(chain.RunUntilMining(30s, status)) << chain.driver().status().message();
+  EXPECT_EQ(chain.driver().chips_found(), 5);
+  EXPECT_EQ(chain.driver().missing_chips(), 1);
+  ASSERT_TRUE(SendWork(chain.driver(), 4));
+  (void)Mine(chain, 4, 8, 20s);
+  std::uint32_t hardware_errors = 0;
+  for (int i = 0; i < 5; ++i) {
+    hardware_errors += chain.driver().chip(i).hardware_errors;
+  }
+  EXPECT_GT(hardware_errors, 0u);
+  EXPECT_EQ(chain.driver().chip(0).hardware_errors, 0u);
+}
+
+TEST(DriverPtyFaultTest, ASimulatorThatGoesAwayIsAClearError) {
+  auto sim = std::make_unique<SimProcess>(std::vector<std::string>{"--chips", "1"});
+  LinkStatus status;
+  DirectChain chain(OpenUart(sim->path, 115'200, status), Config(ChipModel::kBm1370, 1));
+  chain.Start();
+  ASSERT_TRUE(chain.RunUntilMining(30s, status));
+  sim->process.Signal(SIGKILL);
+  (void)sim->process.Wait(5s);
+  sim.reset();  // the PTY is gone with its process
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (status.ok() && std::chrono::steady_clock::now() < deadline) {
+    status = chain.Step(5ms);
+  }
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(status.message().empty());
+}
+
+}  // namespace
+}  // namespace hashrig::hal
