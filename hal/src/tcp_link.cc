@@ -89,12 +89,15 @@ std::unique_ptr<ByteLink> ConnectTcp(const std::string& host, std::uint16_t port
     if (fd < 0) {
       continue;
     }
-    ::connect(fd, a->ai_addr, a->ai_addrlen);
-    pollfd p{fd, POLLOUT, 0};
     int error = ETIMEDOUT;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) {
+      error = errno;
+    }
+    pollfd p{fd, POLLOUT, 0};
     socklen_t len = sizeof error;
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0) {
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+    if (error == ETIMEDOUT && ::poll(&p, 1, static_cast<int>(timeout.count())) > 0 &&
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0) {
+      error = errno;
     }
     if (error != 0) {
       status = {StatusCode::kUnavailable, name + ": " + std::strerror(error)};

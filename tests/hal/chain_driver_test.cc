@@ -264,6 +264,7 @@ TEST(DriverTest, JobsBeforeMiningAreRefusedAndIdsRotate) {
   EXPECT_FALSE(rig.driver.SendJob(rig.Job(1), 1).ok());
   ASSERT_TRUE(rig.RunUntilMining());
   std::vector<int> ids;
+  ids.reserve(3);
   for (int i = 0; i < 3; ++i) {
     ids.push_back(*rig.driver.SendJob(rig.Job(1), 1));
   }

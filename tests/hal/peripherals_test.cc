@@ -1,0 +1,74 @@
+// The TPS546 and EMC2101 drivers against their simulated twins.
+#include "hashrig/hal/protocol/peripherals.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "hashrig/hal/sim/peripherals.h"
+#include "hashrig/hal/sim/rigs.h"
+
+namespace hashrig::hal {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::StatusCode;
+
+TEST(PmbusTest, Linear11AndUlinear16RoundTrip) {
+  for (double v : {0.0, 1.0, -1.0, 12.5, 55.25, 0.0625, 1000.0, -273.0}) {
+    EXPECT_NEAR(protocol::DecodeLinear11(protocol::EncodeLinear11(v)), v, std::fabs(v) / 512 + 1e-9)
+        << v;
+  }
+  EXPECT_EQ(protocol::DecodeLinear11(0xD3E8), 15.625);  // exponent -6, mantissa 1000
+}
+
+TEST(Tps546Test, SetsReadsAndReportsFaults) {
+  sim::SimI2cBus bus;
+  protocol::Tps546 vr(bus);
+  ASSERT_TRUE(vr.SetOutput({1150}).ok());
+  ASSERT_TRUE(vr.Enable(true).ok());
+  auto vout = vr.ReadOutput();
+  ASSERT_TRUE(vout.ok());
+  EXPECT_NEAR(vout->value, 1150, 1000.0 / 512);  // 2^-9 V steps
+  auto amps = vr.ReadCurrentAmps();
+  ASSERT_TRUE(amps.ok());
+  EXPECT_NEAR(*amps, 11.5, 0.05);
+  EXPECT_EQ(*vr.ReadStatusWord(), 0);
+  bus.tps546.status_word = 0x0040;  // OFF
+  EXPECT_NE(*vr.ReadStatusWord(), 0);
+  ASSERT_TRUE(vr.Enable(false).ok());
+  EXPECT_EQ(vr.ReadOutput()->value, 0);
+  EXPECT_EQ(vr.SetOutput({-5}).code(), StatusCode::kInvalidArgument);
+  bus.nak_everything = true;
+  EXPECT_EQ(vr.ReadOutput().status().code(), StatusCode::kUnavailable);
+}
+
+TEST(Emc2101Test, FanTachAndDiodeTemperature) {
+  sim::ThermalModel board(sim::FindRig("bitaxe-gamma")->thermal);
+  sim::SimI2cBus bus;
+  bus.emc2101.board = &board;
+  protocol::Emc2101 fan(bus);
+  ASSERT_TRUE(fan.Init().ok());
+  ASSERT_TRUE(fan.SetFanPercent(50).ok());
+  auto rpm = fan.ReadFanRpm();
+  ASSERT_TRUE(rpm.ok());
+  EXPECT_NEAR(*rpm, 3000, 60);
+  ASSERT_TRUE(fan.SetFanPercent(0).ok());
+  EXPECT_EQ(*fan.ReadFanRpm(), 0u);
+  for (int i = 0; i < 100; ++i) {
+    board.Step(1s, 18, 50);
+  }
+  auto temp = fan.ReadExternalTemperatureC();
+  ASSERT_TRUE(temp.ok());
+  EXPECT_NEAR(*temp, board.temperature().value, 0.125);
+  bus.emc2101.diode_open = true;
+  EXPECT_EQ(fan.ReadExternalTemperatureC().status().code(), StatusCode::kUnavailable);
+  bus.emc2101.diode_open = false;
+  board.set_sensor_failed(true);
+  EXPECT_FALSE(fan.ReadExternalTemperatureC().ok());  // a failed sensor is never a reading
+  bus.emc2101.product_id = 0x99;
+  EXPECT_EQ(fan.Init().code(), StatusCode::kMismatch);
+}
+
+}  // namespace
+}  // namespace hashrig::hal
