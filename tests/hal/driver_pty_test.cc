@@ -9,6 +9,7 @@
 
 #include "hashrig/hal/direct_chain.h"
 #include "hashrig/hal/link.h"
+#include "hashrig/hal/pty.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/child_process.h"
 #include "support/shared_data.h"
@@ -184,6 +185,38 @@ TEST(DriverPtyFaultTest, ASimulatorThatGoesAwayIsAClearError) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.code(), StatusCode::kUnavailable);
   EXPECT_FALSE(status.message().empty());
+}
+
+TEST(DriverTcpTest, TheSimulatorOverTcpMinesToo) {
+  testing::ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--cpu-rate", "8e6", "--chips", "2", "--listen", "127.0.0.1:0"});
+  const auto line = sim.ReadLine(10s);
+  ASSERT_TRUE(line.has_value()) << sim.Stderr();
+  const auto colon = line->find(':', line->find("127.0.0.1"));
+  const auto port = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
+  LinkStatus status;
+  auto link = ConnectTcp("127.0.0.1", port, 2s, status);
+  ASSERT_TRUE(link) << status.message();
+  DirectChain chain(std::move(link), Config(ChipModel::kBm1370, 2));
+  chain.Start();
+  ASSERT_TRUE(chain.RunUntilMining(30s, status)) << status.message();
+  EXPECT_EQ(chain.driver().chips_found(), 2);
+  ASSERT_TRUE(SendWork(chain.driver(), 5));
+  EXPECT_GE(Mine(chain, 5, 3, 20s), 3);
+}
+
+TEST(UartTest, NonStandardRatesReachTheDevice) {
+  LinkStatus status;
+  auto pty = Pty::Open(status);
+  ASSERT_TRUE(pty) << status.message();
+  auto uart = OpenUart(pty->slave_path(), 3'125'000, status);
+  ASSERT_TRUE(uart) << status.message();
+  EXPECT_EQ(pty->slave_baud(), 3'125'000u);
+  ASSERT_TRUE(uart->SetBaud(1'000'000).ok());
+  EXPECT_EQ(pty->slave_baud(), 1'000'000u);
+  auto missing = OpenUart("/dev/does-not-exist", 115'200, status);
+  EXPECT_EQ(missing, nullptr);
+  EXPECT_NE(status.message().find("/dev/does-not-exist"), std::string::npos);
 }
 
 }  // namespace

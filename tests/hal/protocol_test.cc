@@ -394,3 +394,36 @@ TEST(RegistersTest, JobIdsRotateAsEspMinerDoes) {
 
 }  // namespace
 }  // namespace hashrig::hal::protocol
+
+namespace hashrig::hal::protocol {
+namespace {
+
+TEST(RegistersTest, CoreRegisterWordsOfTheInitSequences) {
+  // The words ESP-Miner writes (reference §3.1 table).
+  EXPECT_EQ(EncodeCoreRegister({true, 0, 0x05, 0x40}), 0x80008540u);
+  EXPECT_EQ(EncodeCoreRegister({true, 0, 0x00, 0x0C}), 0x8000800Cu);
+  EXPECT_EQ(EncodeCoreRegister({true, 0, 0x02, 0xAA}), 0x800082AAu);
+  EXPECT_EQ(DecodeCoreRegister(0x80008DEE), (CoreRegisterWrite{true, 0, 0x0D, 0xEE}));
+  EXPECT_EQ(DecodeCoreRegister(EncodeCoreRegister({false, 37, 0x0B, 0x00})),
+            (CoreRegisterWrite{false, 37, 0x0B, 0x00}));
+}
+
+TEST(RegistersTest, CounterHashrateWraps) {
+  // A BM1370 at 1.071 TH/s advances its total counter by ~249 a second.
+  EXPECT_NEAR(CounterHashrate(1000, 1249, 1.0) / 1e12, 1.069, 0.001);
+  EXPECT_NEAR(CounterHashrate(0xFFFFFF9Cu, 0x00000095u, 1.0) / 1e12, 1.069, 0.001);
+  EXPECT_EQ(CounterHashrate(1, 2, 0), 0);
+}
+
+TEST(NonceTest, ReconstructsTheCapturedHeader) {
+  const auto capture = testing::ReadJson("stratum/mujina_bitaxe_gamma_capture_2025-06-19.json");
+  const auto frame =
+      testing::FromHex(capture["bm1370_wire"]["job_tx_frame_hex"].get<std::string>());
+  const HeaderJob job = DecodeHeaderJobBody(std::span(frame).subspan(4, 82));
+  const auto header = ReconstructHeader(job, job.version | 0x00B44000, 0x7552034C);
+  EXPECT_EQ(std::vector(header.begin(), header.end()),
+            testing::FromHex(capture["expected"]["header_hex"].get<std::string>()));
+}
+
+}  // namespace
+}  // namespace hashrig::hal::protocol

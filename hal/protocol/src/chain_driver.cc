@@ -392,6 +392,7 @@ void ChainDriver::OnNonce(const Response& r, Micros now) {
   e.token = slot.token;
   e.job_id = report.job_id;
   e.small_core = report.small_core;
+  e.core = report.core;
   e.nonce = report.nonce;
   e.ticket_difficulty = ticket_difficulty();
   if (config_.model == ChipModel::kBm1397) {

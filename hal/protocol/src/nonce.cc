@@ -49,6 +49,25 @@ std::uint8_t ResultHeader(ChipModel model, std::uint8_t job_id, std::uint8_t sma
   return 0;
 }
 
+std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32_t version,
+                                               std::uint32_t nonce) {
+  std::array<std::uint8_t, 80> h{};
+  auto put = [&h](std::size_t at, std::uint32_t v) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      h[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+  };
+  put(0, version);
+  for (std::size_t i = 0; i < 32; ++i) {
+    h[4 + i] = job.prev_hash[i];
+    h[36 + i] = job.merkle_root[i];
+  }
+  put(68, job.ntime);
+  put(72, job.nbits);
+  put(76, nonce);
+  return h;
+}
+
 std::uint32_t IncrementVersion(std::uint32_t version, std::uint32_t mask) {
   if (mask == 0) {
     return version;

@@ -166,6 +166,24 @@ std::uint32_t HashCountingNumber(ChipModel model, int chips, Megahertz frequency
   return static_cast<std::uint32_t>(hcn);
 }
 
+std::uint32_t EncodeCoreRegister(const CoreRegisterWrite& w) {
+  return (w.all_cores ? 0x80000000u : 0u) | static_cast<std::uint32_t>(w.core) << 16 | 0x8000u |
+         static_cast<std::uint32_t>(w.reg & 0x1F) << 8 | w.value;
+}
+
+CoreRegisterWrite DecodeCoreRegister(std::uint32_t word) {
+  return {(word & 0x80000000u) != 0, static_cast<std::uint8_t>(word >> 16),
+          static_cast<std::uint8_t>((word >> 8) & 0x1F), static_cast<std::uint8_t>(word)};
+}
+
+double CounterHashrate(std::uint32_t before, std::uint32_t after, double seconds) {
+  if (seconds <= 0) {
+    return 0;
+  }
+  const std::uint32_t delta = after - before;  // wraps as the counter does
+  return static_cast<double>(delta) * 4294967296.0 / seconds;
+}
+
 std::uint32_t ChipIdRegister(ChipModel model, std::uint8_t address) {
   const ChipInfo& info = InfoOf(model);
   return static_cast<std::uint32_t>(info.chip_id) << 16 |

@@ -81,6 +81,7 @@ struct NonceEvent {
   std::uint32_t token = 0;  // the caller's token for the job (SendJob)
   std::uint8_t job_id = 0;
   std::uint8_t small_core = 0;
+  std::uint8_t core = 0;  // wire byte 2 >> 1
   std::uint32_t nonce = 0;
   std::uint32_t version = 0;  // the full header version the chip hashed
   double ticket_difficulty = 0;

@@ -3,6 +3,7 @@
 // reverse for the chip side, which builds the result header from a job id.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "hashrig/hal/protocol/chip.h"
@@ -28,6 +29,10 @@ std::uint8_t NextJobId(ChipModel model, std::uint8_t job_id);
 int JobIdCount(ChipModel model);
 // The result header byte a chip sends for a nonce of `job_id` found by `small_core`.
 std::uint8_t ResultHeader(ChipModel model, std::uint8_t job_id, std::uint8_t small_core);
+
+// The 80-byte header a nonce of a header job completes (version with the rolled bits).
+std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32_t version,
+                                               std::uint32_t nonce);
 
 // BM1397 midstate k: the job version with the masked increment applied k times (ESP
 // increment_bitmask: add the mask's lowest bit, carrying only across masked bits).

@@ -80,6 +80,22 @@ std::uint32_t HostBaudFor(std::uint32_t chip_baud);
 // HASH_COUNTING_NUMBER for full nonce coverage (ESP set_nonce_space, percent 1.0).
 std::uint32_t HashCountingNumber(ChipModel model, int chips, Megahertz frequency);
 
+// CORE_REGISTER_CONTROL (0x3C): a write to one core register of all cores or of one.
+// Bit 31 all cores, bits 23-16 core id, bit 15 write, bits 12-8 core register, 7-0 value.
+struct CoreRegisterWrite {
+  bool all_cores = true;
+  std::uint8_t core = 0;
+  std::uint8_t reg = 0;
+  std::uint8_t value = 0;
+  friend constexpr bool operator==(const CoreRegisterWrite&, const CoreRegisterWrite&) = default;
+};
+std::uint32_t EncodeCoreRegister(const CoreRegisterWrite& write);
+CoreRegisterWrite DecodeCoreRegister(std::uint32_t word);
+
+// Hash counters (0x4C, 0x88-0x8C) count difficulty-1 units of work (2^32 hashes) and
+// wrap at 2^32: hashes per second between two readings `seconds` apart.
+double CounterHashrate(std::uint32_t before, std::uint32_t after, double seconds);
+
 // CHIP_ID register value a chip answers with.
 std::uint32_t ChipIdRegister(ChipModel model, std::uint8_t address);
 
