@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fd_io.h"
 #include "hashrig/hal/link.h"
 
 namespace hashrig::hal {
@@ -23,41 +24,12 @@ class TcpLink final : public ByteLink {
   TcpLink& operator=(const TcpLink&) = delete;
 
   LinkStatus Write(std::span<const std::uint8_t> bytes) override {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, 2000) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0) {
-        return {StatusCode::kUnavailable, name_ + ": write stalled or connection closed"};
-      }
-      const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        return {StatusCode::kUnavailable, name_ + ": " + std::strerror(errno)};
-      }
-      done += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
-    return {};
+    return WriteAllFd(fd_, bytes, name_, true);
   }
 
   LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
                      std::size_t& received) override {
-    received = 0;
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (ready <= 0) {
-      return {};
-    }
-    const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (n == 0) {
-      return {StatusCode::kUnavailable, name_ + ": connection closed by the peer"};
-    }
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) {
-        return {};
-      }
-      return {StatusCode::kUnavailable, name_ + ": " + std::strerror(errno)};
-    }
-    received = static_cast<std::size_t>(n);
-    return {};
+    return ReadFdFor(fd_, buffer, timeout, received, name_, true);
   }
 
   LinkStatus SetBaud(std::uint32_t) override { return {}; }  // no UART on this side

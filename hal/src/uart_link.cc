@@ -2,13 +2,13 @@
 // cannot express them, so this file talks to the kernel's struct directly.
 #include <asm/termbits.h>  // struct termios2, BOTHER, TCGETS2, TCSETS2
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "fd_io.h"
 #include "hashrig/hal/link.h"
 
 namespace hashrig::hal {
@@ -24,47 +24,12 @@ class UartLink final : public ByteLink {
   UartLink& operator=(const UartLink&) = delete;
 
   LinkStatus Write(std::span<const std::uint8_t> bytes) override {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, 2000) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0) {
-        return {StatusCode::kUnavailable, path_ + ": write stalled or device gone"};
-      }
-      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        return {StatusCode::kUnavailable, Errno("write " + path_)};
-      }
-      done += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
-    return {};
+    return WriteAllFd(fd_, bytes, path_, false);
   }
 
   LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
                      std::size_t& received) override {
-    received = 0;
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (ready < 0 && errno != EINTR) {
-      return {StatusCode::kUnavailable, Errno("poll " + path_)};
-    }
-    if (ready <= 0) {
-      return {};
-    }
-    if ((p.revents & POLLIN) == 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
-      return {StatusCode::kUnavailable, path_ + ": device closed or unplugged"};
-    }
-    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) {
-        return {};
-      }
-      return {StatusCode::kUnavailable, Errno("read " + path_)};
-    }
-    if (n == 0) {
-      return {StatusCode::kUnavailable, path_ + ": end of file (device gone)"};
-    }
-    received = static_cast<std::size_t>(n);
-    return {};
+    return ReadFdFor(fd_, buffer, timeout, received, path_, false);
   }
 
   LinkStatus SetBaud(std::uint32_t baud) override {

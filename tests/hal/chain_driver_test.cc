@@ -104,6 +104,15 @@ struct Rig {
     return job;
   }
 
+  int DrainNonces() {
+    protocol::NonceEvent e;
+    int nonces = 0;
+    while (driver.NextNonce(e)) {
+      ++nonces;
+    }
+    return nonces;
+  }
+
   // Header work, or for BM1397 the same work as a midstate.
   bool Send(const protocol::HeaderJob& job, std::uint32_t token) {
     if (driver.config().model != ChipModel::kBm1397) {
@@ -202,12 +211,7 @@ TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {
   rig.chain.SetFaults(faults);
   ASSERT_TRUE(rig.driver.SendJob(rig.Job(1), 1).ok());
   rig.Run(Micros(500'000));
-  protocol::NonceEvent e;
-  int nonces = 0;
-  while (rig.driver.NextNonce(e)) {
-    ++nonces;
-  }
-  EXPECT_GT(nonces, 0);
+  EXPECT_GT(rig.DrainNonces(), 0);
   EXPECT_GT(rig.driver.bad_crc(), 0u);
 }
 
@@ -239,12 +243,7 @@ TEST(DriverFaultTest, DroppedAndDelayedResponsesStillMine) {
   rig.chain.SetFaults(faults);
   ASSERT_TRUE(rig.driver.SendJob(rig.Job(3), 1).ok());
   rig.Run(Micros(500'000));
-  protocol::NonceEvent e;
-  int nonces = 0;
-  while (rig.driver.NextNonce(e)) {
-    ++nonces;
-  }
-  EXPECT_GT(nonces, 0);
+  EXPECT_GT(rig.DrainNonces(), 0);
 }
 
 TEST(DriverFaultTest, ADeadChipIsDetectedAndTheChainReinitialised) {

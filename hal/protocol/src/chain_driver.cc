@@ -55,52 +55,22 @@ constexpr RegWrite kPerChip1370[] = {{reg::kSoftReset, 0x000701F0},
                                      {reg::kCoreRegisterControl, 0x8000800C},
                                      {reg::kCoreRegisterControl, 0x800082AA}};
 
-std::span<const RegWrite> PreAddress(ChipModel m) {
-  switch (m) {
-    case ChipModel::kBm1366:
-      return kPre1366;
-    case ChipModel::kBm1368:
-      return kPre1368;
-    case ChipModel::kBm1370:
-      return kPre1370;
-    case ChipModel::kBm1397:
-      return {};
-  }
-  return {};
-}
+// Each model's init, in the order of kChips (chip.h).
+struct ModelInit {
+  std::size_t format_switches;  // 0xA4 writes before discovery (BM1368 takes four)
+  std::span<const RegWrite> pre_address;
+  std::span<const RegWrite> post_address;
+  std::span<const RegWrite> per_chip;
+};
 
-std::span<const RegWrite> PostAddress(ChipModel m) {
-  switch (m) {
-    case ChipModel::kBm1366:
-      return kPost1366;
-    case ChipModel::kBm1368:
-      return kPost1368;
-    case ChipModel::kBm1370:
-      return kPost1370;
-    case ChipModel::kBm1397:
-      return kPost1397;
-  }
-  return {};
-}
+constexpr ModelInit kInit[] = {
+    {0, {}, kPost1397, {}},
+    {3, kPre1366, kPost1366, kPerChip1366},
+    {4, kPre1368, kPost1368, kPerChip1368},
+    {3, kPre1370, kPost1370, kPerChip1370},
+};
 
-std::span<const RegWrite> PerChip(ChipModel m) {
-  switch (m) {
-    case ChipModel::kBm1366:
-      return kPerChip1366;
-    case ChipModel::kBm1368:
-      return kPerChip1368;
-    case ChipModel::kBm1370:
-      return kPerChip1370;
-    case ChipModel::kBm1397:
-      return {};
-  }
-  return {};
-}
-
-// Response-format switch writes before discovery (BM1368 takes four).
-std::size_t FormatSwitchWrites(ChipModel m) {
-  return m == ChipModel::kBm1397 ? 0 : m == ChipModel::kBm1368 ? 4 : 3;
-}
+constexpr const ModelInit& InitOf(ChipModel m) { return kInit[static_cast<int>(m)]; }
 
 constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
@@ -236,7 +206,7 @@ Operation ChainDriver::ResetStep(Micros now) {
 }
 
 Operation ChainDriver::EnumerateStep(Micros now) {
-  const std::size_t switches = FormatSwitchWrites(config_.model);
+  const std::size_t switches = InitOf(config_.model).format_switches;
   if (step_ < switches) {
     ++step_;
     return Write(BroadcastWriteFrame(reg::kVersionRolling, 0x9000FFFF));
@@ -280,7 +250,7 @@ bool ChainDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) const
     return false;
   };
   auto broadcast = [&](std::uint8_t r, std::uint32_t v) { op = Write(BroadcastWriteFrame(r, v)); };
-  if (const auto pre = PreAddress(model); segment(pre.size())) {
+  if (const auto pre = InitOf(model).pre_address; segment(pre.size())) {
     broadcast(pre[at].reg, pre[at].value);
     return true;
   }
@@ -293,11 +263,11 @@ bool ChainDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) const
     op = Write(SetAddressFrame(chips_[at].address));
     return true;
   }
-  if (const auto post = PostAddress(model); segment(post.size())) {
+  if (const auto post = InitOf(model).post_address; segment(post.size())) {
     broadcast(post[at].reg, post[at].value);
     return true;
   }
-  if (const auto per = PerChip(model); !per.empty() && segment(per.size() * n)) {
+  if (const auto per = InitOf(model).per_chip; !per.empty() && segment(per.size() * n)) {
     const RegWrite& w = per[at % per.size()];
     op = Write(WriteRegisterFrame(chips_[at / per.size()].address, w.reg, w.value));
     return true;

@@ -174,64 +174,47 @@ MidstateJob DecodeMidstateJobBody(std::span<const std::uint8_t> body) {
   return job;
 }
 
-void HostFrameDecoder::Push(std::uint8_t byte) {
-  if (size_ == buffer_.size()) {
-    Drop(1);
-  }
-  buffer_[size_++] = byte;
-}
-
 std::optional<HostFrame> HostFrameDecoder::Next() {
-  while (size_ > 0) {
-    if (buffer_[0] != kPreamble0 || (size_ >= 2 && buffer_[1] != kPreamble1)) {
-      Drop(1);
+  ByteWindow<160>& w = window_;
+  while (w.size() > 0) {
+    if (w[0] != kPreamble0 || (w.size() >= 2 && w[1] != kPreamble1)) {
+      w.Drop(1);
       continue;
     }
-    if (size_ < 4) {
+    if (w.size() < 4) {
       return std::nullopt;
     }
-    const std::uint8_t type_byte = buffer_[2];
-    const std::size_t length = buffer_[3];
+    const std::uint8_t type_byte = w[2];
+    const std::size_t length = w[3];
     const bool job = (type_byte & 0x60) == type::kJob;
     const bool command = (type_byte & 0x60) == type::kCommand;
     const std::size_t crc_size = job ? 2 : 1;
     if ((!job && !command) || length < crc_size + 2 || length - crc_size - 2 > 148) {
-      Drop(1);
+      w.Drop(1);
       continue;
     }
-    if (size_ < 2 + length) {
+    const std::size_t end = 2 + length;
+    if (w.size() < end) {
       return std::nullopt;
     }
-    const std::span<const std::uint8_t> covered(buffer_.data() + 2, length - crc_size);
-    const std::size_t end = 2 + length;
-    const bool good = job ? Crc16False(covered) == (buffer_[end - 2] << 8 | buffer_[end - 1])
-                          : Crc5(covered) == buffer_[end - 1];
+    const auto covered = w.span(2, length - crc_size);
+    const bool good =
+        job ? Crc16False(covered) == (w[end - 2] << 8 | w[end - 1]) : Crc5(covered) == w[end - 1];
     if (!good) {
       ++bad_crc_;
-      Drop(1);
+      w.Drop(1);
       continue;
     }
     HostFrame frame;
     frame.type = type_byte;
     frame.payload_size = static_cast<std::uint8_t>(length - crc_size - 2);
     for (std::size_t i = 0; i < frame.payload_size; ++i) {
-      frame.payload[i] = buffer_[4 + i];
+      frame.payload[i] = w[4 + i];
     }
-    size_ -= end;
-    for (std::size_t i = 0; i < size_; ++i) {
-      buffer_[i] = buffer_[end + i];
-    }
+    w.Drop(end, false);
     return frame;
   }
   return std::nullopt;
-}
-
-void HostFrameDecoder::Drop(std::size_t count) {
-  skipped_ += static_cast<std::uint32_t>(count);
-  size_ -= count;
-  for (std::size_t i = 0; i < size_; ++i) {
-    buffer_[i] = buffer_[count + i];
-  }
 }
 
 std::uint32_t Response::register_value() const { return GetBe32(data.data()); }
@@ -261,52 +244,35 @@ ResponseFrame EncodeResponse(const Response& response, std::size_t frame_size) {
   return f;
 }
 
-void ResponseDecoder::Push(std::uint8_t byte) {
-  if (size_ == buffer_.size()) {
-    Drop(1);
-  }
-  buffer_[size_++] = byte;
-}
-
 std::optional<Response> ResponseDecoder::Next() {
-  while (size_ > 0) {
-    if (buffer_[0] != 0xAA || (size_ >= 2 && buffer_[1] != 0x55)) {
-      Drop(1);
+  ByteWindow<32>& w = window_;
+  while (w.size() > 0) {
+    if (w[0] != 0xAA || (w.size() >= 2 && w[1] != 0x55)) {
+      w.Drop(1);
       continue;
     }
-    if (size_ < frame_size_) {
+    if (w.size() < frame_size_) {
       return std::nullopt;
     }
-    if (Crc5(std::span(buffer_).subspan(2, frame_size_ - 2)) != 0) {
+    if (Crc5(w.span(2, frame_size_ - 2)) != 0) {
       ++bad_crc_;
-      Drop(1);
+      w.Drop(1);
       continue;
     }
     Response r;
-    r.nonce = (buffer_[frame_size_ - 1] & 0x80) != 0;
+    r.nonce = (w[frame_size_ - 1] & 0x80) != 0;
     for (std::size_t i = 0; i < 4; ++i) {
-      r.data[i] = buffer_[2 + i];
+      r.data[i] = w[2 + i];
     }
-    r.byte6 = buffer_[6];
-    r.byte7 = buffer_[7];
+    r.byte6 = w[6];
+    r.byte7 = w[7];
     if (frame_size_ == 11) {
-      r.version_field = static_cast<std::uint16_t>(buffer_[8] << 8 | buffer_[9]);
+      r.version_field = static_cast<std::uint16_t>(w[8] << 8 | w[9]);
     }
-    size_ -= frame_size_;
-    for (std::size_t i = 0; i < size_; ++i) {
-      buffer_[i] = buffer_[frame_size_ + i];
-    }
+    w.Drop(frame_size_, false);
     return r;
   }
   return std::nullopt;
-}
-
-void ResponseDecoder::Drop(std::size_t count) {
-  skipped_ += static_cast<std::uint32_t>(count);
-  size_ -= count;
-  for (std::size_t i = 0; i < size_; ++i) {
-    buffer_[i] = buffer_[count + i];
-  }
 }
 
 }  // namespace hashrig::hal::protocol

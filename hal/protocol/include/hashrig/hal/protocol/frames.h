@@ -72,6 +72,39 @@ inline constexpr std::size_t kMidstateJobFrameSize = 152;
 std::array<std::uint8_t, kMidstateJobFrameSize> EncodeMidstateJob(const MidstateJob& job);
 MidstateJob DecodeMidstateJobBody(std::span<const std::uint8_t> body);  // 146 bytes
 
+// The bytes a decoder holds while it looks for a frame: appended at the back, dropped
+// from the front (counted as skipped), the oldest lost if the caller never takes frames.
+template <std::size_t N>
+class ByteWindow {
+ public:
+  void Push(std::uint8_t byte) {
+    if (size_ == N) {
+      Drop(1);
+    }
+    bytes_[size_++] = byte;
+  }
+  void Drop(std::size_t count, bool skipped = true) {
+    if (skipped) {
+      skipped_ += static_cast<std::uint32_t>(count);
+    }
+    size_ -= count;
+    for (std::size_t i = 0; i < size_; ++i) {
+      bytes_[i] = bytes_[count + i];
+    }
+  }
+  std::size_t size() const { return size_; }
+  std::uint8_t operator[](std::size_t i) const { return bytes_[i]; }
+  std::span<const std::uint8_t> span(std::size_t from, std::size_t count) const {
+    return {bytes_.data() + from, count};
+  }
+  std::uint32_t skipped() const { return skipped_; }
+
+ private:
+  std::array<std::uint8_t, N> bytes_{};
+  std::size_t size_ = 0;
+  std::uint32_t skipped_ = 0;
+};
+
 // A host frame as a chip receives it.
 struct HostFrame {
   std::uint8_t type = 0;  // the type/flags byte
@@ -89,17 +122,14 @@ struct HostFrame {
 // one byte at a time, so a real frame right after them is still found.
 class HostFrameDecoder {
  public:
-  void Push(std::uint8_t byte);
+  void Push(std::uint8_t byte) { window_.Push(byte); }
   std::optional<HostFrame> Next();
   std::uint32_t bad_crc() const { return bad_crc_; }
-  std::uint32_t skipped_bytes() const { return skipped_; }
+  std::uint32_t skipped_bytes() const { return window_.skipped(); }
 
  private:
-  void Drop(std::size_t count);
-  std::array<std::uint8_t, 160> buffer_{};
-  std::size_t size_ = 0;
+  ByteWindow<160> window_;
   std::uint32_t bad_crc_ = 0;
-  std::uint32_t skipped_ = 0;
 };
 
 // A chip response.
@@ -130,18 +160,15 @@ class ResponseDecoder {
   void set_frame_size(std::size_t size) { frame_size_ = size == 9 ? 9 : 11; }
   std::size_t frame_size() const { return frame_size_; }
 
-  void Push(std::uint8_t byte);
+  void Push(std::uint8_t byte) { window_.Push(byte); }
   std::optional<Response> Next();
   std::uint32_t bad_crc() const { return bad_crc_; }
-  std::uint32_t skipped_bytes() const { return skipped_; }
+  std::uint32_t skipped_bytes() const { return window_.skipped(); }
 
  private:
-  void Drop(std::size_t count);
   std::size_t frame_size_;
-  std::array<std::uint8_t, 32> buffer_{};
-  std::size_t size_ = 0;
+  ByteWindow<32> window_;
   std::uint32_t bad_crc_ = 0;
-  std::uint32_t skipped_ = 0;
 };
 
 }  // namespace hashrig::hal::protocol
