@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
      hashrig::host::RunBenchCommand},
     {"hash", "print SHA-256 / sha256d digests of files, like sha256sum",
      hashrig::host::RunHashCommand},
+    {"run", "mine (no pool given: a simulated chain against the built-in pool)",
+     hashrig::host::RunRunCommand},
     {"pool", "run a local Stratum V1 pool that validates every share",
      hashrig::host::RunPoolCommand},
     {"sim", "expose a simulated BM13xx chain on a PTY or TCP port", hashrig::host::RunSimCommand},

@@ -15,5 +15,6 @@ int RunHashCommand(const std::vector<std::string>& args);
 int RunBenchCommand(const std::vector<std::string>& args);
 int RunPoolCommand(const std::vector<std::string>& args);
 int RunSimCommand(const std::vector<std::string>& args);
+int RunRunCommand(const std::vector<std::string>& args);
 
 }  // namespace hashrig::host

@@ -1,0 +1,46 @@
+// What the scheduler sees of a board (DESIGN.md): a chain that takes work and returns
+// nonces, whether the host drives the chips itself (sim, serial, usb, tcp), the CPU
+// hashes, or a board running our firmware does.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hashrig::host {
+
+struct ChainWork {
+  std::uint32_t token = 0;                // the scheduler's id for this work
+  std::array<std::uint8_t, 80> header{};  // nonce field zero; version = the job's
+  std::uint32_t version_mask = 0;         // bits the chain may roll
+};
+
+struct FoundNonce {
+  std::uint32_t token = 0;
+  int chip = 0;
+  std::uint32_t nonce = 0;
+  std::uint32_t version = 0;     // the full header version hashed
+  double ticket_difficulty = 1;  // every nonce counts as this much work
+};
+
+struct ChainStatus {
+  std::string state;  // "starting", "mining", "failed: ..."
+  int chips = 0;
+  bool mining = false;
+};
+
+class HashChain {
+ public:
+  virtual ~HashChain() = default;
+  virtual std::string name() const = 0;
+  virtual void Start() = 0;
+  // New work replaces the old at once (clean jobs reach every chain this way).
+  virtual void SetWork(const ChainWork& work) = 0;
+  // Runs the chain for up to `budget` and appends what it found.
+  virtual void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) = 0;
+  virtual ChainStatus status() const = 0;
+};
+
+}  // namespace hashrig::host

@@ -1,0 +1,203 @@
+#include "hashrig/host/miner.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "hashrig/pool/hex.h"
+#include "hashrig/sha256/sha256.h"
+
+namespace hashrig::host {
+namespace {
+
+constexpr std::size_t kIssuedKept = 512;
+constexpr double kHashesPerDiff1 = 4294967296.0;
+
+std::string Fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+}  // namespace
+
+void RateWindow::Add(double hashes, std::chrono::steady_clock::time_point now) {
+  if (!started_) {
+    started_ = true;
+    last_ = now;
+  }
+  const double dt = std::chrono::duration<double>(now - last_).count();
+  const double decay = std::exp(-dt / window_.count());
+  rate_ = rate_ * decay + hashes / window_.count();
+  last_ = now;
+}
+
+double RateWindow::HashesPerSecond(std::chrono::steady_clock::time_point now) const {
+  if (!started_) {
+    return 0;
+  }
+  const double dt = std::chrono::duration<double>(now - last_).count();
+  return rate_ * std::exp(-dt / window_.count());
+}
+
+std::string FormatHashrate(double h) {
+  static constexpr const char* kUnits[] = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s"};
+  int unit = 0;
+  while (h >= 1000 && unit < 5) {
+    h /= 1000;
+    ++unit;
+  }
+  return Fixed(h, 2) + " " + kUnits[unit];
+}
+
+Miner::Miner(pool::PoolClient& client, std::vector<std::unique_ptr<HashChain>> chains, Logger& log)
+    : client_(client), chains_(std::move(chains)), log_(log) {
+  for (auto& chain : chains_) {
+    chain->Start();
+  }
+}
+
+void Miner::OnPoolEvent(std::size_t pool, const pool::Event& event) {
+  if (const auto* j = std::get_if<pool::event::NewJob>(&event)) {
+    job_ = j->job;
+    // Each chain gets its own slice of this job's extranonce2 space.
+    pool::Extranonce2Counter all(job_->extranonce2_size);
+    counters_ = all.Split(chains_.size());
+    log_.Write(LogLevel::kDebug, "miner",
+               "job " + job_->notify.job_id + (j->clean ? " (clean)" : "") + " difficulty " +
+                   Fixed(job_->difficulty.value(), 6));
+    Distribute(j->clean);
+  } else if (const auto* r = std::get_if<pool::event::ShareResult>(&event)) {
+    OnShareResult(*r);
+  } else if (const auto* n = std::get_if<pool::event::Notice>(&event)) {
+    const LogLevel level = n->severity == pool::Severity::kError     ? LogLevel::kError
+                           : n->severity == pool::Severity::kWarning ? LogLevel::kWarning
+                                                                     : LogLevel::kInfo;
+    log_.Write(level, "pool " + std::to_string(pool), n->text);
+  } else if (const auto* c = std::get_if<pool::event::Connected>(&event)) {
+    log_.Write(LogLevel::kInfo, "pool " + std::to_string(pool), "connected to " + c->url);
+  } else if (const auto* d = std::get_if<pool::event::Disconnected>(&event)) {
+    log_.Write(LogLevel::kWarning, "pool " + std::to_string(pool), "disconnected: " + d->reason);
+  } else if (std::holds_alternative<pool::event::Authorized>(event)) {
+    log_.Write(LogLevel::kInfo, "pool " + std::to_string(pool), "authorized");
+  }
+}
+
+void Miner::Distribute(bool clean) {
+  if (!job_) {
+    return;
+  }
+  if (clean) {
+    issued_.clear();
+    issued_order_.clear();
+  }
+  const pool::WorkBuilder builder(*job_);
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    auto en2 = counters_[i].Next();
+    if (!en2) {
+      log_.Write(
+          LogLevel::kWarning, chains_[i]->name(),
+          "extranonce2 space of job " + job_->notify.job_id + " exhausted; waiting for a new job");
+      continue;
+    }
+    Issued work{job_, *en2, job_->notify.ntime, {}};
+    work.header = builder.BuildHeader(builder.MerkleRoot(*en2), work.ntime, job_->notify.version);
+    const std::uint32_t token = next_token_++;
+    chains_[i]->SetWork({token, work.header, job_->version_mask});
+    issued_[token] = std::move(work);
+    issued_order_.push_back(token);
+    while (issued_order_.size() > kIssuedKept) {
+      issued_.erase(issued_order_.front());
+      issued_order_.pop_front();
+    }
+  }
+}
+
+void Miner::RefreshWork() { Distribute(false); }
+
+void Miner::Tick(std::chrono::milliseconds budget) {
+  std::vector<FoundNonce> found;
+  const auto share = budget / std::max<std::size_t>(1, chains_.size());
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    found.clear();
+    chains_[i]->Poll(share, found);
+    for (const FoundNonce& n : found) {
+      Verify(i, n);
+    }
+  }
+}
+
+void Miner::Verify(std::size_t chain, const FoundNonce& n) {
+  const auto it = issued_.find(n.token);
+  if (it == issued_.end()) {
+    return;  // work retired by a clean job
+  }
+  const Issued& work = it->second;
+  const auto header = sha256::WithVersionAndNonce(work.header, n.version, n.nonce);
+  const pool::ShareValue value = pool::Evaluate(header);
+  const auto ticket = pool::Difficulty::From(n.ticket_difficulty);
+  if (!ticket || !ticket->ToTarget().IsMetBy(value.hash)) {
+    ++stats_.hardware_errors;
+    log_.Write(
+        LogLevel::kDebug, chains_[chain]->name(),
+        "chip " + std::to_string(n.chip) + " sent a nonce that fails its ticket (hardware error)");
+    return;
+  }
+  ++stats_.nonces;
+  stats_.diff1_work += n.ticket_difficulty;
+  const auto now = Clock::now();
+  for (RateWindow* w : {&rate_5s_, &rate_1m_, &rate_5m_, &rate_15m_}) {
+    w->Add(n.ticket_difficulty * kHashesPerDiff1, now);
+  }
+  stats_.best_share = std::max(stats_.best_share, value.difficulty.value());
+  if (!work.job->difficulty.ToTarget().IsMetBy(value.hash)) {
+    return;  // valid work, below the pool's difficulty
+  }
+  const pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce,
+                          n.version};
+  const pool::SubmitOutcome outcome = client_.Submit(share);
+  if (outcome.status == pool::SubmitStatus::kStale) {
+    ++stats_.stale;
+  }
+  if (outcome.status != pool::SubmitStatus::kSent) {
+    log_.Write(LogLevel::kInfo, chains_[chain]->name(),
+               "share not submitted: " + std::string(pool::ToString(outcome.status)) + " (" +
+                   outcome.detail + ")");
+  }
+}
+
+void Miner::OnShareResult(const pool::event::ShareResult& r) {
+  sha256::Digest display = r.value.hash;
+  std::reverse(display.begin(), display.end());
+  const std::string hash8 = pool::EncodeHex(std::span(display).subspan(0, 8));
+  const std::string diff =
+      Fixed(r.value.difficulty.value(), 4) + "/" + Fixed(r.job_difficulty.value(), 4);
+  const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
+  if (r.accepted) {
+    ++stats_.accepted;
+    stats_.accepted_difficulty += r.job_difficulty.value();
+    log_.Write(LogLevel::kInfo, "share",
+               "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
+    return;
+  }
+  ++stats_.rejected;
+  stats_.rejected_difficulty += r.job_difficulty.value();
+  ++stats_.rejected_by_reason[r.reason];
+  log_.Write(LogLevel::kWarning, "share",
+             "Rejected " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+}
+
+double Miner::HashrateAverage() const {
+  const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  return seconds <= 0 ? 0 : stats_.diff1_work * kHashesPerDiff1 / seconds;
+}
+
+std::string Miner::StatusLine() const {
+  const auto now = Clock::now();
+  return "(5s):" + FormatHashrate(rate_5s_.HashesPerSecond(now)) +
+         " (1m):" + FormatHashrate(rate_1m_.HashesPerSecond(now)) +
+         " (avg):" + FormatHashrate(HashrateAverage()) + " A:" + std::to_string(stats_.accepted) +
+         " R:" + std::to_string(stats_.rejected) + " S:" + std::to_string(stats_.stale) +
+         " HW:" + std::to_string(stats_.hardware_errors);
+}
+
+}  // namespace hashrig::host
