@@ -50,7 +50,7 @@ std::string FormatHashrate(double h) {
 }
 
 Miner::Miner(pool::PoolClient& client, std::vector<std::unique_ptr<HashChain>> chains, Logger& log)
-    : client_(client), chains_(std::move(chains)), log_(log) {
+    : client_(client), chain_counters_(chains.size()), chains_(std::move(chains)), log_(log) {
   for (auto& chain : chains_) {
     chain->Start();
   }
@@ -67,6 +67,7 @@ void Miner::OnPoolEvent(std::size_t pool, const pool::Event& event) {
                    Fixed(job_->difficulty.value(), 6));
     Distribute(j->clean);
   } else if (const auto* r = std::get_if<pool::event::ShareResult>(&event)) {
+    last_pool_ = pool;
     OnShareResult(*r);
   } else if (const auto* n = std::get_if<pool::event::Notice>(&event)) {
     const LogLevel level = n->severity == pool::Severity::kError     ? LogLevel::kError
@@ -102,7 +103,7 @@ void Miner::Distribute(bool clean) {
     Issued work{job_, *en2, job_->notify.ntime, {}};
     work.header = builder.BuildHeader(builder.MerkleRoot(*en2), work.ntime, job_->notify.version);
     const std::uint32_t token = next_token_++;
-    chains_[i]->SetWork({token, work.header, job_->version_mask});
+    chains_[i]->SetWork({token, work.header, job_->version_mask, job_->difficulty.value()});
     issued_[token] = std::move(work);
     issued_order_.push_back(token);
     while (issued_order_.size() > kIssuedKept) {
@@ -137,6 +138,7 @@ void Miner::Verify(std::size_t chain, const FoundNonce& n) {
   const auto ticket = pool::Difficulty::From(n.ticket_difficulty);
   if (!ticket || !ticket->ToTarget().IsMetBy(value.hash)) {
     ++stats_.hardware_errors;
+    ++chain_counters_[chain].hardware_errors;
     log_.Write(
         LogLevel::kDebug, chains_[chain]->name(),
         "chip " + std::to_string(n.chip) + " sent a nonce that fails its ticket (hardware error)");
@@ -145,6 +147,10 @@ void Miner::Verify(std::size_t chain, const FoundNonce& n) {
   ++stats_.nonces;
   stats_.diff1_work += n.ticket_difficulty;
   const auto now = Clock::now();
+  ChainCounters& counters = chain_counters_[chain];
+  ++counters.nonces;
+  counters.diff1_work += n.ticket_difficulty;
+  counters.rate_5s.Add(n.ticket_difficulty * kHashesPerDiff1, now);
   for (RateWindow* w : {&rate_5s_, &rate_1m_, &rate_5m_, &rate_15m_}) {
     w->Add(n.ticket_difficulty * kHashesPerDiff1, now);
   }
@@ -155,6 +161,9 @@ void Miner::Verify(std::size_t chain, const FoundNonce& n) {
   const pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce,
                           n.version};
   const pool::SubmitOutcome outcome = client_.Submit(share);
+  if (outcome.status == pool::SubmitStatus::kSent) {
+    ++chain_counters_[chain].accepted;  // submitted shares, as cgminer's per-device count
+  }
   if (outcome.status == pool::SubmitStatus::kStale) {
     ++stats_.stale;
   }
@@ -172,14 +181,29 @@ void Miner::OnShareResult(const pool::event::ShareResult& r) {
   const std::string diff =
       Fixed(r.value.difficulty.value(), 4) + "/" + Fixed(r.job_difficulty.value(), 4);
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
+  PoolCounters& pool = pool_counters_[last_pool_];
+  pool.last_share_difficulty = r.job_difficulty.value();
+  pool.last_share_time = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   if (r.accepted) {
     ++stats_.accepted;
+    ++pool.accepted;
+    pool.difficulty_accepted += r.job_difficulty.value();
     stats_.accepted_difficulty += r.job_difficulty.value();
     log_.Write(LogLevel::kInfo, "share",
                "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
     return;
   }
+  if (r.timed_out) {
+    ++stats_.lost;  // the pool never judged it: not a reject
+    log_.Write(LogLevel::kWarning, "share",
+               "Lost " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+    return;
+  }
   ++stats_.rejected;
+  ++pool.rejected;
+  pool.difficulty_rejected += r.job_difficulty.value();
   stats_.rejected_difficulty += r.job_difficulty.value();
   ++stats_.rejected_by_reason[r.reason];
   log_.Write(LogLevel::kWarning, "share",
@@ -197,7 +221,88 @@ std::string Miner::StatusLine() const {
          " (1m):" + FormatHashrate(rate_1m_.HashesPerSecond(now)) +
          " (avg):" + FormatHashrate(HashrateAverage()) + " A:" + std::to_string(stats_.accepted) +
          " R:" + std::to_string(stats_.rejected) + " S:" + std::to_string(stats_.stale) +
-         " HW:" + std::to_string(stats_.hardware_errors);
+         " HW:" + std::to_string(stats_.hardware_errors) + Chains();
+}
+
+std::string Miner::Chains() const {
+  std::string out;
+  for (const auto& chain : chains_) {
+    const ChainStatus s = chain->status();
+    if (!s.mining) {
+      out += " | " + chain->name() + ": " + s.state;
+    }
+  }
+  return out;
+}
+
+}  // namespace hashrig::host
+
+namespace hashrig::host {
+
+ApiSnapshot Miner::Snapshot() const {
+  const auto now = Clock::now();
+  ApiSnapshot s;
+  s.elapsed_s = std::chrono::duration<double>(now - started_).count();
+  s.mhs_5s = rate_5s_.HashesPerSecond(now) / 1e6;
+  s.mhs_1m = rate_1m_.HashesPerSecond(now) / 1e6;
+  s.mhs_5m = rate_5m_.HashesPerSecond(now) / 1e6;
+  s.mhs_15m = rate_15m_.HashesPerSecond(now) / 1e6;
+  s.mhs_av = HashrateAverage() / 1e6;
+  s.accepted = stats_.accepted;
+  s.rejected = stats_.rejected;
+  s.stale = stats_.stale;
+  s.hardware_errors = stats_.hardware_errors;
+  s.difficulty_accepted = stats_.accepted_difficulty;
+  s.difficulty_rejected = stats_.rejected_difficulty;
+  s.best_share = stats_.best_share;
+  s.diff1_work = stats_.diff1_work;
+  for (std::size_t i = 0; i < client_.pool_count(); ++i) {
+    if (client_.pool_removed(i)) {
+      continue;
+    }
+    const pool::PoolEndpoint& endpoint = client_.pool(i);
+    ApiPool p;
+    p.url = endpoint.url.ToString();
+    p.user = endpoint.user;
+    p.enabled = client_.pool_enabled(i);
+    p.alive = client_.pool_connected(i);
+    p.active = i == client_.active_pool() && client_.mining();
+    if (auto it = pool_counters_.find(i); it != pool_counters_.end()) {
+      p.accepted = it->second.accepted;
+      p.rejected = it->second.rejected;
+      p.difficulty_accepted = it->second.difficulty_accepted;
+      p.difficulty_rejected = it->second.difficulty_rejected;
+      p.last_share_difficulty = it->second.last_share_difficulty;
+      p.last_share_time = it->second.last_share_time;
+    }
+    p.work_difficulty = p.active && job_ ? job_->difficulty.value() : 0;
+    s.pools.push_back(p);
+  }
+  const double elapsed = std::max(1e-9, s.elapsed_s);
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    const ChainStatus status = chains_[i]->status();
+    const ChainCounters& c = chain_counters_[i];
+    ApiChain chain;
+    chain.name = chains_[i]->name();
+    chain.status = status.mining                        ? "Alive"
+                   : status.state.rfind("down", 0) == 0 ? "Dead"
+                                                        : "Initialising";
+    chain.chips = status.chips;
+    chain.mhs_5s = c.rate_5s.HashesPerSecond(now) / 1e6;
+    chain.mhs_av = c.diff1_work * kHashesPerDiff1 / elapsed / 1e6;
+    chain.accepted = c.accepted;
+    chain.hardware_errors = c.hardware_errors;
+    chain.diff1_work = c.diff1_work;
+    s.chains.push_back(chain);
+  }
+  return s;
+}
+
+void Miner::RestartChains() {
+  for (auto& chain : chains_) {
+    chain->Start();
+  }
+  Distribute(true);
 }
 
 }  // namespace hashrig::host

@@ -7,13 +7,15 @@
 #include <boost/asio.hpp>
 #include <iostream>
 
+#include "api_server.h"
+#include "boards.h"
+#include "hashrig/hal/protocol/registers.h"
 #include "hashrig/hal/sim/rigs.h"
 #include "hashrig/host/args.h"
 #include "hashrig/host/commands.h"
 #include "hashrig/host/log.h"
 #include "hashrig/host/miner.h"
 #include "hashrig/pool/local_pool.h"
-#include "sim_chain.h"
 
 namespace hashrig::host {
 namespace {
@@ -26,10 +28,23 @@ const std::vector<OptionSpec> kOptions = {
      "pool URL (repeatable, in priority order); none: the built-in local pool"},
     {"user", 'u', true, true, "worker name for the pool given before it"},
     {"pass", 'p', true, true, "password for the pool given before it"},
-    {"chips", 0, true, false, "chips on the simulated chain (default 4: a slice of an S21 chain)"},
+    {"board", 'b', true, true,
+     "sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], tcp:HOST:PORT, usb:VID:PID[#SERIAL] "
+     "(repeatable; default: sim)"},
+    {"chip", 0, true, false,
+     "chip model on serial/tcp/usb boards: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
+    {"chips", 0, true, false,
+     "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
+    {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
+    {"ticket-difficulty", 0, true, false,
+     "difficulty chips report nonces at (default 256; below 1 only for simulated chips)"},
     {"cpu-rate", 0, true, false,
      "real hashes per second the simulated chain may compute (default 2e7)"},
     {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
+    {"api-listen", 0, true, false, "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
+    {"api-allow", 0, true, false,
+     "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, comma-separated "
+     "(default: read-only from loopback)"},
     {"duration", 0, true, false,
      "stop after this many seconds (default: run until SIGINT/SIGTERM)"},
     {"status-interval", 0, true, false, "seconds between status lines (default 5)"},
@@ -46,12 +61,16 @@ void PrintHelp() {
 
 struct RunOptions {
   std::vector<pool::PoolEndpoint> pools;
+  std::vector<BoardSpec> boards;
+  hal::protocol::DriverConfig driver;
   int chips = 4;
   double cpu_rate = 2e7;
   pool::Difficulty pool_difficulty = *pool::Difficulty::From(0.002);
   std::chrono::seconds duration{0};
   std::chrono::seconds status_interval{5};
   LogLevel level = LogLevel::kInfo;
+  std::string api_listen;
+  std::vector<AllowRule> api_allow;
 };
 
 std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
@@ -66,11 +85,41 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
     o.pools.push_back(
         {*url, i < users.size() ? users[i] : "hashrig", i < passes.size() ? passes[i] : "x"});
   }
-  const auto chips = ParseCount(args.Get("chips", "4"));
+  for (const std::string& text : args.GetAll("board")) {
+    std::string error;
+    auto spec = ParseBoardSpec(text, error);
+    if (!spec) {
+      return error;
+    }
+    o.boards.push_back(*spec);
+  }
+  if (o.boards.empty()) {
+    o.boards.push_back(BoardSpec{"sim", "", 115'200, 4});
+  }
+  const auto chips = ParseCount(args.Get("chips", o.boards[0].kind == "sim" ? "4" : "1"));
   if (!chips || *chips < 1 || *chips > 256) {
     return "--chips: expected 1..256";
   }
   o.chips = static_cast<int>(*chips);
+  const auto model = hal::protocol::ModelByName(args.Get("chip", "BM1370"));
+  if (!model) {
+    return "--chip '" + args.Get("chip") + "': expected BM1397, BM1366, BM1368 or BM1370";
+  }
+  o.driver.model = *model;
+  o.driver.expected_chips = o.chips;
+  o.driver.frequency = hal::protocol::InfoOf(*model).default_frequency;
+  if (args.Has("frequency")) {
+    const auto mhz = ParseDouble(args.Get("frequency"));
+    if (!mhz || !hal::protocol::SolvePll(*model, {*mhz}).ok()) {
+      return "--frequency '" + args.Get("frequency") + "': not a frequency this chip's PLL makes";
+    }
+    o.driver.frequency = {*mhz};
+  }
+  const auto ticket = ParseDouble(args.Get("ticket-difficulty", "256"));
+  if (!ticket || *ticket <= 0) {
+    return "--ticket-difficulty: expected a positive number";
+  }
+  o.driver.ticket_difficulty = *ticket;
   const auto rate = ParseDouble(args.Get("cpu-rate", "2e7"));
   if (!rate || *rate <= 0) {
     return "--cpu-rate: expected hashes per second > 0";
@@ -89,6 +138,15 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
   }
   o.duration = std::chrono::seconds(*duration);
   o.status_interval = std::chrono::seconds(*interval);
+  o.api_listen = args.Get("api-listen");
+  if (args.Has("api-allow")) {
+    std::string error;
+    auto rules = ParseApiAllow(args.Get("api-allow"), error);
+    if (!rules) {
+      return error;
+    }
+    o.api_allow = std::move(*rules);
+  }
   const auto level = ParseLogLevel(args.Get("log-level", "info"));
   if (!level) {
     return "--log-level: expected debug, info, warning or error";
@@ -97,20 +155,76 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
   return std::nullopt;
 }
 
-std::unique_ptr<HashChain> EmbeddedChain(const RunOptions& o) {
-  const hal::sim::RigProfile& s21 = *hal::sim::FindRig("antminer-s21");
+// The in-process simulated chain: S21-profile chips (BM1368). A CPU finds 32-zero-bit
+// hashes far too slowly, so it uses the simulator's documented sub-1 ticket (about one
+// nonce per 2^22 hashes), and short init delays (no real PLL to settle).
+hal::protocol::DriverConfig SimDriver(int chips) {
   hal::protocol::DriverConfig driver;
-  driver.model = *s21.chip;
-  driver.expected_chips = o.chips;
+  driver.model = *hal::sim::FindRig("antminer-s21")->chip;
+  driver.expected_chips = chips;
   driver.frequency = hal::protocol::InfoOf(driver.model).default_frequency;
-  // A CPU finds 32-zero-bit hashes far too slowly; the simulator's documented sub-1
-  // ticket lets nonces flow (about one per 2^22 hashes).
   driver.ticket_difficulty = 1.0 / 1024;
   driver.enumeration_silence = 50ms;
   driver.ramp_step_delay = 2ms;
   driver.reset_hold = 5ms;
-  return std::make_unique<SimChain>(
-      "SIM0", hal::sim::ChainConfig{driver.model, o.chips, o.cpu_rate, 1}, driver);
+  return driver;
+}
+
+std::vector<std::unique_ptr<HashChain>> MakeBoards(const RunOptions& o, std::string& error) {
+  std::vector<std::unique_ptr<HashChain>> chains;
+  for (std::size_t i = 0; i < o.boards.size(); ++i) {
+    const BoardSpec& spec = o.boards[i];
+    const auto driver = spec.kind == "sim" ? SimDriver(spec.count) : o.driver;
+    std::string name = (spec.kind == "sim"   ? "SIM"
+                        : spec.kind == "cpu" ? "CPU"
+                                             : "BM") +
+                       std::to_string(i);
+    auto chain = MakeBoard(spec, driver, o.cpu_rate, std::move(name), error);
+    if (!chain) {
+      return {};
+    }
+    chains.push_back(std::move(chain));
+  }
+  return chains;
+}
+
+// What an API action does to the running miner.
+void Apply(const ApiAction& action, pool::PoolClient& client, Miner& miner, Logger& log,
+           const std::function<void(const std::string&)>& stop) {
+  using Kind = ApiAction::Kind;
+  const auto index = static_cast<std::size_t>(action.pool);
+  switch (action.kind) {
+    case Kind::kAddPool: {
+      auto url = pool::ParsePoolUrl(action.url);
+      if (!url) {
+        log.Write(LogLevel::kWarning, "api", "addpool: " + url.error().message);
+        return;
+      }
+      client.AddPool({*url, action.user, action.password});
+      log.Write(LogLevel::kInfo, "api", "added pool " + url->ToString());
+      return;
+    }
+    case Kind::kSwitchPool:
+      log.Write(LogLevel::kInfo, "api", "switching to pool " + std::to_string(index));
+      return client.SwitchTo(index);
+    case Kind::kEnablePool:
+    case Kind::kDisablePool:
+      log.Write(LogLevel::kInfo, "api",
+                std::string(action.kind == Kind::kEnablePool ? "enabling" : "disabling") +
+                    " pool " + std::to_string(index));
+      return client.SetPoolEnabled(index, action.kind == Kind::kEnablePool);
+    case Kind::kRemovePool:
+      log.Write(LogLevel::kInfo, "api", "removing pool " + std::to_string(index));
+      (void)client.RemovePool(index);
+      return;
+    case Kind::kRestart:
+      log.Write(LogLevel::kInfo, "api", "restarting the chains");
+      return miner.RestartChains();
+    case Kind::kQuit:
+      return stop("quit requested through the API");
+    case Kind::kNone:
+      return;
+  }
 }
 
 template <typename F>
@@ -158,10 +272,12 @@ int RunRunCommand(const std::vector<std::string>& argv) {
       std::cerr << "hashrig run: local pool: " << port.error().message << "\n";
       return kExitFailure;
     }
+    const bool embedded = !args->Has("board");
     log.Write(LogLevel::kInfo, "run",
-              "embedded default: local pool on 127.0.0.1:" + std::to_string(*port) +
-                  ", simulated S21-profile chain of " + std::to_string(options.chips) +
-                  " x BM1368");
+              "built-in local pool on 127.0.0.1:" + std::to_string(*port) +
+                  (embedded ? " (embedded default: simulated S21-profile chain of " +
+                                  std::to_string(options.boards[0].count) + " x BM1368)"
+                            : ""));
     options.pools.push_back(
         {*pool::ParsePoolUrl("127.0.0.1:" + std::to_string(*port)), "hashrig.sim", "x"});
   }
@@ -173,18 +289,39 @@ int RunRunCommand(const std::vector<std::string>& argv) {
       miner->OnPoolEvent(pool, e);
     }
   });
-  std::vector<std::unique_ptr<HashChain>> chains;
-  chains.push_back(EmbeddedChain(options));
+  std::string board_error;
+  auto chains = MakeBoards(options, board_error);
+  if (chains.empty()) {
+    std::cerr << "hashrig run: " << board_error << "\n";
+    return kExitFailure;
+  }
+  for (const auto& chain : chains) {
+    log.Write(LogLevel::kInfo, "run", "board " + chain->name());
+  }
   miner = std::make_unique<Miner>(client, std::move(chains), log);
   client.Start();
+
+  std::function<void(const std::string&)> stop;
+  ApiServer api(
+      io, options.api_allow, [&miner] { return miner->Snapshot(); },
+      [&](const ApiAction& action) { Apply(action, client, *miner, log, stop); });
+  if (!options.api_listen.empty()) {
+    const auto port = api.Listen(options.api_listen);
+    if (!port) {
+      std::cerr << "hashrig run: " << port.error().message << "\n";
+      return kExitFailure;
+    }
+    log.Write(LogLevel::kInfo, "api", "cgminer API on port " + std::to_string(*port));
+  }
 
   asio::steady_timer hash_timer(io), status_timer(io), refresh_timer(io), stop_timer(io);
   Every(hash_timer, 10ms, [&] { miner->Tick(8ms); });
   Every(status_timer, options.status_interval,
         [&] { log.Write(LogLevel::kInfo, "status", miner->StatusLine()); });
   Every(refresh_timer, 10s, [&] { miner->RefreshWork(); });
-  auto stop = [&](const std::string& why) {
+  stop = [&](const std::string& why) {
     log.Write(LogLevel::kInfo, "run", why + "; " + miner->StatusLine());
+    api.Stop();
     client.Stop();
     if (local) {
       local->Stop();
@@ -206,9 +343,10 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     });
   }
   io.run();
-  std::cout << "accepted " << miner->stats().accepted << ", rejected " << miner->stats().rejected
-            << ", stale " << miner->stats().stale << ", hardware errors "
-            << miner->stats().hardware_errors << std::endl;
+  const MinerStats& stats = miner->stats();
+  std::cout << "accepted " << stats.accepted << ", rejected " << stats.rejected << ", stale "
+            << stats.stale << ", lost " << stats.lost << ", hardware errors "
+            << stats.hardware_errors << std::endl;
   return kExitOk;
 }
 

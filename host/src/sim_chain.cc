@@ -79,3 +79,11 @@ ChainStatus SimChain::status() const {
 }
 
 }  // namespace hashrig::host
+
+namespace hashrig::host {
+
+std::string Describe(const ChainStatus& status) {
+  return status.state + " (" + std::to_string(status.chips) + " chips)";
+}
+
+}  // namespace hashrig::host

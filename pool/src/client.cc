@@ -19,7 +19,9 @@ constexpr auto kProbeCheck = std::chrono::seconds(1);
 struct PoolMemory {
   std::string resume_session_id;
   bool configure_refused = false;  // it dropped us over mining.configure
-  std::string host_override;       // client.reconnect
+  bool removed = false;
+  bool connected = false;
+  std::string host_override;  // client.reconnect
   std::uint16_t port_override = 0;
 };
 
@@ -67,6 +69,7 @@ struct PoolClient::State : std::enable_shared_from_this<PoolClient::State> {
   bool probe_authorized = false;
   bool mining = false;
   bool stopped = false;
+  bool switching = false;  // the operator asked for another pool: not a failure
 };
 
 void PoolClient::State::Start() {
@@ -152,6 +155,9 @@ void PoolClient::State::OnActiveEvent(Connection& c, const Event& e) {
     }
     return;
   }
+  if (std::holds_alternative<event::Connected>(e)) {
+    memory[pool].connected = true;
+  }
   if (const auto* s = std::get_if<event::Subscribed>(&e)) {
     memory[pool].resume_session_id = s->session_id;
   } else if (HasWork(c, e)) {
@@ -173,8 +179,12 @@ void PoolClient::State::OnActiveEvent(Connection& c, const Event& e) {
 void PoolClient::State::OnActiveClosed(Connection& c) {
   mining = false;
   const std::size_t pool = c.pool();
+  memory[pool].connected = false;
   if (stopped) {
     return;
+  }
+  if (std::exchange(switching, false)) {
+    return ScheduleConnect(failover.active(), std::chrono::milliseconds(0));
   }
   if (reconnect_requested) {
     const event::Reconnect r = *std::exchange(reconnect_requested, std::nullopt);
@@ -276,6 +286,59 @@ SubmitOutcome PoolClient::Submit(const Share& share) {
 }
 
 std::size_t PoolClient::active_pool() const { return state_->failover.active(); }
+
+void PoolClient::SwitchTo(std::size_t pool) {
+  State& s = *state_;
+  if (pool >= s.config.pools.size() || s.memory[pool].removed) {
+    return;
+  }
+  s.failover.SwitchTo(pool);
+  if (s.active && !s.active->closed()) {
+    s.switching = true;
+    s.active->Close("operator switched to pool " + std::to_string(pool));
+  } else {
+    s.reconnect_timer.cancel();
+    s.Connect(pool, false);
+  }
+}
+
+void PoolClient::AddPool(const PoolEndpoint& endpoint) {
+  State& s = *state_;
+  s.config.pools.push_back(endpoint);
+  s.memory.emplace_back();
+  s.failover.Resize(s.config.pools.size());
+}
+
+void PoolClient::SetPoolEnabled(std::size_t pool, bool enabled) {
+  State& s = *state_;
+  if (pool >= s.config.pools.size() || s.memory[pool].removed) {
+    return;
+  }
+  s.failover.SetEnabled(pool, enabled);
+  if (!enabled && pool == s.failover.active() && s.active && !s.active->closed()) {
+    s.active->Close("pool " + std::to_string(pool) + " disabled by the operator", Failure::kNoWork);
+  }
+}
+
+bool PoolClient::RemovePool(std::size_t pool) {
+  State& s = *state_;
+  if (pool >= s.config.pools.size() || pool == s.failover.active()) {
+    return false;
+  }
+  s.memory[pool].removed = true;
+  s.failover.SetEnabled(pool, false);
+  return true;
+}
+
+std::size_t PoolClient::pool_count() const { return state_->config.pools.size(); }
+const PoolEndpoint& PoolClient::pool(std::size_t index) const {
+  return state_->config.pools.at(index);
+}
+bool PoolClient::pool_enabled(std::size_t index) const { return state_->failover.enabled(index); }
+bool PoolClient::pool_removed(std::size_t index) const { return state_->memory.at(index).removed; }
+bool PoolClient::pool_connected(std::size_t index) const {
+  return state_->memory.at(index).connected;
+}
 bool PoolClient::mining() const { return state_->mining; }
 
 }  // namespace hashrig::pool

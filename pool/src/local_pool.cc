@@ -7,6 +7,7 @@
 #include <deque>
 #include <vector>
 
+#include "hashrig/pool/hex.h"
 #include "hashrig/pool/stratum.h"
 
 namespace hashrig::pool {
@@ -189,6 +190,7 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   asio::steady_timer job_timer;
   asio::steady_timer block_timer;
   std::uint32_t next_extranonce1 = 0;
+  std::uint64_t logged_accepted = 0;
   bool stalled = false;
   bool stopped = false;
 };
@@ -288,6 +290,13 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
     }
     if (!was_subscribed && p.session().subscribed()) {
       p.Send(p.session().Announce(*self->current));
+    }
+    if (self->ledger.accepted != self->logged_accepted && !self->ledger.recent.empty()) {
+      self->logged_accepted = self->ledger.accepted;
+      const auto& share = self->ledger.recent.back();
+      self->log(Severity::kInfo, "accepted share from " + p.name() + " difficulty " +
+                                     std::to_string(share.job_difficulty.value()) + " header " +
+                                     EncodeHex(share.header));
     }
     if (block_found) {
       self->NewBlock("a share from " + p.name() + " solved block " +

@@ -127,7 +127,7 @@ void ClientSession::OnDisconnect(Clock::time_point now) {
     if (p.kind != Request::kSubmit) {
       return false;  // handshake requests stay, for configure_unanswered()
     }
-    Emit(event::ShareResult{id, p.share, p.job_difficulty, p.value, false, false,
+    Emit(event::ShareResult{id, p.share, p.job_difficulty, p.value, false, true,
                             "connection lost before the pool answered", std::nullopt,
                             std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)});
     return true;

@@ -1,12 +1,18 @@
 // `hashrig run` as a process: the embedded default (simulated S21-profile chain against
 // the built-in local pool) gets shares accepted within seconds, logs them and a status
 // line, and stops cleanly with a summary; bad options exit 2 naming the option.
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
 #include <csignal>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "support/child_process.h"
+#include "support/shared_data.h"
 
 namespace hashrig::testing {
 namespace {
@@ -48,6 +54,107 @@ TEST(RunCommandTest, BadOptionsExitTwo) {
     EXPECT_EQ(run.Wait(10s), 2) << option;
     EXPECT_NE(run.Stderr().find(std::string(option)), std::string::npos) << run.Stderr();
   }
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// The whole system as processes: `hashrig pool` ⇄ `hashrig run` ⇄ a simulated chain on a
+// PTY (`hashrig sim`). Every share the pool accepted is re-hashed here with OpenSSL.
+TEST(RunCommandTest, PoolRunAndSimulatedChainOverAPty) {
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.001"});
+  const auto listening = pool.ReadLine(10s);
+  ASSERT_TRUE(listening.has_value()) << pool.Stderr();
+  const std::string address = listening->substr(13, listening->find(' ', 13) - 13);
+  ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--model", "BM1366", "--chips", "2", "--cpu-rate", "1e7"});
+  const auto pty = sim.ReadLine(10s);
+  ASSERT_TRUE(pty.has_value()) << sim.Stderr();
+  const std::string path = pty->substr(4, pty->find(' ', 4) - 4);
+  ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "-u", "e2e.rig",
+                    "--board", "serial:" + path, "--chip", "BM1366", "--chips", "2",
+                    "--ticket-difficulty", "0.0005", "--duration", "25"});
+  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+  const auto summary = run.ReadLine(1s);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
+  pool.Signal(SIGTERM);
+  ASSERT_EQ(pool.Wait(10s), 0);
+  const std::string log = pool.Stderr();
+  int checked = 0;
+  for (std::size_t at = log.find(" header "); at != std::string::npos;
+       at = log.find(" header ", at + 1)) {
+    const auto header = FromHex(log.substr(at + 8, 160));
+    const auto hash = OpenSslSha256d(header);
+    // Difficulty 0.001 = hash <= T1 / 0.001: its top 32 bits are at most 0x3E7 (999.x).
+    const std::uint32_t top =
+        static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
+    EXPECT_LE(top, 999u);
+    ++checked;
+  }
+  EXPECT_GE(checked, 1) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("board BM0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// One cgminer API exchange over TCP, as fleet tools do it: send, read to EOF.
+std::string AskApi(std::uint16_t port, const std::string& request) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(socket, boost::asio::buffer(request));
+  std::string reply;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(reply), ec);
+  return reply;
+}
+
+TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
+  ChildProcess run({HASHRIG_BINARY, "run", "--api-listen", "127.0.0.1:0", "--api-allow",
+                    "W:127.0.0.1", "--duration", "30"});
+  std::uint16_t port = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (port == 0 && std::chrono::steady_clock::now() < deadline) {
+    const std::string log = run.Stderr();
+    if (const auto at = log.find("cgminer API on port "); at != std::string::npos) {
+      port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 20)));
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(port, 0) << run.Stderr();
+  std::this_thread::sleep_for(2s);  // some shares first
+  for (const char* command : {"version", "config", "summary", "pools", "devs", "edevs", "stats",
+                              "estats", "devdetails", "coin", "check|summary", "privileged"}) {
+    const std::string reply = AskApi(port, std::string("{\"command\":\"") + command + "\"}");
+    ASSERT_FALSE(reply.empty()) << command;
+    EXPECT_EQ(reply.back(), '\0') << command;
+    const auto json = nlohmann::json::parse(reply.substr(0, reply.size() - 1), nullptr, false);
+    ASSERT_FALSE(json.is_discarded()) << command;
+    EXPECT_EQ(json["STATUS"][0]["STATUS"], "S") << command << ": " << reply;
+  }
+  for (const std::string garbage :
+       {std::string("\x00\xff\x10", 3), std::string("{\"command\":"), std::string(3000, 'x')}) {
+    const std::string reply = AskApi(port, garbage);
+    ASSERT_FALSE(reply.empty());
+    EXPECT_EQ(nlohmann::json::parse(reply.substr(0, reply.size() - 1))["STATUS"][0]["STATUS"], "E");
+  }
+  const auto summary = nlohmann::json::parse(AskApi(port, "summary").c_str());
+  EXPECT_GT(summary["SUMMARY"][0]["Accepted"].get<int>(), 0);
+  EXPECT_GT(summary["SUMMARY"][0]["GHS 5s"].get<double>(), 0);
+  const auto pools = nlohmann::json::parse(AskApi(port, "pools").c_str());
+  EXPECT_EQ(pools["POOLS"][0]["Status"], "Alive");
+  EXPECT_EQ(pools["POOLS"][0]["Stratum Active"], true);
+  EXPECT_EQ(nlohmann::json::parse(AskApi(port, "quit").c_str())["STATUS"], "BYE");
+  ASSERT_EQ(run.Wait(10s), 0);
+  EXPECT_NE(run.Stderr().find("quit requested through the API"), std::string::npos);
 }
 
 }  // namespace

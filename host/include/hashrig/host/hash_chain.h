@@ -15,6 +15,7 @@ struct ChainWork {
   std::uint32_t token = 0;                // the scheduler's id for this work
   std::array<std::uint8_t, 80> header{};  // nonce field zero; version = the job's
   std::uint32_t version_mask = 0;         // bits the chain may roll
+  double difficulty = 1;                  // the job's share difficulty
 };
 
 struct FoundNonce {
@@ -30,6 +31,8 @@ struct ChainStatus {
   int chips = 0;
   bool mining = false;
 };
+std::string Describe(const ChainStatus& status);
+std::string Describe(const ChainStatus& status);
 
 class HashChain {
  public:

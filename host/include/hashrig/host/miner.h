@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hashrig/host/api.h"
 #include "hashrig/host/hash_chain.h"
 #include "hashrig/host/log.h"
 #include "hashrig/pool/client.h"
@@ -37,6 +38,7 @@ struct MinerStats {
   std::uint64_t accepted = 0;
   std::uint64_t rejected = 0;
   std::uint64_t stale = 0;
+  std::uint64_t lost = 0;  // submitted, never answered (timeout, connection lost)
   std::uint64_t hardware_errors = 0;
   std::uint64_t nonces = 0;
   double accepted_difficulty = 0;
@@ -62,6 +64,10 @@ class Miner {
   double Hashrate5s() const { return rate_5s_.HashesPerSecond(Clock::now()); }
   double HashrateAverage() const;
   std::string StatusLine() const;
+  // Everything the cgminer API and /metrics report.
+  ApiSnapshot Snapshot() const;
+  // Restarts every chain (API `restart`): re-init, then fresh work.
+  void RestartChains();
   const std::vector<std::unique_ptr<HashChain>>& chains() const { return chains_; }
 
  private:
@@ -75,8 +81,23 @@ class Miner {
   void Distribute(bool clean);
   void Verify(std::size_t chain, const FoundNonce& nonce);
   void OnShareResult(const pool::event::ShareResult& result);
+  std::string Chains() const;
+
+  struct PoolCounters {
+    std::uint64_t accepted = 0, rejected = 0, stale = 0;
+    double difficulty_accepted = 0, difficulty_rejected = 0, last_share_difficulty = 0;
+    std::int64_t last_share_time = 0;
+  };
+  struct ChainCounters {
+    std::uint64_t nonces = 0, accepted = 0, hardware_errors = 0;
+    double diff1_work = 0;
+    RateWindow rate_5s{std::chrono::seconds(5)};
+  };
 
   pool::PoolClient& client_;
+  std::map<std::size_t, PoolCounters> pool_counters_;
+  std::vector<ChainCounters> chain_counters_;
+  std::size_t last_pool_ = 0;
   std::vector<std::unique_ptr<HashChain>> chains_;
   Logger& log_;
   std::shared_ptr<const pool::Job> job_;

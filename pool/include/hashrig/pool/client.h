@@ -67,6 +67,18 @@ class PoolClient {
   std::size_t active_pool() const;
   bool mining() const;  // authorized on the active pool, with a job
 
+  // Operator controls (cgminer API). Pool indexes stay stable: a removed pool keeps its
+  // slot, disabled, and is no longer listed.
+  void SwitchTo(std::size_t pool);
+  void AddPool(const PoolEndpoint& endpoint);
+  void SetPoolEnabled(std::size_t pool, bool enabled);
+  bool RemovePool(std::size_t pool);  // false for the active pool
+  std::size_t pool_count() const;
+  const PoolEndpoint& pool(std::size_t index) const;
+  bool pool_enabled(std::size_t index) const;
+  bool pool_removed(std::size_t index) const;
+  bool pool_connected(std::size_t index) const;
+
  private:
   struct State;
   std::shared_ptr<State> state_;

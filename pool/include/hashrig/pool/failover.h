@@ -49,8 +49,16 @@ class Failover {
 
   std::size_t consecutive_failures() const { return failures_; }
 
+  // Operator controls (the cgminer API's addpool/switchpool/enablepool/disablepool).
+  void Resize(std::size_t pool_count);
+  void SetEnabled(std::size_t pool, bool enabled);
+  bool enabled(std::size_t pool) const { return pool < enabled_.size() && enabled_[pool]; }
+  void SwitchTo(std::size_t pool);
+  std::size_t pool_count() const { return pool_count_; }
+
  private:
   std::chrono::milliseconds Backoff();
+  std::size_t NextEnabled(std::size_t after) const;
 
   std::size_t pool_count_;
   FailoverConfig config_;
@@ -59,6 +67,7 @@ class Failover {
   std::size_t failures_ = 0;
   std::optional<Clock::time_point> last_probe_;
   std::size_t probe_cursor_ = 0;
+  std::vector<bool> enabled_;
 };
 
 }  // namespace hashrig::pool

@@ -75,8 +75,8 @@ struct ShareResult {
   Difficulty job_difficulty;
   ShareValue value;
   bool accepted = false;
-  bool timed_out = false;
-  std::string reason;  // the pool's words, verbatim
+  bool timed_out = false;  // no answer: timed out, or the connection went first
+  std::string reason;      // the pool's words, verbatim
   std::optional<int> code;
   std::chrono::microseconds latency{0};
 };

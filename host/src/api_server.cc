@@ -1,0 +1,129 @@
+#include "api_server.h"
+
+#include "hashrig/host/args.h"
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <array>
+#include <boost/asio.hpp>
+#include <chrono>
+
+namespace hashrig::host {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
+  State(asio::io_context& io_context, std::vector<AllowRule> rules, SnapshotFn s, ActionFn a)
+      : io(io_context),
+        acceptor(io),
+        allow(std::move(rules)),
+        snapshot(std::move(s)),
+        action(std::move(a)) {}
+
+  void Accept() {
+    auto self = shared_from_this();
+    acceptor.async_accept([self](const error_code& ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) {
+        return;
+      }
+      if (!ec) {
+        self->Serve(std::make_shared<tcp::socket>(std::move(socket)));
+      }
+      self->Accept();
+    });
+  }
+
+  void Serve(const std::shared_ptr<tcp::socket>& socket) {
+    auto buffer = std::make_shared<std::array<char, 4096>>();
+    auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
+    deadline->async_wait([socket](const error_code& ec) {
+      if (!ec) {
+        error_code ignored;
+        socket->close(ignored);  // a client that never sends (or never reads) is dropped
+      }
+    });
+    auto self = shared_from_this();
+    socket->async_read_some(asio::buffer(*buffer), [self, socket, buffer, deadline](
+                                                       const error_code& ec, std::size_t n) {
+      if (ec) {
+        deadline->cancel();
+        return;
+      }
+      error_code peer_error;
+      const auto peer = socket->remote_endpoint(peer_error);
+      ApiAccess access = ApiAccess::kNone;
+      if (!peer_error && peer.address().is_v4()) {
+        access = AccessFor(peer.address().to_v4().to_uint(), self->allow);
+      }
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      auto reply = std::make_shared<ApiReply>(
+          AnswerApi(std::string_view(buffer->data(), n), access, self->snapshot(), now));
+      asio::async_write(*socket, asio::buffer(reply->bytes),
+                        [self, socket, reply, deadline](const error_code&, std::size_t) {
+                          deadline->cancel();
+                          error_code ignored;
+                          socket->shutdown(tcp::socket::shutdown_both, ignored);
+                          socket->close(ignored);
+                          if (reply->action.kind != ApiAction::Kind::kNone) {
+                            self->action(reply->action);
+                          }
+                        });
+    });
+  }
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  std::vector<AllowRule> allow;
+  SnapshotFn snapshot;
+  ActionFn action;
+};
+
+ApiServer::ApiServer(asio::io_context& io, std::vector<AllowRule> allow, SnapshotFn snapshot,
+                     ActionFn action)
+    : state_(
+          std::make_shared<State>(io, std::move(allow), std::move(snapshot), std::move(action))) {}
+
+ApiServer::~ApiServer() {
+  Stop();
+}  // NOLINT(bugprone-exception-escape): close() takes an error_code
+
+pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
+  const auto colon = where.rfind(':');
+  const std::string address = colon == std::string::npos ? "127.0.0.1" : where.substr(0, colon);
+  const std::string port_text = colon == std::string::npos ? where : where.substr(colon + 1);
+  error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  const auto port = ParseCount(port_text).value_or(70000);
+  if (ec || port > 65535) {
+    return pool::Error{"--api-listen '" + where + "': expected [ADDRESS:]PORT"};
+  }
+  const tcp::endpoint endpoint(ip, static_cast<std::uint16_t>(port));
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return pool::Error{"cannot listen for the API on " + where + ": " + ec.message()};
+  }
+  state_->Accept();
+  return acceptor.local_endpoint().port();
+}
+
+void ApiServer::Stop() {
+  error_code ignored;
+  state_->acceptor.close(ignored);
+}
+
+}  // namespace hashrig::host

@@ -1,0 +1,229 @@
+#include "boards.h"
+
+#include <mutex>
+#include <stop_token>
+#include <thread>
+
+#include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/usb.h"
+#include "hashrig/host/args.h"
+#include "hashrig/pool/difficulty.h"
+#include "hashrig/sha256/scan.h"
+#include "sim_chain.h"
+
+namespace hashrig::host {
+namespace {
+
+namespace p = hal::protocol;
+
+// A chain the host drives over a byte link (serial, TCP, USB).
+class LinkChain final : public HashChain {
+ public:
+  LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, const p::DriverConfig& config)
+      : name_(std::move(name)), chain_(std::move(link), config) {}
+
+  std::string name() const override { return name_; }
+  void Start() override { chain_.Start(); }
+  void SetWork(const ChainWork& work) override {
+    pending_ = work;
+    has_work_ = true;
+  }
+  void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override {
+    const auto until = std::chrono::steady_clock::now() + budget;
+    do {
+      if (has_work_ && chain_.driver().state() == p::ChainState::kMining) {
+        has_work_ = !chain_.driver().SendJob(ToHeaderJob(pending_.header), pending_.token).ok();
+      }
+      link_status_ = chain_.Step(std::chrono::milliseconds(1));
+      p::NonceEvent e;
+      while (chain_.driver().NextNonce(e)) {
+        found.push_back({e.token, e.chip, e.nonce, e.version, e.ticket_difficulty});
+      }
+    } while (link_status_.ok() && std::chrono::steady_clock::now() < until);
+  }
+  ChainStatus status() const override {
+    ChainStatus s;
+    auto& driver = const_cast<hal::DirectChain&>(chain_).driver();
+    s.mining = link_status_.ok() && driver.state() == p::ChainState::kMining;
+    s.chips = driver.chips_found();
+    s.state = link_status_.ok() ? p::ToString(driver.state()) : "down: " + link_status_.message();
+    return s;
+  }
+
+  static p::HeaderJob ToHeaderJob(const std::array<std::uint8_t, 80>& h) {
+    p::HeaderJob job;
+    auto le32 = [&h](std::size_t at) {
+      return static_cast<std::uint32_t>(h[at]) | h[at + 1] << 8 | h[at + 2] << 16 |
+             static_cast<std::uint32_t>(h[at + 3]) << 24;
+    };
+    job.version = le32(0);
+    std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
+    std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
+    job.ntime = le32(68);
+    job.nbits = le32(72);
+    return job;
+  }
+
+ private:
+  std::string name_;
+  hal::DirectChain chain_;
+  hal::LinkStatus link_status_;
+  bool has_work_ = false;
+  ChainWork pending_;
+};
+
+// The CPU as a chain: worker threads scan stripes of the current work's nonce space with
+// the sha256 core at the job's share difficulty; Poll hands over what they found.
+class CpuChain final : public HashChain {
+ public:
+  CpuChain(std::string name, int threads) : name_(std::move(name)), threads_(threads) {}
+  ~CpuChain() override {
+    for (auto& worker : workers_) {
+      worker.request_stop();
+    }
+  }
+  CpuChain(const CpuChain&) = delete;
+  CpuChain& operator=(const CpuChain&) = delete;
+
+  std::string name() const override { return name_; }
+  void Start() override {
+    for (int i = 0; i < threads_; ++i) {
+      workers_.emplace_back([this, i](std::stop_token stop) { Work(stop, i); });
+    }
+  }
+  void SetWork(const ChainWork& work) override {
+    const std::lock_guard lock(mutex_);
+    work_ = work;
+    ++generation_;
+  }
+  void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override {
+    std::this_thread::sleep_for(std::min(budget, std::chrono::milliseconds(2)));
+    const std::lock_guard lock(mutex_);
+    found.insert(found.end(), found_.begin(), found_.end());
+    found_.clear();
+  }
+  ChainStatus status() const override { return {"mining", threads_, true}; }
+
+ private:
+  void Work(std::stop_token stop, int stripe) {
+    std::uint64_t seen = 0;
+    sha256::Target target;
+    std::optional<sha256::HeaderScanner> scanner;
+    ChainWork work;
+    std::uint64_t next = 0;
+    const std::uint64_t stride = sha256::kNonceSpace / static_cast<std::uint64_t>(threads_);
+    while (!stop.stop_requested()) {
+      {
+        const std::lock_guard lock(mutex_);
+        if (generation_ != seen) {
+          seen = generation_;
+          work = work_;
+          scanner.emplace(std::span<const std::uint8_t, 80>(work.header));
+          target = pool::Difficulty::From(work.difficulty).value_or(pool::Difficulty()).ToTarget();
+          next = stride * static_cast<std::uint64_t>(stripe);
+        }
+      }
+      const std::uint64_t end =
+          std::min(next + (1 << 18), stride * static_cast<std::uint64_t>(stripe + 1));
+      if (!scanner || next >= end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // stripe done: wait for work
+        continue;
+      }
+      std::vector<sha256::Hit> hits;
+      scanner->Scan({next, end}, target, hits);
+      next = end;
+      const std::lock_guard lock(mutex_);
+      for (const sha256::Hit& hit : hits) {
+        if (generation_ == seen) {
+          found_.push_back({work.token, stripe, hit.nonce, hit.version, work.difficulty});
+        }
+      }
+    }
+  }
+
+  std::string name_;
+  int threads_;
+  std::mutex mutex_;
+  ChainWork work_;
+  std::uint64_t generation_ = 0;
+  std::vector<FoundNonce> found_;
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace
+
+std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& error) {
+  const auto colon = text.find(':');
+  BoardSpec spec;
+  spec.kind = text.substr(0, colon);
+  const std::string rest = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (spec.kind == "sim" || spec.kind == "cpu") {
+    const auto n = rest.empty() ? std::optional<unsigned long long>(spec.kind == "sim" ? 4 : 1)
+                                : ParseCount(rest);
+    if (!n || *n < 1 || *n > 256) {
+      error = "--board " + text + ": expected " + spec.kind + "[:1..256]";
+      return std::nullopt;
+    }
+    spec.count = static_cast<int>(*n);
+    return spec;
+  }
+  if (spec.kind == "serial" && !rest.empty()) {
+    const auto at = rest.find('@');
+    spec.where = rest.substr(0, at);
+    if (at != std::string::npos) {
+      const auto baud = ParseCount(rest.substr(at + 1));
+      if (!baud || *baud < 1200 || *baud > 12'000'000) {
+        error = "--board " + text + ": bad baud rate";
+        return std::nullopt;
+      }
+      spec.baud = static_cast<std::uint32_t>(*baud);
+    }
+    return spec;
+  }
+  if (spec.kind == "tcp" && rest.find(':') != std::string::npos) {
+    spec.where = rest;
+    return spec;
+  }
+  if (spec.kind == "usb" && hal::ParseUsbId(rest)) {
+    spec.where = rest;
+    return spec;
+  }
+  error = "--board " + text +
+          ": expected sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], "
+          "tcp:HOST:PORT or usb:VID:PID[#SERIAL]";
+  return std::nullopt;
+}
+
+std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfig& driver,
+                                     double sim_cpu_rate, std::string name, std::string& error) {
+  if (spec.kind == "sim") {
+    p::DriverConfig config = driver;
+    config.expected_chips = spec.count;
+    return std::make_unique<SimChain>(
+        name, hal::sim::ChainConfig{config.model, spec.count, sim_cpu_rate, 1}, config);
+  }
+  if (spec.kind == "cpu") {
+    return std::make_unique<CpuChain>(name, spec.count);
+  }
+  hal::LinkStatus status;
+  std::unique_ptr<hal::ByteLink> link;
+  if (spec.kind == "serial") {
+    link = hal::OpenUart(spec.where, spec.baud, status);
+  } else if (spec.kind == "tcp") {
+    const auto colon = spec.where.rfind(':');
+    const auto port = ParseCount(spec.where.substr(colon + 1));
+    link = port ? hal::ConnectTcp(spec.where.substr(0, colon), static_cast<std::uint16_t>(*port),
+                                  std::chrono::seconds(5), status)
+                : nullptr;
+  } else if (spec.kind == "usb") {
+    link = hal::OpenUsb(*hal::ParseUsbId(spec.where), 115'200, status);
+  }
+  if (!link) {
+    error = name + " (" + spec.kind + ":" + spec.where +
+            "): " + (status.message().empty() ? "bad address" : status.message());
+    return nullptr;
+  }
+  return std::make_unique<LinkChain>(name, std::move(link), driver);
+}
+
+}  // namespace hashrig::host
