@@ -1,12 +1,12 @@
 #include "api_server.h"
 
-#include "hashrig/host/args.h"
-
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <array>
 #include <boost/asio.hpp>
 #include <chrono>
+
+#include "hashrig/host/args.h"
 
 namespace hashrig::host {
 namespace {
@@ -15,15 +15,13 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
+constexpr auto kDeadline = std::chrono::seconds(2);
+
 }  // namespace
 
 struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
-  State(asio::io_context& io_context, std::vector<AllowRule> rules, SnapshotFn s, ActionFn a)
-      : io(io_context),
-        acceptor(io),
-        allow(std::move(rules)),
-        snapshot(std::move(s)),
-        action(std::move(a)) {}
+  State(asio::io_context& io_context, Responder r, ActionFn a)
+      : io(io_context), acceptor(io), responder(std::move(r)), action(std::move(a)) {}
 
   void Accept() {
     auto self = shared_from_this();
@@ -40,7 +38,7 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
 
   void Serve(const std::shared_ptr<tcp::socket>& socket) {
     auto buffer = std::make_shared<std::array<char, 4096>>();
-    auto deadline = std::make_shared<asio::steady_timer>(io, std::chrono::seconds(2));
+    auto deadline = std::make_shared<asio::steady_timer>(io, kDeadline);
     deadline->async_wait([socket](const error_code& ec) {
       if (!ec) {
         error_code ignored;
@@ -56,15 +54,10 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
       }
       error_code peer_error;
       const auto peer = socket->remote_endpoint(peer_error);
-      ApiAccess access = ApiAccess::kNone;
-      if (!peer_error && peer.address().is_v4()) {
-        access = AccessFor(peer.address().to_v4().to_uint(), self->allow);
-      }
-      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-      auto reply = std::make_shared<ApiReply>(
-          AnswerApi(std::string_view(buffer->data(), n), access, self->snapshot(), now));
+      const std::uint32_t address =
+          !peer_error && peer.address().is_v4() ? peer.address().to_v4().to_uint() : 0;
+      auto reply =
+          std::make_shared<ApiReply>(self->responder(std::string_view(buffer->data(), n), address));
       asio::async_write(*socket, asio::buffer(reply->bytes),
                         [self, socket, reply, deadline](const error_code&, std::size_t) {
                           deadline->cancel();
@@ -80,15 +73,12 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
 
   asio::io_context& io;
   tcp::acceptor acceptor;
-  std::vector<AllowRule> allow;
-  SnapshotFn snapshot;
+  Responder responder;
   ActionFn action;
 };
 
-ApiServer::ApiServer(asio::io_context& io, std::vector<AllowRule> allow, SnapshotFn snapshot,
-                     ActionFn action)
-    : state_(
-          std::make_shared<State>(io, std::move(allow), std::move(snapshot), std::move(action))) {}
+ApiServer::ApiServer(asio::io_context& io, Responder responder, ActionFn action)
+    : state_(std::make_shared<State>(io, std::move(responder), std::move(action))) {}
 
 ApiServer::~ApiServer() {
   Stop();
@@ -102,7 +92,7 @@ pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
   const auto ip = asio::ip::make_address(address, ec);
   const auto port = ParseCount(port_text).value_or(70000);
   if (ec || port > 65535) {
-    return pool::Error{"--api-listen '" + where + "': expected [ADDRESS:]PORT"};
+    return pool::Error{"'" + where + "': expected [ADDRESS:]PORT"};
   }
   const tcp::endpoint endpoint(ip, static_cast<std::uint16_t>(port));
   auto& acceptor = state_->acceptor;
@@ -115,7 +105,7 @@ pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return pool::Error{"cannot listen for the API on " + where + ": " + ec.message()};
+    return pool::Error{"cannot listen on " + where + ": " + ec.message()};
   }
   state_->Accept();
   return acceptor.local_endpoint().port();

@@ -1,13 +1,15 @@
-// The cgminer API on TCP (default port 4028): one request per connection, answered by
-// AnswerApi (api.h) from the miner's snapshot; actions (switchpool, restart, quit...)
-// handed to the caller. Every connection has a 2 s deadline; garbage gets the API's own
-// error reply and the daemon carries on.
+// One request per TCP connection, as the cgminer API (default port 4028) and a /metrics
+// scrape both work: read what the client sent, answer it with the responder, close.
+// Actions the answer carries (switchpool, restart, quit...) go to the caller afterwards.
+// Every connection has a 2 s deadline; garbage gets the responder's error reply and the
+// daemon carries on.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "hashrig/host/api.h"
 #include "hashrig/pool/result.h"
@@ -20,12 +22,14 @@ namespace hashrig::host {
 
 class ApiServer {
  public:
-  using SnapshotFn = std::function<ApiSnapshot()>;
+  // The request and the client's IPv4 address (host order) in, the reply out.
+  using Responder = std::function<ApiReply(std::string_view request, std::uint32_t peer)>;
   using ActionFn = std::function<void(const ApiAction&)>;
 
-  ApiServer(boost::asio::io_context& io, std::vector<AllowRule> allow, SnapshotFn snapshot,
-            ActionFn action);
+  ApiServer(boost::asio::io_context& io, Responder responder, ActionFn action);
   ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
   // "PORT" or "ADDRESS:PORT" (default address 127.0.0.1); returns the bound port.
   pool::Result<std::uint16_t> Listen(const std::string& where);
   void Stop();

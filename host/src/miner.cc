@@ -251,6 +251,7 @@ ApiSnapshot Miner::Snapshot() const {
   s.accepted = stats_.accepted;
   s.rejected = stats_.rejected;
   s.stale = stats_.stale;
+  s.lost = stats_.lost;
   s.hardware_errors = stats_.hardware_errors;
   s.difficulty_accepted = stats_.accepted_difficulty;
   s.difficulty_rejected = stats_.rejected_difficulty;

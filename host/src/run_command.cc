@@ -14,6 +14,7 @@
 #include "hashrig/host/args.h"
 #include "hashrig/host/commands.h"
 #include "hashrig/host/log.h"
+#include "hashrig/host/metrics.h"
 #include "hashrig/host/miner.h"
 #include "hashrig/pool/local_pool.h"
 
@@ -42,6 +43,7 @@ const std::vector<OptionSpec> kOptions = {
      "real hashes per second the simulated chain may compute (default 2e7)"},
     {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
     {"api-listen", 0, true, false, "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
+    {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
     {"api-allow", 0, true, false,
      "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, comma-separated "
      "(default: read-only from loopback)"},
@@ -70,6 +72,7 @@ struct RunOptions {
   std::chrono::seconds status_interval{5};
   LogLevel level = LogLevel::kInfo;
   std::string api_listen;
+  std::string metrics_listen;
   std::vector<AllowRule> api_allow;
 };
 
@@ -139,6 +142,7 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
   o.duration = std::chrono::seconds(*duration);
   o.status_interval = std::chrono::seconds(*interval);
   o.api_listen = args.Get("api-listen");
+  o.metrics_listen = args.Get("metrics-listen");
   if (args.Has("api-allow")) {
     std::string error;
     auto rules = ParseApiAllow(args.Get("api-allow"), error);
@@ -302,16 +306,36 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   client.Start();
 
   std::function<void(const std::string&)> stop;
+  const auto epoch_now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
   ApiServer api(
-      io, options.api_allow, [&miner] { return miner->Snapshot(); },
+      io,
+      [&](std::string_view request, std::uint32_t peer) {
+        return AnswerApi(request, AccessFor(peer, options.api_allow), miner->Snapshot(),
+                         epoch_now());
+      },
       [&](const ApiAction& action) { Apply(action, client, *miner, log, stop); });
-  if (!options.api_listen.empty()) {
-    const auto port = api.Listen(options.api_listen);
+  ApiServer metrics(
+      io,
+      [&](std::string_view request, std::uint32_t) {
+        return ApiReply{AnswerMetricsHttp(request, miner->Snapshot()), {}};
+      },
+      [](const ApiAction&) {});
+  for (auto [server, where, what] :
+       {std::tuple{&api, options.api_listen, "cgminer API"},
+        std::tuple{&metrics, options.metrics_listen, "Prometheus metrics"}}) {
+    if (where.empty()) {
+      continue;
+    }
+    const auto port = server->Listen(where);
     if (!port) {
-      std::cerr << "hashrig run: " << port.error().message << "\n";
+      std::cerr << "hashrig run: " << what << ": " << port.error().message << "\n";
       return kExitFailure;
     }
-    log.Write(LogLevel::kInfo, "api", "cgminer API on port " + std::to_string(*port));
+    log.Write(LogLevel::kInfo, "run", std::string(what) + " on port " + std::to_string(*port));
   }
 
   asio::steady_timer hash_timer(io), status_timer(io), refresh_timer(io), stop_timer(io);
@@ -322,6 +346,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   stop = [&](const std::string& why) {
     log.Write(LogLevel::kInfo, "run", why + "; " + miner->StatusLine());
     api.Stop();
+    metrics.Stop();
     client.Stop();
     if (local) {
       local->Stop();

@@ -152,6 +152,15 @@ TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   const auto pools = nlohmann::json::parse(AskApi(port, "pools").c_str());
   EXPECT_EQ(pools["POOLS"][0]["Status"], "Alive");
   EXPECT_EQ(pools["POOLS"][0]["Stratum Active"], true);
+  // Prometheus: the metrics port answers a scrape with the text format.
+  const std::string log = run.Stderr();
+  const auto at = log.find("Prometheus metrics on port ");
+  ASSERT_NE(at, std::string::npos);
+  const auto metrics_port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 27)));
+  const std::string scrape =
+      AskApi(metrics_port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u) << scrape;
+  EXPECT_NE(scrape.find("hashrig_shares_total{result=\"accepted\"}"), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(AskApi(port, "quit").c_str())["STATUS"], "BYE");
   ASSERT_EQ(run.Wait(10s), 0);
   EXPECT_NE(run.Stderr().find("quit requested through the API"), std::string::npos);

@@ -66,7 +66,8 @@ struct ApiSnapshot {
   std::string version = "0.1.0";
   double elapsed_s = 0;
   double mhs_5s = 0, mhs_1m = 0, mhs_5m = 0, mhs_15m = 0, mhs_av = 0;
-  std::uint64_t accepted = 0, rejected = 0, stale = 0, hardware_errors = 0, found_blocks = 0;
+  std::uint64_t accepted = 0, rejected = 0, stale = 0, lost = 0, hardware_errors = 0,
+                found_blocks = 0;
   double difficulty_accepted = 0, difficulty_rejected = 0, difficulty_stale = 0;
   double best_share = 0, diff1_work = 0;
   std::vector<ApiPool> pools;
