@@ -5,7 +5,9 @@
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "api_server.h"
 #include "boards.h"
@@ -13,6 +15,7 @@
 #include "hashrig/hal/sim/rigs.h"
 #include "hashrig/host/args.h"
 #include "hashrig/host/commands.h"
+#include "hashrig/host/config.h"
 #include "hashrig/host/log.h"
 #include "hashrig/host/metrics.h"
 #include "hashrig/host/miner.h"
@@ -51,6 +54,9 @@ const std::vector<OptionSpec> kOptions = {
      "stop after this many seconds (default: run until SIGINT/SIGTERM)"},
     {"status-interval", 0, true, false, "seconds between status lines (default 5)"},
     {"log-level", 0, true, false, "debug, info, warning or error (default info)"},
+    {"config", 'c', true, false,
+     "JSON file of these options (docs/CONFIG.md); the command line wins"},
+    {"print-config", 0, false, false, "print the effective configuration as JSON and exit"},
     {"help", 'h', false, false, "show this help"},
 };
 
@@ -244,9 +250,35 @@ void Every(asio::steady_timer& timer, std::chrono::milliseconds period, F f) {
 
 }  // namespace
 
+// The command line, with --config's file merged under it.
+std::optional<Args> ParseRunArgs(const std::vector<std::string>& argv, std::string& error) {
+  std::optional<Args> args = Args::Parse(argv, kOptions, &error);
+  if (!args || !args->Has("config")) {
+    return args;
+  }
+  const std::string path = args->Get("config");
+  std::ifstream in(path);
+  if (!in) {
+    error = "--config " + path + ": cannot read it";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto from_file = ConfigToArgs(text.str(), kOptions, error);
+  if (!from_file) {
+    error = path + ": " + error;
+    return std::nullopt;
+  }
+  args = Args::Parse(MergeArgs(*from_file, argv, kOptions), kOptions, &error);
+  if (!args) {
+    error = path + ": " + error;
+  }
+  return args;
+}
+
 int RunRunCommand(const std::vector<std::string>& argv) {
   std::string error;
-  const std::optional<Args> args = Args::Parse(argv, kOptions, &error);
+  const std::optional<Args> args = ParseRunArgs(argv, error);
   if (!args) {
     std::cerr << "hashrig run: " << error << " (try 'hashrig run --help')\n";
     return kExitUsage;
@@ -259,6 +291,10 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   if (auto bad = ReadOptions(*args, options)) {
     std::cerr << "hashrig run: " << *bad << "\n";
     return kExitUsage;
+  }
+  if (args->Has("print-config")) {
+    std::cout << EffectiveConfig(*args, kOptions);
+    return kExitOk;
   }
   Logger log(std::cerr, options.level);
   asio::io_context io;

@@ -42,7 +42,7 @@ TEST(ApiTest, EveryReportCommandHasItsSectionAndStatus) {
         Case{"summary", "SUMMARY", 11}, Case{"pools", "POOLS", 7}, Case{"devs", "DEVS", 9},
         Case{"edevs", "DEVS", 9}, Case{"stats", "STATS", 70}, Case{"estats", "STATS", 70},
         Case{"devdetails", "DEVDETAILS", 69}, Case{"coin", "COIN", 78}}) {
-    for (const std::string request :
+    for (const std::string& request :
          {std::string(c.command), "{\"command\":\"" + std::string(c.command) + "\"}"}) {
       const json r = Reply(request);
       ASSERT_TRUE(r.contains("STATUS")) << request;

@@ -5,6 +5,7 @@
 
 #include <boost/asio.hpp>
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -119,7 +120,7 @@ std::string AskApi(std::uint16_t port, const std::string& request) {
 
 TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   ChildProcess run({HASHRIG_BINARY, "run", "--api-listen", "127.0.0.1:0", "--api-allow",
-                    "W:127.0.0.1", "--duration", "30"});
+                    "W:127.0.0.1", "--metrics-listen", "127.0.0.1:0", "--duration", "30"});
   std::uint16_t port = 0;
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (port == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -133,14 +134,17 @@ TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   std::this_thread::sleep_for(2s);  // some shares first
   for (const char* command : {"version", "config", "summary", "pools", "devs", "edevs", "stats",
                               "estats", "devdetails", "coin", "check|summary", "privileged"}) {
-    const std::string reply = AskApi(port, std::string("{\"command\":\"") + command + "\"}");
+    // Plain `cmd|param` for check, JSON for the rest: both request forms.
+    const std::string name = command;
+    const std::string reply =
+        AskApi(port, name.find('|') != std::string::npos ? name : "{\"command\":\"" + name + "\"}");
     ASSERT_FALSE(reply.empty()) << command;
     EXPECT_EQ(reply.back(), '\0') << command;
     const auto json = nlohmann::json::parse(reply.substr(0, reply.size() - 1), nullptr, false);
     ASSERT_FALSE(json.is_discarded()) << command;
     EXPECT_EQ(json["STATUS"][0]["STATUS"], "S") << command << ": " << reply;
   }
-  for (const std::string garbage :
+  for (const std::string& garbage :
        {std::string("\x00\xff\x10", 3), std::string("{\"command\":"), std::string(3000, 'x')}) {
     const std::string reply = AskApi(port, garbage);
     ASSERT_FALSE(reply.empty());
@@ -164,6 +168,31 @@ TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   EXPECT_EQ(nlohmann::json::parse(AskApi(port, "quit").c_str())["STATUS"], "BYE");
   ASSERT_EQ(run.Wait(10s), 0);
   EXPECT_NE(run.Stderr().find("quit requested through the API"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+TEST(RunCommandTest, SampleConfigLoadsAndBadConfigNamesTheField) {
+  ChildProcess sample({HASHRIG_BINARY, "run", "--config",
+                       std::string(HASHRIG_SOURCE_DIR) + "/docs/hashrig.sample.json",
+                       "--print-config"});
+  ASSERT_EQ(sample.Wait(10s), 0) << sample.Stderr();
+  std::string printed;
+  while (auto line = sample.ReadLine(1s)) {
+    printed += *line + "\n";
+  }
+  const auto json = nlohmann::json::parse(printed);
+  EXPECT_EQ(json["url"].size(), 2u);
+  EXPECT_EQ(json["board"][0], "serial:/dev/ttyUSB0@115200");
+  const std::string bad = ::testing::TempDir() + "/bad_rig.json";
+  std::ofstream(bad) << R"({"chips": [1, 2]})";
+  ChildProcess run({HASHRIG_BINARY, "run", "--config", bad});
+  EXPECT_EQ(run.Wait(10s), 2);
+  EXPECT_NE(run.Stderr().find("config field 'chips'"), std::string::npos) << run.Stderr();
 }
 
 }  // namespace
