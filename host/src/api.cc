@@ -159,7 +159,7 @@ ApiAccess AccessFor(std::uint32_t ipv4, const std::vector<AllowRule>& rules) {
 namespace {
 
 json Summary(const ApiSnapshot& s) {
-  const double total = s.accepted + s.rejected + s.stale;
+  const auto total = static_cast<double>(s.accepted + s.rejected + s.stale);
   const double work = s.diff1_work > 0 ? s.diff1_work : 1;
   return {{"Elapsed", static_cast<std::int64_t>(s.elapsed_s)},
           {"MHS av", s.mhs_av},
@@ -183,10 +183,10 @@ json Summary(const ApiSnapshot& s) {
           {"Best Share", s.best_share},
           {"Total MH", s.mhs_av * s.elapsed_s},
           {"Work Utility", s.elapsed_s > 0 ? s.diff1_work * 60 / s.elapsed_s : 0},
-          {"Device Hardware%",
-           100.0 * static_cast<double>(s.hardware_errors) / (work + s.hardware_errors)},
-          {"Pool Rejected%", total > 0 ? 100.0 * s.rejected / total : 0},
-          {"Pool Stale%", total > 0 ? 100.0 * s.stale / total : 0}};
+          {"Device Hardware%", 100.0 * static_cast<double>(s.hardware_errors) /
+                                   (work + static_cast<double>(s.hardware_errors))},
+          {"Pool Rejected%", total > 0 ? 100.0 * static_cast<double>(s.rejected) / total : 0},
+          {"Pool Stale%", total > 0 ? 100.0 * static_cast<double>(s.stale) / total : 0}};
 }
 
 json Pools(const ApiSnapshot& s) {
@@ -264,8 +264,8 @@ json Stats(const ApiSnapshot& s) {
       {{{"STATS", 0}, {"ID", "hashrig0"}, {"Miner", kDescription}, {"Type", "hashrig"}}, chains});
 }
 
-struct Answer {
-  json body;  // the whole reply object (STATUS + section)
+struct Answer {  // NOLINT(bugprone-exception-escape): json's destructor does not throw
+  json body;     // the whole reply object (STATUS + section)
   ApiAction action;
 };
 

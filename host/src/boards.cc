@@ -88,7 +88,7 @@ class CpuChain final : public HashChain {
   std::string name() const override { return name_; }
   void Start() override {
     for (int i = 0; i < threads_; ++i) {
-      workers_.emplace_back([this, i](std::stop_token stop) { Work(stop, i); });
+      workers_.emplace_back([this, i](const std::stop_token& stop) { Work(stop, i); });
     }
   }
   void SetWork(const ChainWork& work) override {
@@ -105,7 +105,7 @@ class CpuChain final : public HashChain {
   ChainStatus status() const override { return {"mining", threads_, true}; }
 
  private:
-  void Work(std::stop_token stop, int stripe) {
+  void Work(const std::stop_token& stop, int stripe) {
     std::uint64_t seen = 0;
     sha256::Target target;
     std::optional<sha256::HeaderScanner> scanner;
@@ -195,12 +195,14 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
 }
 
 std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfig& driver,
-                                     double sim_cpu_rate, std::string name, std::string& error) {
+                                     double sim_cpu_rate, double sim_ambient_c,
+                                     const std::string& name, std::string& error) {
   if (spec.kind == "sim") {
     p::DriverConfig config = driver;
     config.expected_chips = spec.count;
     return std::make_unique<SimChain>(
-        name, hal::sim::ChainConfig{config.model, spec.count, sim_cpu_rate, 1}, config);
+        name, hal::sim::ChainConfig{config.model, spec.count, sim_cpu_rate, 1}, config,
+        SimBoardThermal{sim_ambient_c, {}});
   }
   if (spec.kind == "cpu") {
     return std::make_unique<CpuChain>(name, spec.count);

@@ -29,6 +29,7 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
 // The chain for a spec; `driver` configures BM13xx chains (model, chips, ticket).
 std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec,
                                      const hal::protocol::DriverConfig& driver, double sim_cpu_rate,
-                                     std::string name, std::string& error);
+                                     double sim_ambient_c, const std::string& name,
+                                     std::string& error);
 
 }  // namespace hashrig::host

@@ -225,11 +225,22 @@ std::string Miner::StatusLine() const {
 }
 
 std::string Miner::Chains() const {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on long "a" + b + "c" chains.
   std::string out;
   for (const auto& chain : chains_) {
     const ChainStatus s = chain->status();
+    out += " | ";
+    out += chain->name();
+    if (s.temperature_c != 0 || std::isnan(s.temperature_c)) {
+      out += ' ';
+      out += std::isnan(s.temperature_c) ? std::string("--") : Fixed(s.temperature_c, 1);
+      out += "C fan ";
+      out += Fixed(s.fan_percent, 0);
+      out += '%';
+    }
     if (!s.mining) {
-      out += " | " + chain->name() + ": " + s.state;
+      out += ' ';
+      out += s.state;
     }
   }
   return out;
@@ -294,6 +305,9 @@ ApiSnapshot Miner::Snapshot() const {
     chain.accepted = c.accepted;
     chain.hardware_errors = c.hardware_errors;
     chain.diff1_work = c.diff1_work;
+    chain.temperature = status.temperature_c;
+    chain.fan_percent = static_cast<int>(status.fan_percent);
+    chain.frequency_mhz = status.frequency_mhz;
     s.chains.push_back(chain);
   }
   return s;

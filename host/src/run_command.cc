@@ -45,6 +45,7 @@ const std::vector<OptionSpec> kOptions = {
     {"cpu-rate", 0, true, false,
      "real hashes per second the simulated chain may compute (default 2e7)"},
     {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
+    {"sim-ambient", 0, true, false, "ambient temperature of simulated boards, °C (default 25)"},
     {"api-listen", 0, true, false, "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
     {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
     {"api-allow", 0, true, false,
@@ -73,6 +74,7 @@ struct RunOptions {
   hal::protocol::DriverConfig driver;
   int chips = 4;
   double cpu_rate = 2e7;
+  double sim_ambient_c = 25;
   pool::Difficulty pool_difficulty = *pool::Difficulty::From(0.002);
   std::chrono::seconds duration{0};
   std::chrono::seconds status_interval{5};
@@ -140,6 +142,11 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
     return "--pool-difficulty: expected a positive number";
   }
   o.pool_difficulty = *difficulty;
+  const auto ambient = ParseDouble(args.Get("sim-ambient", "25"));
+  if (!ambient || *ambient < -40 || *ambient > 120) {
+    return "--sim-ambient: expected -40..120 °C";
+  }
+  o.sim_ambient_c = *ambient;
   const auto duration = ParseCount(args.Get("duration", "0"));
   const auto interval = ParseCount(args.Get("status-interval", "5"));
   if (!duration || !interval || *interval == 0) {
@@ -189,7 +196,7 @@ std::vector<std::unique_ptr<HashChain>> MakeBoards(const RunOptions& o, std::str
                         : spec.kind == "cpu" ? "CPU"
                                              : "BM") +
                        std::to_string(i);
-    auto chain = MakeBoard(spec, driver, o.cpu_rate, std::move(name), error);
+    auto chain = MakeBoard(spec, driver, o.cpu_rate, o.sim_ambient_c, name, error);
     if (!chain) {
       return {};
     }

@@ -1,26 +1,84 @@
 #include "sim_chain.h"
 
 #include <algorithm>
+#include <thread>
+
+#include "hashrig/hal/sim/rigs.h"
 
 namespace hashrig::host {
+namespace {
 
 namespace p = hal::protocol;
 
-SimChain::SimChain(std::string name, hal::sim::ChainConfig chain, const p::DriverConfig& driver)
+constexpr p::Micros kThermalPeriod{100'000};
+
+// The S21 profile's chain, scaled to `chips`: the same heat per chip and per area.
+hal::sim::ThermalConstants BoardConstants(int chips, double ambient_c) {
+  const hal::sim::RigProfile& s21 = *hal::sim::FindRig("antminer-s21");
+  hal::sim::ThermalConstants c = s21.thermal;
+  const double scale = static_cast<double>(s21.chips_per_chain) / std::max(1, chips);
+  c.resistance_still_c_per_w *= scale;
+  c.resistance_full_c_per_w *= scale;
+  c.ambient_c = ambient_c;
+  return c;
+}
+
+}  // namespace
+
+SimChain::SimChain(std::string name, hal::sim::ChainConfig chain, const p::DriverConfig& driver,
+                   SimBoardThermal thermal)
     : name_(std::move(name)),
       chain_(chain),
+      config_(driver),
       driver_(driver),
-      epoch_(std::chrono::steady_clock::now()) {}
+      epoch_(std::chrono::steady_clock::now()),
+      board_(BoardConstants(chain.chips, thermal.ambient_c)),
+      policy_(thermal.policy, driver.frequency) {}
 
 p::Micros SimChain::Now() const {
   return std::chrono::duration_cast<p::Micros>(std::chrono::steady_clock::now() - epoch_);
 }
 
-void SimChain::Start() { driver_.Start(Now()); }
+void SimChain::Start() {
+  stopped_ = false;
+  driver_.Start(Now());
+}
 
 void SimChain::SetWork(const ChainWork& work) {
   pending_ = work;
   has_work_ = true;
+}
+
+double SimChain::Watts() const {
+  // S21: 3500 W over 324 chips at 490 MHz; power follows the clock.
+  const hal::sim::RigProfile& s21 = *hal::sim::FindRig("antminer-s21");
+  const double per_chip = s21.nominal_watts() / (s21.chains * s21.chips_per_chain);
+  return per_chip * driver_.chips_found() * config_.frequency.value / 490.0;
+}
+
+void SimChain::Thermal(p::Micros now) {
+  if (now - last_thermal_ < kThermalPeriod) {
+    return;
+  }
+  const double seconds = static_cast<double>((now - last_thermal_).count()) / 1e6;
+  last_thermal_ = now;
+  const bool hashing = !stopped_ && driver_.state() == p::ChainState::kMining;
+  board_.Step(std::chrono::duration<double>(seconds), hashing ? Watts() : 0.0, fan_percent_);
+  const p::ThermalDecision d = policy_.Update(board_.Read().value, now);
+  fan_percent_ = d.fan_percent;
+  thermal_reason_ = d.reason;
+  if (d.stop_chain && !stopped_) {
+    stopped_ = true;  // the chips stop at once: reset held, no work
+    driver_.Idle();
+    chain_.HardwareReset();
+  }
+  if (d.restart_chain) {
+    stopped_ = false;
+    config_.frequency = d.frequency;
+    driver_.Reconfigure(config_);
+    driver_.Start(now);
+    has_work_ = true;
+  }
 }
 
 void SimChain::Step(p::Micros now) {
@@ -43,23 +101,28 @@ void SimChain::Step(p::Micros now) {
 void SimChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) {
   const auto until = Now() + budget;
   do {
+    const p::Micros now = Now();
+    Thermal(now);
+    if (stopped_) {
+      last_ = now;  // no hashing while stopped
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
     if (has_work_ && driver_.state() == p::ChainState::kMining) {
-      p::HeaderJob job;
       const auto& h = pending_.header;
       auto le32 = [&h](std::size_t at) {
         return static_cast<std::uint32_t>(h[at]) | h[at + 1] << 8 | h[at + 2] << 16 |
                static_cast<std::uint32_t>(h[at + 3]) << 24;
       };
+      p::HeaderJob job;
       job.version = le32(0);
       std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
       std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
       job.ntime = le32(68);
       job.nbits = le32(72);
-      if (driver_.SendJob(job, pending_.token).ok()) {
-        has_work_ = false;
-      }
+      has_work_ = !driver_.SendJob(job, pending_.token).ok();
     }
-    Step(Now());
+    Step(now);
     p::NonceEvent e;
     while (driver_.NextNonce(e)) {
       found.push_back({e.token, e.chip, e.nonce, e.version, e.ticket_difficulty});
@@ -69,18 +132,17 @@ void SimChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& f
 
 ChainStatus SimChain::status() const {
   ChainStatus s;
-  s.mining = driver_.state() == p::ChainState::kMining;
+  s.mining = !stopped_ && driver_.state() == p::ChainState::kMining;
   s.chips = driver_.chips_found();
-  s.state = p::ToString(driver_.state());
-  if (!driver_.status().ok()) {
+  s.state = stopped_ ? std::string("stopped: ") + thermal_reason_ : p::ToString(driver_.state());
+  if (!stopped_ && !driver_.status().ok()) {
     s.state += std::string(": ") + driver_.status().message();
   }
+  s.temperature_c = board_.Read().value;
+  s.fan_percent = fan_percent_;
+  s.frequency_mhz = config_.frequency.value;
   return s;
 }
-
-}  // namespace hashrig::host
-
-namespace hashrig::host {
 
 std::string Describe(const ChainStatus& status) {
   return status.state + " (" + std::to_string(status.chips) + " chips)";

@@ -197,3 +197,30 @@ TEST(RunCommandTest, SampleConfigLoadsAndBadConfigNamesTheField) {
 
 }  // namespace
 }  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// A simulated board in a hot room: the thermal policy turns the fans to 100 %, then stops
+// the chain at the dangerous temperature; no share is found after that.
+TEST(RunCommandTest, SimulatedOverheatFansUpThenStopsTheChain) {
+  ChildProcess run(
+      {HASHRIG_BINARY, "run", "--sim-ambient", "80", "--duration", "14", "--status-interval", "1"});
+  ASSERT_EQ(run.Wait(40s), 0) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto hot = log.find("C fan 100%");
+  const auto stopped = log.find("stopped: ");
+  ASSERT_NE(hot, std::string::npos) << log;
+  ASSERT_NE(stopped, std::string::npos) << log;
+  EXPECT_LT(hot, stopped);  // fans up first, then the stop
+  // Nothing is accepted once the chain has stopped: the last status lines agree.
+  const auto last_status = log.rfind("INFO status:");
+  const auto before_stop = log.rfind("INFO status:", stopped);
+  const auto accepted = [&log](std::size_t at) {
+    return std::stoi(log.substr(log.find(" A:", at) + 3));
+  };
+  EXPECT_LE(accepted(last_status) - accepted(before_stop), 2);  // at most what was in flight
+}
+
+}  // namespace
+}  // namespace hashrig::testing

@@ -121,6 +121,14 @@ void ChainDriver::Start(Micros now) {
   decoder_ = ResponseDecoder(9);
 }
 
+void ChainDriver::Idle() {
+  state_ = ChainState::kIdle;
+  pending_job_ = Operation{};
+  slots_ = {};
+  events_size_ = 0;
+  poll_chip_ = -1;
+}
+
 double ChainDriver::ticket_difficulty() const {
   if (config_.ticket_difficulty >= 1) {
     return TicketDifficulty(TicketMaskRegister(config_.ticket_difficulty));

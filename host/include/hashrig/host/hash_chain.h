@@ -30,6 +30,9 @@ struct ChainStatus {
   std::string state;  // "starting", "mining", "failed: ..."
   int chips = 0;
   bool mining = false;
+  double temperature_c = 0;  // hottest sensor; NaN: failed
+  double fan_percent = 0;
+  double frequency_mhz = 0;
 };
 std::string Describe(const ChainStatus& status);
 std::string Describe(const ChainStatus& status);

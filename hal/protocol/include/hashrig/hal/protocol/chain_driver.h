@@ -92,6 +92,10 @@ class ChainDriver {
   explicit ChainDriver(const DriverConfig& config);
 
   void Start(Micros now);
+  // Holds the chain: no more work or polling until the next Start (thermal stop).
+  void Idle();
+  // New settings for the next Start (e.g. a lower clock after an overheat).
+  void Reconfigure(const DriverConfig& config) { config_ = config; }
   Operation Poll(Micros now);
   void OnBytes(std::span<const std::uint8_t> bytes, Micros now);
 
