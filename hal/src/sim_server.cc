@@ -64,12 +64,18 @@ struct Pump {
   }
 };
 
-LinkStatus ServePty(sim::Chain& chain, int stop_fd,
+LinkStatus ServePty(sim::Chain& chain, int stop_fd, const std::string& link_path,
                     const std::function<void(const std::string&)>& ready) {
   LinkStatus status;
   auto pty = Pty::Open(status);
   if (!pty) {
     return status;
+  }
+  if (!link_path.empty()) {
+    ::unlink(link_path.c_str());
+    if (::symlink(pty->slave_path().c_str(), link_path.c_str()) != 0) {
+      return {StatusCode::kUnavailable, "cannot link " + link_path + ": " + std::strerror(errno)};
+    }
   }
   ready(pty->slave_path());
   Pump pump{chain};
@@ -131,7 +137,8 @@ LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
                         const std::function<void(const std::string&)>& ready) {
   sim::Chain chain(config.chain);
   chain.SetFaults(config.faults);
-  return config.use_pty ? ServePty(chain, stop_fd, ready) : ServeTcp(config, chain, stop_fd, ready);
+  return config.use_pty ? ServePty(chain, stop_fd, config.link_path, ready)
+                        : ServeTcp(config, chain, stop_fd, ready);
 }
 
 }  // namespace hashrig::hal

@@ -1,5 +1,6 @@
 #include "boards.h"
 
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -16,37 +17,64 @@ namespace {
 
 namespace p = hal::protocol;
 
-// A chain the host drives over a byte link (serial, TCP, USB).
+// A chain the host drives over a byte link (serial, TCP, USB). When the link fails the
+// chain is marked down; the link is reopened every second, and a chain that comes back
+// is initialised again and given the current work.
 class LinkChain final : public HashChain {
  public:
-  LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, const p::DriverConfig& config)
-      : name_(std::move(name)), chain_(std::move(link), config) {}
+  using Opener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
+
+  LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, Opener reopen,
+            const p::DriverConfig& config)
+      : name_(std::move(name)),
+        reopen_(std::move(reopen)),
+        config_(config),
+        chain_(std::make_unique<hal::DirectChain>(std::move(link), config)) {}
 
   std::string name() const override { return name_; }
-  void Start() override { chain_.Start(); }
+  void Start() override {
+    if (chain_) {
+      chain_->Start();
+    }
+  }
   void SetWork(const ChainWork& work) override {
     pending_ = work;
     has_work_ = true;
   }
   void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override {
     const auto until = std::chrono::steady_clock::now() + budget;
+    if (!chain_) {
+      Reopen();
+      std::this_thread::sleep_for(budget);
+      return;
+    }
     do {
-      if (has_work_ && chain_.driver().state() == p::ChainState::kMining) {
-        has_work_ = !chain_.driver().SendJob(ToHeaderJob(pending_.header), pending_.token).ok();
+      p::ChainDriver& driver = chain_->driver();
+      if (has_work_ && driver.state() == p::ChainState::kMining) {
+        has_work_ = !driver.SendJob(ToHeaderJob(pending_.header), pending_.token).ok();
       }
-      link_status_ = chain_.Step(std::chrono::milliseconds(1));
+      link_status_ = chain_->Step(std::chrono::milliseconds(1));
       p::NonceEvent e;
-      while (chain_.driver().NextNonce(e)) {
+      while (driver.NextNonce(e)) {
         found.push_back({e.token, e.chip, e.nonce, e.version, e.ticket_difficulty});
       }
     } while (link_status_.ok() && std::chrono::steady_clock::now() < until);
+    if (!link_status_.ok()) {
+      chain_.reset();  // down: the link is gone
+      last_attempt_ = std::chrono::steady_clock::now();
+    }
   }
   ChainStatus status() const override {
     ChainStatus s;
-    auto& driver = const_cast<hal::DirectChain&>(chain_).driver();
-    s.mining = link_status_.ok() && driver.state() == p::ChainState::kMining;
+    if (!chain_) {
+      s.state = "down: " + link_status_.message();
+      return s;
+    }
+    const p::ChainDriver& driver = chain_->driver();
+    s.mining = driver.state() == p::ChainState::kMining;
     s.chips = driver.chips_found();
-    s.state = link_status_.ok() ? p::ToString(driver.state()) : "down: " + link_status_.message();
+    s.state = p::ToString(driver.state());
+    s.frequency_mhz = driver.config().frequency.value;
     return s;
   }
 
@@ -65,9 +93,30 @@ class LinkChain final : public HashChain {
   }
 
  private:
+  void Reopen() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_attempt_ < std::chrono::seconds(1)) {
+      return;
+    }
+    last_attempt_ = now;
+    hal::LinkStatus status;
+    auto link = reopen_(status);
+    if (!link) {
+      link_status_ = status;
+      return;
+    }
+    chain_ = std::make_unique<hal::DirectChain>(std::move(link), config_);
+    chain_->Start();
+    link_status_ = {};
+    has_work_ = true;  // the current work again, once it is mining
+  }
+
   std::string name_;
-  hal::DirectChain chain_;
+  Opener reopen_;
+  p::DriverConfig config_;
+  std::unique_ptr<hal::DirectChain> chain_;
   hal::LinkStatus link_status_;
+  std::chrono::steady_clock::time_point last_attempt_{};
   bool has_work_ = false;
   ChainWork pending_;
 };
@@ -207,25 +256,35 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
   if (spec.kind == "cpu") {
     return std::make_unique<CpuChain>(name, spec.count);
   }
-  hal::LinkStatus status;
-  std::unique_ptr<hal::ByteLink> link;
+  LinkChain::Opener opener;
   if (spec.kind == "serial") {
-    link = hal::OpenUart(spec.where, spec.baud, status);
+    opener = [spec](hal::LinkStatus& status) {
+      return hal::OpenUart(spec.where, spec.baud, status);
+    };
   } else if (spec.kind == "tcp") {
     const auto colon = spec.where.rfind(':');
     const auto port = ParseCount(spec.where.substr(colon + 1));
-    link = port ? hal::ConnectTcp(spec.where.substr(0, colon), static_cast<std::uint16_t>(*port),
-                                  std::chrono::seconds(5), status)
-                : nullptr;
+    if (!port || *port > 65535) {
+      error = name + " (tcp:" + spec.where + "): bad port";
+      return nullptr;
+    }
+    opener = [host = spec.where.substr(0, colon),
+              port = static_cast<std::uint16_t>(*port)](hal::LinkStatus& status) {
+      return hal::ConnectTcp(host, port, std::chrono::seconds(5), status);
+    };
   } else if (spec.kind == "usb") {
-    link = hal::OpenUsb(*hal::ParseUsbId(spec.where), 115'200, status);
+    opener = [id = *hal::ParseUsbId(spec.where)](hal::LinkStatus& status) {
+      return hal::OpenUsb(id, 115'200, status);
+    };
   }
+  hal::LinkStatus status;
+  auto link = opener ? opener(status) : nullptr;
   if (!link) {
     error = name + " (" + spec.kind + ":" + spec.where +
             "): " + (status.message().empty() ? "bad address" : status.message());
     return nullptr;
   }
-  return std::make_unique<LinkChain>(name, std::move(link), driver);
+  return std::make_unique<LinkChain>(name, std::move(link), std::move(opener), driver);
 }
 
 }  // namespace hashrig::host

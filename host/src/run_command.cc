@@ -45,6 +45,8 @@ const std::vector<OptionSpec> kOptions = {
     {"cpu-rate", 0, true, false,
      "real hashes per second the simulated chain may compute (default 2e7)"},
     {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
+    {"probe-interval", 0, true, false,
+     "seconds between probes of higher-priority pools while failed over (default 60)"},
     {"sim-ambient", 0, true, false, "ambient temperature of simulated boards, °C (default 25)"},
     {"api-listen", 0, true, false, "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
     {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
@@ -75,6 +77,7 @@ struct RunOptions {
   int chips = 4;
   double cpu_rate = 2e7;
   double sim_ambient_c = 25;
+  std::chrono::seconds probe_interval{60};
   pool::Difficulty pool_difficulty = *pool::Difficulty::From(0.002);
   std::chrono::seconds duration{0};
   std::chrono::seconds status_interval{5};
@@ -147,6 +150,11 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
     return "--sim-ambient: expected -40..120 °C";
   }
   o.sim_ambient_c = *ambient;
+  const auto probe = ParseCount(args.Get("probe-interval", "60"));
+  if (!probe || *probe == 0 || *probe > 86400) {
+    return "--probe-interval: expected 1..86400 seconds";
+  }
+  o.probe_interval = std::chrono::seconds(*probe);
   const auto duration = ParseCount(args.Get("duration", "0"));
   const auto interval = ParseCount(args.Get("status-interval", "5"));
   if (!duration || !interval || *interval == 0) {
@@ -330,6 +338,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   }
   pool::ClientConfig client_config;
   client_config.pools = options.pools;
+  client_config.failover.probe_interval = options.probe_interval;
   std::unique_ptr<Miner> miner;
   pool::PoolClient client(io, client_config, [&miner](std::size_t pool, const pool::Event& e) {
     if (miner) {

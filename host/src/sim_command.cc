@@ -17,6 +17,7 @@ const std::vector<OptionSpec> kOptions = {
     {"model", 'm', true, false, "chip model: BM1397, BM1366, BM1368 or BM1370 (default BM1370)"},
     {"chips", 'n', true, false, "chips on the chain, 1..256 (default 1)"},
     {"pty", 0, false, false, "expose the chain on a pseudo-terminal (the default)"},
+    {"link", 0, true, false, "also make PATH a symlink to the PTY (a stable name across restarts)"},
     {"listen", 'l', true, false, "ADDRESS:PORT: expose the chain on TCP instead"},
     {"cpu-rate", 0, true, false,
      "real hashes per second the whole chain may compute (default 4e6)"},
@@ -93,6 +94,7 @@ std::optional<std::string> Configure(const Args& args, hal::SimServerConfig& con
     config.listen_address = listen.substr(0, colon);
     config.port = static_cast<std::uint16_t>(*port);
   }
+  config.link_path = args.Get("link");
   const auto seed = ParseCount(args.Get("seed", "1"));
   if (!seed) {
     return "--seed: expected a whole number";

@@ -224,3 +224,83 @@ TEST(RunCommandTest, SimulatedOverheatFansUpThenStopsTheChain) {
 
 }  // namespace
 }  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+std::string ListenAddress(ChildProcess& pool) {
+  const auto line = pool.ReadLine(10s);
+  return line ? line->substr(13, line->find(' ', 13) - 13) : "";
+}
+
+bool WaitForLog(ChildProcess& process, const std::string& text, std::size_t after,
+                std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process.Stderr().find(text, after) != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+// Kill the primary pool: hashrig fails over to the backup and keeps mining; bring the
+// primary back on the same port: the probe returns mining to it.
+TEST(RunCommandTest, KillThePoolFailoverAndReturn) {
+  auto primary = std::make_unique<ChildProcess>(std::vector<std::string>{
+      HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.002"});
+  const std::string primary_address = ListenAddress(*primary);
+  ChildProcess backup({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.002"});
+  const std::string backup_address = ListenAddress(backup);
+  ASSERT_FALSE(primary_address.empty() || backup_address.empty());
+  ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + primary_address, "-o",
+                    "stratum+tcp://" + backup_address, "--probe-interval", "2", "--duration",
+                    "60"});
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 20s)) << run.Stderr();
+  primary->Signal(SIGKILL);
+  (void)primary->Wait(5s);
+  primary.reset();
+  const auto killed_at = run.Stderr().size();
+  ASSERT_TRUE(WaitForLog(run, "failing over from pool 0 to pool 1", killed_at, 20s))
+      << run.Stderr();
+  const auto failed_over_at = run.Stderr().find("failing over", killed_at);
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", failed_over_at, 20s)) << run.Stderr();
+  ChildProcess revived(
+      {HASHRIG_BINARY, "pool", "--listen", primary_address, "--difficulty", "0.002"});
+  ASSERT_FALSE(ListenAddress(revived).empty()) << revived.Stderr();
+  const auto revived_at = run.Stderr().size();
+  ASSERT_TRUE(WaitForLog(run, "pool 0 is back; returning to it", revived_at, 30s)) << run.Stderr();
+  ASSERT_TRUE(WaitForLog(revived, "accepted share", 0, 20s)) << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(10s), 0);
+}
+
+// Close the chain's PTY: the chain is marked down; when a simulator appears again at the
+// same path the chain is initialised again and mines.
+TEST(RunCommandTest, ChainPtyClosedIsMarkedDownAndPickedUpAgain) {
+  const std::string link = ::testing::TempDir() + "/hashrig-chain0-" + std::to_string(::getpid());
+  const std::vector<std::string> sim_args = {HASHRIG_BINARY, "sim", "--model",    "BM1370",
+                                             "--chips",      "1",   "--cpu-rate", "1e7",
+                                             "--link",       link};
+  auto sim = std::make_unique<ChildProcess>(sim_args);
+  ASSERT_TRUE(sim->ReadLine(10s).has_value());
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + link, "--chip", "BM1370",
+                    "--chips", "1", "--ticket-difficulty", "0.0005", "--status-interval", "1",
+                    "--duration", "90"});
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 40s)) << run.Stderr();
+  sim->Signal(SIGKILL);
+  (void)sim->Wait(5s);
+  sim.reset();
+  const auto closed_at = run.Stderr().size();
+  ASSERT_TRUE(WaitForLog(run, "BM0 down:", closed_at, 20s)) << run.Stderr();
+  ChildProcess again(sim_args);
+  ASSERT_TRUE(again.ReadLine(10s).has_value());
+  const auto back_at = run.Stderr().size();
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", back_at, 60s)) << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(10s), 0);
+}
+
+}  // namespace
+}  // namespace hashrig::testing

@@ -16,6 +16,9 @@ struct SimServerConfig {
   sim::ChainConfig chain;
   sim::Faults faults;
   bool use_pty = true;
+  // A stable path (symlink) to the PTY, as udev gives /dev/serial/by-id names: a driver
+  // configured with it finds the chain again after the simulator restarts.
+  std::string link_path;
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;
 };
