@@ -23,6 +23,10 @@ constexpr Command kCommands[] = {
      hashrig::host::RunHashCommand},
     {"run", "mine (no pool given: a simulated chain against the built-in pool)",
      hashrig::host::RunRunCommand},
+    {"scan", "list USB bridges, serial devices, and the chips of each --board",
+     hashrig::host::RunScanCommand},
+    {"board-test", "known-answer work to every chip of a board: a pass/fail table",
+     hashrig::host::RunBoardTestCommand},
     {"pool", "run a local Stratum V1 pool that validates every share",
      hashrig::host::RunPoolCommand},
     {"sim", "expose a simulated BM13xx chain on a PTY or TCP port", hashrig::host::RunSimCommand},
@@ -31,7 +35,7 @@ constexpr Command kCommands[] = {
 void PrintUsage(std::ostream& out) {
   out << "usage: hashrig COMMAND [OPTIONS]\n\ncommands:\n";
   for (const Command& c : kCommands) {
-    out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
   }
   out << "\n'hashrig COMMAND --help' describes a command's options.\n"
          "HASHRIG_SHA256_BACKEND=NAME forces a SHA-256 backend (as --backend does).\n";

@@ -366,7 +366,7 @@ void ChainDriver::OnNonce(const Response& r, Micros now) {
     return;  // a job we never sent, or one retired
   }
   NonceEvent e;
-  e.chip = ChipForNonce(report.nonce);
+  e.chip = ChipForNonce(report.nonce, slot.starting_nonce);
   e.token = slot.token;
   e.job_id = report.job_id;
   e.small_core = report.small_core;
@@ -393,12 +393,13 @@ void ChainDriver::OnNonce(const Response& r, Micros now) {
   ++events_size_;
 }
 
-int ChainDriver::ChipForNonce(std::uint32_t nonce) const {
+int ChainDriver::ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce) const {
   if (found_ <= 1) {
     return 0;
   }
-  // The inverse of the CHIP_NONCE_OFFSET split written in ConfigOp.
-  const std::uint64_t high = nonce >> 16;
+  // The inverse of the CHIP_NONCE_OFFSET split written in ConfigOp: chip i counts up from
+  // the job's starting nonce plus i * 65536 / n in the high half.
+  const std::uint64_t high = static_cast<std::uint32_t>(nonce - starting_nonce) >> 16;
   const auto n = static_cast<std::uint64_t>(found_);
   std::uint64_t i = high * n / 65536;
   while (i + 1 < n && (i + 1) * 65536 / n <= high) {
@@ -444,7 +445,7 @@ Result<std::uint8_t> ChainDriver::SendJob(const HeaderJob& job, std::uint32_t to
                                                        : "BM1397 takes midstate jobs");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, job.version};
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, job.version, job.starting_nonce};
   HeaderJob sent = job;
   sent.job_id = next_job_id_;
   const auto frame = EncodeHeaderJob(sent);
@@ -463,7 +464,7 @@ Result<std::uint8_t> ChainDriver::SendJob(const MidstateJob& job, std::uint32_t 
                                                        : "only BM1397 takes midstates");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, version};
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, version, job.starting_nonce};
   MidstateJob sent = job;
   sent.job_id = next_job_id_;
   const auto frame = EncodeMidstateJob(sent);

@@ -16,5 +16,7 @@ int RunBenchCommand(const std::vector<std::string>& args);
 int RunPoolCommand(const std::vector<std::string>& args);
 int RunSimCommand(const std::vector<std::string>& args);
 int RunRunCommand(const std::vector<std::string>& args);
+int RunScanCommand(const std::vector<std::string>& args);
+int RunBoardTestCommand(const std::vector<std::string>& args);
 
 }  // namespace hashrig::host

@@ -129,6 +129,7 @@ class ChainDriver {
     bool valid = false;
     std::uint32_t token = 0;
     std::uint32_t version = 0;
+    std::uint32_t starting_nonce = 0;  // chips count from here plus their offset
   };
 
   Operation Write(const CommandFrame& frame) const;
@@ -139,7 +140,7 @@ class ChainDriver {
   void OnResponse(const Response& r, Micros now);
   void OnNonce(const Response& r, Micros now);
   Operation CheckDeadChips(Micros now);
-  int ChipForNonce(std::uint32_t nonce) const;
+  int ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce) const;
   int Interval() const;
 
   DriverConfig config_;
