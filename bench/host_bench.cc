@@ -16,7 +16,8 @@
 
 namespace {
 
-using namespace hashrig;
+namespace host = hashrig::host;
+namespace pool = hashrig::pool;
 
 class NullChain final : public host::HashChain {
  public:
@@ -24,7 +25,13 @@ class NullChain final : public host::HashChain {
   void Start() override {}
   void SetWork(const host::ChainWork& work) override { last = work.token; }
   void Poll(std::chrono::milliseconds, std::vector<host::FoundNonce>&) override {}
-  host::ChainStatus status() const override { return {"mining", 108, true}; }
+  host::ChainStatus status() const override {
+    host::ChainStatus s;
+    s.state = "mining";
+    s.chips = 108;
+    s.mining = true;
+    return s;
+  }
   std::uint32_t last = 0;
 };
 
@@ -51,6 +58,7 @@ void BM_NotifyToAllChains(benchmark::State& state) {
   config.pools.push_back({*pool::ParsePoolUrl("127.0.0.1:1"), "bench", "x"});
   pool::PoolClient client(io, config, [](std::size_t, const pool::Event&) {});
   std::vector<std::unique_ptr<host::HashChain>> chains;
+  chains.reserve(static_cast<std::size_t>(state.range(0)));
   for (int i = 0; i < state.range(0); ++i) {
     chains.push_back(std::make_unique<NullChain>());
   }

@@ -254,7 +254,20 @@ json Stats(const ApiSnapshot& s) {
     const std::string n = std::to_string(i + 1);
     chains["chain_rate" + n] = Ghs(c.mhs_5s);
     chains["chain_acn" + n] = c.chips;
-    chains["chain_acs" + n] = std::string(static_cast<std::size_t>(c.chips), 'o');
+    // bmminer's chip status string: 'o' for a chip that answers, 'x' for one that does not.
+    std::string acs(static_cast<std::size_t>(c.chips), 'o');
+    for (std::size_t k = 0; k < c.chip_stats.size() && k < acs.size(); ++k) {
+      acs[k] = c.chip_stats[k].alive ? 'o' : 'x';
+    }
+    chains["chain_acs" + n] = acs;
+    json nonces = json::array();
+    json errors = json::array();
+    for (const ApiChip& chip : c.chip_stats) {
+      nonces.push_back(chip.nonces);
+      errors.push_back(chip.hardware_errors);
+    }
+    chains["chain_chip_nonces" + n] = nonces;
+    chains["chain_chip_hw" + n] = errors;
     chains["temp" + n] = c.temperature;
     chains["temp_chip" + n] = c.temperature;
     chains["fan" + n] = c.fan_percent;

@@ -75,7 +75,13 @@ class LinkChain final : public HashChain {
     s.chips = driver.chips_found();
     s.state = p::ToString(driver.state());
     s.frequency_mhz = driver.config().frequency.value;
+    s.chip_stats = ChipStats(driver);
     return s;
+  }
+  void RecordVerdict(int chip, bool meets_ticket) override {
+    if (chain_) {
+      chain_->driver().RecordVerdict(chip, meets_ticket);
+    }
   }
 
   static p::HeaderJob ToHeaderJob(const std::array<std::uint8_t, 80>& h) {
@@ -151,7 +157,13 @@ class CpuChain final : public HashChain {
     found.insert(found.end(), found_.begin(), found_.end());
     found_.clear();
   }
-  ChainStatus status() const override { return {"mining", threads_, true}; }
+  ChainStatus status() const override {
+    ChainStatus s;
+    s.state = "mining";
+    s.chips = threads_;
+    s.mining = true;
+    return s;
+  }
 
  private:
   void Work(const std::stop_token& stop, int stripe) {

@@ -54,7 +54,32 @@ void Logger::Write(LogLevel level, std::string_view where, std::string_view text
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                 static_cast<int>(millis.count()));
   const std::lock_guard lock(mutex_);
+  if (capture_ > 0) {
+    std::string line = stamp;
+    line += ' ';
+    line += ToString(level);
+    line += ' ';
+    line += where;
+    line += ": ";
+    line += text;
+    tail_.push_back(std::move(line));
+    while (tail_.size() > capture_) {
+      tail_.pop_front();
+    }
+    return;
+  }
   out_ << stamp << ' ' << ToString(level) << ' ' << where << ": " << text << '\n' << std::flush;
+}
+
+void Logger::CaptureTail(std::size_t lines) {
+  const std::lock_guard lock(mutex_);
+  capture_ = lines;
+  tail_.clear();
+}
+
+std::vector<std::string> Logger::Tail() const {
+  const std::lock_guard lock(mutex_);
+  return {tail_.begin(), tail_.end()};
 }
 
 }  // namespace hashrig::host

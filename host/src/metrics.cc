@@ -120,6 +120,22 @@ std::string RenderMetrics(const ApiSnapshot& s) {
     w.Sample("hashrig_chain_hardware_errors_total", Label("chain", c.name),
              static_cast<double>(c.hardware_errors));
   }
+  w.Family("hashrig_chip_nonces_total", "counter", "Nonces per chip (chains the host drives).");
+  for (const ApiChain& c : s.chains) {
+    for (const ApiChip& chip : c.chip_stats) {
+      w.Sample("hashrig_chip_nonces_total",
+               Label("chain", c.name) + "," + Label("address", std::to_string(chip.address)),
+               static_cast<double>(chip.nonces));
+    }
+  }
+  w.Family("hashrig_chip_hardware_errors_total", "counter", "Hardware errors per chip.");
+  for (const ApiChain& c : s.chains) {
+    for (const ApiChip& chip : c.chip_stats) {
+      w.Sample("hashrig_chip_hardware_errors_total",
+               Label("chain", c.name) + "," + Label("address", std::to_string(chip.address)),
+               static_cast<double>(chip.hardware_errors));
+    }
+  }
   return w.Take();
 }
 

@@ -59,6 +59,7 @@ Miner::Miner(pool::PoolClient& client, std::vector<std::unique_ptr<HashChain>> c
 void Miner::OnPoolEvent(std::size_t pool, const pool::Event& event) {
   if (const auto* j = std::get_if<pool::event::NewJob>(&event)) {
     job_ = j->job;
+    job_received_ = Clock::now();
     // Each chain gets its own slice of this job's extranonce2 space.
     pool::Extranonce2Counter all(job_->extranonce2_size);
     counters_ = all.Split(chains_.size());
@@ -100,7 +101,14 @@ void Miner::Distribute(bool clean) {
           "extranonce2 space of job " + job_->notify.job_id + " exhausted; waiting for a new job");
       continue;
     }
-    Issued work{job_, *en2, job_->notify.ntime, {}};
+    // ntime follows the clock from the job's own, inside the pool's window.
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - job_received_);
+    const auto roll = std::min(age, pool::kMaxNtimeRoll - std::chrono::seconds(30));
+    Issued work{
+        job_,
+        *en2,
+        job_->notify.ntime + static_cast<std::uint32_t>(std::max<std::int64_t>(0, roll.count())),
+        {}};
     work.header = builder.BuildHeader(builder.MerkleRoot(*en2), work.ntime, job_->notify.version);
     const std::uint32_t token = next_token_++;
     chains_[i]->SetWork({token, work.header, job_->version_mask, job_->difficulty.value()});
@@ -136,7 +144,9 @@ void Miner::Verify(std::size_t chain, const FoundNonce& n) {
   const auto header = sha256::WithVersionAndNonce(work.header, n.version, n.nonce);
   const pool::ShareValue value = pool::Evaluate(header);
   const auto ticket = pool::Difficulty::From(n.ticket_difficulty);
-  if (!ticket || !ticket->ToTarget().IsMetBy(value.hash)) {
+  const bool meets_ticket = ticket && ticket->ToTarget().IsMetBy(value.hash);
+  chains_[chain]->RecordVerdict(n.chip, meets_ticket);
+  if (!meets_ticket) {
     ++stats_.hardware_errors;
     ++chain_counters_[chain].hardware_errors;
     log_.Write(
@@ -308,6 +318,9 @@ ApiSnapshot Miner::Snapshot() const {
     chain.temperature = status.temperature_c;
     chain.fan_percent = static_cast<int>(status.fan_percent);
     chain.frequency_mhz = status.frequency_mhz;
+    for (const ChipStatus& chip : status.chip_stats) {
+      chain.chip_stats.push_back({chip.address, chip.nonces, chip.hardware_errors, chip.alive});
+    }
     s.chains.push_back(chain);
   }
   return s;

@@ -4,7 +4,9 @@
 // accepted within seconds.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <unistd.h>
 #include <boost/asio.hpp>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,6 +21,7 @@
 #include "hashrig/host/log.h"
 #include "hashrig/host/metrics.h"
 #include "hashrig/host/miner.h"
+#include "hashrig/host/screen.h"
 #include "hashrig/pool/local_pool.h"
 
 namespace hashrig::host {
@@ -392,10 +395,21 @@ int RunRunCommand(const std::vector<std::string>& argv) {
 
   asio::steady_timer hash_timer(io), status_timer(io), refresh_timer(io), stop_timer(io);
   Every(hash_timer, 10ms, [&] { miner->Tick(8ms); });
-  Every(status_timer, options.status_interval,
-        [&] { log.Write(LogLevel::kInfo, "status", miner->StatusLine()); });
+  // On a terminal: a live screen on stdout, with the log's last lines in it (when stderr
+  // is the same terminal, the log would scroll the screen away).
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  if (terminal && ::isatty(STDERR_FILENO) != 0) {
+    log.CaptureTail(12);
+  }
+  Every(status_timer, options.status_interval, [&] {
+    log.Write(LogLevel::kInfo, "status", miner->StatusLine());
+    if (terminal) {
+      std::cout << RenderScreen(miner->Snapshot(), log.Tail()) << std::flush;
+    }
+  });
   Every(refresh_timer, 10s, [&] { miner->RefreshWork(); });
   stop = [&](const std::string& why) {
+    log.CaptureTail(0);  // the screen is done: the last words go to the log again
     log.Write(LogLevel::kInfo, "run", why + "; " + miner->StatusLine());
     api.Stop();
     metrics.Stop();

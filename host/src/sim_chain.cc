@@ -141,7 +141,18 @@ ChainStatus SimChain::status() const {
   s.temperature_c = board_.Read().value;
   s.fan_percent = fan_percent_;
   s.frequency_mhz = config_.frequency.value;
+  s.chip_stats = ChipStats(driver_);
   return s;
+}
+
+std::vector<ChipStatus> ChipStats(const p::ChainDriver& driver) {
+  std::vector<ChipStatus> chips;
+  chips.reserve(static_cast<std::size_t>(driver.chips_found()));
+  for (int i = 0; i < driver.chips_found(); ++i) {
+    const p::ChipStats& c = driver.chip(i);
+    chips.push_back({i, c.address, c.nonces, c.hardware_errors, c.alive});
+  }
+  return chips;
 }
 
 std::string Describe(const ChainStatus& status) {

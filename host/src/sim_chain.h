@@ -14,6 +14,9 @@
 
 namespace hashrig::host {
 
+// Per-chip statistics of a chain the host drives, as ChainStatus carries them.
+std::vector<ChipStatus> ChipStats(const hal::protocol::ChainDriver& driver);
+
 struct SimBoardThermal {
   double ambient_c = 25;
   hal::protocol::ThermalConfig policy;
@@ -30,6 +33,9 @@ class SimChain final : public HashChain {
   void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override;
   ChainStatus status() const override;
   const char* thermal_reason() const { return thermal_reason_; }
+  void RecordVerdict(int chip, bool meets_ticket) override {
+    driver_.RecordVerdict(chip, meets_ticket);
+  }
 
  private:
   hal::protocol::Micros Now() const;

@@ -19,7 +19,18 @@ ApiSnapshot Snapshot() {
   s.pools = {{"stratum+tcp://a:3333", "w.1", true, true, true, 10, 1, 0, 0.02, 0.002, 0.002, 0.002,
               1700000000},
              {"stratum+tcp://b:3333", "w.1", false, false, true}};
-  s.chains = {{"SIM0", "Alive", 4, 20'000, 18'000, 62.5, 70, 490, 10, 0, 512}};
+  s.chains = {{"SIM0",
+               "Alive",
+               4,
+               20'000,
+               18'000,
+               62.5,
+               70,
+               490,
+               10,
+               0,
+               512,
+               {{0x00, 5, 0, true}, {0x40, 3, 0, true}, {0x80, 2, 1, false}, {0xC0, 4, 0, true}}}};
   return s;
 }
 
@@ -73,6 +84,9 @@ TEST(ApiTest, FieldsFleetToolsRead) {
   EXPECT_EQ(stats["chain_acn1"], 4);
   EXPECT_EQ(stats["chain_rate1"], 20.0);
   EXPECT_EQ(stats["temp1"], 62.5);
+  EXPECT_EQ(stats["chain_acs1"], "ooxo");  // bmminer's chip status string
+  EXPECT_EQ(stats["chain_chip_nonces1"], json::parse("[5,3,2,4]"));
+  EXPECT_EQ(stats["chain_chip_hw1"][2], 1);
   const json version = Reply("version")["VERSION"][0];
   // pyasic files miners by brand words; ours must not be taken for another vendor.
   const std::string text = version.dump();

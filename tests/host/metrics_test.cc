@@ -17,7 +17,7 @@ ApiSnapshot Snapshot() {
   s.mhs_5s = 12.5;
   s.accepted = 3;
   s.pools = {{"stratum+tcp://evil\"pool\\:1", "w", true, true}};
-  s.chains = {{"SIM0", "Alive", 4, 12.5}};
+  s.chains = {{"SIM0", "Alive", 4, 12.5, 0, 0, 0, 0, 0, 0, 0, {{0x2a, 7, 1, true}}}};
   return s;
 }
 
@@ -49,6 +49,8 @@ TEST(MetricsTest, ExpositionFormatParses) {
   EXPECT_NE(text.find("hashrig_shares_total{result=\"accepted\"} 3"), std::string::npos);
   EXPECT_NE(text.find("url=\"stratum+tcp://evil\\\"pool\\\\:1\""), std::string::npos);  // escaped
   EXPECT_NE(text.find("hashrig_chain_chips{chain=\"SIM0\"} 4"), std::string::npos);
+  EXPECT_NE(text.find("hashrig_chip_nonces_total{chain=\"SIM0\",address=\"42\"} 7"),
+            std::string::npos);
 }
 
 TEST(MetricsTest, HttpAnswersMetricsOnly) {
@@ -61,6 +63,22 @@ TEST(MetricsTest, HttpAnswersMetricsOnly) {
   EXPECT_EQ(
       AnswerMetricsHttp("POST /metrics HTTP/1.1\r\n\r\n", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
   EXPECT_EQ(AnswerMetricsHttp("\x01\x02", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
+}
+
+}  // namespace
+}  // namespace hashrig::host
+
+#include "hashrig/host/screen.h"
+
+namespace hashrig::host {
+namespace {
+
+TEST(ScreenTest, ShowsPoolsChainsAndChips) {
+  const std::string screen = RenderScreen(Snapshot());
+  EXPECT_EQ(screen.rfind("\033[H\033[2J", 0), 0u);
+  EXPECT_NE(screen.find("stratum+tcp://evil"), std::string::npos);
+  EXPECT_NE(screen.find("SIM0"), std::string::npos);
+  EXPECT_NE(screen.find("2a:7"), std::string::npos) << screen;
 }
 
 }  // namespace

@@ -49,6 +49,12 @@ struct ApiPool {
   double work_difficulty = 0;
   std::int64_t last_share_time = 0;
 };
+struct ApiChip {
+  std::uint8_t address = 0;
+  std::uint64_t nonces = 0;
+  std::uint64_t hardware_errors = 0;
+  bool alive = true;
+};
 struct ApiChain {
   std::string name;
   std::string status;  // "Alive" / "Dead" / "Initialising"
@@ -61,6 +67,7 @@ struct ApiChain {
   std::uint64_t accepted = 0;
   std::uint64_t hardware_errors = 0;
   double diff1_work = 0;
+  std::vector<ApiChip> chip_stats;
 };
 struct ApiSnapshot {
   std::string version = "0.1.0";

@@ -26,6 +26,14 @@ struct FoundNonce {
   double ticket_difficulty = 1;  // every nonce counts as this much work
 };
 
+struct ChipStatus {
+  int position = 0;
+  std::uint8_t address = 0;
+  std::uint64_t nonces = 0;
+  std::uint64_t hardware_errors = 0;
+  bool alive = true;
+};
+
 struct ChainStatus {
   std::string state;  // "starting", "mining", "failed: ..."
   int chips = 0;
@@ -33,6 +41,7 @@ struct ChainStatus {
   double temperature_c = 0;  // hottest sensor; NaN: failed
   double fan_percent = 0;
   double frequency_mhz = 0;
+  std::vector<ChipStatus> chip_stats;  // per chip, where the host drives the chips
 };
 std::string Describe(const ChainStatus& status);
 std::string Describe(const ChainStatus& status);
@@ -47,6 +56,11 @@ class HashChain {
   // Runs the chain for up to `budget` and appends what it found.
   virtual void Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) = 0;
   virtual ChainStatus status() const = 0;
+  // The scheduler checked a nonce from `chip` against its ticket (hardware error if not).
+  virtual void RecordVerdict(int chip, bool meets_ticket) {
+    (void)chip;
+    (void)meets_ticket;
+  }
 };
 
 }  // namespace hashrig::host

@@ -3,10 +3,13 @@
 // handed to what needs it.
 #pragma once
 
+#include <deque>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace hashrig::host {
 
@@ -22,10 +25,17 @@ class Logger {
   void Write(LogLevel level, std::string_view where, std::string_view text);
   bool Enabled(LogLevel level) const { return level >= min_level_; }
 
+  // Keep the last `lines` lines instead of writing them out (the terminal screen shows
+  // them, so they do not scroll it away). 0: write to the stream again.
+  void CaptureTail(std::size_t lines);
+  std::vector<std::string> Tail() const;
+
  private:
   std::ostream& out_;
   LogLevel min_level_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::size_t capture_ = 0;
+  std::deque<std::string> tail_;
 };
 
 }  // namespace hashrig::host

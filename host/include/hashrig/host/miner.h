@@ -101,6 +101,7 @@ class Miner {
   std::vector<std::unique_ptr<HashChain>> chains_;
   Logger& log_;
   std::shared_ptr<const pool::Job> job_;
+  Clock::time_point job_received_{};
   std::vector<pool::Extranonce2Counter> counters_;
   std::map<std::uint32_t, Issued> issued_;
   std::deque<std::uint32_t> issued_order_;
