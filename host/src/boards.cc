@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/protocol/nonce.h"
 #include "hashrig/hal/usb.h"
 #include "hashrig/host/args.h"
 #include "hashrig/pool/difficulty.h"
@@ -51,7 +52,7 @@ class LinkChain final : public HashChain {
     do {
       p::ChainDriver& driver = chain_->driver();
       if (has_work_ && driver.state() == p::ChainState::kMining) {
-        has_work_ = !driver.SendJob(ToHeaderJob(pending_.header), pending_.token).ok();
+        has_work_ = !driver.SendJob(p::HeaderJobFrom(pending_.header), pending_.token).ok();
       }
       link_status_ = chain_->Step(std::chrono::milliseconds(1));
       p::NonceEvent e;
@@ -82,20 +83,6 @@ class LinkChain final : public HashChain {
     if (chain_) {
       chain_->driver().RecordVerdict(chip, meets_ticket);
     }
-  }
-
-  static p::HeaderJob ToHeaderJob(const std::array<std::uint8_t, 80>& h) {
-    p::HeaderJob job;
-    auto le32 = [&h](std::size_t at) {
-      return static_cast<std::uint32_t>(h[at]) | h[at + 1] << 8 | h[at + 2] << 16 |
-             static_cast<std::uint32_t>(h[at + 3]) << 24;
-    };
-    job.version = le32(0);
-    std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
-    std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
-    job.ntime = le32(68);
-    job.nbits = le32(72);
-    return job;
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "cpu_features.h"
+#include "hashrig/sha256/stream.h"
 
 namespace hashrig::sha256 {
 
@@ -53,8 +54,6 @@ struct KernelTable {
                       std::uint32_t count, std::uint32_t top, Candidate* out);
 };
 
-// The reference compression function (scalar.cc); lane backends use it for streaming.
-void ScalarCompress(std::uint32_t state[8], const std::uint8_t* blocks, std::size_t blocks_count);
 
 // Tables of the backends this build compiles; each returns nullptr-free static data.
 const KernelTable& ScalarKernels();

@@ -1,72 +1,25 @@
 #include "hashrig/sha256/sha256.h"
 
 #include <algorithm>
-#include <cassert>
-#include <cstring>
 
 #include "kernel_table.h"
 #include "sha256_math.h"
 
 namespace hashrig::sha256 {
 
-Sha256::Sha256(Backend backend) : backend_(backend), state_(kInitialState) {}
+Sha256::Sha256(Backend backend) : stream_(backend.stream_kernels().compress) {}
 
 Sha256::Sha256(const State& midstate, std::uint64_t blocks_done, Backend backend)
-    : backend_(backend), state_(midstate), length_(blocks_done * kBlockSize) {}
+    : stream_(backend.stream_kernels().compress, midstate, blocks_done) {}
 
-void Sha256::Reset() {
-  state_ = kInitialState;
-  buffered_ = 0;
-  length_ = 0;
-}
+void Sha256::Reset() { stream_.Reset(); }
 
 Sha256& Sha256::Update(std::span<const std::uint8_t> data) {
-  if (data.empty()) {
-    return *this;  // an empty span may carry a null pointer, which memcpy must not see
-  }
-  const auto compress = backend_.stream_kernels().compress;
-  length_ += data.size();
-  if (buffered_ > 0) {
-    const std::size_t take = std::min(kBlockSize - buffered_, data.size());
-    std::memcpy(buffer_.data() + buffered_, data.data(), take);
-    buffered_ += take;
-    data = data.subspan(take);
-    if (buffered_ < kBlockSize) {
-      return *this;
-    }
-    compress(state_.words.data(), buffer_.data(), 1);
-    buffered_ = 0;
-  }
-  const std::size_t whole = data.size() / kBlockSize;
-  if (whole > 0) {
-    compress(state_.words.data(), data.data(), whole);
-    data = data.subspan(whole * kBlockSize);
-  }
-  if (!data.empty()) {
-    std::memcpy(buffer_.data(), data.data(), data.size());
-  }
-  buffered_ = data.size();
+  stream_.Update(data);
   return *this;
 }
 
-Digest Sha256::Finalize() {
-  const std::uint64_t bits = length_ * 8;
-  std::array<std::uint8_t, 2 * kBlockSize> pad{};
-  pad[0] = 0x80;
-  // Pad to 56 mod 64, then the 64-bit big-endian bit length.
-  const std::size_t pad_len = (buffered_ < 56 ? 56 - buffered_ : 120 - buffered_);
-  for (int i = 0; i < 8; ++i) {
-    pad[pad_len + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
-  }
-  Update(std::span(pad.data(), pad_len + 8));
-  assert(buffered_ == 0);
-  Digest out;
-  for (std::size_t i = 0; i < 8; ++i) {
-    WriteBe32(out.data() + 4 * i, state_.words[i]);
-  }
-  Reset();
-  return out;
-}
+Digest Sha256::Finalize() { return stream_.Finalize(); }
 
 Digest Hash(std::span<const std::uint8_t> data, Backend backend) {
   return Sha256(backend).Update(data).Finalize();

@@ -1,7 +1,7 @@
 #include "hashrig/firmware/boot.h"
 
 #include "hashrig/hal/protocol/crc.h"
-#include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/stream.h"
 
 namespace hashrig::firmware {
 namespace {
@@ -62,7 +62,7 @@ bool Boot::SlotValid(int slot) const {
   if (!header || header->board_id != board_id_ || header->size + kImageHeaderSize > capacity) {
     return false;
   }
-  sha256::Sha256 hasher(sha256::Backend::Scalar());
+  sha256::StreamHasher hasher(sha256::ScalarCompress);
   std::array<std::uint8_t, 256> chunk{};
   const std::size_t body = layout_.SlotOffset(slot, flash_.sector_size()) + kImageHeaderSize;
   for (std::size_t done = 0; done < header->size;) {
@@ -125,6 +125,7 @@ Result<BootChoice> Boot::Choose() {
         return s;
       }
       running_ = record.trial;
+      trial_ = true;
       return BootChoice{running_, SlotHeader(running_)->version, true};
     }
     // It ran once and never confirmed itself (or it is not valid): roll back.
@@ -149,7 +150,9 @@ Status Boot::Confirm() {
   if (!record || record->trial != running_) {
     return Status(StatusCode::kFailedPrecondition, "not running on trial");
   }
-  return WriteRecord({record->sequence + 1, static_cast<std::uint8_t>(running_), 0xFF, 0});
+  Status s = WriteRecord({record->sequence + 1, static_cast<std::uint8_t>(running_), 0xFF, 0});
+  trial_ = trial_ && !s.ok();
+  return s;
 }
 
 Status Boot::EraseInactive() {

@@ -84,6 +84,13 @@ Encoded Encode(Type type, std::uint8_t sequence, std::span<const std::uint8_t> p
   return e;
 }
 
+void Decoder::Expire() {
+  if (window_.size() > 0) {
+    ++bad_;
+    window_.Drop(1);
+  }
+}
+
 std::optional<Frame> Decoder::Next() {
   auto& w = window_;
   while (w.size() > 0) {
@@ -215,6 +222,9 @@ Encoded EncodeTelemetry(std::uint8_t sequence, const Telemetry& m) {
   w.U8(m.chips_alive);
   w.U32(m.nonces);
   w.U32(m.hardware_errors);
+  w.U8(m.chain_state);
+  w.U8(m.flags);
+  w.U16(m.frequency_quarter_mhz);
   return Encode(Type::kTelemetry, sequence, w.span());
 }
 
@@ -230,6 +240,44 @@ std::optional<Telemetry> DecodeTelemetry(std::span<const std::uint8_t> payload) 
   m.chips_alive = r.U8();
   m.nonces = r.U32();
   m.hardware_errors = r.U32();
+  m.chain_state = r.U8();
+  m.flags = r.U8();
+  m.frequency_quarter_mhz = r.U16();
+  return r.Exact() ? std::optional(m) : std::nullopt;
+}
+
+Encoded EncodeChipStats(std::uint8_t sequence, const ChipStats& m) {
+  Writer w;
+  const std::uint8_t count = m.count > kChipsPerPage ? kChipsPerPage : m.count;
+  w.U8(m.first);
+  w.U8(m.total);
+  w.U8(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const ChipEntry& c = m.chips[i];
+    w.U8(c.address);
+    w.U8(c.alive);
+    w.U32(c.nonces);
+    w.U32(c.hardware_errors);
+  }
+  return Encode(Type::kChipStats, sequence, w.span());
+}
+
+std::optional<ChipStats> DecodeChipStats(std::span<const std::uint8_t> payload) {
+  Reader r(payload);
+  ChipStats m;
+  m.first = r.U8();
+  m.total = r.U8();
+  m.count = r.U8();
+  if (m.count > kChipsPerPage) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < m.count; ++i) {
+    ChipEntry& c = m.chips[i];
+    c.address = r.U8();
+    c.alive = r.U8();
+    c.nonces = r.U32();
+    c.hardware_errors = r.U32();
+  }
   return r.Exact() ? std::optional(m) : std::nullopt;
 }
 

@@ -68,6 +68,22 @@ std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32
   return h;
 }
 
+HeaderJob HeaderJobFrom(const std::array<std::uint8_t, 80>& h) {
+  auto le32 = [&h](std::size_t at) {
+    return static_cast<std::uint32_t>(h[at]) | static_cast<std::uint32_t>(h[at + 1]) << 8 |
+           static_cast<std::uint32_t>(h[at + 2]) << 16 | static_cast<std::uint32_t>(h[at + 3]) << 24;
+  };
+  HeaderJob job;
+  job.version = le32(0);
+  for (std::size_t i = 0; i < 32; ++i) {
+    job.prev_hash[i] = h[4 + i];
+    job.merkle_root[i] = h[36 + i];
+  }
+  job.ntime = le32(68);
+  job.nbits = le32(72);
+  return job;
+}
+
 std::uint32_t IncrementVersion(std::uint32_t version, std::uint32_t mask) {
   if (mask == 0) {
     return version;

@@ -13,16 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "hashrig/sha256/stream.h"
+
 namespace hashrig::sha256 {
-
-// The eight 32-bit working words of SHA-256 (a midstate when taken mid-message).
-struct State {
-  std::array<std::uint32_t, 8> words;
-  friend bool operator==(const State&, const State&) = default;
-};
-
-inline constexpr State kInitialState = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
-                                         0x9b05688c, 0x1f83d9ab, 0x5be0cd19}};
 
 struct KernelTable;  // internal: sha256/src/kernel_table.h
 

@@ -11,13 +11,9 @@
 #include <string>
 
 #include "hashrig/sha256/backend.h"
+#include "hashrig/sha256/stream.h"
 
 namespace hashrig::sha256 {
-
-inline constexpr std::size_t kDigestSize = 32;
-inline constexpr std::size_t kBlockSize = 64;
-
-using Digest = std::array<std::uint8_t, kDigestSize>;
 
 // Streaming SHA-256 for messages of any length.
 class Sha256 {
@@ -33,11 +29,7 @@ class Sha256 {
   void Reset();
 
  private:
-  Backend backend_;
-  State state_;
-  std::array<std::uint8_t, kBlockSize> buffer_{};
-  std::size_t buffered_ = 0;
-  std::uint64_t length_ = 0;
+  StreamHasher stream_;
 };
 
 Digest Hash(std::span<const std::uint8_t> data, Backend backend = Backend::Default());

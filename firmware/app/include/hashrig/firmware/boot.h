@@ -75,12 +75,14 @@ class Boot {
   std::optional<BootRecord> NewestRecord() const;
   Status WriteRecord(const BootRecord& record);
   int running() const { return running_; }
+  bool on_trial() const { return trial_; }  // running a new image not yet confirmed
 
  private:
   Flash& flash_;
   Layout layout_;
   std::uint32_t board_id_;
   int running_ = -1;
+  bool trial_ = false;
 };
 
 }  // namespace hashrig::firmware

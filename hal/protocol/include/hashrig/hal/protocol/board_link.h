@@ -30,6 +30,8 @@ enum class Type : std::uint8_t {
   kTelemetry = 0x86,
   kSetFan = 0x07,
   kSetVoltage = 0x08,
+  kChipStatsRequest = 0x09,
+  kChipStats = 0x89,
   kFlashErase = 0x10,
   kFlashWrite = 0x11,
   kFlashVerify = 0x12,
@@ -69,6 +71,12 @@ class Decoder {
  public:
   void Push(std::uint8_t byte) { window_.Push(byte); }
   std::optional<Frame> Next();
+  // Bytes held for a frame not yet complete.
+  std::size_t pending() const { return window_.size(); }
+  // The link went quiet in the middle of a frame (a damaged length can announce more
+  // bytes than will ever come): give that frame up — one byte dropped, counted as bad —
+  // so the frames behind it are found by the next calls to Next().
+  void Expire();
   std::uint32_t bad_frames() const { return bad_; }
   std::uint32_t skipped_bytes() const { return window_.skipped(); }
 
@@ -113,6 +121,27 @@ struct Telemetry {
   std::uint8_t chips_alive = 0;
   std::uint32_t nonces = 0;
   std::uint32_t hardware_errors = 0;
+  std::uint8_t chain_state = 0;  // ChainState: 0 idle … 4 mining, 5 failed
+  std::uint8_t flags = 0;        // kFlag* bits
+  std::uint16_t frequency_quarter_mhz = 0;
+};
+inline constexpr std::uint8_t kFlagHostSilence = 1;  // the chain was idled: host went silent
+inline constexpr std::uint8_t kFlagTrial = 2;        // the running image is on trial
+
+// Per-chip counters, a page of chips at a time (a request names the first chip).
+struct ChipEntry {
+  std::uint8_t address = 0;
+  std::uint8_t alive = 1;
+  std::uint32_t nonces = 0;
+  std::uint32_t hardware_errors = 0;
+};
+inline constexpr std::size_t kChipEntrySize = 10;
+inline constexpr std::size_t kChipsPerPage = (kMaxPayload - 3) / kChipEntrySize;  // 29
+struct ChipStats {
+  std::uint8_t first = 0;
+  std::uint8_t total = 0;  // chips on the chain
+  std::uint8_t count = 0;  // entries in this page
+  std::array<ChipEntry, kChipsPerPage> chips{};
 };
 struct FlashWrite {
   std::uint32_t offset = 0;
@@ -130,6 +159,8 @@ Encoded EncodeNonce(const Nonce& m);
 std::optional<Nonce> DecodeNonce(std::span<const std::uint8_t> payload);
 Encoded EncodeTelemetry(std::uint8_t sequence, const Telemetry& m);
 std::optional<Telemetry> DecodeTelemetry(std::span<const std::uint8_t> payload);
+Encoded EncodeChipStats(std::uint8_t sequence, const ChipStats& m);
+std::optional<ChipStats> DecodeChipStats(std::span<const std::uint8_t> payload);
 Encoded EncodeFlashWrite(std::uint8_t sequence, const FlashWrite& m);
 std::optional<FlashWrite> DecodeFlashWrite(std::span<const std::uint8_t> payload);
 Encoded EncodeAck(std::uint8_t sequence, Type acknowledged);

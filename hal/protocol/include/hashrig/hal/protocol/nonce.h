@@ -34,6 +34,9 @@ std::uint8_t ResultHeader(ChipModel model, std::uint8_t job_id, std::uint8_t sma
 std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32_t version,
                                                std::uint32_t nonce);
 
+// The job for an 80-byte header (its nonce field ignored): the reverse of the above.
+HeaderJob HeaderJobFrom(const std::array<std::uint8_t, 80>& header);
+
 // BM1397 midstate k: the job version with the masked increment applied k times (ESP
 // increment_bitmask: add the mask's lowest bit, carrying only across masked bits).
 std::uint32_t IncrementVersion(std::uint32_t version, std::uint32_t mask);
