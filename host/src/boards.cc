@@ -11,6 +11,7 @@
 #include "hashrig/host/args.h"
 #include "hashrig/pool/difficulty.h"
 #include "hashrig/sha256/scan.h"
+#include "firmware_chain.h"
 #include "sim_chain.h"
 
 namespace hashrig::host {
@@ -23,9 +24,7 @@ namespace p = hal::protocol;
 // is initialised again and given the current work.
 class LinkChain final : public HashChain {
  public:
-  using Opener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
-
-  LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, Opener reopen,
+  LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, LinkOpener reopen,
             const p::DriverConfig& config)
       : name_(std::move(name)),
         reopen_(std::move(reopen)),
@@ -105,7 +104,7 @@ class LinkChain final : public HashChain {
   }
 
   std::string name_;
-  Opener reopen_;
+  LinkOpener reopen_;
   p::DriverConfig config_;
   std::unique_ptr<hal::DirectChain> chain_;
   hal::LinkStatus link_status_;
@@ -242,6 +241,31 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
   return std::nullopt;
 }
 
+LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error) {
+  if (spec.kind == "serial") {
+    return [spec](hal::LinkStatus& status) { return hal::OpenUart(spec.where, spec.baud, status); };
+  }
+  if (spec.kind == "tcp") {
+    const auto colon = spec.where.rfind(':');
+    const auto port = ParseCount(spec.where.substr(colon + 1));
+    if (!port || *port > 65535) {
+      error = "bad port";
+      return nullptr;
+    }
+    return [host = spec.where.substr(0, colon),
+            port = static_cast<std::uint16_t>(*port)](hal::LinkStatus& status) {
+      return hal::ConnectTcp(host, port, std::chrono::seconds(5), status);
+    };
+  }
+  if (spec.kind == "usb") {
+    return [id = *hal::ParseUsbId(spec.where)](hal::LinkStatus& status) {
+      return hal::OpenUsb(id, 115'200, status);
+    };
+  }
+  error = "not a link (serial, tcp or usb)";
+  return nullptr;
+}
+
 std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfig& driver,
                                      double sim_cpu_rate, double sim_ambient_c,
                                      const std::string& name, std::string& error) {
@@ -255,35 +279,24 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
   if (spec.kind == "cpu") {
     return std::make_unique<CpuChain>(name, spec.count);
   }
-  LinkChain::Opener opener;
-  if (spec.kind == "serial") {
-    opener = [spec](hal::LinkStatus& status) {
-      return hal::OpenUart(spec.where, spec.baud, status);
-    };
-  } else if (spec.kind == "tcp") {
-    const auto colon = spec.where.rfind(':');
-    const auto port = ParseCount(spec.where.substr(colon + 1));
-    if (!port || *port > 65535) {
-      error = name + " (tcp:" + spec.where + "): bad port";
-      return nullptr;
-    }
-    opener = [host = spec.where.substr(0, colon),
-              port = static_cast<std::uint16_t>(*port)](hal::LinkStatus& status) {
-      return hal::ConnectTcp(host, port, std::chrono::seconds(5), status);
-    };
-  } else if (spec.kind == "usb") {
-    opener = [id = *hal::ParseUsbId(spec.where)](hal::LinkStatus& status) {
-      return hal::OpenUsb(id, 115'200, status);
-    };
-  }
-  hal::LinkStatus status;
-  auto link = opener ? opener(status) : nullptr;
-  if (!link) {
-    error = name + " (" + spec.kind + ":" + spec.where +
-            "): " + (status.message().empty() ? "bad address" : status.message());
+  LinkOpener opener = MakeLinkOpener(spec, error);
+  if (!opener) {
+    error = name + " (" + spec.kind + ":" + spec.where + "): " + error;
     return nullptr;
   }
-  return std::make_unique<LinkChain>(name, std::move(link), std::move(opener), driver);
+  hal::LinkStatus status;
+  auto link = opener(status);
+  if (!link) {
+    error = name + " (" + spec.kind + ":" + spec.where + "): " + status.message();
+    return nullptr;
+  }
+  // A board running hashrig firmware answers Hello; a bare chain ignores the bytes.
+  auto client = std::make_unique<hal::BoardClient>(std::move(link));
+  hal::link::HelloReply hello;
+  if (client->Hello(kBoardProbe, hello).ok()) {
+    return std::make_unique<FirmwareChain>(name, std::move(client), hello, std::move(opener), driver);
+  }
+  return std::make_unique<LinkChain>(name, client->Release(), std::move(opener), driver);
 }
 
 }  // namespace hashrig::host

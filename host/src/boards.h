@@ -5,12 +5,17 @@
 //   serial:PATH[@BAUD]          a BM13xx chain on a serial device (or a `hashrig sim` PTY)
 //   tcp:HOST:PORT               a BM13xx chain over TCP (`hashrig sim --listen`)
 //   usb:VID:PID[#SERIAL]        a BM13xx chain behind a USB-UART bridge (libusb)
+// serial, tcp and usb links are probed with the board link's Hello first: a board running
+// hashrig firmware answers and becomes a FirmwareChain; a bare chain ignores the bytes and
+// the host drives its chips itself.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "hashrig/hal/link.h"
 #include "hashrig/hal/protocol/chain_driver.h"
 #include "hashrig/host/hash_chain.h"
 
@@ -25,6 +30,10 @@ struct BoardSpec {
 
 // A parse error names the spec and what is wrong.
 std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& error);
+
+// Opens (and reopens) the byte link of a serial, tcp or usb spec.
+using LinkOpener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
+LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error);
 
 // The chain for a spec; `driver` configures BM13xx chains (model, chips, ticket).
 std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec,

@@ -355,7 +355,8 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     return kExitFailure;
   }
   for (const auto& chain : chains) {
-    log.Write(LogLevel::kInfo, "run", "board " + chain->name());
+    const std::string what = chain->description();
+    log.Write(LogLevel::kInfo, "run", "board " + chain->name() + (what.empty() ? "" : ": " + what));
   }
   miner = std::make_unique<Miner>(client, std::move(chains), log);
   client.Start();

@@ -135,6 +135,11 @@ void App::Handle(const link::Frame& frame, Micros now) {
       reply.firmware_version = config_.firmware_version;
       reply.board_model = config_.board_model;
       reply.serial = config_.serial;
+      if (boot_ != nullptr && boot_->running() >= 0) {
+        reply.board_id = boot_->board_id();
+        reply.running_slot = static_cast<std::uint8_t>(boot_->running());
+        reply.slot_bytes = static_cast<std::uint32_t>(boot_->slot_bytes());
+      }
       return Send(link::EncodeHelloReply(frame.sequence, reply));
     }
     case link::Type::kChainReset:

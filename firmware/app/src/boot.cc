@@ -21,33 +21,6 @@ constexpr std::size_t kRecordSize = 16;  // magic, sequence, active, trial, boot
 
 }  // namespace
 
-std::array<std::uint8_t, kImageHeaderSize> EncodeImageHeader(const ImageHeader& h) {
-  std::array<std::uint8_t, kImageHeaderSize> out{};
-  Put32(&out[0], h.magic);
-  Put32(&out[4], h.board_id);
-  Put32(&out[8], h.version);
-  Put32(&out[12], h.size);
-  for (std::size_t i = 0; i < 32; ++i) {
-    out[16 + i] = h.sha256[i];
-  }
-  Put32(&out[48], hal::protocol::Crc16False(std::span(out).first(48)));
-  return out;
-}
-
-std::optional<ImageHeader> DecodeImageHeader(std::span<const std::uint8_t, kImageHeaderSize> b) {
-  if (Get32(&b[0]) != kImageMagic || Get32(&b[48]) != hal::protocol::Crc16False(b.first(48))) {
-    return std::nullopt;
-  }
-  ImageHeader h;
-  h.board_id = Get32(&b[4]);
-  h.version = Get32(&b[8]);
-  h.size = Get32(&b[12]);
-  for (std::size_t i = 0; i < 32; ++i) {
-    h.sha256[i] = b[16 + i];
-  }
-  return h;
-}
-
 std::optional<ImageHeader> Boot::SlotHeader(int slot) const {
   std::array<std::uint8_t, kImageHeaderSize> bytes{};
   if (!flash_.Read(layout_.SlotOffset(slot, flash_.sector_size()), bytes).ok()) {

@@ -138,6 +138,9 @@ Encoded EncodeHelloReply(std::uint8_t sequence, const HelloReply& m) {
   w.U32(m.firmware_version);
   w.Bytes(m.board_model.data(), m.board_model.size());
   w.Bytes(m.serial.data(), m.serial.size());
+  w.U32(m.board_id);
+  w.U8(m.running_slot);
+  w.U32(m.slot_bytes);
   return Encode(Type::kHelloReply, sequence, w.span());
 }
 
@@ -150,6 +153,9 @@ std::optional<HelloReply> DecodeHelloReply(std::span<const std::uint8_t> payload
   m.firmware_version = r.U32();
   r.Bytes(m.board_model.data(), m.board_model.size());
   r.Bytes(m.serial.data(), m.serial.size());
+  m.board_id = r.U32();
+  m.running_slot = r.U8();
+  m.slot_bytes = r.U32();
   return r.Exact() ? std::optional(m) : std::nullopt;
 }
 

@@ -18,5 +18,7 @@ int RunSimCommand(const std::vector<std::string>& args);
 int RunRunCommand(const std::vector<std::string>& args);
 int RunScanCommand(const std::vector<std::string>& args);
 int RunBoardTestCommand(const std::vector<std::string>& args);
+int RunFlashCommand(const std::vector<std::string>& args);
+int RunImageCommand(const std::vector<std::string>& args);
 
 }  // namespace hashrig::host

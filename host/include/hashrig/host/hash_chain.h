@@ -50,6 +50,8 @@ class HashChain {
  public:
   virtual ~HashChain() = default;
   virtual std::string name() const = 0;
+  // What it is, for the log ("a hashrig board …, firmware 3"); empty if the name says it.
+  virtual std::string description() const { return {}; }
   virtual void Start() = 0;
   // New work replaces the old at once (clean jobs reach every chain this way).
   virtual void SetWork(const ChainWork& work) = 0;

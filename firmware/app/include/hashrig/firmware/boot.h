@@ -13,26 +13,19 @@
 #include <span>
 
 #include "hashrig/firmware/flash.h"
+#include "hashrig/hal/protocol/image.h"
 #include "hashrig/hal/protocol/status.h"
 
 namespace hashrig::firmware {
 
 using hal::protocol::Result;
 
-inline constexpr std::uint32_t kImageMagic = 0x4D495248;   // "HRIM"
+using hal::protocol::DecodeImageHeader;
+using hal::protocol::EncodeImageHeader;
+using hal::protocol::ImageHeader;
+using hal::protocol::kImageHeaderSize;
+using hal::protocol::kImageMagic;
 inline constexpr std::uint32_t kRecordMagic = 0x52425248;  // "HRBR"
-inline constexpr std::size_t kImageHeaderSize = 52;
-
-struct ImageHeader {
-  std::uint32_t magic = kImageMagic;
-  std::uint32_t board_id = 0;
-  std::uint32_t version = 0;
-  std::uint32_t size = 0;  // body bytes after the header
-  std::array<std::uint8_t, 32> sha256{};
-};
-std::array<std::uint8_t, kImageHeaderSize> EncodeImageHeader(const ImageHeader& header);
-// Empty on a bad magic or header checksum.
-std::optional<ImageHeader> DecodeImageHeader(std::span<const std::uint8_t, kImageHeaderSize> bytes);
 
 struct Layout {
   std::size_t slot_sectors = 0;  // sectors per slot
@@ -75,6 +68,8 @@ class Boot {
   std::optional<BootRecord> NewestRecord() const;
   Status WriteRecord(const BootRecord& record);
   int running() const { return running_; }
+  std::uint32_t board_id() const { return board_id_; }
+  std::size_t slot_bytes() const { return layout_.slot_sectors * flash_.sector_size(); }
   bool on_trial() const { return trial_; }  // running a new image not yet confirmed
 
  private:
