@@ -119,8 +119,8 @@ LinkStatus BoardClient::Request(link::Type type, std::span<const std::uint8_t> p
       const link::Frame f = *it;
       replies_.erase(it);
       if (f.type == link::Type::kError) {
-        const auto code = f.size >= 2 ? static_cast<link::ErrorCode>(f.payload[1])
-                                       : link::ErrorCode::kBadPayload;
+        const auto code =
+            f.size >= 2 ? static_cast<link::ErrorCode>(f.payload[1]) : link::ErrorCode::kBadPayload;
         return {protocol::StatusCode::kFailedPrecondition,
                 std::string("the board refused it: ") + Describe(code)};
       }

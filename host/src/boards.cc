@@ -5,13 +5,13 @@
 #include <stop_token>
 #include <thread>
 
+#include "firmware_chain.h"
 #include "hashrig/hal/direct_chain.h"
 #include "hashrig/hal/protocol/nonce.h"
 #include "hashrig/hal/usb.h"
 #include "hashrig/host/args.h"
 #include "hashrig/pool/difficulty.h"
 #include "hashrig/sha256/scan.h"
-#include "firmware_chain.h"
 #include "sim_chain.h"
 
 namespace hashrig::host {
@@ -294,7 +294,8 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
   auto client = std::make_unique<hal::BoardClient>(std::move(link));
   hal::link::HelloReply hello;
   if (client->Hello(kBoardProbe, hello).ok()) {
-    return std::make_unique<FirmwareChain>(name, std::move(client), hello, std::move(opener), driver);
+    return std::make_unique<FirmwareChain>(name, std::move(client), hello, std::move(opener),
+                                           driver);
   }
   return std::make_unique<LinkChain>(name, client->Release(), std::move(opener), driver);
 }

@@ -37,9 +37,9 @@ std::string FirmwareChain::description() const {
   const auto model = hello_.chip_model < std::size(p::kChips)
                          ? std::string(p::kChips[hello_.chip_model].name)
                          : "chip " + std::to_string(hello_.chip_model);
-  return "hashrig board " + hal::FieldText(hello_.board_model) + " serial " + hal::FieldText(hello_.serial) +
-         ", firmware " + std::to_string(hello_.firmware_version) + ", " +
-         std::to_string(hello_.chips) + " x " + model;
+  return "hashrig board " + hal::FieldText(hello_.board_model) + " serial " +
+         hal::FieldText(hello_.serial) + ", firmware " + std::to_string(hello_.firmware_version) +
+         ", " + std::to_string(hello_.chips) + " x " + model;
 }
 
 void FirmwareChain::Configure() {
@@ -48,9 +48,9 @@ void FirmwareChain::Configure() {
   c.ticket_difficulty = static_cast<float>(config_.ticket_difficulty);
   c.version_mask = config_.version_mask;
   const link::Encoded e = link::EncodeConfigure(0, c);
-  hal::LinkStatus s = client_->Request(link::Type::kConfigure,
-                                       std::span(e.bytes).subspan(7, e.size - link::kOverhead),
-                                       kRequestTimeout);
+  hal::LinkStatus s =
+      client_->Request(link::Type::kConfigure,
+                       std::span(e.bytes).subspan(7, e.size - link::kOverhead), kRequestTimeout);
   if (s.ok()) {
     s = client_->Request(link::Type::kChainReset, kRequestTimeout);
   }
@@ -142,7 +142,8 @@ void FirmwareChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonc
     }
   }
   while (s.ok() && steady_clock::now() < until) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - steady_clock::now());
     s = client_->Pump(std::max(left, std::chrono::milliseconds(1)));
     for (const link::Nonce& n : client_->nonces()) {
       found.push_back({n.token, n.chip, n.nonce, n.version, config_.ticket_difficulty});
@@ -167,7 +168,8 @@ ChainStatus FirmwareChain::status() const {
   }
   const auto state = static_cast<p::ChainState>(t->chain_state);
   s.mining = state == p::ChainState::kMining;
-  s.state = t->chain_state <= static_cast<std::uint8_t>(p::ChainState::kFailed) ? p::ToString(state) : "unknown";
+  s.state = t->chain_state <= static_cast<std::uint8_t>(p::ChainState::kFailed) ? p::ToString(state)
+                                                                                : "unknown";
   if (t->thermal_state == 2) {
     s.state = "stopped: overheat";
   } else if (t->flags & link::kFlagHostSilence) {

@@ -25,7 +25,8 @@ namespace link = hal::link;
 using namespace std::chrono_literals;
 
 const std::vector<OptionSpec> kFlashOptions = {
-    {"board", 'b', true, false, "the board: serial:PATH[@BAUD], tcp:HOST:PORT or usb:VID:PID[#SERIAL]"},
+    {"board", 'b', true, false,
+     "the board: serial:PATH[@BAUD], tcp:HOST:PORT or usb:VID:PID[#SERIAL]"},
     {"no-reboot", 0, false, false, "write, verify and commit, but leave the reboot for later"},
     {"timeout", 0, true, false, "seconds to wait for the board to come back (default 30)"},
     {"help", 'h', false, false, "show this help"},
@@ -76,18 +77,20 @@ std::optional<std::vector<std::uint8_t>> ReadFile(const std::string& path, std::
     error = path + ": cannot open";
     return std::nullopt;
   }
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
   return bytes;
 }
 
 // The image's header, checked against its own body; empty with `error` naming the flaw.
-std::optional<p::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image, std::string& error) {
+std::optional<p::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image,
+                                         std::string& error) {
   if (image.size() < p::kImageHeaderSize) {
     error = "too short for an image header (" + std::to_string(image.size()) + " bytes)";
     return std::nullopt;
   }
-  const auto header = p::DecodeImageHeader(std::span<const std::uint8_t, p::kImageHeaderSize>(
-      image.data(), p::kImageHeaderSize));
+  const auto header = p::DecodeImageHeader(
+      std::span<const std::uint8_t, p::kImageHeaderSize>(image.data(), p::kImageHeaderSize));
   if (!header) {
     error = "not a hashrig firmware image (bad magic or header checksum)";
     return std::nullopt;
@@ -107,9 +110,8 @@ std::optional<p::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image,
 // On a terminal one line redrawn in place; in a log, a line per step.
 void Progress(const char* what, std::size_t done, std::size_t total) {
   static const bool tty = ::isatty(STDERR_FILENO) == 1;
-  std::cerr << (tty ? "\r" : "") << what << ": " << (total == 0 ? 100 : done * 100 / total)
-            << "% (" << done << "/" << total << " bytes)" << (tty && done < total ? "" : "\n")
-            << std::flush;
+  std::cerr << (tty ? "\r" : "") << what << ": " << (total == 0 ? 100 : done * 100 / total) << "% ("
+            << done << "/" << total << " bytes)" << (tty && done < total ? "" : "\n") << std::flush;
 }
 
 int Fail(const std::string& message) {
@@ -305,7 +307,8 @@ int RunImageCommand(const std::vector<std::string>& argv) {
   const auto head = p::EncodeImageHeader(h);
   std::ofstream out(args->Get("out"), std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(head.data()), static_cast<std::streamsize>(head.size()));
-  out.write(reinterpret_cast<const char*>(body->data()), static_cast<std::streamsize>(body->size()));
+  out.write(reinterpret_cast<const char*>(body->data()),
+            static_cast<std::streamsize>(body->size()));
   if (!out.flush()) {
     std::cerr << "hashrig image: " << args->Get("out") << ": cannot write\n";
     return kExitFailure;

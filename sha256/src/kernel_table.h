@@ -54,7 +54,6 @@ struct KernelTable {
                       std::uint32_t count, std::uint32_t top, Candidate* out);
 };
 
-
 // Tables of the backends this build compiles; each returns nullptr-free static data.
 const KernelTable& ScalarKernels();
 #if defined(__x86_64__) || defined(__i386__)

@@ -58,7 +58,8 @@ std::array<std::uint8_t, 80> TestHeader(std::uint32_t seed) {
 class Harness {
  public:
   explicit Harness(int chips = 4, int sim_chips = -1)
-      : bsp(hal::sim::ChainConfig{p::ChipModel::kBm1368, sim_chips < 0 ? chips : sim_chips, 8e6, 5}),
+      : bsp(hal::sim::ChainConfig{p::ChipModel::kBm1368, sim_chips < 0 ? chips : sim_chips, 8e6,
+                                  5}),
         config(TestConfig(chips)),
         app(bsp, config, nullptr) {}
   Harness(int chips, Boot* boot)
@@ -66,7 +67,10 @@ class Harness {
         config(TestConfig(chips)),
         app(bsp, config, boot) {}
 
-  void Send(const link::Encoded& e) { bsp.to_board.insert(bsp.to_board.end(), e.bytes.begin(), e.bytes.begin() + static_cast<std::ptrdiff_t>(e.size)); }
+  void Send(const link::Encoded& e) {
+    bsp.to_board.insert(bsp.to_board.end(), e.bytes.begin(),
+                        e.bytes.begin() + static_cast<std::ptrdiff_t>(e.size));
+  }
   std::uint8_t Send(Type type, std::span<const std::uint8_t> payload = {}) {
     Send(link::Encode(type, ++sequence, payload));
     return sequence;
@@ -310,8 +314,9 @@ TEST(AppTest, HotTurnsFansFullDangerousStopsTheChainThenItRestartsSlower) {
     h.Run(10ms);
   }
   EXPECT_EQ(h.app.chain_state(), p::ChainState::kMining);
-  EXPECT_DOUBLE_EQ(h.app.driver().config().frequency.value,
-                   std::max(490 - h.config.thermal.step_down.value, h.config.thermal.min_frequency.value));
+  EXPECT_DOUBLE_EQ(
+      h.app.driver().config().frequency.value,
+      std::max(490 - h.config.thermal.step_down.value, h.config.thermal.min_frequency.value));
   const auto before = h.Nonces().size();
   h.Run(2s);
   EXPECT_GT(h.Nonces().size(), before) << "mining again on the last work";

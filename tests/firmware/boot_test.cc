@@ -30,7 +30,8 @@ std::vector<std::uint8_t> Image(std::uint32_t version, std::size_t body_size,
   h.size = static_cast<std::uint32_t>(body.size());
   h.sha256 = sha256::Hash(body);
   const auto header = EncodeImageHeader(h);
-  std::vector<std::uint8_t> image(header.size() + body.size());  // indexed: GCC 12 misreads insert()
+  std::vector<std::uint8_t> image(header.size() +
+                                  body.size());  // indexed: GCC 12 misreads insert()
   for (std::size_t i = 0; i < header.size(); ++i) {
     image[i] = header[i];
   }

@@ -58,10 +58,10 @@ void App::Step() {
 
 link::Telemetry App::Telemetry() const {
   link::Telemetry t;
-  t.temperature_decidegrees =
-      std::isnan(last_temperature_)
-          ? std::int16_t{-32768}
-          : static_cast<std::int16_t>(std::lround(std::fmax(-3000, std::fmin(3000, last_temperature_ * 10))));
+  t.temperature_decidegrees = std::isnan(last_temperature_)
+                                  ? std::int16_t{-32768}
+                                  : static_cast<std::int16_t>(std::lround(
+                                        std::fmax(-3000, std::fmin(3000, last_temperature_ * 10))));
   t.fan_percent = static_cast<std::uint8_t>(fan_percent_ < 0 ? 0 : fan_percent_ + 0.5);
   t.thermal_state = static_cast<std::uint8_t>(thermal_state_);
   int alive = 0;
@@ -72,8 +72,9 @@ link::Telemetry App::Telemetry() const {
   t.nonces = counters_.nonces;
   t.hardware_errors = counters_.hardware_errors;
   t.chain_state = static_cast<std::uint8_t>(driver_.state());
-  t.flags = static_cast<std::uint8_t>((idled_for_silence_ ? link::kFlagHostSilence : 0) |
-                                      (boot_ != nullptr && boot_->on_trial() ? link::kFlagTrial : 0));
+  t.flags =
+      static_cast<std::uint8_t>((idled_for_silence_ ? link::kFlagHostSilence : 0) |
+                                (boot_ != nullptr && boot_->on_trial() ? link::kFlagTrial : 0));
   t.frequency_quarter_mhz = QuarterMhz(driver_.config().frequency);
   return t;
 }

@@ -167,9 +167,10 @@ std::vector<std::uint8_t> FactoryImage(std::uint32_t version) {
 }
 
 struct Options {
-  std::string link_path;   // PTY symlink
-  std::string listen;      // ADDRESS:PORT instead of a PTY
+  std::string link_path;  // PTY symlink
+  std::string listen;     // ADDRESS:PORT instead of a PTY
   std::string chain = "sim:4";
+  double chips = 0;  // expected on a serial/tcp chain (sim:N says it itself)
   p::ChipModel model = p::ChipModel::kBm1368;
   double cpu_rate = 4e6;
   std::string flash_path;
@@ -344,15 +345,16 @@ class LinuxBsp final : public Bsp {
   }
   PowerReading ReadPower() override { return {millivolts_, 0}; }
   void FeedWatchdog() override {
-    last_feed_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            Clock::now().time_since_epoch())
-                            .count());
+    last_feed_ns_.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count());
   }
   void Reboot() override { Restart("reboot requested by the host"); }
   void WaitForEvent(Micros limit) override {
     pollfd pfd{host_.fd(), POLLIN, 0};
     ::poll(&pfd, pfd.fd >= 0 ? 1 : 0,
-           static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(limit.count() / 1000, 1))));
+           static_cast<int>(
+               std::max<std::int64_t>(0, std::min<std::int64_t>(limit.count() / 1000, 1))));
   }
 
  private:
@@ -397,6 +399,7 @@ void PrintHelp() {
          "  --listen ADDRESS:PORT  host link on TCP instead\n"
          "  --chain SPEC           sim:CHIPS (in process, default sim:4), serial:PATH or\n"
          "                         tcp:HOST:PORT (a `hashrig sim` chain)\n"
+         "  --chips N              chips expected on a serial/tcp chain (default 1)\n"
          "  --model M              BM1366, BM1368 (default) or BM1370\n"
          "  --cpu-rate H           real hashes/s the in-process chain may compute (4e6)\n"
          "  --flash FILE           flash contents (created with a factory image if new)\n"
@@ -455,6 +458,10 @@ std::optional<Options> Parse(int argc, char** argv) {
       o.temperature_file = v;
     } else if (a == "--temperature") {
       if (!need_number(o.temperature)) {
+        return std::nullopt;
+      }
+    } else if (a == "--chips") {
+      if (!need_number(o.chips) || o.chips < 1 || o.chips > 256) {
         return std::nullopt;
       }
     } else if (a == "--cpu-rate") {
@@ -573,7 +580,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   if (chips == 0) {
-    chips = 1;
+    chips = o.chips > 0 ? static_cast<int>(o.chips) : 1;
   }
   HostPort host;
   if (!(o.listen.empty() ? host.OpenPty(o.link_path) : host.Listen(o.listen))) {
@@ -589,8 +596,10 @@ int Main(int argc, char** argv) {
   config.driver.frequency = p::InfoOf(o.model).default_frequency;
   config.driver.ramp_step_delay = Micros(5'000);
   config.driver.enumeration_silence = Micros(300'000);
-  config.host_silence = std::chrono::duration_cast<Micros>(std::chrono::duration<double>(o.host_silence));
-  config.confirm_after = std::chrono::duration_cast<Micros>(std::chrono::duration<double>(o.confirm_after));
+  config.host_silence =
+      std::chrono::duration_cast<Micros>(std::chrono::duration<double>(o.host_silence));
+  config.confirm_after =
+      std::chrono::duration_cast<Micros>(std::chrono::duration<double>(o.confirm_after));
   LinuxBsp bsp(host, std::move(chain), o);
   App app(bsp, config, &boot);
 

@@ -71,7 +71,8 @@ std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32
 HeaderJob HeaderJobFrom(const std::array<std::uint8_t, 80>& h) {
   auto le32 = [&h](std::size_t at) {
     return static_cast<std::uint32_t>(h[at]) | static_cast<std::uint32_t>(h[at + 1]) << 8 |
-           static_cast<std::uint32_t>(h[at + 2]) << 16 | static_cast<std::uint32_t>(h[at + 3]) << 24;
+           static_cast<std::uint32_t>(h[at + 2]) << 16 |
+           static_cast<std::uint32_t>(h[at + 3]) << 24;
   };
   HeaderJob job;
   job.version = le32(0);

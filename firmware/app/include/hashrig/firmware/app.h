@@ -43,11 +43,11 @@ struct AppConfig {
 };
 
 struct AppCounters {
-  std::uint32_t frames = 0;        // valid host frames handled
-  std::uint32_t bad_frames = 0;    // damaged frames skipped by the decoder
-  std::uint32_t refused = 0;       // frames answered with Error
-  std::uint32_t dropped_tx = 0;    // replies the host link could not take
-  std::uint32_t nonces = 0;        // forwarded to the host
+  std::uint32_t frames = 0;      // valid host frames handled
+  std::uint32_t bad_frames = 0;  // damaged frames skipped by the decoder
+  std::uint32_t refused = 0;     // frames answered with Error
+  std::uint32_t dropped_tx = 0;  // replies the host link could not take
+  std::uint32_t nonces = 0;      // forwarded to the host
   std::uint32_t hardware_errors = 0;
   std::uint32_t host_silences = 0;  // times the chain was idled for host silence
   std::uint32_t thermal_stops = 0;

@@ -93,7 +93,7 @@ struct HelloReply {
   std::uint32_t firmware_version = 0;
   std::array<char, 16> board_model{};
   std::array<char, 16> serial{};
-  std::uint32_t board_id = 0;       // images must carry this id (firmware/boot.h)
+  std::uint32_t board_id = 0;        // images must carry this id (firmware/boot.h)
   std::uint8_t running_slot = 0xFF;  // 0 A, 1 B, 0xFF no bootloader
   std::uint32_t slot_bytes = 0;      // the largest image a slot takes
 };

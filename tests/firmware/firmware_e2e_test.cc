@@ -1,0 +1,217 @@
+// End to end with real processes: `hashrig pool` ⇄ `hashrig run` ⇄ board link on a PTY ⇄
+// `hashrig-fw-sim` (the firmware app as a Linux process) ⇄ a simulated chain (`hashrig
+// sim` on another PTY, or hal/sim in the firmware's process). Shares are re-hashed here
+// with OpenSSL; the firmware's own safety (host silence, heat) is watched in its log.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/child_process.h"
+#include "support/shared_data.h"
+
+namespace hashrig::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("hashrig-fw-e2e-" + std::to_string(::getpid()) + "-" + name))
+      .string();
+}
+
+bool WaitForLog(const ChildProcess& process, const std::string& text, std::chrono::seconds limit,
+                std::size_t after = 0) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    if (process.Stderr().find(text, after) != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+std::string ListenAddress(ChildProcess& pool) {
+  const auto line = pool.ReadLine(10s);
+  return line ? line->substr(13, line->find(' ', 13) - 13) : "";
+}
+
+// Every "header <hex>" the pool logged, re-hashed: each must meet `difficulty`.
+int CheckShares(const std::string& pool_log, double difficulty) {
+  int checked = 0;
+  for (std::size_t at = pool_log.find(" header "); at != std::string::npos;
+       at = pool_log.find(" header ", at + 1)) {
+    const auto hash = OpenSslSha256d(FromHex(pool_log.substr(at + 8, 160)));
+    double value = 0;
+    for (int i = 31; i >= 0; --i) {
+      value = value * 256 + hash[static_cast<std::size_t>(i)];
+    }
+    EXPECT_LE(value, 65535.0 * 0x1p208 / difficulty) << pool_log.substr(at + 8, 160);
+    ++checked;
+  }
+  return checked;
+}
+
+struct Board {
+  explicit Board(std::vector<std::string> extra, const std::string& chain = "sim:2")
+      : link(TempPath("link")) {
+    std::vector<std::string> argv = {HASHRIG_FW_SIM, "--link",     link, "--chain",
+                                     chain,          "--cpu-rate", "1e7"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process = std::make_unique<ChildProcess>(argv);
+    ready = process->ReadLine(10s).has_value();
+  }
+  std::string link;
+  std::unique_ptr<ChildProcess> process;
+  bool ready = false;
+};
+
+TEST(FirmwareE2eTest, PoolRunFirmwareAndAChainSimulatorMineAcceptedShares) {
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.001"});
+  const std::string address = ListenAddress(pool);
+  ASSERT_FALSE(address.empty()) << pool.Stderr();
+  ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--model", "BM1368", "--chips", "3", "--cpu-rate", "1e7"});
+  const auto pty = sim.ReadLine(10s);
+  ASSERT_TRUE(pty.has_value()) << sim.Stderr();
+  Board board({"--model", "BM1368", "--chips", "3"},
+              "serial:" + pty->substr(4, pty->find(' ', 4) - 4));
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+
+  ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "-u", "fw.rig",
+                    "--board", "serial:" + board.link, "--ticket-difficulty", "0.0005",
+                    "--duration", "20", "--status-interval", "2"});
+  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+  const std::string log = run.Stderr();
+  EXPECT_NE(log.find("hashrig board hashrig-sim"), std::string::npos) << log;
+  EXPECT_NE(log.find("3 x BM1368"), std::string::npos) << log;
+  const auto summary = run.ReadLine(1s);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
+  EXPECT_NE(summary->find("hardware errors 0"), std::string::npos) << *summary;
+  pool.Signal(SIGTERM);
+  ASSERT_EQ(pool.Wait(10s), 0);
+  EXPECT_GE(CheckShares(pool.Stderr(), 0.001), 2) << log;
+  EXPECT_NE(board.process->Stderr().find("chain mining (3 chips)"), std::string::npos)
+      << board.process->Stderr();
+}
+
+// The host dies without a word: the firmware idles the chain on its own, within its
+// host-silence time, and mines again when a host comes back.
+TEST(FirmwareE2eTest, KillTheHostAndTheFirmwareIdlesTheChain) {
+  Board board({"--host-silence", "2"});
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+  auto run = std::make_unique<ChildProcess>(std::vector<std::string>{
+      HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty", "0.0005"});
+  ASSERT_TRUE(WaitForLog(*run, "share: Accepted", 30s)) << run->Stderr() << board.process->Stderr();
+  ASSERT_TRUE(WaitForLog(*board.process, "chain mining", 1s));
+  const std::size_t mark = board.process->Stderr().size();
+  run->Signal(SIGKILL);
+  const auto killed = Clock::now();
+  ASSERT_TRUE(WaitForLog(*board.process, "host silent: chain idled", 10s, mark))
+      << board.process->Stderr();
+  const auto took = Clock::now() - killed;
+  EXPECT_LT(took, 2s + 1500ms) << "host-silence time is 2 s";
+  EXPECT_GE(took, 1500ms) << "idled too early";
+  EXPECT_TRUE(WaitForLog(*board.process, "chain idle", 1s, mark));
+  run.reset();
+
+  ChildProcess again({HASHRIG_BINARY, "run", "--board", "serial:" + board.link,
+                      "--ticket-difficulty", "0.0005", "--duration", "12"});
+  EXPECT_TRUE(WaitForLog(again, "share: Accepted", 30s)) << again.Stderr();
+}
+
+// The board protects the chain by itself: over the danger threshold it stops the chain
+// and the host sees it stopped; a failed sensor does the same.
+TEST(FirmwareE2eTest, TheFirmwareStopsAnOverheatingChainItself) {
+  const std::string temperature = TempPath("temperature");
+  std::ofstream(temperature) << "50\n";
+  Board board({"--temperature-file", temperature});
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty",
+                    "0.0005", "--status-interval", "1"});
+  ASSERT_TRUE(WaitForLog(run, "share: Accepted", 30s)) << run.Stderr();
+  std::ofstream(temperature) << "92\n";
+  ASSERT_TRUE(WaitForLog(*board.process, "thermal stopped", 5s)) << board.process->Stderr();
+  EXPECT_TRUE(WaitForLog(*board.process, "fan 100%", 1s));
+  EXPECT_TRUE(WaitForLog(run, "stopped: overheat", 5s)) << run.Stderr();
+  std::filesystem::remove(temperature);  // now the sensor is gone as well
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(
+      board.process->Stderr().find("chain mining", board.process->Stderr().find("thermal stopped")),
+      std::string::npos)
+      << "restarted on a failed sensor";
+  run.Signal(SIGTERM);
+  EXPECT_TRUE(run.Wait(10s).has_value());
+}
+
+// Mine, stop the host, flash a new image into the running board, mine again on it.
+// Wrong-board and corrupt images are refused before a byte is written.
+TEST(FirmwareE2eTest, FlashANewImageAndMineAgain) {
+  const std::string flash = TempPath("flash");
+  std::filesystem::remove(flash);
+  Board board({"--flash", flash});
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+  {
+    ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link,
+                      "--ticket-difficulty", "0.0005", "--duration", "8"});
+    ASSERT_EQ(run.Wait(30s), 0) << run.Stderr();
+    EXPECT_NE(run.Stderr().find("firmware 1,"), std::string::npos) << run.Stderr();
+  }
+  const std::string body = TempPath("body");
+  {
+    std::ofstream out(body, std::ios::binary);
+    for (int i = 0; i < 70000; ++i) {
+      out.put(static_cast<char>(i * 13));
+    }
+  }
+  const std::string good = TempPath("v2.img");
+  const std::string foreign = TempPath("foreign.img");
+  const std::string corrupt = TempPath("corrupt.img");
+  for (const auto& [id, out] : {std::pair{"HSIM", good}, std::pair{"M386", foreign}}) {
+    ChildProcess make(
+        {HASHRIG_BINARY, "image", "create", "--board-id", id, "--version", "2", "-o", out, body});
+    ASSERT_EQ(make.Wait(10s), 0) << make.Stderr();
+  }
+  std::filesystem::copy_file(good, corrupt);
+  {
+    std::fstream f(corrupt, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(30000);
+    f.put('\x5a');
+  }
+
+  ChildProcess wrong({HASHRIG_BINARY, "flash", "--board", "serial:" + board.link, foreign});
+  EXPECT_EQ(wrong.Wait(20s), 1);
+  EXPECT_NE(wrong.Stderr().find("refusing"), std::string::npos) << wrong.Stderr();
+  ChildProcess bad({HASHRIG_BINARY, "flash", "--board", "serial:" + board.link, corrupt});
+  EXPECT_EQ(bad.Wait(20s), 2);
+  EXPECT_NE(bad.Stderr().find("corrupt"), std::string::npos) << bad.Stderr();
+  EXPECT_EQ(board.process->Stderr().find("restarting"), std::string::npos);
+
+  ChildProcess update({HASHRIG_BINARY, "flash", "--board", "serial:" + board.link, good});
+  ASSERT_EQ(update.Wait(60s), 0) << update.Stderr() << board.process->Stderr();
+  const auto said = update.ReadLine(1s);
+  ASSERT_TRUE(said.has_value());
+  EXPECT_NE(said->find("runs version 2 from slot B, confirmed"), std::string::npos) << *said;
+  EXPECT_TRUE(WaitForLog(*board.process, "bootloader: slot B, version 2, on trial", 1s));
+
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty",
+                    "0.0005", "--duration", "10"});
+  ASSERT_EQ(run.Wait(30s), 0) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("firmware 2,"), std::string::npos) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("share: Accepted"), std::string::npos) << run.Stderr();
+  for (const auto& f : {flash, body, good, foreign, corrupt}) {
+    std::filesystem::remove(f);
+  }
+}
+
+}  // namespace
+}  // namespace hashrig::testing
