@@ -92,7 +92,10 @@ LinkStatus BoardClient::Pump(std::chrono::milliseconds wait) {
       Collect(*frame);
     }
   }
-  if (n == 0 && decoder_.pending() > 0) {
+  const auto now = std::chrono::steady_clock::now();
+  if (n > 0) {
+    last_rx_ = now;
+  } else if (decoder_.pending() > 0 && now - last_rx_ > kFrameTimeout) {
     while (decoder_.pending() > 0) {  // quiet mid-frame: give the cut frame up
       decoder_.Expire();
       while (auto frame = decoder_.Next()) {

@@ -63,6 +63,10 @@ class BoardClient {
   std::vector<link::ChipEntry> chips_;
   std::deque<link::Frame> replies_;  // answers seen while pumping, for Request
   std::uint32_t errors_ = 0;
+  std::chrono::steady_clock::time_point last_rx_{};
+  // A frame whose bytes stop coming for this long is given up (slow links, such as an
+  // emulated UART, deliver a frame in pieces milliseconds apart).
+  static constexpr std::chrono::milliseconds kFrameTimeout{200};
 };
 
 // A fixed text field of the protocol (board model, serial), up to its first NUL.
