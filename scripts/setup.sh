@@ -8,7 +8,7 @@ packages=(
   g++-12 clang-14 libclang-rt-14-dev clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libusb-1.0-0-dev libboost-dev nlohmann-json3-dev
-  gcc-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
 )
 
 missing=()

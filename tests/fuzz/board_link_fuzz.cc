@@ -1,10 +1,11 @@
-// libFuzzer: arbitrary bytes into the board-link decoder and every payload decoder;
-// decoded frames must re-encode to frames that decode again.
+// libFuzzer: arbitrary bytes into the board-link decoder, every payload decoder and the
+// firmware image header; decoded frames must re-encode to frames that decode again.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "hashrig/hal/protocol/board_link.h"
+#include "hashrig/hal/protocol/image.h"
 
 namespace link = hashrig::hal::protocol::link;
 
@@ -19,6 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)link::DecodeNonce(f->body());
       (void)link::DecodeTelemetry(f->body());
       (void)link::DecodeFlashWrite(f->body());
+      if (const auto page = link::DecodeChipStats(f->body())) {
+        if (link::DecodeChipStats(link::EncodeChipStats(0, *page).span().subspan(7, f->size))
+                ->count != page->count) {
+          std::abort();
+        }
+      }
       const auto again = link::Encode(f->type, f->sequence, f->body());
       link::Decoder check;
       for (std::uint8_t b : again.span()) {
@@ -32,6 +39,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t cut = 0; cut <= size && cut < 512; ++cut) {  // payload decoders on raw slices
     (void)link::DecodeWork({data, cut});
     (void)link::DecodeFlashWrite({data, cut});
+  }
+  if (size >= hashrig::hal::protocol::kImageHeaderSize) {
+    (void)hashrig::hal::protocol::DecodeImageHeader(
+        std::span<const std::uint8_t, hashrig::hal::protocol::kImageHeaderSize>(
+            data, hashrig::hal::protocol::kImageHeaderSize));
+  }
+  decoder.Expire();  // a cut frame given up: what is left still parses
+  while (decoder.Next()) {
   }
   return 0;
 }

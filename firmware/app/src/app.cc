@@ -12,7 +12,7 @@ namespace p = hal::protocol;
 
 constexpr std::uint8_t kAutomaticFan = 255;
 
-std::uint16_t QuarterMhz(p::Megahertz f) { return static_cast<std::uint16_t>(f.value * 4 + 0.5); }
+std::uint16_t QuarterMhz(p::Megahertz f) { return static_cast<std::uint16_t>(std::lround(f.value * 4)); }
 
 }  // namespace
 
@@ -62,7 +62,7 @@ link::Telemetry App::Telemetry() const {
                                   ? std::int16_t{-32768}
                                   : static_cast<std::int16_t>(std::lround(
                                         std::fmax(-3000, std::fmin(3000, last_temperature_ * 10))));
-  t.fan_percent = static_cast<std::uint8_t>(fan_percent_ < 0 ? 0 : fan_percent_ + 0.5);
+  t.fan_percent = static_cast<std::uint8_t>(fan_percent_ < 0 ? 0 : std::lround(fan_percent_));
   t.thermal_state = static_cast<std::uint8_t>(thermal_state_);
   int alive = 0;
   for (int i = 0; i < driver_.chips_found() && i < p::kMaxChips; ++i) {

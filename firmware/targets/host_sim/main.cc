@@ -68,6 +68,7 @@ void Log(const std::string& line) {
 [[noreturn]] void Restart(const char* why) {
   Log(std::string("restarting: ") + why);
   std::vector<char*> argv;
+  argv.reserve(g_argv.size() + 1);
   for (std::string& a : g_argv) {
     argv.push_back(a.data());
   }
