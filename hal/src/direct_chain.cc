@@ -13,6 +13,16 @@ protocol::Micros DirectChain::Now() const {
 
 void DirectChain::Start() { driver_.Start(Now()); }
 
+LinkStatus DirectChain::Hold() {
+  driver_.Idle();
+  return link_->SetReset(true);
+}
+
+void DirectChain::Restart(const protocol::DriverConfig& config) {
+  driver_.Reconfigure(config);
+  driver_.Start(Now());
+}
+
 LinkStatus DirectChain::Step(std::chrono::milliseconds wait) {
   for (int i = 0; i < 64; ++i) {
     const protocol::Operation op = driver_.Poll(Now());

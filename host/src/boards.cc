@@ -10,6 +10,7 @@
 #include "hashrig/hal/protocol/nonce.h"
 #include "hashrig/hal/usb.h"
 #include "hashrig/host/args.h"
+#include "hashrig/host/direct_thermal.h"
 #include "hashrig/pool/difficulty.h"
 #include "hashrig/sha256/scan.h"
 #include "sim_chain.h"
@@ -25,13 +26,20 @@ namespace p = hal::protocol;
 class LinkChain final : public HashChain {
  public:
   LinkChain(std::string name, std::unique_ptr<hal::ByteLink> link, LinkOpener reopen,
-            const p::DriverConfig& config)
+            const p::DriverConfig& config, std::unique_ptr<DirectThermal> thermal)
       : name_(std::move(name)),
         reopen_(std::move(reopen)),
         config_(config),
-        chain_(std::make_unique<hal::DirectChain>(std::move(link), config)) {}
+        chain_(std::make_unique<hal::DirectChain>(std::move(link), config)),
+        thermal_(std::move(thermal)) {}
 
   std::string name() const override { return name_; }
+  std::string description() const override {
+    return thermal_ ? "a chain driven by the host; heat safety on " + thermal_->sensors().Describe()
+                    : "a chain driven by the host; no temperature sensor on this link, so the "
+                      "host cannot protect it from heat (use bitaxe:DATA:CONTROL for a "
+                      "Bitaxe-class board, or a board running hashrig firmware)";
+  }
   void Start() override {
     if (chain_) {
       chain_->Start();
@@ -50,7 +58,11 @@ class LinkChain final : public HashChain {
     }
     do {
       p::ChainDriver& driver = chain_->driver();
-      if (has_work_ && driver.state() == p::ChainState::kMining) {
+      if (thermal_) {
+        thermal_->Run(Now(), *chain_, has_work_);
+      }
+      const bool held = thermal_ && thermal_->stopped();
+      if (has_work_ && !held && driver.state() == p::ChainState::kMining) {
         has_work_ = !driver.SendJob(p::HeaderJobFrom(pending_.header), pending_.token).ok();
       }
       link_status_ = chain_->Step(std::chrono::milliseconds(1));
@@ -71,9 +83,14 @@ class LinkChain final : public HashChain {
       return s;
     }
     const p::ChainDriver& driver = chain_->driver();
-    s.mining = driver.state() == p::ChainState::kMining;
+    const bool held = thermal_ && thermal_->stopped();
+    s.mining = !held && driver.state() == p::ChainState::kMining;
     s.chips = driver.chips_found();
-    s.state = p::ToString(driver.state());
+    s.state = held ? std::string("stopped: ") + thermal_->reason() : p::ToString(driver.state());
+    if (thermal_) {
+      s.temperature_c = thermal_->temperature_c();
+      s.fan_percent = thermal_->fan_percent();
+    }
     s.frequency_mhz = driver.config().frequency.value;
     s.chip_stats = ChipStats(driver);
     return s;
@@ -85,6 +102,9 @@ class LinkChain final : public HashChain {
   }
 
  private:
+  p::Micros Now() const {
+    return std::chrono::duration_cast<p::Micros>(std::chrono::steady_clock::now() - epoch_);
+  }
   void Reopen() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_attempt_ < std::chrono::seconds(1)) {
@@ -107,6 +127,8 @@ class LinkChain final : public HashChain {
   LinkOpener reopen_;
   p::DriverConfig config_;
   std::unique_ptr<hal::DirectChain> chain_;
+  std::unique_ptr<DirectThermal> thermal_;  // where the board lets the host read its heat
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   hal::LinkStatus link_status_;
   std::chrono::steady_clock::time_point last_attempt_{};
   bool has_work_ = false;
@@ -227,6 +249,11 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
     }
     return spec;
   }
+  if (spec.kind == "bitaxe" && rest.find(':') != std::string::npos) {
+    spec.where = rest.substr(0, rest.find(':'));
+    spec.control = rest.substr(rest.find(':') + 1);
+    return spec;
+  }
   if (spec.kind == "tcp" && rest.find(':') != std::string::npos) {
     spec.where = rest;
     return spec;
@@ -237,12 +264,12 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
   }
   error = "--board " + text +
           ": expected sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], "
-          "tcp:HOST:PORT or usb:VID:PID[#SERIAL]";
+          "bitaxe:DATA_PATH:CONTROL_PATH, tcp:HOST:PORT or usb:VID:PID[#SERIAL]";
   return std::nullopt;
 }
 
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error) {
-  if (spec.kind == "serial") {
+  if (spec.kind == "serial" || spec.kind == "bitaxe") {
     return [spec](hal::LinkStatus& status) { return hal::OpenUart(spec.where, spec.baud, status); };
   }
   if (spec.kind == "tcp") {
@@ -290,6 +317,19 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
     error = name + " (" + spec.kind + ":" + spec.where + "): " + status.message();
     return nullptr;
   }
+  if (spec.kind == "bitaxe") {       // bitaxe-raw: the chain on the data port, heat on control
+    const p::ThermalConfig thermal;  // the policy the firmware and sim boards apply
+    auto control = hal::OpenUart(spec.control, 115'200, status);
+    auto sensors = control ? OpenBitaxeRawSensors(std::move(control), error) : nullptr;
+    if (!sensors) {
+      error = name + " (bitaxe control " + spec.control +
+              "): " + (error.empty() ? status.message() : error);
+      return nullptr;
+    }
+    return std::make_unique<LinkChain>(
+        name, std::move(link), std::move(opener), driver,
+        std::make_unique<DirectThermal>(std::move(sensors), thermal, driver.frequency));
+  }
   // A board running hashrig firmware answers Hello; a bare chain ignores the bytes.
   auto client = std::make_unique<hal::BoardClient>(std::move(link));
   hal::link::HelloReply hello;
@@ -297,7 +337,7 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
     return std::make_unique<FirmwareChain>(name, std::move(client), hello, std::move(opener),
                                            driver);
   }
-  return std::make_unique<LinkChain>(name, client->Release(), std::move(opener), driver);
+  return std::make_unique<LinkChain>(name, client->Release(), std::move(opener), driver, nullptr);
 }
 
 }  // namespace hashrig::host

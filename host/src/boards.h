@@ -5,6 +5,9 @@
 //   serial:PATH[@BAUD]          a BM13xx chain on a serial device (or a `hashrig sim` PTY)
 //   tcp:HOST:PORT               a BM13xx chain over TCP (`hashrig sim --listen`)
 //   usb:VID:PID[#SERIAL]        a BM13xx chain behind a USB-UART bridge (libusb)
+//   bitaxe:DATA:CONTROL         a Bitaxe-class board through bitaxe-raw: the chain on the
+//                               data tty, its EMC2101 (fan, temperature) on the control
+//                               tty — the host applies the thermal policy itself
 // serial, tcp and usb links are probed with the board link's Hello first: a board running
 // hashrig firmware answers and becomes a FirmwareChain; a bare chain ignores the bytes and
 // the host drives its chips itself.
@@ -23,7 +26,8 @@ namespace hashrig::host {
 
 struct BoardSpec {
   std::string kind;
-  std::string where;  // path, host:port or VID:PID
+  std::string where;    // path, host:port or VID:PID
+  std::string control;  // bitaxe: the control port's path
   std::uint32_t baud = 115'200;
   int count = 0;  // sim chips or cpu threads
 };

@@ -110,8 +110,9 @@ std::optional<p::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image,
 // On a terminal one line redrawn in place; in a log, a line per step.
 void Progress(const char* what, std::size_t done, std::size_t total) {
   static const bool kTty = ::isatty(STDERR_FILENO) == 1;
-  std::cerr << (kTty ? "\r" : "") << what << ": " << (total == 0 ? 100 : done * 100 / total) << "% ("
-            << done << "/" << total << " bytes)" << (kTty && done < total ? "" : "\n") << std::flush;
+  std::cerr << (kTty ? "\r" : "") << what << ": " << (total == 0 ? 100 : done * 100 / total)
+            << "% (" << done << "/" << total << " bytes)" << (kTty && done < total ? "" : "\n")
+            << std::flush;
 }
 
 int Fail(const std::string& message) {

@@ -111,7 +111,7 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
     o.boards.push_back(*spec);
   }
   if (o.boards.empty()) {
-    o.boards.push_back(BoardSpec{"sim", "", 115'200, 4});
+    o.boards.push_back(BoardSpec{"sim", "", "", 115'200, 4});
   }
   const auto chips = ParseCount(args.Get("chips", o.boards[0].kind == "sim" ? "4" : "1"));
   if (!chips || *chips < 1 || *chips > 256) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "hashrig/hal/protocol/nonce.h"
 #include "hashrig/hal/sim/rigs.h"
 
 namespace hashrig::host {
@@ -109,18 +110,7 @@ void SimChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& f
       continue;
     }
     if (has_work_ && driver_.state() == p::ChainState::kMining) {
-      const auto& h = pending_.header;
-      auto le32 = [&h](std::size_t at) {
-        return static_cast<std::uint32_t>(h[at]) | h[at + 1] << 8 | h[at + 2] << 16 |
-               static_cast<std::uint32_t>(h[at + 3]) << 24;
-      };
-      p::HeaderJob job;
-      job.version = le32(0);
-      std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
-      std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
-      job.ntime = le32(68);
-      job.nbits = le32(72);
-      has_work_ = !driver_.SendJob(job, pending_.token).ok();
+      has_work_ = !driver_.SendJob(p::HeaderJobFrom(pending_.header), pending_.token).ok();
     }
     Step(now);
     p::NonceEvent e;
