@@ -73,7 +73,7 @@ class LinkChain final : public HashChain {
     } while (link_status_.ok() && std::chrono::steady_clock::now() < until);
     if (!link_status_.ok()) {
       chain_.reset();  // down: the link is gone
-      last_attempt_ = std::chrono::steady_clock::now();
+      reopen_.Lost();
     }
   }
   ChainStatus status() const override {
@@ -106,13 +106,8 @@ class LinkChain final : public HashChain {
     return std::chrono::duration_cast<p::Micros>(std::chrono::steady_clock::now() - epoch_);
   }
   void Reopen() {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_attempt_ < std::chrono::seconds(1)) {
-      return;
-    }
-    last_attempt_ = now;
-    hal::LinkStatus status;
-    auto link = reopen_(status);
+    hal::LinkStatus status = link_status_;
+    auto link = reopen_.TryOpen(status);
     if (!link) {
       link_status_ = status;
       return;
@@ -124,13 +119,12 @@ class LinkChain final : public HashChain {
   }
 
   std::string name_;
-  LinkOpener reopen_;
+  LinkReopener reopen_;
   p::DriverConfig config_;
   std::unique_ptr<hal::DirectChain> chain_;
   std::unique_ptr<DirectThermal> thermal_;  // where the board lets the host read its heat
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   hal::LinkStatus link_status_;
-  std::chrono::steady_clock::time_point last_attempt_{};
   bool has_work_ = false;
   ChainWork pending_;
 };
@@ -266,6 +260,15 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
           ": expected sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], "
           "bitaxe:DATA_PATH:CONTROL_PATH, tcp:HOST:PORT or usb:VID:PID[#SERIAL]";
   return std::nullopt;
+}
+
+std::unique_ptr<hal::ByteLink> LinkReopener::TryOpen(hal::LinkStatus& status) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::seconds(1)) {
+    return nullptr;
+  }
+  last_ = now;
+  return open_(status);
 }
 
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error) {

@@ -13,6 +13,7 @@
 // the host drives its chips itself.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,20 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
 // Opens (and reopens) the byte link of a serial, tcp or usb spec.
 using LinkOpener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error);
+
+// Opens a lost link again, at most once a second (a chain marked down retries this way).
+class LinkReopener {
+ public:
+  explicit LinkReopener(LinkOpener open) : open_(std::move(open)) {}
+  // Empty while waiting out the second (`status` untouched) or when opening fails
+  // (`status` says why).
+  std::unique_ptr<hal::ByteLink> TryOpen(hal::LinkStatus& status);
+  void Lost() { last_ = std::chrono::steady_clock::now(); }  // wait a second from now
+
+ private:
+  LinkOpener open_;
+  std::chrono::steady_clock::time_point last_{};
+};
 
 // The chain for a spec; `driver` configures BM13xx chains (model, chips, ticket).
 std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec,

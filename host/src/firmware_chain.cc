@@ -18,7 +18,7 @@ constexpr std::chrono::seconds kTelemetryEvery{1};
 }  // namespace
 
 FirmwareChain::FirmwareChain(std::string name, std::unique_ptr<hal::BoardClient> client,
-                             const link::HelloReply& hello, Opener reopen,
+                             const link::HelloReply& hello, LinkOpener reopen,
                              const p::DriverConfig& config)
     : name_(std::move(name)),
       client_(std::move(client)),
@@ -75,17 +75,12 @@ void FirmwareChain::SetWork(const ChainWork& work) {
 void FirmwareChain::Down(const hal::LinkStatus& why) {
   link_status_ = why;
   client_.reset();
-  last_attempt_ = steady_clock::now();
+  reopen_.Lost();
 }
 
 void FirmwareChain::Reopen() {
-  const auto now = steady_clock::now();
-  if (now - last_attempt_ < std::chrono::seconds(1)) {
-    return;
-  }
-  last_attempt_ = now;
-  hal::LinkStatus status;
-  auto link = reopen_(status);
+  hal::LinkStatus status = link_status_;
+  auto link = reopen_.TryOpen(status);
   if (!link) {
     link_status_ = status;
     return;

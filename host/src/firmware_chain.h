@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "boards.h"
 #include "hashrig/hal/board_client.h"
 #include "hashrig/hal/protocol/chain_driver.h"
 #include "hashrig/host/hash_chain.h"
@@ -16,11 +17,9 @@ namespace hashrig::host {
 
 class FirmwareChain final : public HashChain {
  public:
-  using Opener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;  // = LinkOpener
-
   // `client` has answered Hello with `hello`; `reopen` brings the link back after a loss.
   FirmwareChain(std::string name, std::unique_ptr<hal::BoardClient> client,
-                const hal::link::HelloReply& hello, Opener reopen,
+                const hal::link::HelloReply& hello, LinkOpener reopen,
                 const hal::protocol::DriverConfig& config);
 
   std::string name() const override { return name_; }
@@ -38,7 +37,7 @@ class FirmwareChain final : public HashChain {
   std::string name_;
   std::unique_ptr<hal::BoardClient> client_;
   hal::link::HelloReply hello_;
-  Opener reopen_;
+  LinkReopener reopen_;
   hal::protocol::DriverConfig config_;
   hal::LinkStatus link_status_;
   std::string problem_;  // the board refused something: shown in the state
@@ -46,7 +45,6 @@ class FirmwareChain final : public HashChain {
   ChainWork work_;
   std::chrono::steady_clock::time_point last_poll_{};
   std::chrono::steady_clock::time_point last_reset_{};
-  std::chrono::steady_clock::time_point last_attempt_{};
   std::size_t page_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include "fake_bsp.h"
 #include "hashrig/firmware/flash.h"
 #include "hashrig/sha256/sha256.h"
+#include "test_image.h"
 
 namespace hashrig::firmware {
 namespace {
@@ -424,19 +425,11 @@ TEST(AppTest, FlashesThroughTheLinkAndConfirmsAfterRunningWell) {
   constexpr Layout kLayout{8};
   constexpr std::uint32_t kBoard = 0x54455354;
   SimFlash flash(2 + 2 * kLayout.slot_sectors, kSector);
-  auto image = [&](std::uint32_t version, std::uint32_t board) {
-    std::vector<std::uint8_t> body(3000, static_cast<std::uint8_t>(version));
-    ImageHeader hdr;
-    hdr.board_id = board;
-    hdr.version = version;
-    hdr.size = static_cast<std::uint32_t>(body.size());
-    hdr.sha256 = sha256::Hash(body);
-    const auto head = EncodeImageHeader(hdr);
-    std::vector<std::uint8_t> out(head.begin(), head.end());
-    out.resize(head.size() + body.size());
-    std::copy(body.begin(), body.end(), out.begin() + static_cast<std::ptrdiff_t>(head.size()));
-    return std::make_pair(out, hdr.sha256);
+  auto image = [](std::uint32_t version, std::uint32_t board) {
+    const std::vector<std::uint8_t> body(3000, static_cast<std::uint8_t>(version));
+    return std::make_pair(MakeImage(board, version, body), sha256::Hash(body));
   };
+
   ASSERT_TRUE(flash.Program(kLayout.SlotOffset(0, kSector), image(1, kBoard).first).ok());
   Boot boot(flash, kLayout, kBoard);
   ASSERT_TRUE(boot.Choose().ok());

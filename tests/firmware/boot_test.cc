@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "hashrig/sha256/sha256.h"
+#include "test_image.h"
 
 namespace hashrig::firmware {
 namespace {
@@ -24,21 +25,7 @@ std::vector<std::uint8_t> Image(std::uint32_t version, std::size_t body_size,
   for (auto& b : body) {
     b = static_cast<std::uint8_t>(random());
   }
-  ImageHeader h;
-  h.board_id = board;
-  h.version = version;
-  h.size = static_cast<std::uint32_t>(body.size());
-  h.sha256 = sha256::Hash(body);
-  const auto header = EncodeImageHeader(h);
-  std::vector<std::uint8_t> image(header.size() +
-                                  body.size());  // indexed: GCC 12 misreads insert()
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    image[i] = header[i];
-  }
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    image[header.size() + i] = body[i];
-  }
-  return image;
+  return MakeImage(board, version, body);
 }
 
 // A board that runs version 1 from slot A.

@@ -44,22 +44,6 @@ std::string ListenAddress(ChildProcess& pool) {
   return line ? line->substr(13, line->find(' ', 13) - 13) : "";
 }
 
-// Every "header <hex>" the pool logged, re-hashed: each must meet `difficulty`.
-int CheckShares(const std::string& pool_log, double difficulty) {
-  int checked = 0;
-  for (std::size_t at = pool_log.find(" header "); at != std::string::npos;
-       at = pool_log.find(" header ", at + 1)) {
-    const auto hash = OpenSslSha256d(FromHex(pool_log.substr(at + 8, 160)));
-    double value = 0;
-    for (int i = 31; i >= 0; --i) {
-      value = value * 256 + hash[static_cast<std::size_t>(i)];
-    }
-    EXPECT_LE(value, 65535.0 * 0x1p208 / difficulty) << pool_log.substr(at + 8, 160);
-    ++checked;
-  }
-  return checked;
-}
-
 struct Board {
   explicit Board(std::vector<std::string> extra, const std::string& chain = "sim:2")
       : link(TempPath("link")) {
@@ -99,7 +83,7 @@ TEST(FirmwareE2eTest, PoolRunFirmwareAndAChainSimulatorMineAcceptedShares) {
   EXPECT_NE(summary->find("hardware errors 0"), std::string::npos) << *summary;
   pool.Signal(SIGTERM);
   ASSERT_EQ(pool.Wait(10s), 0);
-  EXPECT_GE(CheckShares(pool.Stderr(), 0.001), 2) << log;
+  EXPECT_GE(CheckPoolShares(pool.Stderr(), 0.001), 2) << log;
   EXPECT_NE(board.process->Stderr().find("chain mining (3 chips)"), std::string::npos)
       << board.process->Stderr();
 }
@@ -120,7 +104,8 @@ TEST(FirmwareE2eTest, KillTheHostAndTheFirmwareIdlesTheChain) {
       << board.process->Stderr();
   const auto took = Clock::now() - killed;
   EXPECT_LT(took, 2s + 1500ms) << "host-silence time is 2 s";
-  EXPECT_GE(took, 1500ms) << "idled too early";
+  // The host speaks at least once a second, so its last frame came 0-1 s before the kill.
+  EXPECT_GE(took, 900ms) << "idled too early";
   EXPECT_TRUE(WaitForLog(*board.process, "chain idle", 1s, mark));
   run.reset();
 

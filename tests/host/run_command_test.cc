@@ -84,19 +84,7 @@ TEST(RunCommandTest, PoolRunAndSimulatedChainOverAPty) {
   EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
   pool.Signal(SIGTERM);
   ASSERT_EQ(pool.Wait(10s), 0);
-  const std::string log = pool.Stderr();
-  int checked = 0;
-  for (std::size_t at = log.find(" header "); at != std::string::npos;
-       at = log.find(" header ", at + 1)) {
-    const auto header = FromHex(log.substr(at + 8, 160));
-    const auto hash = OpenSslSha256d(header);
-    // Difficulty 0.001 = hash <= T1 / 0.001: its top 32 bits are at most 0x3E7 (999.x).
-    const std::uint32_t top =
-        static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
-    EXPECT_LE(top, 999u);
-    ++checked;
-  }
-  EXPECT_GE(checked, 1) << run.Stderr();
+  EXPECT_GE(CheckPoolShares(pool.Stderr(), 0.001), 1) << run.Stderr();
   EXPECT_NE(run.Stderr().find("board BM0"), std::string::npos);
 }
 

@@ -69,6 +69,21 @@ std::vector<std::uint8_t> OpenSslSha256d(const std::vector<std::uint8_t>& data) 
   return OpenSslSha256(OpenSslSha256(data));
 }
 
+int CheckPoolShares(const std::string& pool_log, double difficulty) {
+  int checked = 0;
+  for (std::size_t at = pool_log.find(" header "); at != std::string::npos;
+       at = pool_log.find(" header ", at + 1)) {
+    const auto hash = OpenSslSha256d(FromHex(pool_log.substr(at + 8, 160)));
+    double value = 0;  // the hash as a little-endian number
+    for (std::size_t i = hash.size(); i-- > 0;) {
+      value = value * 256 + hash[i];
+    }
+    EXPECT_LE(value, 65535.0 * 0x1p208 / difficulty) << pool_log.substr(at + 8, 160);
+    ++checked;
+  }
+  return checked;
+}
+
 std::vector<std::string> BackendNames() {
   std::vector<std::string> names;
   for (const sha256::BackendInfo& b : sha256::Backend::List()) {

@@ -25,6 +25,11 @@ std::string ToHex(const std::vector<std::uint8_t>& bytes);
 std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data);
 std::vector<std::uint8_t> OpenSslSha256d(const std::vector<std::uint8_t>& data);
 
+// Every share a `hashrig pool` log line names ("... header <160 hex>"), re-hashed with
+// OpenSSL: each must meet `difficulty` (a failing share fails the current test). Returns
+// how many were checked.
+int CheckPoolShares(const std::string& pool_log, double difficulty);
+
 // The SHA-256 backend names of this build, for parameterised tests.
 std::vector<std::string> BackendNames();
 

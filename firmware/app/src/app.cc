@@ -12,7 +12,9 @@ namespace p = hal::protocol;
 
 constexpr std::uint8_t kAutomaticFan = 255;
 
-std::uint16_t QuarterMhz(p::Megahertz f) { return static_cast<std::uint16_t>(std::lround(f.value * 4)); }
+std::uint16_t QuarterMhz(p::Megahertz f) {
+  return static_cast<std::uint16_t>(std::lround(f.value * 4));
+}
 
 }  // namespace
 

@@ -1,21 +1,14 @@
 #include "hashrig/firmware/boot.h"
 
 #include "hashrig/hal/protocol/crc.h"
+#include "hashrig/hal/protocol/le.h"
 #include "hashrig/sha256/stream.h"
 
 namespace hashrig::firmware {
 namespace {
 
-void Put32(std::uint8_t* out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) {
-    out[i] = static_cast<std::uint8_t>(v >> (8 * i));
-  }
-}
-
-std::uint32_t Get32(const std::uint8_t* in) {
-  return static_cast<std::uint32_t>(in[0]) | static_cast<std::uint32_t>(in[1]) << 8 |
-         static_cast<std::uint32_t>(in[2]) << 16 | static_cast<std::uint32_t>(in[3]) << 24;
-}
+using hal::protocol::LoadLe32;
+using hal::protocol::StoreLe32;
 
 constexpr std::size_t kRecordSize = 16;  // magic, sequence, active, trial, boots, pad, CRC-16
 
@@ -55,11 +48,11 @@ std::optional<BootRecord> Boot::NewestRecord() const {
     std::array<std::uint8_t, kRecordSize> b{};
     const bool read = flash_.Read(sector * flash_.sector_size(), b).ok();
     const auto crc = static_cast<std::uint16_t>(b[12] | b[13] << 8);
-    if (!read || Get32(&b[0]) != kRecordMagic ||
+    if (!read || LoadLe32(&b[0]) != kRecordMagic ||
         crc != hal::protocol::Crc16False(std::span(b).first(12))) {
       continue;  // empty, or torn by a power cut
     }
-    const BootRecord r{Get32(&b[4]), b[8], b[9], b[10]};
+    const BootRecord r{LoadLe32(&b[4]), b[8], b[9], b[10]};
     if (!newest || r.sequence > newest->sequence) {
       newest = r;
     }
@@ -72,8 +65,8 @@ Status Boot::WriteRecord(const BootRecord& r) {
   const std::size_t sector = r.sequence % 2;
   std::array<std::uint8_t, kRecordSize> b{};
   b.fill(0xFF);
-  Put32(&b[0], kRecordMagic);
-  Put32(&b[4], r.sequence);
+  StoreLe32(&b[0], kRecordMagic);
+  StoreLe32(&b[4], r.sequence);
   b[8] = r.active;
   b[9] = r.trial;
   b[10] = r.trial_boots;

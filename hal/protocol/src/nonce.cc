@@ -1,5 +1,7 @@
 #include "hashrig/hal/protocol/nonce.h"
 
+#include "hashrig/hal/protocol/le.h"
+
 namespace hashrig::hal::protocol {
 
 NonceReport DecodeNonce(ChipModel model, const Response& response) {
@@ -52,11 +54,7 @@ std::uint8_t ResultHeader(ChipModel model, std::uint8_t job_id, std::uint8_t sma
 std::array<std::uint8_t, 80> ReconstructHeader(const HeaderJob& job, std::uint32_t version,
                                                std::uint32_t nonce) {
   std::array<std::uint8_t, 80> h{};
-  auto put = [&h](std::size_t at, std::uint32_t v) {
-    for (std::size_t i = 0; i < 4; ++i) {
-      h[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
-    }
-  };
+  auto put = [&h](std::size_t at, std::uint32_t v) { StoreLe32(&h[at], v); };
   put(0, version);
   for (std::size_t i = 0; i < 32; ++i) {
     h[4 + i] = job.prev_hash[i];
