@@ -92,7 +92,7 @@ TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
   const auto killed = Clock::now();
   ASSERT_TRUE(WaitForConsole(qemu, "host silent: chain idled", 15s, console)) << console;
   EXPECT_LT(Clock::now() - killed, 5s + 2s);
-  EXPECT_GT(Clock::now() - killed, 4s);
+  EXPECT_GT(Clock::now() - killed, 3500ms);  // the host polls once a second
   run.reset();
 
   pool.Signal(SIGTERM);
