@@ -189,6 +189,9 @@ TEST(AppTest, MinesAndEveryForwardedNonceMeetsTheTicket) {
   EXPECT_LE(t.nonces, h.app.counters().nonces);
   EXPECT_EQ(t.hardware_errors, 0u);
   EXPECT_EQ(t.frequency_quarter_mhz, 4 * 490);
+  EXPECT_EQ(t.fan_rpm, h.bsp.FanRpm());
+  EXPECT_EQ(t.fan_percent, std::lround(h.bsp.fan));
+  EXPECT_EQ(t.milliamps, 9000);  // the fake's power reading
   EXPECT_GT(h.bsp.feeds, 0);
 }
 

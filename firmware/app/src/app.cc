@@ -65,6 +65,10 @@ link::Telemetry App::Telemetry() const {
                                   : static_cast<std::int16_t>(std::lround(
                                         std::fmax(-3000, std::fmin(3000, last_temperature_ * 10))));
   t.fan_percent = static_cast<std::uint8_t>(fan_percent_ < 0 ? 0 : std::lround(fan_percent_));
+  t.fan_rpm = bsp_.FanRpm();
+  const PowerReading power = bsp_.ReadPower();
+  t.millivolts = power.millivolts;
+  t.milliamps = power.milliamps;
   t.thermal_state = static_cast<std::uint8_t>(thermal_state_);
   int alive = 0;
   for (int i = 0; i < driver_.chips_found() && i < p::kMaxChips; ++i) {
