@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -57,18 +59,25 @@ bool WaitForConsole(ChildProcess& qemu, const std::string& text, std::chrono::mi
   return false;
 }
 
+// A `hashrig sim` chain on TCP; its address.
+std::string StartChain(std::unique_ptr<ChildProcess>& sim) {
+  sim = std::make_unique<ChildProcess>(
+      std::vector<std::string>{HASHRIG_BINARY, "sim", "--listen", "127.0.0.1:0", "--model",
+                               "BM1368", "--chips", "2", "--cpu-rate", "1e7"});
+  const auto listening = sim->ReadLine(10s);
+  return listening ? listening->substr(13, listening->find(' ', 13) - 13) : "";
+}
+
 TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
-  ChildProcess sim({HASHRIG_BINARY, "sim", "--listen", "127.0.0.1:0", "--model", "BM1368",
-                    "--chips", "2", "--cpu-rate", "1e7"});
-  const auto listening = sim.ReadLine(10s);
-  ASSERT_TRUE(listening.has_value()) << sim.Stderr();
-  const std::string chain = listening->substr(13, listening->find(' ', 13) - 13);
+  std::unique_ptr<ChildProcess> sim;
+  const std::string chain = StartChain(sim);
+  ASSERT_FALSE(chain.empty());
   const std::uint16_t host_port = FreePort();
   const std::string host = "127.0.0.1:" + std::to_string(host_port);
   ChildProcess qemu({HASHRIG_QEMU, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-kernel",
-                     HASHRIG_FW_MPS2_ELF, "-semihosting-config", "enable=on,target=native",
-                     "-serial", "stdio", "-serial", "tcp:" + host + ",server=on,wait=off",
-                     "-serial", "tcp:" + chain});
+                     std::string(HASHRIG_FW_MPS2_DIR) + "/hashrig-fw-mps2.elf",
+                     "-semihosting-config", "enable=on,target=native", "-serial", "stdio",
+                     "-serial", "tcp:" + host + ",server=on,wait=off", "-serial", "tcp:" + chain});
   std::string console;
   ASSERT_TRUE(WaitForConsole(qemu, "ready", 10s, console)) << console << qemu.Stderr();
 
@@ -116,6 +125,73 @@ TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
   EXPECT_GT(board.telemetry()->nonces, 0u);
   (void)board.Request(hal::link::Type::kReboot, 2s);
   EXPECT_EQ(qemu.Wait(10s), 0) << console;
+}
+
+// `hashrig run` for a few seconds against the built-in pool; its log.
+std::string MineBriefly(const std::string& board) {
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", board, "--ticket-difficulty", "0.0005",
+                    "--duration", "8"});
+  EXPECT_EQ(run.Wait(40s), 0) << run.Stderr();
+  return run.Stderr();
+}
+
+// The bootloader image: it installs its factory app, runs it; `hashrig flash` puts a new
+// version in slot B through the running app; the board reboots into it on trial, the
+// host confirms it, it mines. An image that cannot run is rolled back by the bootloader
+// and `hashrig flash` says so.
+TEST(QemuFirmwareTest, FlashANewImageThroughTheBootloaderAndMineAgain) {
+  std::unique_ptr<ChildProcess> sim;
+  const std::string chain = StartChain(sim);
+  ASSERT_FALSE(chain.empty());
+  const std::string host = "127.0.0.1:" + std::to_string(FreePort());
+  const std::string dir = HASHRIG_FW_MPS2_DIR;
+  ChildProcess qemu({HASHRIG_QEMU, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-kernel",
+                     dir + "/hashrig-fw-mps2-boot.elf", "-semihosting-config",
+                     "enable=on,target=native", "-serial", "stdio", "-serial",
+                     "tcp:" + host + ",server=on,wait=off", "-serial", "tcp:" + chain});
+  std::string console;
+  ASSERT_TRUE(WaitForConsole(qemu, "ready", 10s, console)) << console << qemu.Stderr();
+  EXPECT_NE(console.find("factory app installed in slot A"), std::string::npos) << console;
+  std::string log = MineBriefly("tcp:" + host);
+  EXPECT_NE(log.find("firmware 1,"), std::string::npos) << log;
+  EXPECT_NE(log.find("share: Accepted"), std::string::npos) << log;
+
+  const std::string v2 = ::testing::TempDir() + "qemu-v2.img";
+  ChildProcess pack({HASHRIG_BINARY, "image", "create", "--board-id", "M386", "--version", "2",
+                     "-o", v2, dir + "/hashrig-fw-mps2-app.bin"});
+  ASSERT_EQ(pack.Wait(10s), 0) << pack.Stderr();
+  ChildProcess flash({HASHRIG_BINARY, "flash", "--board", "tcp:" + host, v2});
+  ASSERT_EQ(flash.Wait(60s), 0) << flash.Stderr() << console;
+  EXPECT_NE(flash.ReadLine(1s).value_or("").find("runs version 2 from slot B, confirmed"),
+            std::string::npos);
+  ASSERT_TRUE(WaitForConsole(qemu, "image confirmed", 10s, console)) << console;
+  EXPECT_NE(console.find("bootloader: slot B, version 2, on trial"), std::string::npos) << console;
+  log = MineBriefly("tcp:" + host);
+  EXPECT_NE(log.find("firmware 2,"), std::string::npos) << log;
+  EXPECT_NE(log.find("share: Accepted"), std::string::npos) << log;
+
+  // Not a program at all, but a well-formed image for this board: the bootloader refuses
+  // to start it (it went to slot A) and rolls back to version 2; flash reports it.
+  const std::string junk_body = ::testing::TempDir() + "qemu-junk.bin";
+  {
+    std::FILE* f = std::fopen(junk_body.c_str(), "wb");
+    for (int i = 0; i < 5000; ++i) {
+      std::fputc((i * 7919) & 0xFF, f);
+    }
+    std::fclose(f);
+  }
+  const std::string junk = ::testing::TempDir() + "qemu-junk.img";
+  ChildProcess pack_junk({HASHRIG_BINARY, "image", "create", "--board-id", "M386", "--version", "3",
+                          "-o", junk, junk_body});
+  ASSERT_EQ(pack_junk.Wait(10s), 0);
+  ChildProcess bad({HASHRIG_BINARY, "flash", "--board", "tcp:" + host, junk});
+  EXPECT_EQ(bad.Wait(60s), 1) << bad.Stderr();
+  EXPECT_NE(bad.Stderr().find("rolled back"), std::string::npos) << bad.Stderr();
+  ASSERT_TRUE(WaitForConsole(qemu, "bootloader: slot B, version 2", 10s, console)) << console;
+  log = MineBriefly("tcp:" + host);
+  EXPECT_NE(log.find("firmware 2,"), std::string::npos) << log;
+  qemu.Signal(SIGTERM);
+  EXPECT_TRUE(qemu.Wait(10s).has_value());
 }
 
 }  // namespace

@@ -58,6 +58,13 @@ class Ring {
     return true;
   }
   std::size_t Free() const { return (tail_ + N - head_ - 1) % N; }
+  bool Peek(std::uint8_t& b) const {
+    if (tail_ == head_) {
+      return false;
+    }
+    b = bytes_[tail_];
+    return true;
+  }
 
  private:
   std::uint8_t bytes_[N] = {};
@@ -72,6 +79,7 @@ struct Port {
 };
 Port g_ports[3];
 volatile std::uint32_t g_millis = 0;
+bool g_reset_on_fatal = false;
 
 std::uint32_t DisableIrq() {
   std::uint32_t primask = 0;
@@ -176,6 +184,46 @@ void Log(const char* text) {
   UartWriteBlocking(kConsole, newline);
 }
 
+void Log(const char* a, const char* b, const char* c, const char* d) {
+  for (const char* text : {a, b, c}) {
+    std::size_t n = 0;
+    while (text[n] != '\0') {
+      ++n;
+    }
+    UartWriteBlocking(kConsole, {reinterpret_cast<const std::uint8_t*>(text), n});
+  }
+  Log(d);
+}
+
+const char* Decimal(std::uint32_t value, char (&out)[12]) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  for (int i = 0; i < n; ++i) {
+    out[i] = digits[n - 1 - i];
+  }
+  out[n] = '\0';
+  return out;
+}
+
+void FlushConsole() {
+  std::uint8_t probe = 0;
+  for (;;) {
+    const std::uint32_t irq = DisableIrq();
+    Service(kConsole);
+    const bool empty = !g_ports[kConsole].tx.Peek(probe) && (Uart(kConsole)->state & kTxFull) == 0;
+    RestoreIrq(irq);
+    if (empty) {
+      return;
+    }
+  }
+}
+
+void SetResetOnFatal(bool reset) { g_reset_on_fatal = reset; }
+
 void WatchdogStart(std::uint32_t millis) {
   Reg(kWdog + 0xC00) = 0x1ACCE551;  // unlock
   Reg(kWdog + 0x00) = millis * (kCpuHz / 1000);
@@ -222,6 +270,9 @@ void WatchdogExpired() { Fatal("watchdog expired: the main loop stopped"); }
       }
       u->data = static_cast<std::uint8_t>(*text);
     }
+  }
+  if (g_reset_on_fatal) {
+    Reset();
   }
   Exit(3);
 }

@@ -26,12 +26,20 @@ void UartWriteBlocking(int uart, std::span<const std::uint8_t> bytes);
 std::uint32_t UartDropped(int uart);  // received bytes lost to a full ring
 
 void Log(const char* text);  // a line on the console
+// A line made of parts (no printf on the MCU).
+void Log(const char* a, const char* b, const char* c = "", const char* d = "");
+// `value` in decimal into `out` (12 chars), returned for chaining.
+const char* Decimal(std::uint32_t value, char (&out)[12]);
+void FlushConsole();  // waits until every console byte is out
 
 void WatchdogStart(std::uint32_t millis);
 void WatchdogFeed();
 void WaitForInterrupt();
 
 [[noreturn]] void Exit(int code);  // semihosting exit (QEMU returns `code`), else reset
+// Under a bootloader a fatal error resets the board (which may roll an image back);
+// alone, it ends the run through semihosting.
+void SetResetOnFatal(bool reset);
 [[noreturn]] void Reset();
 [[noreturn]] void Fatal(const char* why);
 

@@ -54,6 +54,12 @@ class Boot {
 
   // The bootloader: which slot to run (writing the trial count or a rollback first).
   Result<BootChoice> Choose();
+  // The app, started by a bootloader that ran Choose(): which slot runs, and whether on
+  // trial (nothing is written).
+  void Adopt(int slot, bool trial) {
+    running_ = slot;
+    trial_ = trial;
+  }
   // The app running on trial declares itself good.
   Status Confirm();
 
