@@ -16,7 +16,11 @@ case "$mode" in
     ;;
   tidy)
     build="${2:?usage: lint.sh tidy BUILD_DIR}"
-    mapfile -t units < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '^tests/fuzz/')
+    # Not the MCU board support (firmware/targets/mps2_an386): register-level code for
+    # another target, in no host compile database; arm-none-eabi-g++ builds it with
+    # -Wall -Wextra -Werror.
+    mapfile -t units < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '^tests/fuzz/' |
+      grep -v '^firmware/targets/mps2_an386/')
     # One clang-tidy per file, as many at once as there are cores.
     printf '%s\n' "${units[@]}" | xargs -P "$(nproc)" -n 1 clang-tidy --quiet -p "$build"
     echo "clang-tidy: ${#units[@]} files clean"
