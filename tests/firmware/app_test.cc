@@ -312,6 +312,16 @@ TEST(AppTest, HotTurnsFansFullDangerousStopsTheChainThenItRestartsSlower) {
   const auto refused = h.Send(Type::kChainReset);
   h.Run(5ms);
   EXPECT_EQ(h.ReplyTo(refused)->type, Type::kError) << "no restart while overheated";
+  // A host that reconnects and configures again cannot cut the cool-down short.
+  h.bsp.temperature = 70;  // below dangerous, above the resume threshold
+  link::Configure again;
+  again.frequency_quarter_mhz = 4 * 490;
+  again.ticket_difficulty = static_cast<float>(kTicket);
+  h.Send(link::EncodeConfigure(++h.sequence, again));
+  const auto refused_again = h.Send(Type::kChainReset);
+  h.Run(1s);
+  EXPECT_EQ(h.ReplyTo(refused_again)->type, Type::kError);
+  EXPECT_EQ(h.app.thermal_state(), p::ThermalState::kStopped);
 
   h.bsp.temperature = 40;  // cool again, after the cool-down it restarts 100 MHz slower
   for (int i = 0; i < 1000 && h.app.chain_state() != p::ChainState::kMining; ++i) {

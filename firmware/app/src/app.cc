@@ -171,11 +171,11 @@ void App::Handle(const link::Frame& frame, Micros now) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       p::DriverConfig c = config_.driver;
-      c.frequency = p::Megahertz{m->frequency_quarter_mhz / 4.0};
+      thermal_.set_frequency(p::Megahertz{m->frequency_quarter_mhz / 4.0});
+      c.frequency = thermal_.frequency();  // less what overheats took off
       c.ticket_difficulty = m->ticket_difficulty;
       c.version_mask = m->version_mask;
       config_.driver = c;
-      thermal_ = p::ThermalController(config_.thermal, c.frequency);
       driver_.Reconfigure(c);  // applies at the next ChainReset
       return Ack(frame);
     }

@@ -19,6 +19,13 @@ const char* ToString(ThermalState state) {
 ThermalController::ThermalController(const ThermalConfig& config, Megahertz frequency)
     : config_(config), frequency_(frequency) {}
 
+void ThermalController::set_frequency(Megahertz frequency) {
+  const double earned = config_.step_down.value * overheats_;
+  frequency_.value = overheats_ == 0
+                         ? frequency.value
+                         : std::max(config_.min_frequency.value, frequency.value - earned);
+}
+
 ThermalDecision ThermalController::Stop(Micros now, const char* reason, bool overheat) {
   if (state_ != ThermalState::kStopped) {
     state_ = ThermalState::kStopped;

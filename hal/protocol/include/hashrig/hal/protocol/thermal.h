@@ -50,6 +50,10 @@ class ThermalController {
   ThermalDecision Update(double celsius, Micros now);
   std::uint32_t overheats() const { return overheats_; }
   Megahertz frequency() const { return frequency_; }
+  // A new clock setting: the chain runs at it less the step-downs its overheats earned
+  // (never below the minimum). The thermal state is kept — a new setting never cuts a
+  // cool-down short nor undoes a step-down.
+  void set_frequency(Megahertz frequency);
 
  private:
   ThermalDecision Stop(Micros now, const char* reason, bool overheat);
