@@ -5,7 +5,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <iterator>
+#include <thread>
 
+#include "boards.h"
+#include "firmware_chain.h"
+#include "hashrig/hal/board_client.h"
 #include "hashrig/hal/direct_chain.h"
 #include "hashrig/hal/protocol/nonce.h"
 #include "hashrig/hal/sim_link.h"
@@ -75,33 +80,74 @@ std::optional<Setup> ReadSetup(const std::vector<std::string>& argv, const char*
 
 std::unique_ptr<hal::ByteLink> Open(const std::string& spec, const p::DriverConfig& driver,
                                     std::string& error) {
-  hal::LinkStatus status;
-  std::unique_ptr<hal::ByteLink> link;
-  if (spec.rfind("serial:", 0) == 0) {
-    const std::string path = spec.substr(7, spec.find('@') - 7);
-    const auto at = spec.find('@');
-    const auto baud = at == std::string::npos ? std::optional<unsigned long long>(115'200)
-                                              : ParseCount(spec.substr(at + 1));
-    link = baud ? hal::OpenUart(path, static_cast<std::uint32_t>(*baud), status) : nullptr;
-  } else if (spec.rfind("tcp:", 0) == 0) {
-    const auto colon = spec.rfind(':');
-    const auto port = ParseCount(spec.substr(colon + 1));
-    link = port ? hal::ConnectTcp(spec.substr(4, colon - 4), static_cast<std::uint16_t>(*port), 5s,
-                                  status)
-                : nullptr;
-  } else if (spec.rfind("usb:", 0) == 0 && hal::ParseUsbId(spec.substr(4))) {
-    link = hal::OpenUsb(*hal::ParseUsbId(spec.substr(4)), 115'200, status);
-  } else if (spec.rfind("sim", 0) == 0) {
+  if (spec.rfind("sim", 0) == 0) {
     const auto chips = spec.size() > 4 ? ParseCount(spec.substr(4))
                                        : std::optional<unsigned long long>(driver.expected_chips);
-    link = std::make_unique<hal::SimLink>(
+    return std::make_unique<hal::SimLink>(
         hal::sim::ChainConfig{driver.model, static_cast<int>(chips.value_or(1)), 4e6, 1});
   }
+  const auto parsed = ParseBoardSpec(spec, error);
+  const LinkOpener opener = parsed ? MakeLinkOpener(*parsed, error) : nullptr;
+  hal::LinkStatus status;
+  auto link = opener ? opener(status) : nullptr;
   if (!link) {
-    error =
-        spec + ": " + (status.message().empty() ? "not a board (see --help)" : status.message());
+    error = spec + ": " + (opener ? status.message() : error);
   }
   return link;
+}
+
+// A board running hashrig firmware: what it says about itself, and its chain after a
+// reset (the board enumerates it; its per-chip pages list the chips).
+bool ScanFirmwareBoard(const std::string& spec, hal::BoardClient& board,
+                       const hal::link::HelloReply& hello) {
+  const auto model = hello.chip_model < std::size(p::kChips) ? p::kChips[hello.chip_model].name
+                                                             : std::string_view("unknown chip");
+  std::cout << "\n"
+            << spec << ": hashrig board " << hal::FieldText(hello.board_model) << " serial "
+            << hal::FieldText(hello.serial) << ", firmware " << hello.firmware_version << ", slot "
+            << (hello.running_slot == 0   ? "A"
+                : hello.running_slot == 1 ? "B"
+                                          : "-")
+            << ", " << int(hello.chips) << " x " << model << "\n";
+  hal::LinkStatus status = board.Request(hal::link::Type::kChainReset, 2s);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (status.ok() && std::chrono::steady_clock::now() < deadline) {
+    status = board.Request(hal::link::Type::kTelemetryRequest, 2s);
+    const auto state = board.telemetry() ? board.telemetry()->chain_state : 0;
+    if (state == static_cast<std::uint8_t>(p::ChainState::kMining) ||
+        state == static_cast<std::uint8_t>(p::ChainState::kFailed)) {
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  for (std::size_t first = 0; status.ok();) {
+    const std::uint8_t page[] = {static_cast<std::uint8_t>(first)};
+    status = board.Request(hal::link::Type::kChipStatsRequest, page, 2s);
+    first += hal::link::kChipsPerPage;
+    if (first >= board.chips().size()) {
+      break;
+    }
+  }
+  if (!status.ok() || !board.telemetry()) {
+    std::cout << "  " << (status.ok() ? "no telemetry" : status.message()) << "\n";
+    return false;
+  }
+  const auto& t = *board.telemetry();
+  char temperature[32] = "sensor failed";
+  if (t.temperature_decidegrees != -32768) {
+    std::snprintf(temperature, sizeof temperature, "%.1f C", t.temperature_decidegrees / 10.0);
+  }
+  std::cout << "  chain " << p::ToString(static_cast<p::ChainState>(t.chain_state)) << ", "
+            << board.chips().size() << " chips found, " << int(t.chips_alive) << " alive, "
+            << t.frequency_quarter_mhz / 4.0 << " MHz, " << temperature
+            << "\n  chip  address  alive\n";
+  for (std::size_t i = 0; i < board.chips().size(); ++i) {
+    std::printf("  %4zu  0x%02x     %s\n", i, board.chips()[i].address,
+                board.chips()[i].alive != 0 ? "yes" : "no");
+  }
+  std::fflush(stdout);
+  (void)board.Request(hal::link::Type::kTelemetryRequest, 1s);
+  return t.chips_alive >= hello.chips;
 }
 
 void ListAttached() {
@@ -149,6 +195,15 @@ int RunScanCommand(const std::vector<std::string>& argv) {
       std::cout << "\n" << error << "\n";
       ++failures;
       continue;
+    }
+    if (spec.rfind("sim", 0) != 0) {  // a board running hashrig firmware answers Hello
+      hal::BoardClient board(std::move(link));
+      hal::link::HelloReply hello;
+      if (board.Hello(kBoardProbe, hello).ok()) {
+        failures += ScanFirmwareBoard(spec, board, hello) ? 0 : 1;
+        continue;
+      }
+      link = board.Release();
     }
     hal::DirectChain chain(std::move(link), config);
     chain.Start();

@@ -198,5 +198,24 @@ TEST(FirmwareE2eTest, FlashANewImageAndMineAgain) {
   }
 }
 
+// `hashrig scan` on a firmware board: what the board says and its chain's chips.
+TEST(FirmwareE2eTest, ScanListsTheBoardAndItsChips) {
+  Board board({}, "sim:3");
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+  ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "serial:" + board.link});
+  ASSERT_EQ(scan.Wait(40s), 0) << scan.Stderr();
+  std::string out;
+  while (auto line = scan.ReadLine(1s)) {
+    out += *line + "\n";
+  }
+  EXPECT_NE(out.find("hashrig board hashrig-sim serial SIM-0001, firmware 1, slot A, 3 x BM1368"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("3 chips found, 3 alive"), std::string::npos) << out;
+  for (const char* address : {"0x00", "0x55", "0xaa"}) {
+    EXPECT_NE(out.find(address), std::string::npos) << out;
+  }
+}
+
 }  // namespace
 }  // namespace hashrig::testing
