@@ -7,12 +7,13 @@
 
 #include "firmware_chain.h"
 #include "hashrig/hal/direct_chain.h"
-#include "hashrig/hal/protocol/nonce.h"
+#include "hashrig/hal/protocol/work.h"
 #include "hashrig/hal/usb.h"
 #include "hashrig/host/args.h"
 #include "hashrig/host/direct_thermal.h"
 #include "hashrig/pool/difficulty.h"
 #include "hashrig/sha256/scan.h"
+#include "hashrig/sha256/sha256.h"
 #include "sim_chain.h"
 
 namespace hashrig::host {
@@ -63,7 +64,7 @@ class LinkChain final : public HashChain {
       }
       const bool held = thermal_ && thermal_->stopped();
       if (has_work_ && !held && driver.state() == p::ChainState::kMining) {
-        has_work_ = !driver.SendJob(p::HeaderJobFrom(pending_.header), pending_.token).ok();
+        has_work_ = !p::SendWork(driver, pending_.header, pending_.token, CoreMidstate).ok();
       }
       link_status_ = chain_->Step(std::chrono::milliseconds(1));
       p::NonceEvent e;
@@ -260,6 +261,10 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
           ": expected sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], "
           "bitaxe:DATA_PATH:CONTROL_PATH, tcp:HOST:PORT or usb:VID:PID[#SERIAL]";
   return std::nullopt;
+}
+
+void CoreMidstate(const std::uint8_t* block, std::array<std::uint32_t, 8>& state) {
+  state = sha256::Midstate(std::span<const std::uint8_t, 64>(block, 64)).words;
 }
 
 std::unique_ptr<hal::ByteLink> LinkReopener::TryOpen(hal::LinkStatus& status) {

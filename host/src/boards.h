@@ -13,6 +13,7 @@
 // the host drives its chips itself.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -39,6 +40,10 @@ std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& er
 // Opens (and reopens) the byte link of a serial, tcp or usb spec.
 using LinkOpener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error);
+
+// The SHA-256 state after a header's first 64 bytes, on the sha256 core (for BM1397
+// midstate work, hal/protocol/work.h).
+void CoreMidstate(const std::uint8_t* block, std::array<std::uint32_t, 8>& state);
 
 // Opens a lost link again, at most once a second (a chain marked down retries this way).
 class LinkReopener {

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include "hashrig/hal/protocol/nonce.h"
+#include "boards.h"
+#include "hashrig/hal/protocol/work.h"
 #include "hashrig/hal/sim/rigs.h"
 
 namespace hashrig::host {
@@ -110,7 +111,7 @@ void SimChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonce>& f
       continue;
     }
     if (has_work_ && driver_.state() == p::ChainState::kMining) {
-      has_work_ = !driver_.SendJob(p::HeaderJobFrom(pending_.header), pending_.token).ok();
+      has_work_ = !p::SendWork(driver_, pending_.header, pending_.token, CoreMidstate).ok();
     }
     Step(now);
     p::NonceEvent e;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/protocol/work.h"
 #include "hashrig/hal/sim/chain.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/shared_data.h"
@@ -113,19 +114,18 @@ struct Rig {
     return nonces;
   }
 
-  // Header work, or for BM1397 the same work as a midstate.
+  // The work in the model's form (hal/protocol/work.h): header fields, or for BM1397 four
+  // midstates of rolled versions.
   bool Send(const protocol::HeaderJob& job, std::uint32_t token) {
-    if (driver.config().model != ChipModel::kBm1397) {
-      return driver.SendJob(job, token).ok();
-    }
-    const auto header = HeaderOf(job, job.version, 0);
-    protocol::MidstateJob m;
-    m.nbits = job.nbits;
-    m.ntime = job.ntime;
-    m.merkle_tail = static_cast<std::uint32_t>(header[64]) | header[65] << 8 | header[66] << 16 |
-                    static_cast<std::uint32_t>(header[67]) << 24;
-    m.midstates[0] = sha256::Midstate(std::span<const std::uint8_t, 64>(header.data(), 64)).words;
-    return driver.SendJob(m, job.version, token).ok();
+    const auto bytes = HeaderOf(job, job.version, 0);
+    std::array<std::uint8_t, 80> header{};
+    std::copy(bytes.begin(), bytes.end(), header.begin());
+    return protocol::SendWork(
+               driver, header, token,
+               [](const std::uint8_t* block, auto& state) {
+                 state = sha256::Midstate(std::span<const std::uint8_t, 64>(block, 64)).words;
+               })
+        .ok();
   }
 
   ChainDriver driver;

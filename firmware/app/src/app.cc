@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "hashrig/hal/protocol/nonce.h"
+#include "hashrig/hal/protocol/work.h"
 #include "hashrig/sha256/stream.h"
 
 namespace hashrig::firmware {
@@ -11,6 +12,11 @@ namespace {
 namespace p = hal::protocol;
 
 constexpr std::uint8_t kAutomaticFan = 255;
+
+void ScalarMidstate(const std::uint8_t* block, std::array<std::uint32_t, 8>& state) {
+  state = sha256::kInitialState.words;
+  sha256::ScalarCompress(state.data(), block, 1);
+}
 
 std::uint16_t QuarterMhz(p::Megahertz f) {
   return static_cast<std::uint16_t>(std::lround(f.value * 4));
@@ -339,7 +345,7 @@ bool App::PumpChain(Micros now) {
       mining_since_ = now;
     }
     if (has_work_) {
-      const auto job = driver_.SendJob(p::HeaderJobFrom(pending_.header), pending_.token);
+      const auto job = p::SendWork(driver_, pending_.header, pending_.token, ScalarMidstate);
       if (job.ok()) {
         has_work_ = false;
         recent_[recent_next_] = {pending_.token, pending_.header, true};

@@ -401,7 +401,7 @@ void PrintHelp() {
          "  --chain SPEC           sim:CHIPS (in process, default sim:4), serial:PATH or\n"
          "                         tcp:HOST:PORT (a `hashrig sim` chain)\n"
          "  --chips N              chips expected on a serial/tcp chain (default 1)\n"
-         "  --model M              BM1366, BM1368 (default) or BM1370\n"
+         "  --model M              BM1397, BM1366, BM1368 (default) or BM1370\n"
          "  --cpu-rate H           real hashes/s the in-process chain may compute (4e6)\n"
          "  --flash FILE           flash contents (created with a factory image if new)\n"
          "  --factory-version N    the version of that factory image (1)\n"
@@ -446,8 +446,9 @@ std::optional<Options> Parse(int argc, char** argv) {
       o.chain = v;
     } else if (a == "--model") {
       const auto m = p::ModelByName(v);
-      if (!m || *m == p::ChipModel::kBm1397) {
-        std::cerr << "hashrig-fw-sim: --model '" << v << "': expected BM1366, BM1368 or BM1370\n";
+      if (!m) {
+        std::cerr << "hashrig-fw-sim: --model '" << v
+                  << "': expected BM1397, BM1366, BM1368 or BM1370\n";
         return std::nullopt;
       }
       o.model = *m;
