@@ -10,8 +10,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 
 #include "hashrig/hal/pty.h"
+#include "hashrig/hal/sim/control_port.h"
+#include "hashrig/hal/sim/thermal.h"
 
 namespace hashrig::hal {
 namespace {
@@ -64,10 +67,9 @@ struct Pump {
   }
 };
 
-LinkStatus ServePty(sim::Chain& chain, int stop_fd, const std::string& link_path,
-                    const std::function<void(const std::string&)>& ready) {
+LinkStatus OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
   LinkStatus status;
-  auto pty = Pty::Open(status);
+  pty = Pty::Open(status);
   if (!pty) {
     return status;
   }
@@ -77,12 +79,83 @@ LinkStatus ServePty(sim::Chain& chain, int stop_fd, const std::string& link_path
       return {StatusCode::kUnavailable, "cannot link " + link_path + ": " + std::strerror(errno)};
     }
   }
+  return {};
+}
+
+// The board around the chain: bitaxe-raw's control port with the EMC2101 twin, whose
+// diode reads a thermal model heated by the chips while they hash and cooled by the fan.
+class ControlBoard {
+ public:
+  ControlBoard(const sim::Chain& chain, double ambient_c)
+      : chain_(chain), heat_(Constants(chain.chip_count(), ambient_c)) {
+    twin_.bus.emc2101.board = &heat_;
+  }
+  void Serve(int fd) {
+    std::array<std::uint8_t, 512> buffer{};
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n > 0) {
+      const auto replies = twin_.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)));
+      std::size_t done = 0;
+      while (done < replies.size()) {
+        const ssize_t w = ::write(fd, replies.data() + done, replies.size() - done);
+        if (w <= 0) {
+          break;
+        }
+        done += static_cast<std::size_t>(w);
+      }
+    }
+    const auto now = Clock::now();
+    if (now - last_ >= std::chrono::milliseconds(50)) {
+      std::uint64_t hashes = 0;
+      for (int i = 0; i < chain_.chip_count(); ++i) {
+        hashes += chain_.counters(i).hashes;
+      }
+      const bool hashing = hashes != last_hashes_;
+      last_hashes_ = hashes;
+      heat_.Step(now - last_, hashing ? kWattsPerChip * chain_.chip_count() : 0.0,
+                 twin_.bus.emc2101.fan_percent());
+      last_ = now;
+    }
+  }
+
+ private:
+  static constexpr double kWattsPerChip = 12;  // a BM1370 near its default clock
+  static sim::ThermalConstants Constants(int chips, double ambient_c) {
+    // A small board: about 35 °C over ambient at full load with the fan still, 15 with it
+    // at full speed; it settles within seconds (a heatsink, not a whole rig).
+    const double watts = kWattsPerChip * chips;
+    return {ambient_c, 35.0 / watts, 15.0 / watts, 5.0};
+  }
+  const sim::Chain& chain_;
+  sim::ThermalModel heat_;
+  sim::ControlPortTwin twin_;
+  Clock::time_point last_ = Clock::now();
+  std::uint64_t last_hashes_ = 0;
+};
+
+LinkStatus ServePty(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+                    const std::function<void(const std::string&)>& ready) {
+  std::unique_ptr<Pty> pty;
+  if (LinkStatus s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<Pty> control_pty;
+  std::unique_ptr<ControlBoard> board;
+  if (!config.control_link_path.empty()) {
+    if (LinkStatus s = OpenLinkedPty(config.control_link_path, control_pty); !s.ok()) {
+      return s;
+    }
+    board = std::make_unique<ControlBoard>(chain, config.ambient_c);
+  }
   ready(pty->slave_path());
   Pump pump{chain};
   bool stop = false;
   while (!stop) {
     (void)pump.Round(
         pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop);
+    if (board) {
+      board->Serve(control_pty->master_fd());
+    }
   }
   return {};
 }
@@ -137,7 +210,7 @@ LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
                         const std::function<void(const std::string&)>& ready) {
   sim::Chain chain(config.chain);
   chain.SetFaults(config.faults);
-  return config.use_pty ? ServePty(chain, stop_fd, config.link_path, ready)
+  return config.use_pty ? ServePty(config, chain, stop_fd, ready)
                         : ServeTcp(config, chain, stop_fd, ready);
 }
 

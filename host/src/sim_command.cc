@@ -19,6 +19,10 @@ const std::vector<OptionSpec> kOptions = {
     {"pty", 0, false, false, "expose the chain on a pseudo-terminal (the default)"},
     {"link", 0, true, false, "also make PATH a symlink to the PTY (a stable name across restarts)"},
     {"listen", 'l', true, false, "ADDRESS:PORT: expose the chain on TCP instead"},
+    {"control-link", 0, true, false,
+     "also a bitaxe-raw control port on a second PTY linked at PATH: an EMC2101 (fan, "
+     "temperature) on a board the chain heats (with --link; for --board bitaxe:DATA:CONTROL)"},
+    {"ambient", 0, true, false, "ambient temperature of that board, °C (default 25)"},
     {"cpu-rate", 0, true, false,
      "real hashes per second the whole chain may compute (default 4e6)"},
     {"dead-chip", 0, true, true, "chain position of a chip that never answers (repeatable)"},
@@ -95,6 +99,17 @@ std::optional<std::string> Configure(const Args& args, hal::SimServerConfig& con
     config.port = static_cast<std::uint16_t>(*port);
   }
   config.link_path = args.Get("link");
+  config.control_link_path = args.Get("control-link");
+  if (args.Has("ambient")) {
+    const auto ambient = ParseDouble(args.Get("ambient"));
+    if (!ambient || *ambient > 120) {
+      return "--ambient '" + args.Get("ambient") + "': expected 0..120 °C";
+    }
+    config.ambient_c = *ambient;
+  }
+  if (!config.control_link_path.empty() && !config.use_pty) {
+    return "--control-link needs the PTY form (not --listen)";
+  }
   const auto seed = ParseCount(args.Get("seed", "1"));
   if (!seed) {
     return "--seed: expected a whole number";

@@ -3,7 +3,9 @@
 // line, and stops cleanly with a summary; bad options exit 2 naming the option.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <unistd.h>
 #include <boost/asio.hpp>
+
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -100,6 +102,30 @@ TEST(RunCommandTest, PoolRunAndSimulatedChainOverAPty) {
   ASSERT_EQ(pool.Wait(10s), 0);
   EXPECT_GE(CheckPoolShares(pool.Stderr(), 0.001), 1) << run.Stderr();
   EXPECT_NE(run.Stderr().find("board BM0"), std::string::npos);
+}
+
+// A Bitaxe-class board driven by the host (`bitaxe:DATA:CONTROL`): `hashrig sim` serves
+// the chain on one PTY and bitaxe-raw's control port with an EMC2101 on another, on a
+// board the chips heat. In a hot room the host's own thermal loop (the firmware's policy)
+// reads the diode over I2C, turns the fan to 100 % and then stops the chain.
+TEST(RunCommandTest, ABitaxeBoardInAHotRoomFansUpThenTheHostStopsIt) {
+  const std::string dir = ::testing::TempDir();
+  const std::string data = dir + "bitaxe-data-" + std::to_string(::getpid());
+  const std::string control = dir + "bitaxe-control-" + std::to_string(::getpid());
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--model", "BM1370", "--chips", "1", "--link", data,
+                    "--control-link", control, "--ambient", "78", "--cpu-rate", "1e7"});
+  ASSERT_TRUE(sim.ReadLine(10s).has_value()) << sim.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "bitaxe:" + data + ":" + control, "--chip",
+                    "BM1370", "--chips", "1", "--ticket-difficulty", "0.0005", "--duration", "14",
+                    "--status-interval", "1"});
+  ASSERT_EQ(run.Wait(40s), 0) << run.Stderr();
+  const std::string log = run.Stderr();
+  EXPECT_NE(log.find("heat safety on EMC2101"), std::string::npos) << log;
+  const auto hot = log.find("C fan 100%");
+  const auto stopped = log.find("stopped: ");
+  ASSERT_NE(hot, std::string::npos) << log;
+  ASSERT_NE(stopped, std::string::npos) << log;
+  EXPECT_LT(hot, stopped);
 }
 
 }  // namespace

@@ -19,6 +19,10 @@ struct SimServerConfig {
   // A stable path (symlink) to the PTY, as udev gives /dev/serial/by-id names: a driver
   // configured with it finds the chain again after the simulator restarts.
   std::string link_path;
+  // A Bitaxe-class board: also a bitaxe-raw control port on a second PTY (symlinked here),
+  // its EMC2101 reading a thermal model the chain heats and the fan cools.
+  std::string control_link_path;
+  double ambient_c = 25;
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;
 };
