@@ -46,7 +46,7 @@ std::shared_ptr<const pool::Job> RealJob() {
   job->extranonce1 = {0x41, 0x28, 0x06, 0x4f};
   job->extranonce2_size = 4;
   job->version_mask = 0x1fffe000;
-  job->difficulty = *pool::Difficulty::From(8192);
+  job->difficulty = *hashrig::sha256::Difficulty::From(8192);
   return job;
 }
 

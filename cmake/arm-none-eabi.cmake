@@ -7,3 +7,4 @@ set(CMAKE_SIZE arm-none-eabi-size)
 set(CMAKE_OBJCOPY arm-none-eabi-objcopy)
 set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+

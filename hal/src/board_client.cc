@@ -33,18 +33,18 @@ std::uint8_t BoardClient::NextSequence() {
   return sequence_;
 }
 
-LinkStatus BoardClient::Post(link::Type type, std::span<const std::uint8_t> payload) {
+Error BoardClient::Post(link::Type type, std::span<const std::uint8_t> payload) {
   const link::Encoded e = link::Encode(type, NextSequence(), payload);
   return link_->Write(e.span());
 }
 
-LinkStatus BoardClient::Post(const link::Encoded& encoded) {
+Error BoardClient::Post(const link::Encoded& encoded) {
   link::Encoded e = encoded;
   if (e.size >= link::kOverhead) {  // restamp the sequence and its CRC
     return Post(static_cast<link::Type>(e.bytes[3]),
                 std::span(e.bytes).subspan(7, e.size - link::kOverhead));
   }
-  return {protocol::StatusCode::kInvalidArgument, "empty frame"};
+  return {StatusCode::kInvalidArgument, "empty frame"};
 }
 
 void BoardClient::Collect(const link::Frame& frame) {
@@ -82,10 +82,10 @@ void BoardClient::Collect(const link::Frame& frame) {
   }
 }
 
-LinkStatus BoardClient::Pump(std::chrono::milliseconds wait) {
+Error BoardClient::Pump(std::chrono::milliseconds wait) {
   std::array<std::uint8_t, 4096> buffer{};
   std::size_t n = 0;
-  LinkStatus status = link_->ReadFor(buffer, wait, n);
+  Error status = link_->ReadFor(buffer, wait, n);
   for (std::size_t i = 0; i < n; ++i) {
     decoder_.Push(buffer[i]);
     while (auto frame = decoder_.Next()) {
@@ -106,11 +106,11 @@ LinkStatus BoardClient::Pump(std::chrono::milliseconds wait) {
   return status;
 }
 
-LinkStatus BoardClient::Request(link::Type type, std::span<const std::uint8_t> payload,
-                                std::chrono::milliseconds timeout, link::Frame* reply) {
+Error BoardClient::Request(link::Type type, std::span<const std::uint8_t> payload,
+                           std::chrono::milliseconds timeout, link::Frame* reply) {
   const std::uint8_t sequence = NextSequence();
   const link::Encoded e = link::Encode(type, sequence, payload);
-  if (LinkStatus s = link_->Write(e.span()); !s.ok()) {
+  if (Error s = link_->Write(e.span()); !s.ok()) {
     return s;
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -124,7 +124,7 @@ LinkStatus BoardClient::Request(link::Type type, std::span<const std::uint8_t> p
       if (f.type == link::Type::kError) {
         const auto code =
             f.size >= 2 ? static_cast<link::ErrorCode>(f.payload[1]) : link::ErrorCode::kBadPayload;
-        return {protocol::StatusCode::kFailedPrecondition,
+        return {StatusCode::kFailedPrecondition,
                 std::string("the board refused it: ") + Describe(code)};
       }
       if (reply != nullptr) {
@@ -135,27 +135,27 @@ LinkStatus BoardClient::Request(link::Type type, std::span<const std::uint8_t> p
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return {protocol::StatusCode::kTimeout, "no answer from the board"};
+      return {StatusCode::kTimeout, "no answer from the board"};
     }
-    if (LinkStatus s = Pump(std::min(left, std::chrono::milliseconds(20))); !s.ok()) {
+    if (Error s = Pump(std::min(left, std::chrono::milliseconds(20))); !s.ok()) {
       return s;
     }
   }
 }
 
-LinkStatus BoardClient::Hello(std::chrono::milliseconds timeout, link::HelloReply& out) {
+Error BoardClient::Hello(std::chrono::milliseconds timeout, link::HelloReply& out) {
   const std::uint8_t version[] = {link::kVersion};
   link::Frame reply;
-  LinkStatus s = Request(link::Type::kHello, version, timeout, &reply);
-  if (s.code() == protocol::StatusCode::kTimeout) {
-    return {protocol::StatusCode::kNotFound, "no hashrig board answered (a bare chain?)"};
+  Error s = Request(link::Type::kHello, version, timeout, &reply);
+  if (s.code() == StatusCode::kTimeout) {
+    return {StatusCode::kNotFound, "no hashrig board answered (a bare chain?)"};
   }
   if (!s.ok()) {
     return s;
   }
   const auto hello = link::DecodeHelloReply(reply.body());
   if (reply.type != link::Type::kHelloReply || !hello) {
-    return {protocol::StatusCode::kMismatch, "the board's hello reply does not parse"};
+    return {StatusCode::kMismatch, "the board's hello reply does not parse"};
   }
   out = *hello;
   return {};

@@ -13,7 +13,7 @@ protocol::Micros DirectChain::Now() const {
 
 void DirectChain::Start() { driver_.Start(Now()); }
 
-LinkStatus DirectChain::Hold() {
+Error DirectChain::Hold() {
   driver_.Idle();
   return link_->SetReset(true);
 }
@@ -23,10 +23,10 @@ void DirectChain::Restart(const protocol::DriverConfig& config) {
   driver_.Start(Now());
 }
 
-LinkStatus DirectChain::Step(std::chrono::milliseconds wait) {
+Error DirectChain::Step(std::chrono::milliseconds wait) {
   for (int i = 0; i < 64; ++i) {
     const protocol::Operation op = driver_.Poll(Now());
-    LinkStatus status;
+    Error status;
     switch (op.kind) {
       case protocol::Operation::Kind::kNone:
         i = 64;
@@ -47,27 +47,27 @@ LinkStatus DirectChain::Step(std::chrono::milliseconds wait) {
   }
   std::array<std::uint8_t, 4096> buffer{};
   std::size_t received = 0;
-  LinkStatus status = link_->ReadFor(buffer, wait, received);
+  Error status = link_->ReadFor(buffer, wait, received);
   if (received > 0) {
     driver_.OnBytes(std::span(buffer.data(), received), Now());
   }
   return status;
 }
 
-bool DirectChain::RunUntilMining(std::chrono::milliseconds limit, LinkStatus& status) {
+Error DirectChain::RunUntilMining(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    status = Step(std::chrono::milliseconds(1));
-    if (!status.ok()) {
-      return false;
+    if (Error status = Step(std::chrono::milliseconds(1)); !status.ok()) {
+      return status;
     }
-    const auto state = driver_.state();
-    if (state == protocol::ChainState::kMining || state == protocol::ChainState::kFailed) {
-      return state == protocol::ChainState::kMining;
+    if (driver_.state() == protocol::ChainState::kMining) {
+      return {};
+    }
+    if (driver_.state() == protocol::ChainState::kFailed) {
+      return driver_.status();
     }
   }
-  status = {StatusCode::kTimeout, "chain not mining within the time limit"};
-  return false;
+  return {StatusCode::kTimeout, "chain not mining within the time limit"};
 }
 
 }  // namespace hashrig::hal

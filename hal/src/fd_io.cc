@@ -9,8 +9,8 @@
 
 namespace hashrig::hal {
 
-LinkStatus WriteAllFd(int fd, std::span<const std::uint8_t> bytes, const std::string& name,
-                      bool socket) {
+Error WriteAllFd(int fd, std::span<const std::uint8_t> bytes, const std::string& name,
+                 bool socket) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     pollfd p{fd, POLLOUT, 0};
@@ -28,8 +28,8 @@ LinkStatus WriteAllFd(int fd, std::span<const std::uint8_t> bytes, const std::st
   return {};
 }
 
-LinkStatus ReadFdFor(int fd, std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                     std::size_t& received, const std::string& name, bool socket) {
+Error ReadFdFor(int fd, std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received, const std::string& name, bool socket) {
   received = 0;
   pollfd p{fd, POLLIN, 0};
   const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
@@ -55,6 +55,25 @@ LinkStatus ReadFdFor(int fd, std::span<std::uint8_t> buffer, std::chrono::millis
   }
   received = static_cast<std::size_t>(n);
   return {};
+}
+
+Error OpenError(const std::string& path) {
+  const int error = errno;
+  const std::string what = path + ": " + std::strerror(error);
+  switch (error) {
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+      return {StatusCode::kNotFound, what + " (is the board plugged in and powered?)"};
+    case EACCES:
+    case EPERM:
+      return {StatusCode::kPermission,
+              what + " (add the user to group dialout, or install hashrig's udev rules)"};
+    case EBUSY:
+      return {StatusCode::kBusy, what + " (another program has it open)"};
+    default:
+      return {StatusCode::kUnavailable, what};
+  }
 }
 
 }  // namespace hashrig::hal

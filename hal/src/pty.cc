@@ -7,28 +7,30 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fd_io.h"
+
 namespace hashrig::hal {
 
-std::unique_ptr<Pty> Pty::Open(LinkStatus& status) {
+Expected<std::unique_ptr<Pty>> Pty::Open() {
   const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   char name[128] = {};
   if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0 ||
       ::ptsname_r(master, name, sizeof name) != 0) {
-    status = {StatusCode::kUnavailable, std::string("cannot make a PTY: ") + std::strerror(errno)};
+    Error error(StatusCode::kUnavailable,
+                std::string("cannot make a PTY: ") + std::strerror(errno));
     if (master >= 0) {
       ::close(master);
     }
-    return nullptr;
+    return error;
   }
   const int slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) {
-    status = {StatusCode::kUnavailable, std::string("cannot open ") + name};
+    Error error = OpenError(name);
     ::close(master);
-    return nullptr;
+    return error;
   }
   (void)SetFdBaud(slave, 115'200);  // raw mode, the chips' reset rate
   ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
-  status = {};
   return std::unique_ptr<Pty>(new Pty(master, slave, name));
 }
 

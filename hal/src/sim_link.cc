@@ -4,8 +4,8 @@
 
 namespace hashrig::hal {
 
-LinkStatus SimLink::ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                            std::size_t& received) {
+Error SimLink::ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                       std::size_t& received) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     const auto now = std::chrono::steady_clock::now();

@@ -67,12 +67,12 @@ struct Pump {
   }
 };
 
-LinkStatus OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
-  LinkStatus status;
-  pty = Pty::Open(status);
-  if (!pty) {
-    return status;
+Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
+  auto opened = Pty::Open();
+  if (!opened) {
+    return opened.error();
   }
+  pty = std::move(*opened);
   if (!link_path.empty()) {
     ::unlink(link_path.c_str());
     if (::symlink(pty->slave_path().c_str(), link_path.c_str()) != 0) {
@@ -133,16 +133,16 @@ class ControlBoard {
   std::uint64_t last_hashes_ = 0;
 };
 
-LinkStatus ServePty(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
-                    const std::function<void(const std::string&)>& ready) {
+Error ServePty(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+               const std::function<void(const std::string&)>& ready) {
   std::unique_ptr<Pty> pty;
-  if (LinkStatus s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
+  if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
     return s;
   }
   std::unique_ptr<Pty> control_pty;
   std::unique_ptr<ControlBoard> board;
   if (!config.control_link_path.empty()) {
-    if (LinkStatus s = OpenLinkedPty(config.control_link_path, control_pty); !s.ok()) {
+    if (Error s = OpenLinkedPty(config.control_link_path, control_pty); !s.ok()) {
       return s;
     }
     board = std::make_unique<ControlBoard>(chain, config.ambient_c);
@@ -160,8 +160,8 @@ LinkStatus ServePty(const SimServerConfig& config, sim::Chain& chain, int stop_f
   return {};
 }
 
-LinkStatus ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
-                    const std::function<void(const std::string&)>& ready) {
+Error ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+               const std::function<void(const std::string&)>& ready) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -206,8 +206,8 @@ LinkStatus ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_f
 
 }  // namespace
 
-LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
-                        const std::function<void(const std::string&)>& ready) {
+Error RunSimServer(const SimServerConfig& config, int stop_fd,
+                   const std::function<void(const std::string&)>& ready) {
   sim::Chain chain(config.chain);
   chain.SetFaults(config.faults);
   return config.use_pty ? ServePty(config, chain, stop_fd, ready)

@@ -23,17 +23,17 @@ class TcpLink final : public ByteLink {
   TcpLink(const TcpLink&) = delete;
   TcpLink& operator=(const TcpLink&) = delete;
 
-  LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+  Error Write(std::span<const std::uint8_t> bytes) override {
     return WriteAllFd(fd_, bytes, name_, true);
   }
 
-  LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                     std::size_t& received) override {
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override {
     return ReadFdFor(fd_, buffer, timeout, received, name_, true);
   }
 
-  LinkStatus SetBaud(std::uint32_t) override { return {}; }  // no UART on this side
-  LinkStatus SetReset(bool) override { return {}; }
+  Error SetBaud(std::uint32_t) override { return {}; }  // no UART on this side
+  Error SetReset(bool) override { return {}; }
   std::string Describe() const override { return name_; }
 
  private:
@@ -43,8 +43,8 @@ class TcpLink final : public ByteLink {
 
 }  // namespace
 
-std::unique_ptr<ByteLink> ConnectTcp(const std::string& host, std::uint16_t port,
-                                     std::chrono::milliseconds timeout, LinkStatus& status) {
+Expected<std::unique_ptr<ByteLink>> ConnectTcp(const std::string& host, std::uint16_t port,
+                                               std::chrono::milliseconds timeout) {
   const std::string name = "tcp:" + host + ":" + std::to_string(port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -52,10 +52,9 @@ std::unique_ptr<ByteLink> ConnectTcp(const std::string& host, std::uint16_t port
   addrinfo* found = nullptr;
   if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
       rc != 0) {
-    status = {StatusCode::kNotFound, name + ": " + ::gai_strerror(rc)};
-    return nullptr;
+    return Error(StatusCode::kNotFound, name + ": " + ::gai_strerror(rc));
   }
-  status = {StatusCode::kUnavailable, name + ": no address answered"};
+  Error status(StatusCode::kUnavailable, name + ": no address answered");
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -72,18 +71,17 @@ std::unique_ptr<ByteLink> ConnectTcp(const std::string& host, std::uint16_t port
       error = errno;
     }
     if (error != 0) {
-      status = {StatusCode::kUnavailable, name + ": " + std::strerror(error)};
+      status = Error(StatusCode::kUnavailable, name + ": " + std::strerror(error));
       ::close(fd);
       continue;
     }
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ::freeaddrinfo(found);
-    status = {};
-    return std::make_unique<TcpLink>(fd, name);
+    return std::unique_ptr<ByteLink>(std::make_unique<TcpLink>(fd, name));
   }
   ::freeaddrinfo(found);
-  return nullptr;
+  return status;
 }
 
 }  // namespace hashrig::hal

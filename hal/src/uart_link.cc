@@ -23,22 +23,22 @@ class UartLink final : public ByteLink {
   UartLink(const UartLink&) = delete;
   UartLink& operator=(const UartLink&) = delete;
 
-  LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+  Error Write(std::span<const std::uint8_t> bytes) override {
     return WriteAllFd(fd_, bytes, path_, false);
   }
 
-  LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                     std::size_t& received) override {
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override {
     return ReadFdFor(fd_, buffer, timeout, received, path_, false);
   }
 
-  LinkStatus SetBaud(std::uint32_t baud) override {
+  Error SetBaud(std::uint32_t baud) override {
     // Let what was written at the old rate leave first (the chips switch after the frame).
     ::ioctl(fd_, TCSBRK, 1);  // tcdrain(), without <termios.h> (it clashes with termios2)
     return SetFdBaud(fd_, baud);
   }
 
-  LinkStatus SetReset(bool asserted) override {
+  Error SetReset(bool asserted) override {
     // nRST on DTR, as USB-UART boards wire it (active low: asserted = DTR on).
     int bits = TIOCM_DTR;
     if (::ioctl(fd_, asserted ? TIOCMBIS : TIOCMBIC, &bits) != 0 && errno != ENOTTY &&
@@ -65,7 +65,7 @@ std::uint32_t CurrentBaud(int fd) {
   return tio.c_ospeed;
 }
 
-LinkStatus SetFdBaud(int fd, std::uint32_t baud) {
+Error SetFdBaud(int fd, std::uint32_t baud) {
   struct termios2 tio {};
   if (::ioctl(fd, TCGETS2, &tio) != 0) {
     return {StatusCode::kUnavailable, Errno("TCGETS2")};
@@ -85,20 +85,16 @@ LinkStatus SetFdBaud(int fd, std::uint32_t baud) {
   return {};
 }
 
-std::unique_ptr<ByteLink> OpenUart(const std::string& path, std::uint32_t baud,
-                                   LinkStatus& status) {
+Expected<std::unique_ptr<ByteLink>> OpenUart(const std::string& path, std::uint32_t baud) {
   const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    status = {StatusCode::kUnavailable, Errno("open " + path)};
-    return nullptr;
+    return OpenError(path);
   }
-  status = SetFdBaud(fd, baud);
-  if (!status.ok()) {
-    status = {status.code(), path + ": " + status.message()};
+  if (Error set = SetFdBaud(fd, baud); !set.ok()) {
     ::close(fd);
-    return nullptr;
+    return set.Context(path);
   }
-  return std::make_unique<UartLink>(fd, path);
+  return std::unique_ptr<ByteLink>(std::make_unique<UartLink>(fd, path));
 }
 
 }  // namespace hashrig::hal

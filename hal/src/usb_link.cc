@@ -1,5 +1,5 @@
 // The libusb half of usb.h: finding a bridge by VID:PID[:serial], claiming it, sending the
-// control requests of usb_codec.cc and moving bulk data. libusb errors become LinkStatus
+// control requests of usb_codec.cc and moving bulk data. libusb errors become Error
 // values naming the device.
 #include <libusb.h>
 
@@ -17,7 +17,7 @@ std::string Hex4(std::uint16_t v) {
   return {kDigits[v >> 12], kDigits[(v >> 8) & 15], kDigits[(v >> 4) & 15], kDigits[v & 15]};
 }
 
-LinkStatus FromLibusb(int rc, const std::string& what) {
+Error FromLibusb(int rc, const std::string& what) {
   switch (rc) {
     case LIBUSB_SUCCESS:
       return {};
@@ -92,7 +92,7 @@ class UsbLink final : public ByteLink {
   UsbLink(const UsbLink&) = delete;
   UsbLink& operator=(const UsbLink&) = delete;
 
-  LinkStatus Control(const ControlRequest& r) {
+  Error Control(const ControlRequest& r) {
     std::vector<std::uint8_t> data = r.data;
     const int rc = libusb_control_transfer(
         handle_, r.request_type, r.request, r.value, r.index, data.empty() ? nullptr : data.data(),
@@ -100,7 +100,7 @@ class UsbLink final : public ByteLink {
     return FromLibusb(rc < 0 ? rc : 0, name_ + " control request");
   }
 
-  LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+  Error Write(std::span<const std::uint8_t> bytes) override {
     int sent = 0;
     std::vector<std::uint8_t> copy(bytes.begin(), bytes.end());
     const int rc = libusb_bulk_transfer(handle_, ep_.out, copy.data(),
@@ -111,8 +111,8 @@ class UsbLink final : public ByteLink {
     return FromLibusb(rc, name_ + " write");
   }
 
-  LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                     std::size_t& received) override {
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override {
     received = 0;
     std::vector<std::uint8_t> raw(std::max<std::size_t>(buffer.size() + 2 * 64, ep_.max_packet));
     int got = 0;
@@ -133,7 +133,7 @@ class UsbLink final : public ByteLink {
     return {};
   }
 
-  LinkStatus SetBaud(std::uint32_t baud) override {
+  Error SetBaud(std::uint32_t baud) override {
     switch (kind_) {
       case BridgeKind::kFtdi:
       case BridgeKind::kFtdiHighSpeed: {
@@ -152,7 +152,7 @@ class UsbLink final : public ByteLink {
     return {};
   }
 
-  LinkStatus SetReset(bool asserted) override {
+  Error SetReset(bool asserted) override {
     switch (kind_) {
       case BridgeKind::kFtdi:
       case BridgeKind::kFtdiHighSpeed:
@@ -165,7 +165,7 @@ class UsbLink final : public ByteLink {
     return {};
   }
 
-  LinkStatus Setup(std::uint32_t baud) {
+  Error Setup(std::uint32_t baud) {
     std::vector<ControlRequest> requests;
     if (kind_ == BridgeKind::kFtdi || kind_ == BridgeKind::kFtdiHighSpeed) {
       requests = FtdiSetupRequests(0);
@@ -173,7 +173,7 @@ class UsbLink final : public ByteLink {
       requests = Cp210xSetupRequests(baud);
     }
     for (const ControlRequest& r : requests) {
-      if (LinkStatus s = Control(r); !s.ok()) {
+      if (Error s = Control(r); !s.ok()) {
         return s;
       }
     }
@@ -202,17 +202,16 @@ std::string SerialOf(libusb_device_handle* handle, const libusb_device_descripto
 
 }  // namespace
 
-std::unique_ptr<ByteLink> OpenUsb(const UsbId& id, std::uint32_t baud, LinkStatus& status) {
+Expected<std::unique_ptr<ByteLink>> OpenUsb(const UsbId& id, std::uint32_t baud) {
   const std::string name =
       "usb:" + Hex4(id.vid) + ":" + Hex4(id.pid) + (id.serial.empty() ? "" : "#" + id.serial);
   libusb_context* context = nullptr;
   if (const int rc = libusb_init(&context); rc != LIBUSB_SUCCESS) {
-    status = FromLibusb(rc, name + ": libusb");
-    return nullptr;
+    return FromLibusb(rc, name + ": libusb");
   }
   libusb_device** list = nullptr;
   const ssize_t count = libusb_get_device_list(context, &list);
-  status = {StatusCode::kNotFound, name + ": no such USB device attached"};
+  Error status(StatusCode::kNotFound, name + ": no such USB device attached");
   for (ssize_t i = 0; i < count; ++i) {
     libusb_device_descriptor d{};
     if (libusb_get_device_descriptor(list[i], &d) != LIBUSB_SUCCESS || d.idVendor != id.vid ||
@@ -239,22 +238,23 @@ std::unique_ptr<ByteLink> OpenUsb(const UsbId& id, std::uint32_t baud, LinkStatu
         std::make_unique<UsbLink>(context, handle, BridgeFor(d.idVendor, d.idProduct, d.bcdDevice),
                                   d.idProduct, *endpoints, name);
     libusb_free_device_list(list, 1);
-    status = link->Setup(baud);
-    return status.ok() ? std::move(link) : nullptr;
+    if (Error setup = link->Setup(baud); !setup.ok()) {
+      return setup;
+    }
+    return std::unique_ptr<ByteLink>(std::move(link));
   }
   if (count >= 0) {
     libusb_free_device_list(list, 1);
   }
   libusb_exit(context);
-  return nullptr;
+  return status;
 }
 
-std::vector<std::string> ListUsbBridges(LinkStatus& status) {
+Expected<std::vector<std::string>> ListUsbBridges() {
   std::vector<std::string> out;
   libusb_context* context = nullptr;
   if (const int rc = libusb_init(&context); rc != LIBUSB_SUCCESS) {
-    status = FromLibusb(rc, "libusb");
-    return out;
+    return FromLibusb(rc, "libusb");
   }
   libusb_device** list = nullptr;
   const ssize_t count = libusb_get_device_list(context, &list);
@@ -276,7 +276,6 @@ std::vector<std::string> ListUsbBridges(LinkStatus& status) {
     libusb_free_device_list(list, 1);
   }
   libusb_exit(context);
-  status = {};
   return out;
 }
 

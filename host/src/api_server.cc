@@ -84,7 +84,7 @@ ApiServer::~ApiServer() {
   Stop();
 }  // NOLINT(bugprone-exception-escape): close() takes an error_code
 
-pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
+Expected<std::uint16_t> ApiServer::Listen(const std::string& where) {
   const auto colon = where.rfind(':');
   const std::string address = colon == std::string::npos ? "127.0.0.1" : where.substr(0, colon);
   const std::string port_text = colon == std::string::npos ? where : where.substr(colon + 1);
@@ -92,7 +92,7 @@ pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
   const auto ip = asio::ip::make_address(address, ec);
   const auto port = ParseCount(port_text).value_or(70000);
   if (ec || port > 65535) {
-    return pool::Error{"'" + where + "': expected [ADDRESS:]PORT"};
+    return Error(StatusCode::kInvalidArgument, "'" + where + "': expected [ADDRESS:]PORT");
   }
   const tcp::endpoint endpoint(ip, static_cast<std::uint16_t>(port));
   auto& acceptor = state_->acceptor;
@@ -105,7 +105,7 @@ pool::Result<std::uint16_t> ApiServer::Listen(const std::string& where) {
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return pool::Error{"cannot listen on " + where + ": " + ec.message()};
+    return Error(StatusCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
   }
   state_->Accept();
   return acceptor.local_endpoint().port();

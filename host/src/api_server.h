@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "hashrig/base/error.h"
 #include "hashrig/host/api.h"
-#include "hashrig/pool/result.h"
 
 namespace boost::asio {
 class io_context;
@@ -31,7 +31,7 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
   // "PORT" or "ADDRESS:PORT" (default address 127.0.0.1); returns the bound port.
-  pool::Result<std::uint16_t> Listen(const std::string& where);
+  Expected<std::uint16_t> Listen(const std::string& where);
   void Stop();
 
  private:

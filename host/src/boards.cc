@@ -11,9 +11,9 @@
 #include "hashrig/hal/usb.h"
 #include "hashrig/host/args.h"
 #include "hashrig/host/direct_thermal.h"
-#include "hashrig/pool/difficulty.h"
 #include "hashrig/sha256/scan.h"
 #include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/target.h"
 #include "sim_chain.h"
 
 namespace hashrig::host {
@@ -107,7 +107,7 @@ class LinkChain final : public HashChain {
     return std::chrono::duration_cast<p::Micros>(std::chrono::steady_clock::now() - epoch_);
   }
   void Reopen() {
-    hal::LinkStatus status = link_status_;
+    Error status = link_status_;
     auto link = reopen_.TryOpen(status);
     if (!link) {
       link_status_ = status;
@@ -125,7 +125,7 @@ class LinkChain final : public HashChain {
   std::unique_ptr<hal::DirectChain> chain_;
   std::unique_ptr<DirectThermal> thermal_;  // where the board lets the host read its heat
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
-  hal::LinkStatus link_status_;
+  Error link_status_;
   bool has_work_ = false;
   ChainWork pending_;
 };
@@ -183,7 +183,8 @@ class CpuChain final : public HashChain {
           seen = generation_;
           work = work_;
           scanner.emplace(std::span<const std::uint8_t, 80>(work.header));
-          target = pool::Difficulty::From(work.difficulty).value_or(pool::Difficulty()).ToTarget();
+          target =
+              sha256::Difficulty::From(work.difficulty).value_or(sha256::Difficulty()).ToTarget();
           next = stride * static_cast<std::uint64_t>(stripe);
         }
       }
@@ -267,18 +268,23 @@ void CoreMidstate(const std::uint8_t* block, std::array<std::uint32_t, 8>& state
   state = sha256::Midstate(std::span<const std::uint8_t, 64>(block, 64)).words;
 }
 
-std::unique_ptr<hal::ByteLink> LinkReopener::TryOpen(hal::LinkStatus& status) {
+std::unique_ptr<hal::ByteLink> LinkReopener::TryOpen(Error& status) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_ < std::chrono::seconds(1)) {
     return nullptr;
   }
   last_ = now;
-  return open_(status);
+  auto link = open_();
+  if (!link) {
+    status = link.error();
+    return nullptr;
+  }
+  return std::move(*link);
 }
 
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error) {
   if (spec.kind == "serial" || spec.kind == "bitaxe") {
-    return [spec](hal::LinkStatus& status) { return hal::OpenUart(spec.where, spec.baud, status); };
+    return [spec] { return hal::OpenUart(spec.where, spec.baud); };
   }
   if (spec.kind == "tcp") {
     const auto colon = spec.where.rfind(':');
@@ -287,15 +293,12 @@ LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error) {
       error = "bad port";
       return nullptr;
     }
-    return [host = spec.where.substr(0, colon),
-            port = static_cast<std::uint16_t>(*port)](hal::LinkStatus& status) {
-      return hal::ConnectTcp(host, port, std::chrono::seconds(5), status);
+    return [host = spec.where.substr(0, colon), port = static_cast<std::uint16_t>(*port)] {
+      return hal::ConnectTcp(host, port, std::chrono::seconds(5));
     };
   }
   if (spec.kind == "usb") {
-    return [id = *hal::ParseUsbId(spec.where)](hal::LinkStatus& status) {
-      return hal::OpenUsb(id, 115'200, status);
-    };
+    return [id = *hal::ParseUsbId(spec.where)] { return hal::OpenUsb(id, 115'200); };
   }
   error = "not a link (serial, tcp or usb)";
   return nullptr;
@@ -319,19 +322,19 @@ std::unique_ptr<HashChain> MakeBoard(const BoardSpec& spec, const p::DriverConfi
     error = name + " (" + spec.kind + ":" + spec.where + "): " + error;
     return nullptr;
   }
-  hal::LinkStatus status;
-  auto link = opener(status);
-  if (!link) {
-    error = name + " (" + spec.kind + ":" + spec.where + "): " + status.message();
+  auto opened = opener();
+  if (!opened) {
+    error = name + " (" + spec.kind + ":" + spec.where + "): " + opened.error().message();
     return nullptr;
   }
+  std::unique_ptr<hal::ByteLink> link = std::move(*opened);
   if (spec.kind == "bitaxe") {       // bitaxe-raw: the chain on the data port, heat on control
     const p::ThermalConfig thermal;  // the policy the firmware and sim boards apply
-    auto control = hal::OpenUart(spec.control, 115'200, status);
-    auto sensors = control ? OpenBitaxeRawSensors(std::move(control), error) : nullptr;
+    auto control = hal::OpenUart(spec.control, 115'200);
+    auto sensors = control ? OpenBitaxeRawSensors(std::move(*control), error) : nullptr;
     if (!sensors) {
       error = name + " (bitaxe control " + spec.control +
-              "): " + (error.empty() ? status.message() : error);
+              "): " + (control ? error : control.error().message());
       return nullptr;
     }
     return std::make_unique<LinkChain>(

@@ -38,7 +38,7 @@ struct BoardSpec {
 std::optional<BoardSpec> ParseBoardSpec(const std::string& text, std::string& error);
 
 // Opens (and reopens) the byte link of a serial, tcp or usb spec.
-using LinkOpener = std::function<std::unique_ptr<hal::ByteLink>(hal::LinkStatus&)>;
+using LinkOpener = std::function<Expected<std::unique_ptr<hal::ByteLink>>()>;
 LinkOpener MakeLinkOpener(const BoardSpec& spec, std::string& error);
 
 // The SHA-256 state after a header's first 64 bytes, on the sha256 core (for BM1397
@@ -51,7 +51,7 @@ class LinkReopener {
   explicit LinkReopener(LinkOpener open) : open_(std::move(open)) {}
   // Empty while waiting out the second (`status` untouched) or when opening fails
   // (`status` says why).
-  std::unique_ptr<hal::ByteLink> TryOpen(hal::LinkStatus& status);
+  std::unique_ptr<hal::ByteLink> TryOpen(Error& status);
   void Lost() { last_ = std::chrono::steady_clock::now(); }  // wait a second from now
 
  private:

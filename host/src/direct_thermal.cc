@@ -18,8 +18,8 @@ class BitaxeRawSensors final : public BoardSensors {
   explicit BitaxeRawSensors(std::unique_ptr<hal::ByteLink> link)
       : link_(std::move(link)), control_(*link_), i2c_(control_), emc_(i2c_) {}
 
-  p::Status Init() {
-    if (p::Status s = emc_.Init(); !s.ok()) {
+  Status Init() {
+    if (Status s = emc_.Init(); !s.ok()) {
       return s;
     }
     return emc_.SetFanPercent(100);  // until the first reading
@@ -43,7 +43,7 @@ class BitaxeRawSensors final : public BoardSensors {
 std::unique_ptr<BoardSensors> OpenBitaxeRawSensors(std::unique_ptr<hal::ByteLink> control,
                                                    std::string& error) {
   auto sensors = std::make_unique<BitaxeRawSensors>(std::move(control));
-  if (p::Status s = sensors->Init(); !s.ok()) {
+  if (Status s = sensors->Init(); !s.ok()) {
     error = std::string("fan/temperature controller: ") + s.message();
     return nullptr;
   }

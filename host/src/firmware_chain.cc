@@ -48,7 +48,7 @@ void FirmwareChain::Configure() {
   c.ticket_difficulty = static_cast<float>(config_.ticket_difficulty);
   c.version_mask = config_.version_mask;
   const link::Encoded e = link::EncodeConfigure(0, c);
-  hal::LinkStatus s =
+  Error s =
       client_->Request(link::Type::kConfigure,
                        std::span(e.bytes).subspan(7, e.size - link::kOverhead), kRequestTimeout);
   if (s.ok()) {
@@ -56,7 +56,7 @@ void FirmwareChain::Configure() {
   }
   problem_ = s.ok() ? "" : s.message();
   last_reset_ = steady_clock::now();
-  if (s.code() == p::StatusCode::kUnavailable || s.code() == p::StatusCode::kTimeout) {
+  if (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout) {
     Down(s);
   }
 }
@@ -72,14 +72,14 @@ void FirmwareChain::SetWork(const ChainWork& work) {
   has_work_ = true;
 }
 
-void FirmwareChain::Down(const hal::LinkStatus& why) {
+void FirmwareChain::Down(const Error& why) {
   link_status_ = why;
   client_.reset();
   reopen_.Lost();
 }
 
 void FirmwareChain::Reopen() {
-  hal::LinkStatus status = link_status_;
+  Error status = link_status_;
   auto link = reopen_.TryOpen(status);
   if (!link) {
     link_status_ = status;
@@ -105,7 +105,7 @@ void FirmwareChain::Poll(std::chrono::milliseconds budget, std::vector<FoundNonc
     std::this_thread::sleep_until(until);
     return;
   }
-  hal::LinkStatus s;
+  Error s;
   if (has_work_) {
     s = client_->Post(link::EncodeWork(0, link::Work{work_.token, work_.header}));
     has_work_ = !s.ok();

@@ -31,7 +31,7 @@ class FirmwareChain final : public HashChain {
 
  private:
   void Configure();
-  void Down(const hal::LinkStatus& why);
+  void Down(const Error& why);
   void Reopen();
 
   std::string name_;
@@ -39,7 +39,7 @@ class FirmwareChain final : public HashChain {
   hal::link::HelloReply hello_;
   LinkReopener reopen_;
   hal::protocol::DriverConfig config_;
-  hal::LinkStatus link_status_;
+  Error link_status_;
   std::string problem_;  // the board refused something: shown in the state
   bool has_work_ = false;
   ChainWork work_;

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "boards.h"
+#include "hashrig/firmware/image.h"
 #include "hashrig/hal/board_client.h"
-#include "hashrig/hal/protocol/image.h"
 #include "hashrig/host/args.h"
 #include "hashrig/host/commands.h"
 #include "hashrig/sha256/sha256.h"
@@ -83,24 +83,26 @@ std::optional<std::vector<std::uint8_t>> ReadFile(const std::string& path, std::
 }
 
 // The image's header, checked against its own body; empty with `error` naming the flaw.
-std::optional<p::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image,
-                                         std::string& error) {
-  if (image.size() < p::kImageHeaderSize) {
+std::optional<firmware::ImageHeader> CheckImage(const std::vector<std::uint8_t>& image,
+                                                std::string& error) {
+  if (image.size() < firmware::kImageHeaderSize) {
     error = "too short for an image header (" + std::to_string(image.size()) + " bytes)";
     return std::nullopt;
   }
-  const auto header = p::DecodeImageHeader(
-      std::span<const std::uint8_t, p::kImageHeaderSize>(image.data(), p::kImageHeaderSize));
+  const auto header =
+      firmware::DecodeImageHeader(std::span<const std::uint8_t, firmware::kImageHeaderSize>(
+          image.data(), firmware::kImageHeaderSize));
   if (!header) {
     error = "not a hashrig firmware image (bad magic or header checksum)";
     return std::nullopt;
   }
-  if (header->size != image.size() - p::kImageHeaderSize) {
+  if (header->size != image.size() - firmware::kImageHeaderSize) {
     error = "truncated or padded: the header says " + std::to_string(header->size) +
-            " body bytes, the file has " + std::to_string(image.size() - p::kImageHeaderSize);
+            " body bytes, the file has " +
+            std::to_string(image.size() - firmware::kImageHeaderSize);
     return std::nullopt;
   }
-  if (sha256::Hash(std::span(image).subspan(p::kImageHeaderSize)) != header->sha256) {
+  if (sha256::Hash(std::span(image).subspan(firmware::kImageHeaderSize)) != header->sha256) {
     error = "corrupt: the body does not match the SHA-256 in its header";
     return std::nullopt;
   }
@@ -126,9 +128,8 @@ std::unique_ptr<hal::BoardClient> Reconnect(const LinkOpener& opener, std::chron
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::this_thread::sleep_for(300ms);  // let it go down first
   while (std::chrono::steady_clock::now() < deadline) {
-    hal::LinkStatus status;
-    if (auto link = opener(status)) {
-      auto client = std::make_unique<hal::BoardClient>(std::move(link));
+    if (auto link = opener()) {
+      auto client = std::make_unique<hal::BoardClient>(std::move(*link));
       if (client->Hello(1s, hello).ok()) {
         return client;
       }
@@ -175,13 +176,13 @@ int RunFlashCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
 
-  hal::LinkStatus status;
-  auto link = opener(status);
-  if (!link) {
-    return Fail(args->Get("board") + ": " + status.message());
+  auto opened = opener();
+  if (!opened) {
+    return Fail(args->Get("board") + ": " + opened.error().message());
   }
-  hal::BoardClient board(std::move(link));
+  hal::BoardClient board(std::move(*opened));
   link::HelloReply hello;
+  Error status;
   if (status = board.Hello(2s, hello); !status.ok()) {
     return Fail(args->Get("board") + ": " + status.message() +
                 "; flashing needs a board running hashrig firmware");
@@ -300,12 +301,12 @@ int RunImageCommand(const std::vector<std::string>& argv) {
     std::cerr << "hashrig image: " << error << "\n";
     return kExitFailure;
   }
-  p::ImageHeader h;
+  firmware::ImageHeader h;
   h.board_id = *id;
   h.version = static_cast<std::uint32_t>(*version);
   h.size = static_cast<std::uint32_t>(body->size());
   h.sha256 = sha256::Hash(*body);
-  const auto head = p::EncodeImageHeader(h);
+  const auto head = firmware::EncodeImageHeader(h);
   std::ofstream out(args->Get("out"), std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(head.data()), static_cast<std::streamsize>(head.size()));
   out.write(reinterpret_cast<const char*>(body->data()),

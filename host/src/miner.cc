@@ -143,7 +143,7 @@ void Miner::Verify(std::size_t chain, const FoundNonce& n) {
   const Issued& work = it->second;
   const auto header = sha256::WithVersionAndNonce(work.header, n.version, n.nonce);
   const pool::ShareValue value = pool::Evaluate(header);
-  const auto ticket = pool::Difficulty::From(n.ticket_difficulty);
+  const auto ticket = sha256::Difficulty::From(n.ticket_difficulty);
   const bool meets_ticket = ticket && ticket->ToTarget().IsMetBy(value.hash);
   chains_[chain]->RecordVerdict(n.chip, meets_ticket);
   if (!meets_ticket) {

@@ -55,7 +55,7 @@ std::optional<std::string> Configure(const Args& args, pool::LocalPoolConfig& co
   config.port = static_cast<std::uint16_t>(*port);
   if (args.Has("difficulty")) {
     const auto d = ParseDouble(args.Get("difficulty"));
-    const auto difficulty = d ? pool::Difficulty::From(*d) : std::nullopt;
+    const auto difficulty = d ? sha256::Difficulty::From(*d) : std::nullopt;
     if (!difficulty) {
       return "--difficulty '" + args.Get("difficulty") + "': expected a positive number";
     }
@@ -174,7 +174,7 @@ int RunPoolCommand(const std::vector<std::string>& argv) {
   });
   const auto port = local.Start();
   if (!port) {
-    std::cerr << "hashrig pool: " << port.error().message << "\n";
+    std::cerr << "hashrig pool: " << port.error().message() << "\n";
     return kExitFailure;
   }
   std::cout << "listening on " << config.address << ":" << *port << " ("

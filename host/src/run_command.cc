@@ -81,7 +81,7 @@ struct RunOptions {
   double cpu_rate = 2e7;
   double sim_ambient_c = 25;
   std::chrono::seconds probe_interval{60};
-  pool::Difficulty pool_difficulty = *pool::Difficulty::From(0.002);
+  sha256::Difficulty pool_difficulty = *sha256::Difficulty::From(0.002);
   std::chrono::seconds duration{0};
   std::chrono::seconds status_interval{5};
   LogLevel level = LogLevel::kInfo;
@@ -97,7 +97,7 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
   for (std::size_t i = 0; i < urls.size(); ++i) {
     auto url = pool::ParsePoolUrl(urls[i]);
     if (!url) {
-      return "-o: " + url.error().message;
+      return "-o: " + url.error().message();
     }
     o.pools.push_back(
         {*url, i < users.size() ? users[i] : "hashrig", i < passes.size() ? passes[i] : "x"});
@@ -143,7 +143,7 @@ std::optional<std::string> ReadOptions(const Args& args, RunOptions& o) {
   }
   o.cpu_rate = *rate;
   const auto d = ParseDouble(args.Get("pool-difficulty", "0.002"));
-  const auto difficulty = d ? pool::Difficulty::From(*d) : std::nullopt;
+  const auto difficulty = d ? sha256::Difficulty::From(*d) : std::nullopt;
   if (!difficulty) {
     return "--pool-difficulty: expected a positive number";
   }
@@ -225,7 +225,7 @@ void Apply(const ApiAction& action, pool::PoolClient& client, Miner& miner, Logg
     case Kind::kAddPool: {
       auto url = pool::ParsePoolUrl(action.url);
       if (!url) {
-        log.Write(LogLevel::kWarning, "api", "addpool: " + url.error().message);
+        log.Write(LogLevel::kWarning, "api", "addpool: " + url.error().message());
         return;
       }
       client.AddPool({*url, action.user, action.password});
@@ -327,7 +327,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
                                               });
     const auto port = local->Start();
     if (!port) {
-      std::cerr << "hashrig run: local pool: " << port.error().message << "\n";
+      std::cerr << "hashrig run: local pool: " << port.error().message() << "\n";
       return kExitFailure;
     }
     const bool embedded = !args->Has("board");
@@ -388,7 +388,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     }
     const auto port = server->Listen(where);
     if (!port) {
-      std::cerr << "hashrig run: " << what << ": " << port.error().message << "\n";
+      std::cerr << "hashrig run: " << what << ": " << port.error().message() << "\n";
       return kExitFailure;
     }
     log.Write(LogLevel::kInfo, "run", std::string(what) + " on port " + std::to_string(*port));

@@ -88,12 +88,16 @@ std::unique_ptr<hal::ByteLink> Open(const std::string& spec, const p::DriverConf
   }
   const auto parsed = ParseBoardSpec(spec, error);
   const LinkOpener opener = parsed ? MakeLinkOpener(*parsed, error) : nullptr;
-  hal::LinkStatus status;
-  auto link = opener ? opener(status) : nullptr;
-  if (!link) {
-    error = spec + ": " + (opener ? status.message() : error);
+  if (!opener) {
+    error = spec + ": " + error;
+    return nullptr;
   }
-  return link;
+  auto link = opener();
+  if (!link) {
+    error = spec + ": " + link.error().message();
+    return nullptr;
+  }
+  return std::move(*link);
 }
 
 // A board running hashrig firmware: what it says about itself, and its chain after a
@@ -109,7 +113,7 @@ bool ScanFirmwareBoard(const std::string& spec, hal::BoardClient& board,
                 : hello.running_slot == 1 ? "B"
                                           : "-")
             << ", " << int(hello.chips) << " x " << model << "\n";
-  hal::LinkStatus status = board.Request(hal::link::Type::kChainReset, 2s);
+  Error status = board.Request(hal::link::Type::kChainReset, 2s);
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (status.ok() && std::chrono::steady_clock::now() < deadline) {
     status = board.Request(hal::link::Type::kTelemetryRequest, 2s);
@@ -151,8 +155,8 @@ bool ScanFirmwareBoard(const std::string& spec, hal::BoardClient& board,
 }
 
 void ListAttached() {
-  hal::LinkStatus status;
-  const auto bridges = hal::ListUsbBridges(status);
+  const auto usb = hal::ListUsbBridges();
+  const std::vector<std::string> bridges = usb ? *usb : std::vector<std::string>{};
   std::cout << "USB bridges:" << (bridges.empty() ? " none" : "") << "\n";
   for (const auto& b : bridges) {
     std::cout << "  " << b << "\n";
@@ -207,20 +211,18 @@ int RunScanCommand(const std::vector<std::string>& argv) {
     }
     hal::DirectChain chain(std::move(link), config);
     chain.Start();
-    hal::LinkStatus status;
-    const bool ok = chain.RunUntilMining(30s, status);
+    const Error status = chain.RunUntilMining(30s);
     const p::ChainDriver& d = chain.driver();
     std::cout << "\n"
               << spec << ": " << d.chips_found() << " x " << p::InfoOf(config.model).name << " ("
-              << (ok ? d.status().message()
-                     : (status.ok() ? d.status().message() : status.message().c_str()))
+              << (status.ok() ? d.status().message() : status.message().c_str())
               << ")\n  chip  address  model   MHz    temperature\n";
     for (int i = 0; i < d.chips_found(); ++i) {
       std::printf("  %4d  0x%02x     %-6s  %5.1f  -\n", i, d.chip(i).address,
                   std::string(p::InfoOf(config.model).name).c_str(), config.frequency.value);
     }
     std::fflush(stdout);
-    failures += ok && d.missing_chips() == 0 ? 0 : 1;
+    failures += status.ok() && d.missing_chips() == 0 ? 0 : 1;
   }
   return failures == 0 ? kExitOk : kExitFailure;
 }
@@ -281,10 +283,8 @@ int RunBoardTestCommand(const std::vector<std::string>& argv) {
   config.ticket_difficulty = 256;
   hal::DirectChain chain(std::move(link), config);
   chain.Start();
-  hal::LinkStatus status;
-  if (!chain.RunUntilMining(60s, status)) {
-    std::cerr << "hashrig board-test: chain did not come up: "
-              << (status.ok() ? chain.driver().status().message() : status.message()) << "\n";
+  if (const Error status = chain.RunUntilMining(60s); !status.ok()) {
+    std::cerr << "hashrig board-test: chain did not come up: " << status.message() << "\n";
     return kExitFailure;
   }
   const auto header = *pool::DecodeHex(kGoldenHeader);

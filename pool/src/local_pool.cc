@@ -167,7 +167,7 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
         job_timer(io),
         block_timer(io) {}
 
-  Result<std::uint16_t> Start();
+  Expected<std::uint16_t> Start();
   void Accept();
   void OnAccepted(tcp::socket socket);
   void NextJob();
@@ -195,7 +195,7 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   bool stopped = false;
 };
 
-Result<std::uint16_t> LocalPool::State::Start() {
+Expected<std::uint16_t> LocalPool::State::Start() {
   error_code ec;
   if (!config.tls_cert_file.empty() || !config.tls_key_file.empty()) {
     tls.use_certificate_chain_file(config.tls_cert_file, ec);
@@ -203,14 +203,15 @@ Result<std::uint16_t> LocalPool::State::Start() {
       tls.use_private_key_file(config.tls_key_file, asio::ssl::context::pem, ec);
     }
     if (ec) {
-      return Error{"TLS certificate/key (" + config.tls_cert_file + ", " + config.tls_key_file +
-                   "): " + ec.message()};
+      return Error(StatusCode::kUnavailable, "TLS certificate/key (" + config.tls_cert_file + ", " +
+                                                 config.tls_key_file + "): " + ec.message());
     }
     use_tls = true;
   }
   const auto address = asio::ip::make_address(config.address, ec);
   if (ec) {
-    return Error{"listen address '" + config.address + "': " + ec.message()};
+    return Error(StatusCode::kUnavailable,
+                 "listen address '" + config.address + "': " + ec.message());
   }
   const tcp::endpoint endpoint(address, config.port);
   acceptor.open(endpoint.protocol(), ec);
@@ -222,8 +223,8 @@ Result<std::uint16_t> LocalPool::State::Start() {
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return Error{"cannot listen on " + config.address + ":" + std::to_string(config.port) + ": " +
-                 ec.message()};
+    return Error(StatusCode::kUnavailable, "cannot listen on " + config.address + ":" +
+                                               std::to_string(config.port) + ": " + ec.message());
   }
   current = block.MakeJob(UnixNow(), 4);
   Accept();
@@ -327,7 +328,7 @@ LocalPool::LocalPool(asio::io_context& io, LocalPoolConfig config, LogSink log)
 
 LocalPool::~LocalPool() { Stop(); }  // NOLINT(bugprone-exception-escape): see local_pool.h
 
-Result<std::uint16_t> LocalPool::Start() { return state_->Start(); }
+Expected<std::uint16_t> LocalPool::Start() { return state_->Start(); }
 
 void LocalPool::Stop() {
   if (state_->stopped) {
@@ -343,7 +344,7 @@ void LocalPool::Stop() {
 
 void LocalPool::NewBlock() { state_->NewBlock("requested"); }
 
-void LocalPool::SetDifficulty(Difficulty difficulty) {
+void LocalPool::SetDifficulty(sha256::Difficulty difficulty) {
   state_->config.settings.difficulty = difficulty;
   for (const auto& peer : std::vector(state_->peers)) {
     peer->Send(peer->session().SetDifficulty(difficulty));

@@ -87,7 +87,7 @@ std::vector<std::string> ServerSession::OnLine(std::string_view line, bool& bloc
   auto m = ParseLine(line);
   if (!m) {
     ++bad_lines_;
-    return {ReplyLine(nullptr, nullptr, json::array({20, m.error().message, nullptr}))};
+    return {ReplyLine(nullptr, nullptr, json::array({20, m.error().message(), nullptr}))};
   }
   if (!m->is_request()) {
     return {};  // answers to our (nonexistent) requests
@@ -182,7 +182,7 @@ std::vector<std::string> ServerSession::Announce(const Notify& notify) {
        FormatHex32(n.version), FormatHex32(n.nbits), FormatHex32(n.ntime), n.clean_jobs})};
 }
 
-std::vector<std::string> ServerSession::SetDifficulty(Difficulty difficulty) {
+std::vector<std::string> ServerSession::SetDifficulty(sha256::Difficulty difficulty) {
   difficulty_ = difficulty;  // for jobs announced from now on
   return {NotificationLine("mining.set_difficulty", {difficulty.value()})};
 }
@@ -221,7 +221,7 @@ std::string ServerSession::OnSubmit(const Message& m, bool& block_found) {
   }
   auto request = ParseSubmitParams(m.params);
   if (!request) {
-    return reject(20, request.error().message);
+    return reject(20, request.error().message());
   }
   auto it = jobs_.find(request->job_id);
   if (it == jobs_.end()) {
@@ -245,7 +245,7 @@ std::string ServerSession::OnSubmit(const Message& m, bool& block_found) {
   const Share share{request->job_id, request->extranonce2, request->ntime, request->nonce, version};
   auto header = WorkBuilder(job).HeaderFor(share);
   if (!header) {
-    return reject(20, header.error().message);
+    return reject(20, header.error().message());
   }
   const ShareValue value = Evaluate(*header);
   if (!job.difficulty.ToTarget().IsMetBy(value.hash)) {

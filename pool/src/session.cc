@@ -124,7 +124,7 @@ void ClientSession::OnLine(std::string_view line, Clock::time_point now) {
   }
   auto message = ParseLine(line);
   if (!message) {
-    Note(Severity::kError, "bad line from pool: " + message.error().message);
+    Note(Severity::kError, "bad line from pool: " + message.error().message());
     return;
   }
   if (message->is_request()) {
@@ -167,11 +167,12 @@ void ClientSession::OnResponse(const Message& m, Clock::time_point now) {
 }
 
 void ClientSession::OnConfigure(const Message& m) {
-  auto result =
-      ErrorText(m) ? Result<ConfigureResult>(Error{*ErrorText(m)}) : ParseConfigureResult(m.result);
+  auto result = ErrorText(m)
+                    ? Expected<ConfigureResult>(Error(StatusCode::kInvalidArgument, *ErrorText(m)))
+                    : ParseConfigureResult(m.result);
   if (!result || !result->version_rolling) {
     Note(Severity::kWarning, "pool refused version rolling (" +
-                                 (result ? result->refusal : result.error().message) +
+                                 (result ? result->refusal : result.error().message()) +
                                  "); mining with the job's version");
     rolling_negotiated_ = false;
     ApplyVersionMask(0);
@@ -184,16 +185,17 @@ void ClientSession::OnConfigure(const Message& m) {
 
 void ClientSession::OnSubscribe(const Message& m, Clock::time_point now) {
   auto error = ErrorText(m);
-  auto result = error ? Result<SubscribeResult>(Error{*error}) : ParseSubscribeResult(m.result);
+  auto result = error ? Expected<SubscribeResult>(Error(StatusCode::kInvalidArgument, *error))
+                      : ParseSubscribeResult(m.result);
   if (!result) {
     if (!config_.resume_session_id.empty()) {
       Note(Severity::kInfo, "pool would not resume session " + config_.resume_session_id + " (" +
-                                result.error().message + "); subscribing afresh");
+                                result.error().message() + "); subscribing afresh");
       config_.resume_session_id.clear();
       Send(Request::kSubscribe, "mining.subscribe", {config_.user_agent}, now);
       return;
     }
-    Emit(event::Failed{"mining.subscribe failed: " + result.error().message});
+    Emit(event::Failed{"mining.subscribe failed: " + result.error().message()});
     return;
   }
   subscribed_ = true;
@@ -240,7 +242,7 @@ void ClientSession::OnRequest(const Message& m) {
   if (method == "mining.set_difficulty") {
     auto d = ParseSetDifficulty(m.params);
     if (!d) {
-      return Note(Severity::kError, "bad mining.set_difficulty: " + d.error().message);
+      return Note(Severity::kError, "bad mining.set_difficulty: " + d.error().message());
     }
     difficulty_ = *d;
     return Emit(event::DifficultySet{*d});
@@ -276,7 +278,7 @@ void ClientSession::OnRequest(const Message& m) {
 void ClientSession::OnSetVersionMask(const Message& m) {
   auto mask = ParseSetVersionMask(m.params);
   if (!mask) {
-    return Note(Severity::kError, "bad mining.set_version_mask: " + mask.error().message);
+    return Note(Severity::kError, "bad mining.set_version_mask: " + mask.error().message());
   }
   if (!rolling_negotiated_) {
     return Note(Severity::kWarning, "mining.set_version_mask without negotiated version rolling");
@@ -307,7 +309,7 @@ void ClientSession::ApplyVersionMask(std::uint32_t mask) {
 void ClientSession::OnSetExtranonce(const Message& m) {
   auto update = ParseSetExtranonce(m.params);
   if (!update) {
-    return Note(Severity::kError, "bad mining.set_extranonce: " + update.error().message);
+    return Note(Severity::kError, "bad mining.set_extranonce: " + update.error().message());
   }
   next_extranonce_ = std::move(*update);  // staged for the next job
   Note(Severity::kInfo,
@@ -317,7 +319,7 @@ void ClientSession::OnSetExtranonce(const Message& m) {
 void ClientSession::OnReconnect(const Message& m) {
   auto request = ParseReconnect(m.params);
   if (!request) {
-    return Note(Severity::kError, "bad client.reconnect: " + request.error().message);
+    return Note(Severity::kError, "bad client.reconnect: " + request.error().message());
   }
   if (!request->host.empty() && !SameDomain(request->host)) {
     return Note(Severity::kWarning, "refused client.reconnect to " + request->host +

@@ -24,7 +24,7 @@ void ClientSession::OnNotify(const Message& m, Clock::time_point now) {
   auto notify = ParseNotify(m.params);
   if (!notify) {
     Note(Severity::kError,
-         "bad mining.notify (keeping the previous job): " + notify.error().message);
+         "bad mining.notify (keeping the previous job): " + notify.error().message());
     return;
   }
   if (!subscribed_) {
@@ -92,7 +92,7 @@ SubmitOutcome ClientSession::Submit(const Share& share, Clock::time_point now) {
   auto header = WorkBuilder(job).HeaderFor(share);
   if (!header) {
     out.status = SubmitStatus::kInvalid;
-    out.detail = header.error().message;
+    out.detail = header.error().message();
     return out;
   }
   out.value = Evaluate(*header);

@@ -44,28 +44,31 @@ std::string Describe(const json& value) {
 }
 
 Error FieldError(std::string_view what, const json& value, std::string_view expected) {
-  return Error{std::string(what) + ": expected " + std::string(expected) + ", got " +
-               Describe(value)};
+  return Error(
+      StatusCode::kInvalidArgument,
+      std::string(what) + ": expected " + std::string(expected) + ", got " + Describe(value));
 }
 
-Result<std::vector<std::uint8_t>> HexField(std::string_view what, const json& value,
-                                           std::size_t max_bytes) {
+Expected<std::vector<std::uint8_t>> HexField(std::string_view what, const json& value,
+                                             std::size_t max_bytes) {
   if (!value.is_string()) {
     return FieldError(what, value, "a hex string");
   }
   const auto& text = value.get_ref<const std::string&>();
   auto bytes = DecodeHex(text);
   if (!bytes) {
-    return Error{std::string(what) + ": not hex (" + std::to_string(text.size()) + " chars)"};
+    return Error(StatusCode::kInvalidArgument,
+                 std::string(what) + ": not hex (" + std::to_string(text.size()) + " chars)");
   }
   if (bytes->size() > max_bytes) {
-    return Error{std::string(what) + ": " + std::to_string(bytes->size()) + " bytes, over " +
-                 std::to_string(max_bytes)};
+    return Error(StatusCode::kInvalidArgument, std::string(what) + ": " +
+                                                   std::to_string(bytes->size()) + " bytes, over " +
+                                                   std::to_string(max_bytes));
   }
   return std::move(*bytes);
 }
 
-Result<std::uint32_t> Hex32Field(std::string_view what, const json& value) {
+Expected<std::uint32_t> Hex32Field(std::string_view what, const json& value) {
   if (value.is_string()) {
     if (auto v = ParseHex32(value.get_ref<const std::string&>())) {
       return *v;
@@ -74,32 +77,34 @@ Result<std::uint32_t> Hex32Field(std::string_view what, const json& value) {
   return FieldError(what, value, "8 hex characters");
 }
 
-Result<std::string> TextField(std::string_view what, const json& value) {
+Expected<std::string> TextField(std::string_view what, const json& value) {
   if (!value.is_string()) {
     return FieldError(what, value, "a string");
   }
   return value.get<std::string>();
 }
 
-Result<std::size_t> Extranonce2Size(const json& value) {
+Expected<std::size_t> Extranonce2Size(const json& value) {
   if (!value.is_number_integer()) {
     return FieldError("extranonce2_size", value, "an integer");
   }
   const auto size = value.get<std::int64_t>();
   if (size < static_cast<std::int64_t>(kMinExtranonce2Size) ||
       size > static_cast<std::int64_t>(kMaxExtranonce2Size)) {
-    return Error{"extranonce2_size " + std::to_string(size) + " outside 1..16"};
+    return Error(StatusCode::kInvalidArgument,
+                 "extranonce2_size " + std::to_string(size) + " outside 1..16");
   }
   return static_cast<std::size_t>(size);
 }
 
-Result<std::vector<Hash256>> BranchField(const json& value) {
+Expected<std::vector<Hash256>> BranchField(const json& value) {
   if (!value.is_array()) {
     return FieldError("merkle_branch", value, "an array");
   }
   if (value.size() > kMaxMerkleBranch) {
-    return Error{"merkle_branch: " + std::to_string(value.size()) + " hashes, over " +
-                 std::to_string(kMaxMerkleBranch)};
+    return Error(StatusCode::kInvalidArgument, "merkle_branch: " + std::to_string(value.size()) +
+                                                   " hashes, over " +
+                                                   std::to_string(kMaxMerkleBranch));
   }
   std::vector<Hash256> branch;
   for (const json& item : value) {
@@ -115,30 +120,33 @@ Result<std::vector<Hash256>> BranchField(const json& value) {
   return branch;
 }
 
-Result<json> ParamsArray(const json& params, std::size_t at_least, std::string_view method) {
+Expected<json> ParamsArray(const json& params, std::size_t at_least, std::string_view method) {
   if (!params.is_array() || params.size() < at_least) {
-    return Error{std::string(method) + ": expected at least " + std::to_string(at_least) +
-                 " params, got " + Describe(params)};
+    return Error(StatusCode::kInvalidArgument, std::string(method) + ": expected at least " +
+                                                   std::to_string(at_least) + " params, got " +
+                                                   Describe(params));
   }
   return params;
 }
 
 }  // namespace
 
-Result<Message> ParseLine(std::string_view line) {
+Expected<Message> ParseLine(std::string_view line) {
   if (line.size() > kMaxLineSize) {
-    return Error{"line of " + std::to_string(line.size()) + " bytes is over the " +
-                 std::to_string(kMaxLineSize) + "-byte limit"};
+    return Error(StatusCode::kInvalidArgument, "line of " + std::to_string(line.size()) +
+                                                   " bytes is over the " +
+                                                   std::to_string(kMaxLineSize) + "-byte limit");
   }
   if (!NestingWithin(line, kMaxDepth)) {
-    return Error{"JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"};
+    return Error(StatusCode::kInvalidArgument,
+                 "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
   }
   json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return Error{"not JSON: " + std::string(line.substr(0, 80))};
+    return Error(StatusCode::kInvalidArgument, "not JSON: " + std::string(line.substr(0, 80)));
   }
   if (!doc.is_object()) {
-    return Error{"not a JSON object: " + Describe(doc)};
+    return Error(StatusCode::kInvalidArgument, "not a JSON object: " + Describe(doc));
   }
   Message m;
   if (auto it = doc.find("id"); it != doc.end()) {
@@ -163,12 +171,13 @@ Result<Message> ParseLine(std::string_view line) {
     m.reject_reason = it->get<std::string>();
   }
   if (!m.is_request() && doc.find("result") == doc.end() && doc.find("error") == doc.end()) {
-    return Error{"neither a request nor a response: " + Describe(doc)};
+    return Error(StatusCode::kInvalidArgument,
+                 "neither a request nor a response: " + Describe(doc));
   }
   return m;
 }
 
-Result<Notify> ParseNotify(const json& params) {
+Expected<Notify> ParseNotify(const json& params) {
   auto p = ParamsArray(params, 9, "mining.notify");
   if (!p) {
     return p.error();
@@ -177,7 +186,7 @@ Result<Notify> ParseNotify(const json& params) {
   auto job_id = TextField("job_id", params[0]);
   auto prevhash = params[1].is_string()
                       ? ParsePrevhash(params[1].get_ref<const std::string&>())
-                      : Result<Hash256>(FieldError("prevhash", params[1], "64 hex characters"));
+                      : Expected<Hash256>(FieldError("prevhash", params[1], "64 hex characters"));
   auto coinb1 = HexField("coinb1", params[2], kMaxLineSize / 2);
   auto coinb2 = HexField("coinb2", params[3], kMaxLineSize / 2);
   auto branch = BranchField(params[4]);
@@ -191,14 +200,14 @@ Result<Notify> ParseNotify(const json& params) {
                          branch ? nullptr : &branch.error(), version ? nullptr : &version.error(),
                          nbits ? nullptr : &nbits.error(), ntime ? nullptr : &ntime.error()}) {
     if (e != nullptr) {
-      return Error{"mining.notify: " + e->message};
+      return Error(StatusCode::kInvalidArgument, "mining.notify: " + e->message());
     }
   }
   if (!clean.is_boolean()) {
     return FieldError("mining.notify: clean_jobs", clean, "a boolean");
   }
   if (job_id->empty()) {
-    return Error{"mining.notify: empty job_id"};
+    return Error(StatusCode::kInvalidArgument, "mining.notify: empty job_id");
   }
   n.job_id = std::move(*job_id);
   n.prevhash = *prevhash;
@@ -212,7 +221,7 @@ Result<Notify> ParseNotify(const json& params) {
   return n;
 }
 
-Result<SubscribeResult> ParseSubscribeResult(const json& result) {
+Expected<SubscribeResult> ParseSubscribeResult(const json& result) {
   if (!result.is_array() || result.size() < 3) {
     return FieldError("mining.subscribe result", result, "[subscriptions, extranonce1, size]");
   }
@@ -242,17 +251,17 @@ Result<SubscribeResult> ParseSubscribeResult(const json& result) {
   return out;
 }
 
-Result<Difficulty> ParseSetDifficulty(const json& params) {
+Expected<sha256::Difficulty> ParseSetDifficulty(const json& params) {
   if (!params.is_array() || params.empty() || !params[0].is_number()) {
     return FieldError("mining.set_difficulty", params, "[number]");
   }
-  if (auto d = Difficulty::From(params[0].get<double>())) {
+  if (auto d = sha256::Difficulty::From(params[0].get<double>())) {
     return *d;
   }
   return FieldError("mining.set_difficulty", params, "a positive difficulty");
 }
 
-Result<std::uint32_t> ParseSetVersionMask(const json& params) {
+Expected<std::uint32_t> ParseSetVersionMask(const json& params) {
   if (!params.is_array() || params.empty()) {
     return FieldError("mining.set_version_mask", params, "[mask]");
   }
@@ -263,7 +272,7 @@ Result<std::uint32_t> ParseSetVersionMask(const json& params) {
   return *mask;
 }
 
-Result<ExtranonceUpdate> ParseSetExtranonce(const json& params) {
+Expected<ExtranonceUpdate> ParseSetExtranonce(const json& params) {
   if (!params.is_array() || params.empty()) {
     return FieldError("mining.set_extranonce", params, "[extranonce1, size]");
   }
@@ -276,14 +285,15 @@ Result<ExtranonceUpdate> ParseSetExtranonce(const json& params) {
   if (params.size() >= 2 && !params[1].is_null()) {
     auto size = Extranonce2Size(params[1]);
     if (!size) {
-      return Error{"mining.set_extranonce: " + size.error().message};
+      return Error(StatusCode::kInvalidArgument,
+                   "mining.set_extranonce: " + size.error().message());
     }
     out.extranonce2_size = *size;
   }
   return out;
 }
 
-Result<ReconnectRequest> ParseReconnect(const json& params) {
+Expected<ReconnectRequest> ParseReconnect(const json& params) {
   ReconnectRequest out;
   if (!params.is_array()) {
     return FieldError("client.reconnect", params, "[host, port, wait]");
@@ -317,7 +327,7 @@ Result<ReconnectRequest> ParseReconnect(const json& params) {
   return out;
 }
 
-Result<ConfigureResult> ParseConfigureResult(const json& result) {
+Expected<ConfigureResult> ParseConfigureResult(const json& result) {
   if (!result.is_object()) {
     return FieldError("mining.configure result", result, "an object");
   }
@@ -337,7 +347,8 @@ Result<ConfigureResult> ParseConfigureResult(const json& result) {
   }
   auto mask_it = result.find("version-rolling.mask");
   if (mask_it == result.end()) {
-    return Error{"mining.configure: version-rolling true without a mask"};
+    return Error(StatusCode::kInvalidArgument,
+                 "mining.configure: version-rolling true without a mask");
   }
   auto mask = Hex32Field("version-rolling.mask", *mask_it);
   if (!mask) {
@@ -410,7 +421,7 @@ json SubmitParams(const std::string& worker, const Share& share, std::uint32_t v
   return params;
 }
 
-Result<SubmitRequest> ParseSubmitParams(const json& params) {
+Expected<SubmitRequest> ParseSubmitParams(const json& params) {
   auto p = ParamsArray(params, 5, "mining.submit");
   if (!p) {
     return p.error();
@@ -425,7 +436,7 @@ Result<SubmitRequest> ParseSubmitParams(const json& params) {
                          en2 ? nullptr : &en2.error(), ntime ? nullptr : &ntime.error(),
                          nonce ? nullptr : &nonce.error()}) {
     if (e != nullptr) {
-      return Error{"mining.submit: " + e->message};
+      return Error(StatusCode::kInvalidArgument, "mining.submit: " + e->message());
     }
   }
   out.worker = std::move(*worker);
@@ -436,17 +447,17 @@ Result<SubmitRequest> ParseSubmitParams(const json& params) {
   if (params.size() >= 6 && !params[5].is_null()) {
     auto bits = Hex32Field("version_bits", params[5]);
     if (!bits) {
-      return Error{"mining.submit: " + bits.error().message};
+      return Error(StatusCode::kInvalidArgument, "mining.submit: " + bits.error().message());
     }
     out.version_bits = *bits;
   }
   return out;
 }
 
-Result<Hash256> ParsePrevhash(std::string_view hex) {
+Expected<Hash256> ParsePrevhash(std::string_view hex) {
   auto bytes = DecodeHexArray<32>(hex);
   if (!bytes) {
-    return Error{"prevhash: expected 64 hex characters"};
+    return Error(StatusCode::kInvalidArgument, "prevhash: expected 64 hex characters");
   }
   for (std::size_t word = 0; word < 32; word += 4) {
     std::reverse(bytes->begin() + static_cast<std::ptrdiff_t>(word),

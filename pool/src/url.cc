@@ -11,13 +11,14 @@ std::string PoolUrl::ToString() const {
          std::to_string(port) + (extranonce_subscribe ? "#xnsub" : "");
 }
 
-Result<PoolUrl> ParsePoolUrl(std::string_view text) {
+Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
   PoolUrl url;
   const std::string original(text);
   if (const auto fragment = text.find('#'); fragment != std::string_view::npos) {
     if (text.substr(fragment) != "#xnsub") {
-      return Error{"pool URL '" + original + "': unknown suffix " +
-                   std::string(text.substr(fragment)) + " (only #xnsub is known)"};
+      return Error(StatusCode::kInvalidArgument, "pool URL '" + original + "': unknown suffix " +
+                                                     std::string(text.substr(fragment)) +
+                                                     " (only #xnsub is known)");
     }
     url.extranonce_subscribe = true;
     text = text.substr(0, fragment);
@@ -27,8 +28,9 @@ Result<PoolUrl> ParsePoolUrl(std::string_view text) {
     if (scheme == "stratum+ssl" || scheme == "stratum+tls") {
       url.tls = true;
     } else if (scheme != "stratum+tcp" && scheme != "stratum") {
-      return Error{"pool URL '" + original + "': scheme " + std::string(scheme) +
-                   " is not stratum+tcp, stratum+ssl or stratum+tls"};
+      return Error(StatusCode::kInvalidArgument,
+                   "pool URL '" + original + "': scheme " + std::string(scheme) +
+                       " is not stratum+tcp, stratum+ssl or stratum+tls");
     }
     text = text.substr(scheme_end + 3);
   }
@@ -40,7 +42,8 @@ Result<PoolUrl> ParsePoolUrl(std::string_view text) {
   if (text.starts_with('[')) {  // [IPv6]:port
     const auto close = text.find(']');
     if (close == std::string_view::npos) {
-      return Error{"pool URL '" + original + "': unclosed [ in the host"};
+      return Error(StatusCode::kInvalidArgument,
+                   "pool URL '" + original + "': unclosed [ in the host");
     }
     host = text.substr(1, close - 1);
     if (close + 1 < text.size() && text[close + 1] == ':') {
@@ -51,7 +54,7 @@ Result<PoolUrl> ParsePoolUrl(std::string_view text) {
     port = text.substr(colon + 1);
   }
   if (host.empty()) {
-    return Error{"pool URL '" + original + "': no host"};
+    return Error(StatusCode::kInvalidArgument, "pool URL '" + original + "': no host");
   }
   if (!port.empty()) {
     const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
@@ -59,7 +62,8 @@ Result<PoolUrl> ParsePoolUrl(std::string_view text) {
                         });
     const long value = digits ? std::stol(std::string(port)) : 0;
     if (value < 1 || value > 65535) {
-      return Error{"pool URL '" + original + "': port '" + std::string(port) + "' is not 1..65535"};
+      return Error(StatusCode::kInvalidArgument,
+                   "pool URL '" + original + "': port '" + std::string(port) + "' is not 1..65535");
     }
     url.port = static_cast<std::uint16_t>(value);
   }

@@ -73,21 +73,25 @@ Header WorkBuilder::BuildHeader(const Hash256& merkle_root, std::uint32_t ntime,
   return h;
 }
 
-Result<Header> WorkBuilder::HeaderFor(const Share& share) const {
+Expected<Header> WorkBuilder::HeaderFor(const Share& share) const {
   if (share.extranonce2.size() != job_.extranonce2_size) {
-    return Error{"extranonce2 has " + std::to_string(share.extranonce2.size()) +
-                 " bytes, the job needs " + std::to_string(job_.extranonce2_size)};
+    return Error(StatusCode::kInvalidArgument,
+                 "extranonce2 has " + std::to_string(share.extranonce2.size()) +
+                     " bytes, the job needs " + std::to_string(job_.extranonce2_size));
   }
   const std::uint32_t job_version = job_.notify.version;
   if (((share.version ^ job_version) & ~job_.version_mask) != 0) {
-    return Error{"version " + FormatHex32(share.version) + " changes bits outside mask " +
-                 FormatHex32(job_.version_mask) + " of job version " + FormatHex32(job_version)};
+    return Error(StatusCode::kInvalidArgument, "version " + FormatHex32(share.version) +
+                                                   " changes bits outside mask " +
+                                                   FormatHex32(job_.version_mask) +
+                                                   " of job version " + FormatHex32(job_version));
   }
   const std::uint32_t ntime = job_.notify.ntime;
   if (share.ntime < ntime ||
       share.ntime - ntime > static_cast<std::uint32_t>(kMaxNtimeRoll.count())) {
-    return Error{"ntime " + FormatHex32(share.ntime) + " outside the job's window " +
-                 FormatHex32(ntime) + " + " + std::to_string(kMaxNtimeRoll.count()) + " s"};
+    return Error(StatusCode::kInvalidArgument,
+                 "ntime " + FormatHex32(share.ntime) + " outside the job's window " +
+                     FormatHex32(ntime) + " + " + std::to_string(kMaxNtimeRoll.count()) + " s");
   }
   return BuildHeader(MerkleRoot(share.extranonce2), share.ntime, share.version, share.nonce);
 }
@@ -95,7 +99,7 @@ Result<Header> WorkBuilder::HeaderFor(const Share& share) const {
 ShareValue Evaluate(const Header& header) {
   ShareValue value;
   value.hash = sha256::DoubleHash(header);
-  value.difficulty = Difficulty::OfHash(value.hash);
+  value.difficulty = sha256::Difficulty::OfHash(value.hash);
   return value;
 }
 

@@ -9,8 +9,8 @@
 #include <span>
 
 #include "cpu_features.h"
+#include "hashrig/sha256/math.h"
 #include "kernel_table.h"
-#include "sha256_math.h"
 
 namespace hashrig::sha256 {
 namespace {

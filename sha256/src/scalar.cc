@@ -2,9 +2,9 @@
 // correctness for every other backend, plus the scan precompute shared by all of them.
 #include <bit>
 
+#include "hashrig/sha256/math.h"
 #include "kernel_table.h"
 #include "lanes.h"
-#include "sha256_math.h"
 
 namespace hashrig::sha256 {
 namespace {
@@ -35,29 +35,6 @@ struct ScalarOps {
 };
 
 }  // namespace
-
-void ScalarCompress(std::uint32_t state[8], const std::uint8_t* blocks, std::size_t blocks_count) {
-  for (std::size_t b = 0; b < blocks_count; ++b) {
-    const std::uint8_t* block = blocks + b * 64;
-    std::array<std::uint32_t, 64> w;
-    for (int i = 0; i < 16; ++i) {
-      w[i] = ReadBe32(block + 4 * i);
-    }
-    for (int i = 16; i < 64; ++i) {
-      w[i] = SmallSigma1(w[i - 2]) + w[i - 7] + SmallSigma0(w[i - 15]) + w[i - 16];
-    }
-    std::array<std::uint32_t, 8> s;
-    for (int i = 0; i < 8; ++i) {
-      s[i] = state[i];
-    }
-    for (int i = 0; i < 64; ++i) {
-      ScalarRound(s, kRoundConstants[i] + w[i]);
-    }
-    for (int i = 0; i < 8; ++i) {
-      state[i] += s[i];
-    }
-  }
-}
 
 ScanJobData PrepareScanJob(const std::uint8_t header[80], std::uint32_t version) {
   std::uint8_t first[64];

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hashrig/sha256/math.h"
 #include "kernel_table.h"
-#include "sha256_math.h"
 
 namespace hashrig::sha256 {
 namespace {
@@ -27,54 +27,6 @@ Digest ReferenceHash(const ScanJobData& job, std::uint32_t nonce) {
 }
 
 }  // namespace
-
-Target Target::FromLittleEndian(const std::array<std::uint8_t, 32>& bytes) {
-  Target t;
-  t.bytes_ = bytes;
-  return t;
-}
-
-std::optional<Target> Target::FromCompact(std::uint32_t nbits) {
-  const std::uint32_t exponent = nbits >> 24;
-  const std::uint32_t mantissa = nbits & 0x007fffff;
-  if ((nbits & 0x00800000) != 0 && mantissa != 0) {
-    return std::nullopt;  // negative
-  }
-  Target t;
-  for (std::uint32_t i = 0; i < 3; ++i) {
-    const std::uint8_t byte = static_cast<std::uint8_t>(mantissa >> (8 * i));
-    // Byte i of the mantissa lands at position exponent - 3 + i.
-    const std::int64_t pos = static_cast<std::int64_t>(exponent) - 3 + i;
-    if (pos < 0) {
-      continue;
-    }
-    if (pos >= 32) {
-      if (byte != 0) {
-        return std::nullopt;  // overflow
-      }
-      continue;
-    }
-    t.bytes_[static_cast<std::size_t>(pos)] = byte;
-  }
-  return t;
-}
-
-Target Target::Max() {
-  Target t;
-  t.bytes_.fill(0xff);
-  return t;
-}
-
-bool Target::IsMetBy(const Digest& hash) const {
-  for (std::size_t i = 32; i-- > 0;) {
-    if (hash[i] != bytes_[i]) {
-      return hash[i] < bytes_[i];
-    }
-  }
-  return true;
-}
-
-std::uint32_t Target::top_word() const { return ReadLe32(bytes_.data() + 28); }
 
 std::array<std::uint8_t, kHeaderSize> WithVersionAndNonce(
     std::span<const std::uint8_t, kHeaderSize> header, std::uint32_t version, std::uint32_t nonce) {

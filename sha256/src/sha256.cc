@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "hashrig/sha256/math.h"
 #include "kernel_table.h"
-#include "sha256_math.h"
 
 namespace hashrig::sha256 {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "hashrig/sha256/math.h"
 #include "kernel_table.h"
-#include "sha256_math.h"
 
 #define HASHRIG_INLINE inline __attribute__((always_inline))
 

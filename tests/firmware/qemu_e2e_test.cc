@@ -110,10 +110,9 @@ TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
   EXPECT_GE(CheckPoolShares(log, 0.001), 1) << log;
 
   // A host asks it to reboot: under QEMU the firmware ends the run with code 0.
-  hal::LinkStatus status;
-  auto link = hal::ConnectTcp("127.0.0.1", host_port, 5s, status);
-  ASSERT_TRUE(link) << status.message();
-  hal::BoardClient board(std::move(link));
+  auto link = hal::ConnectTcp("127.0.0.1", host_port, 5s);
+  ASSERT_TRUE(link) << link.error().message();
+  hal::BoardClient board(std::move(*link));
   hal::link::HelloReply hello;
   ASSERT_TRUE(board.Hello(2s, hello).ok());
   EXPECT_EQ(hal::FieldText(hello.board_model), "mps2-an386");

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "hashrig/firmware/image.h"
 #include "hashrig/hal/protocol/board_link.h"
-#include "hashrig/hal/protocol/image.h"
 
 namespace link = hashrig::hal::protocol::link;
 
@@ -40,10 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)link::DecodeWork({data, cut});
     (void)link::DecodeFlashWrite({data, cut});
   }
-  if (size >= hashrig::hal::protocol::kImageHeaderSize) {
-    (void)hashrig::hal::protocol::DecodeImageHeader(
-        std::span<const std::uint8_t, hashrig::hal::protocol::kImageHeaderSize>(
-            data, hashrig::hal::protocol::kImageHeaderSize));
+  if (size >= hashrig::firmware::kImageHeaderSize) {
+    (void)hashrig::firmware::DecodeImageHeader(
+        std::span<const std::uint8_t, hashrig::firmware::kImageHeaderSize>(
+            data, hashrig::firmware::kImageHeaderSize));
   }
   decoder.Expire();  // a cut frame given up: what is left still parses
   while (decoder.Next()) {

@@ -190,7 +190,7 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
   ASSERT_TRUE(missing.RunUntilMining());
   EXPECT_EQ(missing.driver.chips_found(), 5);
   EXPECT_EQ(missing.driver.missing_chips(), 1);
-  EXPECT_EQ(missing.driver.status().code(), protocol::StatusCode::kMismatch);
+  EXPECT_EQ(missing.driver.status().code(), StatusCode::kMismatch);
 
   Rig surplus(ChipModel::kBm1370, 2, 3);
   ASSERT_TRUE(surplus.RunUntilMining());
@@ -200,7 +200,7 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
   none.chain.SetFaults(DeadChips({0, 1}));
   none.Run(Micros(200'000));
   EXPECT_EQ(none.driver.state(), ChainState::kFailed);
-  EXPECT_EQ(none.driver.status().code(), protocol::StatusCode::kNotFound);
+  EXPECT_EQ(none.driver.status().code(), StatusCode::kNotFound);
 }
 
 TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {

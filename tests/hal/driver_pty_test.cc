@@ -118,14 +118,12 @@ TEST_P(DriverPtyTest, InitialisesAndMinesOverARealSerialLink) {
   SimProcess sim(
       {"--model", std::string(protocol::InfoOf(model).name), "--chips", std::to_string(chips)});
   ASSERT_FALSE(sim.path.empty()) << sim.process.Stderr();
-  LinkStatus status;
-  auto link = OpenUart(sim.path, 115'200, status);
-  ASSERT_TRUE(link) << status.message();
-  DirectChain chain(std::move(link), Config(model, chips));
+  auto link = OpenUart(sim.path, 115'200);
+  ASSERT_TRUE(link) << link.error().message();
+  DirectChain chain(std::move(*link), Config(model, chips));
   chain.Start();
-  ASSERT_TRUE(chain.RunUntilMining(30s, status))
-      << status.message() << " / " << chain.driver().status().message() << " found "
-      << chain.driver().chips_found();
+  const Error status = chain.RunUntilMining(30s);
+  ASSERT_TRUE(status.ok()) << status.message() << " found " << chain.driver().chips_found();
   EXPECT_EQ(chain.driver().chips_found(), chips);
   EXPECT_TRUE(chain.driver().status().ok()) << chain.driver().status().message();
   EXPECT_EQ(chain.driver().host_baud(), protocol::InfoOf(model).fast_baud);
@@ -153,10 +151,10 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
   SimProcess sim(
       {"--chips", "6", "--dead-chip", "2", "--bad-nonce-chip", "4", "--corrupt", "0.002"});
   ASSERT_FALSE(sim.path.empty());
-  LinkStatus status;
-  DirectChain chain(OpenUart(sim.path, 115'200, status), Config(ChipModel::kBm1370, 6));
+  DirectChain chain(std::move(*OpenUart(sim.path, 115'200)), Config(ChipModel::kBm1370, 6));
   chain.Start();
-  ASSERT_TRUE(chain.RunUntilMining(30s, status)) << chain.driver().status().message();
+  const Error status = chain.RunUntilMining(30s);
+  ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(chain.driver().chips_found(), 5);
   EXPECT_EQ(chain.driver().missing_chips(), 1);
   ASSERT_TRUE(SendWork(chain.driver(), 4));
@@ -171,10 +169,10 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
 
 TEST(DriverPtyFaultTest, ASimulatorThatGoesAwayIsAClearError) {
   auto sim = std::make_unique<SimProcess>(std::vector<std::string>{"--chips", "1"});
-  LinkStatus status;
-  DirectChain chain(OpenUart(sim->path, 115'200, status), Config(ChipModel::kBm1370, 1));
+  DirectChain chain(std::move(*OpenUart(sim->path, 115'200)), Config(ChipModel::kBm1370, 1));
   chain.Start();
-  ASSERT_TRUE(chain.RunUntilMining(30s, status));
+  Error status = chain.RunUntilMining(30s);
+  ASSERT_TRUE(status.ok()) << status.message();
   sim->process.Signal(SIGKILL);
   (void)sim->process.Wait(5s);
   sim.reset();  // the PTY is gone with its process
@@ -194,29 +192,29 @@ TEST(DriverTcpTest, TheSimulatorOverTcpMinesToo) {
   ASSERT_TRUE(line.has_value()) << sim.Stderr();
   const auto colon = line->find(':', line->find("127.0.0.1"));
   const auto port = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
-  LinkStatus status;
-  auto link = ConnectTcp("127.0.0.1", port, 2s, status);
-  ASSERT_TRUE(link) << status.message();
-  DirectChain chain(std::move(link), Config(ChipModel::kBm1370, 2));
+  auto link = ConnectTcp("127.0.0.1", port, 2s);
+  ASSERT_TRUE(link) << link.error().message();
+  DirectChain chain(std::move(*link), Config(ChipModel::kBm1370, 2));
   chain.Start();
-  ASSERT_TRUE(chain.RunUntilMining(30s, status)) << status.message();
+  const Error status = chain.RunUntilMining(30s);
+  ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(chain.driver().chips_found(), 2);
   ASSERT_TRUE(SendWork(chain.driver(), 5));
   EXPECT_GE(Mine(chain, 5, 3, 20s), 3);
 }
 
 TEST(UartTest, NonStandardRatesReachTheDevice) {
-  LinkStatus status;
-  auto pty = Pty::Open(status);
-  ASSERT_TRUE(pty) << status.message();
-  auto uart = OpenUart(pty->slave_path(), 3'125'000, status);
-  ASSERT_TRUE(uart) << status.message();
-  EXPECT_EQ(pty->slave_baud(), 3'125'000u);
-  ASSERT_TRUE(uart->SetBaud(1'000'000).ok());
-  EXPECT_EQ(pty->slave_baud(), 1'000'000u);
-  auto missing = OpenUart("/dev/does-not-exist", 115'200, status);
-  EXPECT_EQ(missing, nullptr);
-  EXPECT_NE(status.message().find("/dev/does-not-exist"), std::string::npos);
+  auto pty = Pty::Open();
+  ASSERT_TRUE(pty) << pty.error().message();
+  auto uart = OpenUart((*pty)->slave_path(), 3'125'000);
+  ASSERT_TRUE(uart) << uart.error().message();
+  EXPECT_EQ((*pty)->slave_baud(), 3'125'000u);
+  ASSERT_TRUE((*uart)->SetBaud(1'000'000).ok());
+  EXPECT_EQ((*pty)->slave_baud(), 1'000'000u);
+  auto missing = OpenUart("/dev/does-not-exist", 115'200);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.error().message().find("/dev/does-not-exist"), std::string::npos);
 }
 
 }  // namespace

@@ -12,7 +12,6 @@ namespace hashrig::hal {
 namespace {
 
 using namespace std::chrono_literals;
-using protocol::StatusCode;
 
 TEST(PmbusTest, Linear11AndUlinear16RoundTrip) {
   for (double v : {0.0, 1.0, -1.0, 12.5, 55.25, 0.0625, 1000.0, -273.0}) {

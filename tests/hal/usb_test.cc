@@ -138,12 +138,10 @@ TEST(UsbTest, BitaxeRawControlPacketsOfTheReference) {
 }
 
 TEST(UsbTest, NoDeviceIsAClearErrorNotAHang) {
-  LinkStatus status;
-  auto link = OpenUsb(*ParseUsbId("0403:6001:NOSUCHSERIAL"), 115'200, status);
-  EXPECT_EQ(link, nullptr);
-  EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("usb:0403:6001#NOSUCHSERIAL"), std::string::npos)
-      << status.message();
+  auto link = OpenUsb(*ParseUsbId("0403:6001:NOSUCHSERIAL"), 115'200);
+  ASSERT_FALSE(link.ok());
+  EXPECT_NE(link.error().message().find("usb:0403:6001#NOSUCHSERIAL"), std::string::npos)
+      << link.error().message();
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ struct Board {
     t.cool_down = 2s;
     thermal.emplace(std::move(sensors), t, c.frequency);
     chain->Start();
-    hal::LinkStatus status;
-    EXPECT_TRUE(chain->RunUntilMining(5s, status)) << status.message();
+    const Error status = chain->RunUntilMining(5s);
+    EXPECT_TRUE(status.ok()) << status.message();
   }
   static hal::sim::ThermalModel Heat(double celsius) {
     // No load is put on it: the board sits at this temperature.
@@ -94,8 +94,8 @@ TEST(DirectThermalTest, FanFollowsHeatDangerStopsTheChainAndItRestartsSlower) {
   EXPECT_FALSE(b.thermal->stopped());
   EXPECT_TRUE(b.has_work);
   EXPECT_DOUBLE_EQ(b.chain->driver().config().frequency.value, 400);
-  hal::LinkStatus status;
-  EXPECT_TRUE(b.chain->RunUntilMining(5s, status)) << status.message();
+  const Error status = b.chain->RunUntilMining(5s);
+  EXPECT_TRUE(status.ok()) << status.message();
 }
 
 TEST(DirectThermalTest, AFailedSensorCountsAsHotThenStopsTheChain) {

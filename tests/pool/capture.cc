@@ -10,7 +10,7 @@ namespace hashrig::testing {
 pool::Job JobFromCapture(const nlohmann::json& notify, const std::string& extranonce1_hex,
                          std::size_t extranonce2_size, std::uint32_t version_mask) {
   auto parsed = pool::ParseNotify(notify.at("params"));
-  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message());
   pool::Job job;
   if (parsed.ok()) {
     job.notify = *parsed;
@@ -23,7 +23,7 @@ pool::Job JobFromCapture(const nlohmann::json& notify, const std::string& extran
 
 pool::Share ShareFromSubmit(const nlohmann::json& submit_params, const pool::Job& job) {
   auto request = pool::ParseSubmitParams(submit_params);
-  EXPECT_TRUE(request.ok()) << (request.ok() ? "" : request.error().message);
+  EXPECT_TRUE(request.ok()) << (request.ok() ? "" : request.error().message());
   pool::Share share;
   if (!request.ok()) {
     return share;

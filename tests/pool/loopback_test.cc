@@ -32,14 +32,14 @@ class LoopbackTest : public ::testing::Test {
   static LocalPoolConfig PoolConfig() {
     LocalPoolConfig c;
     c.port = 0;
-    c.settings.difficulty = *Difficulty::From(1e-4);  // ~43k hashes a share
+    c.settings.difficulty = *sha256::Difficulty::From(1e-4);  // ~43k hashes a share
     return c;
   }
 
   std::uint16_t StartPool(std::unique_ptr<LocalPool>& slot, LocalPoolConfig config = PoolConfig()) {
     slot = std::make_unique<LocalPool>(io_, std::move(config), [](Severity, const std::string&) {});
     auto port = slot->Start();
-    EXPECT_TRUE(port.ok()) << port.error().message;
+    EXPECT_TRUE(port.ok()) << port.error().message();
     return port.ok() ? *port : 0;
   }
 
@@ -342,7 +342,7 @@ TEST_F(LoopbackTest, DifficultyChangeAppliesFromTheNextJob) {
   const auto port = StartPool(pool_);
   StartClient(ClientFor({Tcp(port)}));
   ASSERT_TRUE(MineAccepted(1));
-  pool_->SetDifficulty(*Difficulty::From(3e-4));
+  pool_->SetDifficulty(*sha256::Difficulty::From(3e-4));
   ASSERT_TRUE(RunUntil([&] { return job_->difficulty.value() == 3e-4; }));
   ASSERT_TRUE(MineAccepted(2));
   EXPECT_EQ(accepted_.back().job_difficulty.value(), 3e-4);

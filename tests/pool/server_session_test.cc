@@ -17,7 +17,7 @@ struct ServerHarness {
   ServerHarness() : session(settings, {0xde, 0xad, 0xbe, 0xef}, ledger), block(settings) {}
   static LocalPoolSettings Settings() {
     LocalPoolSettings s;
-    s.difficulty = *Difficulty::From(1e-4);
+    s.difficulty = *sha256::Difficulty::From(1e-4);
     return s;
   }
   json Send(const std::string& line) {
@@ -93,7 +93,7 @@ TEST(ServerSessionTest, JobsCarryARealCoinbaseThatPaysTheScript) {
   ServerHarness h;
   h.Handshake();
   auto n = ParseNotify(h.notify["params"]);
-  ASSERT_TRUE(n.ok()) << n.error().message;
+  ASSERT_TRUE(n.ok()) << n.error().message();
   EXPECT_TRUE(n->clean_jobs);
   EXPECT_EQ(n->merkle_branch.size(), h.settings.merkle_depth);
   // coinb2 ends with: 1 output, value, script length, OP_TRUE, lock time 0.

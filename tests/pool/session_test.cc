@@ -84,7 +84,7 @@ struct Harness {
 
 TEST(SessionTest, HandshakeIsPipelinedInTheOrderRealMinersUse) {
   SessionConfig config = Harness::Config();
-  config.suggest_difficulty = Difficulty::From(512);
+  config.suggest_difficulty = sha256::Difficulty::From(512);
   config.extranonce_subscribe = true;
   config.resume_session_id = "abc";
   Harness h(config);

@@ -20,7 +20,7 @@ TEST(StratumParseTest, EspMinerParseVectors) {
   auto notify = ParseLine(vectors[0]["line"].get<std::string>());
   ASSERT_TRUE(notify.ok());
   auto n = ParseNotify(notify->params);
-  ASSERT_TRUE(n.ok()) << n.error().message;
+  ASSERT_TRUE(n.ok()) << n.error().message();
   const auto& e0 = vectors[0]["expect"];
   EXPECT_EQ(n->job_id, e0["job_id"].get<std::string>());
   EXPECT_EQ(FormatHex32(n->version), e0["version"].get<std::string>());
@@ -33,7 +33,7 @@ TEST(StratumParseTest, EspMinerParseVectors) {
   auto sub = ParseLine(vectors[1]["line"].get<std::string>());
   ASSERT_TRUE(sub.ok());
   auto s = ParseSubscribeResult(sub->result);
-  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_TRUE(s.ok()) << s.error().message();
   EXPECT_EQ(EncodeHex(s->extranonce1), vectors[1]["expect"]["extranonce1"].get<std::string>());
   EXPECT_EQ(s->extranonce2_size, vectors[1]["expect"]["extranonce2_size"].get<std::size_t>());
   EXPECT_EQ(s->session_id, "695482c0");
@@ -99,7 +99,7 @@ TEST(StratumParseTest, DamagedLinesAreErrors) {
   EXPECT_FALSE(ParseLine(std::string(200, '[') + std::string(200, ']')).ok());
   auto oversized = ParseLine(std::string(kMaxLineSize + 1, ' '));
   ASSERT_FALSE(oversized.ok());
-  EXPECT_NE(oversized.error().message.find("limit"), std::string::npos);
+  EXPECT_NE(oversized.error().message().find("limit"), std::string::npos);
 }
 
 json GoodNotify() {
@@ -140,7 +140,7 @@ TEST(StratumParseTest, DamagedNotifiesNameTheField) {
     params[c.index] = c.value;
     auto n = ParseNotify(params);
     ASSERT_FALSE(n.ok()) << c.field;
-    EXPECT_NE(n.error().message.find(c.field), std::string::npos) << n.error().message;
+    EXPECT_NE(n.error().message().find(c.field), std::string::npos) << n.error().message();
   }
   EXPECT_FALSE(ParseNotify(json::array({"a", "b"})).ok());
   EXPECT_FALSE(ParseNotify(json::object()).ok());

@@ -48,7 +48,7 @@ TEST_P(RealBlockJobTest, RebuildsTheBlockHeaderAndHash) {
   EXPECT_EQ(EncodeHex(builder.MerkleRoot(share.extranonce2)),
             expected["merkle_root_internal"].get<std::string>());
   auto header = builder.HeaderFor(share);
-  ASSERT_TRUE(header.ok()) << header.error().message;
+  ASSERT_TRUE(header.ok()) << header.error().message();
   EXPECT_EQ(EncodeHex(*header), expected["header_hex"].get<std::string>());
 
   const ShareValue value = Evaluate(*header);
@@ -83,7 +83,7 @@ TEST(CaptureTest, SlushDocsTestnetShareSolvesItsBlock) {
       capture["session"]["extranonce2_size"].get<std::size_t>(), 0);
   const Share share = testing::ShareFromSubmit(submit->params, job);
   auto header = WorkBuilder(job).HeaderFor(share);
-  ASSERT_TRUE(header.ok()) << header.error().message;
+  ASSERT_TRUE(header.ok()) << header.error().message();
   EXPECT_EQ(EncodeHex(*header), capture["expected"]["header_hex"].get<std::string>());
   const ShareValue value = Evaluate(*header);
   EXPECT_EQ(DisplayHex(value.hash), capture["expected"]["hash"].get<std::string>());
@@ -101,14 +101,15 @@ TEST(CaptureTest, MujinaBitaxeRolledShareHasItsLoggedDifficulty) {
   const Share share = testing::ShareFromSubmit(capture["submit"]["params"], job);
   EXPECT_EQ(FormatHex32(share.version), capture["expected"]["version_hex"].get<std::string>());
   auto header = WorkBuilder(job).HeaderFor(share);
-  ASSERT_TRUE(header.ok()) << header.error().message;
+  ASSERT_TRUE(header.ok()) << header.error().message();
   EXPECT_EQ(EncodeHex(*header), capture["expected"]["header_hex"].get<std::string>());
   const ShareValue value = Evaluate(*header);
   EXPECT_NEAR(value.difficulty.value(), capture["expected"]["share_difficulty"].get<double>(),
               1e-6);
-  const auto pool_difficulty = *Difficulty::From(capture["pool_share_difficulty"].get<double>());
+  const auto pool_difficulty =
+      *sha256::Difficulty::From(capture["pool_share_difficulty"].get<double>());
   EXPECT_TRUE(pool_difficulty.ToTarget().IsMetBy(value.hash));
-  EXPECT_FALSE(Difficulty::From(30000)->ToTarget().IsMetBy(value.hash));
+  EXPECT_FALSE(sha256::Difficulty::From(30000)->ToTarget().IsMetBy(value.hash));
   auto params = capture["submit"]["params"];
   EXPECT_EQ(SubmitParams(params[0].get<std::string>(), share, job.version_mask), params);
 }
@@ -129,7 +130,7 @@ TEST(CaptureTest, EspMinerSlushSharesHaveTheSourcesDifficulties) {
   EXPECT_EQ(EncodeHex(builder.MerkleRoot(share.extranonce2)),
             s["source_expects"]["merkle_root_internal"].get<std::string>());
   auto header = builder.HeaderFor(share);
-  ASSERT_TRUE(header.ok()) << header.error().message;
+  ASSERT_TRUE(header.ok()) << header.error().message();
   EXPECT_EQ(EncodeHex(*header), s["expected"]["header_hex"].get<std::string>());
   const double difficulty = Evaluate(*header).difficulty.value();
   EXPECT_EQ(static_cast<int>(difficulty), s["source_expects"]["share_difficulty_int"].get<int>());
@@ -193,7 +194,7 @@ TEST(WorkBuilderTest, RefusesSharesOutsideTheJob) {
   Share outside_mask = share;
   outside_mask.version |= 0x00000100;
   ASSERT_FALSE(builder.HeaderFor(outside_mask).ok());
-  EXPECT_NE(builder.HeaderFor(outside_mask).error().message.find("outside mask"),
+  EXPECT_NE(builder.HeaderFor(outside_mask).error().message().find("outside mask"),
             std::string::npos);
   Share inside_mask = share;
   inside_mask.version |= 0x1fffe000;

@@ -14,22 +14,22 @@ namespace hashrig::testing {
 class ControlPortLink final : public hal::ByteLink {
  public:
   explicit ControlPortLink(hal::sim::ControlPortTwin& twin) : twin_(twin) {}
-  hal::LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+  Error Write(std::span<const std::uint8_t> bytes) override {
     requests.emplace_back(bytes.begin(), bytes.end());
     for (const std::uint8_t b : twin_.Receive(bytes)) {
       replies_.push_back(b);
     }
     return {};
   }
-  hal::LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds,
-                          std::size_t& received) override {
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds,
+                std::size_t& received) override {
     received = std::min(buffer.size(), replies_.size());
     std::copy_n(replies_.begin(), received, buffer.begin());
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(received));
     return {};
   }
-  hal::LinkStatus SetBaud(std::uint32_t) override { return {}; }
-  hal::LinkStatus SetReset(bool) override { return {}; }
+  Error SetBaud(std::uint32_t) override { return {}; }
+  Error SetReset(bool) override { return {}; }
   std::string Describe() const override { return "simulated bitaxe-raw control port"; }
 
   std::vector<std::vector<std::uint8_t>> requests;

@@ -188,12 +188,12 @@ struct Options {
 class HostPort {
  public:
   bool OpenPty(const std::string& link_path) {
-    hal::LinkStatus status;
-    pty_ = hal::Pty::Open(status);
-    if (!pty_) {
-      Log("cannot open a PTY: " + status.message());
+    auto pty = hal::Pty::Open();
+    if (!pty) {
+      Log(pty.error().message());
       return false;
     }
+    pty_ = std::move(*pty);
     fd_ = pty_->master_fd();
     if (!link_path.empty()) {
       ::unlink(link_path.c_str());
@@ -497,7 +497,6 @@ std::optional<Options> Parse(int argc, char** argv) {
 
 // The chain UART: hal/sim in this process, or a link to a `hashrig sim` chain.
 std::unique_ptr<hal::ByteLink> OpenChain(const Options& o, int& chips) {
-  hal::LinkStatus status;
   if (o.chain.rfind("sim", 0) == 0) {
     chips = o.chain.size() > 4 ? std::atoi(o.chain.c_str() + 4) : 4;
     if (chips < 1 || chips > 256) {
@@ -506,23 +505,22 @@ std::unique_ptr<hal::ByteLink> OpenChain(const Options& o, int& chips) {
     }
     return std::make_unique<hal::SimLink>(hal::sim::ChainConfig{o.model, chips, o.cpu_rate, 1});
   }
-  std::unique_ptr<hal::ByteLink> link;
+  Expected<std::unique_ptr<hal::ByteLink>> link(StatusCode::kInvalidArgument,
+                                                "expected sim:N, serial:PATH or tcp:HOST:PORT");
   if (o.chain.rfind("serial:", 0) == 0) {
-    link = hal::OpenUart(o.chain.substr(7), p::kResetBaud, status);
+    link = hal::OpenUart(o.chain.substr(7), p::kResetBaud);
   } else if (o.chain.rfind("tcp:", 0) == 0) {
     const std::string where = o.chain.substr(4);
     const auto colon = where.rfind(':');
     link = hal::ConnectTcp(where.substr(0, colon),
                            static_cast<std::uint16_t>(std::atoi(where.c_str() + colon + 1)),
-                           std::chrono::seconds(5), status);
-  } else {
-    Log("--chain " + o.chain + ": expected sim:N, serial:PATH or tcp:HOST:PORT");
-    return nullptr;
+                           std::chrono::seconds(5));
   }
   if (!link) {
-    Log("chain " + o.chain + ": " + status.message());
+    Log("--chain " + o.chain + ": " + link.error().message());
+    return nullptr;
   }
-  return link;
+  return std::move(*link);
 }
 
 template <std::size_t N>

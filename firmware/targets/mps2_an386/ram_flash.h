@@ -21,9 +21,9 @@ class RamFlash final : public firmware::Flash {
  public:
   std::size_t size() const override { return kFlashSectors * kFlashSectorSize; }
   std::size_t sector_size() const override { return kFlashSectorSize; }
-  firmware::Status Erase(std::size_t sector) override {
+  Status Erase(std::size_t sector) override {
     if (sector >= kFlashSectors) {
-      return {firmware::StatusCode::kInvalidArgument, "no such sector"};
+      return {StatusCode::kInvalidArgument, "no such sector"};
     }
     volatile std::uint8_t* p = Bytes() + sector * kFlashSectorSize;
     for (std::size_t i = 0; i < kFlashSectorSize; ++i) {
@@ -31,9 +31,9 @@ class RamFlash final : public firmware::Flash {
     }
     return {};
   }
-  firmware::Status Program(std::size_t offset, std::span<const std::uint8_t> data) override {
+  Status Program(std::size_t offset, std::span<const std::uint8_t> data) override {
     if (offset + data.size() > size()) {
-      return {firmware::StatusCode::kInvalidArgument, "program outside the flash"};
+      return {StatusCode::kInvalidArgument, "program outside the flash"};
     }
     volatile std::uint8_t* p = Bytes() + offset;
     for (std::size_t i = 0; i < data.size(); ++i) {
@@ -41,9 +41,9 @@ class RamFlash final : public firmware::Flash {
     }
     return {};
   }
-  firmware::Status Read(std::size_t offset, std::span<std::uint8_t> out) const override {
+  Status Read(std::size_t offset, std::span<std::uint8_t> out) const override {
     if (offset + out.size() > size()) {
-      return {firmware::StatusCode::kInvalidArgument, "read outside the flash"};
+      return {StatusCode::kInvalidArgument, "read outside the flash"};
     }
     const volatile std::uint8_t* p = Bytes() + offset;
     for (std::size_t i = 0; i < out.size(); ++i) {

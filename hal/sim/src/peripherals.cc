@@ -7,11 +7,11 @@ namespace {
 
 namespace p = protocol;
 
-p::Status Nak() { return p::Status(p::StatusCode::kUnavailable, "I2C: no acknowledge"); }
+Status Nak() { return Status(StatusCode::kUnavailable, "I2C: no acknowledge"); }
 
 }  // namespace
 
-p::Status SimI2cBus::Write(std::uint8_t address, std::span<const std::uint8_t> bytes) {
+Status SimI2cBus::Write(std::uint8_t address, std::span<const std::uint8_t> bytes) {
   if (nak_everything || bytes.empty()) {
     return Nak();
   }
@@ -32,8 +32,8 @@ p::Status SimI2cBus::Write(std::uint8_t address, std::span<const std::uint8_t> b
   return Nak();
 }
 
-p::Status SimI2cBus::WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
-                               std::span<std::uint8_t> in) {
+Status SimI2cBus::WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
+                            std::span<std::uint8_t> in) {
   if (nak_everything || out.empty()) {
     return Nak();
   }

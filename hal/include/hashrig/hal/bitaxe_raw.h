@@ -17,11 +17,11 @@ class BitaxeRawControl {
  public:
   explicit BitaxeRawControl(ByteLink& control) : control_(control) {}
 
-  LinkStatus Transact(std::uint8_t page, std::uint8_t command, std::span<const std::uint8_t> data,
-                      std::vector<std::uint8_t>& reply,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  Error Transact(std::uint8_t page, std::uint8_t command, std::span<const std::uint8_t> data,
+                 std::vector<std::uint8_t>& reply,
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // The ASIC's nRST (GPIO 0, active low).
-  LinkStatus SetAsicReset(bool asserted);
+  Error SetAsicReset(bool asserted);
 
  private:
   ByteLink& control_;
@@ -32,9 +32,9 @@ class BitaxeRawControl {
 class BitaxeRawI2c final : public protocol::I2cBus {
  public:
   explicit BitaxeRawI2c(BitaxeRawControl& control) : control_(control) {}
-  protocol::Status Write(std::uint8_t address, std::span<const std::uint8_t> bytes) override;
-  protocol::Status WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
-                             std::span<std::uint8_t> in) override;
+  Status Write(std::uint8_t address, std::span<const std::uint8_t> bytes) override;
+  Status WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
+                   std::span<std::uint8_t> in) override;
 
  private:
   BitaxeRawControl& control_;

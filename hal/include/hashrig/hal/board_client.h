@@ -25,21 +25,21 @@ class BoardClient {
 
   // Is a hashrig board on the other end? Asks Hello and waits at most `timeout`. A link
   // to a bare chain gets no reply (the chips skip the bytes): kNotFound.
-  LinkStatus Hello(std::chrono::milliseconds timeout, link::HelloReply& out);
+  Error Hello(std::chrono::milliseconds timeout, link::HelloReply& out);
 
   // Sends a request and waits for its answer: Ack or the request's reply is ok (the
   // frame in `reply` if given), Error becomes a status naming the board's error code.
-  LinkStatus Request(link::Type type, std::span<const std::uint8_t> payload,
-                     std::chrono::milliseconds timeout, link::Frame* reply = nullptr);
-  LinkStatus Request(link::Type type, std::chrono::milliseconds timeout) {
+  Error Request(link::Type type, std::span<const std::uint8_t> payload,
+                std::chrono::milliseconds timeout, link::Frame* reply = nullptr);
+  Error Request(link::Type type, std::chrono::milliseconds timeout) {
     return Request(type, {}, timeout);
   }
   // Sends without waiting; the answer is collected (and dropped) by Pump.
-  LinkStatus Post(link::Type type, std::span<const std::uint8_t> payload = {});
-  LinkStatus Post(const link::Encoded& encoded);  // a frame encoded by the caller (seq ignored)
+  Error Post(link::Type type, std::span<const std::uint8_t> payload = {});
+  Error Post(const link::Encoded& encoded);  // a frame encoded by the caller (seq ignored)
 
   // Reads what arrived within `wait`: nonces and telemetry are kept, errors counted.
-  LinkStatus Pump(std::chrono::milliseconds wait);
+  Error Pump(std::chrono::milliseconds wait);
 
   std::deque<link::Nonce>& nonces() { return nonces_; }
   const std::optional<link::Telemetry>& telemetry() const { return telemetry_; }

@@ -18,13 +18,13 @@ class DirectChain {
   // Starts (or restarts) the init sequence.
   void Start();
   // Stops the chips at once (thermal stop): no more work, reset held low.
-  LinkStatus Hold();
+  Error Hold();
   // Starts again with new settings (e.g. a lower clock after an overheat).
   void Restart(const protocol::DriverConfig& config);
   // One round: every operation that is due, then up to `wait` for chain bytes.
-  LinkStatus Step(std::chrono::milliseconds wait);
-  // Steps until mining, failed, or `limit`; false unless mining.
-  bool RunUntilMining(std::chrono::milliseconds limit, LinkStatus& status);
+  Error Step(std::chrono::milliseconds wait);
+  // Steps until mining, failed, or `limit`; an error unless mining.
+  Error RunUntilMining(std::chrono::milliseconds limit);
 
   protocol::ChainDriver& driver() { return driver_; }
   const ByteLink& link() const { return *link_; }

@@ -1,7 +1,7 @@
 // Byte links to a hashboard: a small interface with timeouts (STYLE R4: ReadFor bounds
 // its wait) and the implementations the host uses — UART via termios (any rate,
 // including 1,000,000 and 3,125,000 baud), TCP, and the PTY pair the chain simulator
-// exposes. Platform errors become Status values with context, never exceptions.
+// exposes. Platform errors become Errors (base/error.h) with context, never exceptions.
 #pragma once
 
 #include <chrono>
@@ -11,50 +11,34 @@
 #include <span>
 #include <string>
 
-#include "hashrig/hal/protocol/status.h"
+#include "hashrig/base/error.h"
 
 namespace hashrig::hal {
-
-using protocol::StatusCode;
-
-// A status with a message made at run time (device paths, errno text).
-class LinkStatus {
- public:
-  LinkStatus() = default;
-  LinkStatus(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
-
- private:
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
-};
 
 class ByteLink {
  public:
   virtual ~ByteLink() = default;
   // Writes every byte, or fails (unplugged, closed, stalled longer than the link allows).
-  virtual LinkStatus Write(std::span<const std::uint8_t> bytes) = 0;
+  virtual Error Write(std::span<const std::uint8_t> bytes) = 0;
   // Waits at most `timeout` for data, then returns what arrived (possibly nothing) in
   // `received`. A closed or vanished device is an error, never an endless wait.
-  virtual LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                             std::size_t& received) = 0;
+  virtual Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                        std::size_t& received) = 0;
   // The UART rate (links without one accept any rate).
-  virtual LinkStatus SetBaud(std::uint32_t baud) = 0;
+  virtual Error SetBaud(std::uint32_t baud) = 0;
   // The chain's nRST line, where the link has one.
-  virtual LinkStatus SetReset(bool asserted) = 0;
+  virtual Error SetReset(bool asserted) = 0;
   virtual std::string Describe() const = 0;
 };
 
 // A serial device (/dev/ttyUSB0, /dev/ttyACM0, a PTY slave): 8N1, raw, no flow control.
-std::unique_ptr<ByteLink> OpenUart(const std::string& path, std::uint32_t baud, LinkStatus& status);
+Expected<std::unique_ptr<ByteLink>> OpenUart(const std::string& path, std::uint32_t baud);
 // A TCP byte stream (simulators, firmware under emulation).
-std::unique_ptr<ByteLink> ConnectTcp(const std::string& host, std::uint16_t port,
-                                     std::chrono::milliseconds timeout, LinkStatus& status);
+Expected<std::unique_ptr<ByteLink>> ConnectTcp(const std::string& host, std::uint16_t port,
+                                               std::chrono::milliseconds timeout);
 
 // The rate a serial file descriptor is set to (TCGETS2: exact, also for custom rates).
 std::uint32_t CurrentBaud(int fd);
-LinkStatus SetFdBaud(int fd, std::uint32_t baud);
+Error SetFdBaud(int fd, std::uint32_t baud);
 
 }  // namespace hashrig::hal

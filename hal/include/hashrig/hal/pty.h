@@ -12,7 +12,7 @@ namespace hashrig::hal {
 
 class Pty {
  public:
-  static std::unique_ptr<Pty> Open(LinkStatus& status);
+  static Expected<std::unique_ptr<Pty>> Open();
   ~Pty();
   Pty(const Pty&) = delete;
   Pty& operator=(const Pty&) = delete;

@@ -15,17 +15,17 @@ class SimLink final : public ByteLink {
  public:
   explicit SimLink(const sim::ChainConfig& config) : chain_(config) {}
 
-  LinkStatus Write(std::span<const std::uint8_t> bytes) override {
+  Error Write(std::span<const std::uint8_t> bytes) override {
     chain_.Receive(bytes, baud_);
     return {};
   }
-  LinkStatus ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                     std::size_t& received) override;
-  LinkStatus SetBaud(std::uint32_t baud) override {
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override;
+  Error SetBaud(std::uint32_t baud) override {
     baud_ = baud;
     return {};
   }
-  LinkStatus SetReset(bool asserted) override {
+  Error SetReset(bool asserted) override {
     if (asserted) {
       chain_.HardwareReset();
     }

@@ -28,7 +28,7 @@ struct SimServerConfig {
 };
 
 // `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100").
-LinkStatus RunSimServer(const SimServerConfig& config, int stop_fd,
-                        const std::function<void(const std::string&)>& ready);
+Error RunSimServer(const SimServerConfig& config, int stop_fd,
+                   const std::function<void(const std::string&)>& ready);
 
 }  // namespace hashrig::hal

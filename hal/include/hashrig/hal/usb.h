@@ -87,9 +87,9 @@ std::optional<Reply> ParseReplyV1(std::vector<std::uint8_t>& buffer, std::string
 
 // A USB bridge's data path as a ByteLink. Errors name the device; an unplugged device
 // is kUnavailable, a stalled transfer a timeout, never a hang.
-std::unique_ptr<ByteLink> OpenUsb(const UsbId& id, std::uint32_t baud, LinkStatus& status);
+Expected<std::unique_ptr<ByteLink>> OpenUsb(const UsbId& id, std::uint32_t baud);
 
 // Every attached device a board could be (for `hashrig scan`): "VID:PID serial kind".
-std::vector<std::string> ListUsbBridges(LinkStatus& status);
+Expected<std::vector<std::string>> ListUsbBridges();
 
 }  // namespace hashrig::hal

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "hashrig/pool/difficulty.h"
 #include "hashrig/pool/failover.h"
 #include "hashrig/pool/session.h"
 #include "hashrig/pool/url.h"
+#include "hashrig/sha256/target.h"
 
 namespace boost::asio {
 class io_context;
@@ -39,7 +39,7 @@ struct ClientConfig {
   TlsOptions tls;
   std::string user_agent = std::string(kUserAgent);
   std::uint32_t version_mask = kDefaultVersionMask;  // 0: no version rolling
-  std::optional<Difficulty> suggest_difficulty;
+  std::optional<sha256::Difficulty> suggest_difficulty;
   std::chrono::seconds connect_timeout{10};   // resolve + connect + TLS handshake
   std::chrono::seconds request_timeout{30};   // any request the pool leaves unanswered
   std::chrono::seconds no_work_timeout{180};  // no new job for this long: fail over

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hashrig/pool/difficulty.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::pool {
 
@@ -38,7 +38,7 @@ struct Job {
   Notify notify;
   std::vector<std::uint8_t> extranonce1;
   std::size_t extranonce2_size = 4;
-  Difficulty difficulty;           // set_difficulty applies from the next notify
+  sha256::Difficulty difficulty;   // set_difficulty applies from the next notify
   std::uint32_t version_mask = 0;  // negotiated BIP310 mask; 0 = no version rolling
   std::uint64_t sequence = 0;      // increasing per client, for "newest job" checks
 };

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "hashrig/pool/result.h"
+#include "hashrig/base/error.h"
 #include "hashrig/pool/server_session.h"
 #include "hashrig/pool/session.h"
 
@@ -42,12 +42,12 @@ class LocalPool {
   LocalPool& operator=(const LocalPool&) = delete;
 
   // Binds, listens and starts the job timers; returns the port it listens on.
-  Result<std::uint16_t> Start();
+  Expected<std::uint16_t> Start();
   void Stop();
 
   // Operator and test controls.
   void NewBlock();
-  void SetDifficulty(Difficulty difficulty);
+  void SetDifficulty(sha256::Difficulty difficulty);
   void SetVersionMask(std::uint32_t mask);
   void ChangeExtranonce();                  // set_extranonce to every miner
   void Broadcast(const std::string& line);  // a raw line to every miner

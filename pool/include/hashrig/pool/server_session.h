@@ -14,15 +14,15 @@
 #include <string_view>
 #include <vector>
 
-#include "hashrig/pool/difficulty.h"
 #include "hashrig/pool/job.h"
 #include "hashrig/pool/stratum.h"
 #include "hashrig/pool/work.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::pool {
 
 struct LocalPoolSettings {
-  Difficulty difficulty = *Difficulty::From(0.002);  // ~8.6 M hashes a share
+  sha256::Difficulty difficulty = *sha256::Difficulty::From(0.002);  // ~8.6 M hashes a share
   std::uint32_t version_mask = 0x1fffe000;
   std::size_t extranonce2_size = 4;
   std::size_t merkle_depth = 4;      // synthetic sibling hashes in every job's branch
@@ -65,7 +65,7 @@ struct PoolLedger {
   std::uint64_t blocks = 0;
   struct Accepted {
     Header header;
-    Difficulty job_difficulty;
+    sha256::Difficulty job_difficulty;
   };
   std::deque<Accepted> recent;  // the last kRecent accepted shares, for checks
   static constexpr std::size_t kRecent = 4096;
@@ -80,7 +80,7 @@ class ServerSession {
   std::vector<std::string> OnLine(std::string_view line, bool& block_found);
   // Lines announcing a job to this miner (nothing until it is subscribed).
   std::vector<std::string> Announce(const Notify& notify);
-  std::vector<std::string> SetDifficulty(Difficulty difficulty);
+  std::vector<std::string> SetDifficulty(sha256::Difficulty difficulty);
   std::vector<std::string> SetVersionMask(std::uint32_t mask);
   std::vector<std::string> SetExtranonce1(std::vector<std::uint8_t> extranonce1);
 
@@ -97,7 +97,7 @@ class ServerSession {
   const LocalPoolSettings& settings_;
   PoolLedger& ledger_;
   std::vector<std::uint8_t> extranonce1_;
-  Difficulty difficulty_;
+  sha256::Difficulty difficulty_;
   std::uint32_t version_mask_ = 0;  // negotiated
   bool subscribed_ = false;
   bool authorized_ = false;

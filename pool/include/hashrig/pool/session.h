@@ -17,10 +17,10 @@
 #include <variant>
 #include <vector>
 
-#include "hashrig/pool/difficulty.h"
 #include "hashrig/pool/job.h"
 #include "hashrig/pool/stratum.h"
 #include "hashrig/pool/work.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::pool {
 
@@ -39,7 +39,7 @@ struct SessionConfig {
   // The version bits our hardware can roll (BIP310). 0: do not send mining.configure.
   std::uint32_t version_mask = kDefaultVersionMask;
   std::uint32_t version_min_bit_count = 2;
-  std::optional<Difficulty> suggest_difficulty;
+  std::optional<sha256::Difficulty> suggest_difficulty;
   bool extranonce_subscribe = false;
   std::string resume_session_id;  // from the previous connection to this pool
   std::chrono::seconds request_timeout{30};
@@ -63,7 +63,7 @@ struct VersionRolling {
   std::uint32_t mask = 0;  // 0: mining with the job's fixed version
 };
 struct DifficultySet {
-  Difficulty difficulty;  // applies from the next job
+  sha256::Difficulty difficulty;  // applies from the next job
 };
 struct NewJob {
   std::shared_ptr<const Job> job;
@@ -72,7 +72,7 @@ struct NewJob {
 struct ShareResult {
   std::uint64_t id = 0;
   Share share;
-  Difficulty job_difficulty;
+  sha256::Difficulty job_difficulty;
   ShareValue value;
   bool accepted = false;
   bool timed_out = false;  // no answer: timed out, or the connection went first
@@ -160,7 +160,7 @@ class ClientSession {
     Request kind;
     Clock::time_point sent;
     Share share;  // for kSubmit
-    Difficulty job_difficulty;
+    sha256::Difficulty job_difficulty;
     ShareValue value;
   };
   struct JobEntry {
@@ -202,7 +202,7 @@ class ClientSession {
   std::vector<std::uint8_t> extranonce1_;
   std::size_t extranonce2_size_ = 0;
   std::optional<ExtranonceUpdate> next_extranonce_;
-  Difficulty difficulty_;  // for the next job
+  sha256::Difficulty difficulty_;  // for the next job
   std::uint32_t version_mask_ = 0;
   std::optional<Notify> early_notify_;  // a notify that came before the subscribe result
   std::deque<JobEntry> jobs_;           // newest last

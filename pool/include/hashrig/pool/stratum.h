@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hashrig/pool/difficulty.h"
+#include "hashrig/base/error.h"
 #include "hashrig/pool/job.h"
-#include "hashrig/pool/result.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::pool {
 
@@ -38,7 +38,7 @@ struct Message {
   bool is_request() const { return !method.empty(); }
 };
 
-Result<Message> ParseLine(std::string_view line);
+Expected<Message> ParseLine(std::string_view line);
 
 struct SubscribeResult {
   std::vector<std::uint8_t> extranonce1;
@@ -60,13 +60,13 @@ struct ConfigureResult {
   std::string refusal;     // the pool's words when it refused
 };
 
-Result<Notify> ParseNotify(const nlohmann::json& params);
-Result<SubscribeResult> ParseSubscribeResult(const nlohmann::json& result);
-Result<Difficulty> ParseSetDifficulty(const nlohmann::json& params);
-Result<std::uint32_t> ParseSetVersionMask(const nlohmann::json& params);
-Result<ExtranonceUpdate> ParseSetExtranonce(const nlohmann::json& params);
-Result<ReconnectRequest> ParseReconnect(const nlohmann::json& params);
-Result<ConfigureResult> ParseConfigureResult(const nlohmann::json& result);
+Expected<Notify> ParseNotify(const nlohmann::json& params);
+Expected<SubscribeResult> ParseSubscribeResult(const nlohmann::json& result);
+Expected<sha256::Difficulty> ParseSetDifficulty(const nlohmann::json& params);
+Expected<std::uint32_t> ParseSetVersionMask(const nlohmann::json& params);
+Expected<ExtranonceUpdate> ParseSetExtranonce(const nlohmann::json& params);
+Expected<ReconnectRequest> ParseReconnect(const nlohmann::json& params);
+Expected<ConfigureResult> ParseConfigureResult(const nlohmann::json& result);
 
 // The error of a response in words, whatever its shape: [code, "msg", trace], "msg",
 // {"code":..,"message":..}, or result false with reject-reason. Empty when none.
@@ -98,10 +98,10 @@ struct SubmitRequest {
   std::uint32_t nonce = 0;
   std::optional<std::uint32_t> version_bits;
 };
-Result<SubmitRequest> ParseSubmitParams(const nlohmann::json& params);
+Expected<SubmitRequest> ParseSubmitParams(const nlohmann::json& params);
 
 // The prevhash of a notify: the wire's word-swapped hex <-> header byte order.
-Result<Hash256> ParsePrevhash(std::string_view hex);
+Expected<Hash256> ParsePrevhash(std::string_view hex);
 std::string FormatPrevhash(const Hash256& prevhash);
 
 }  // namespace hashrig::pool

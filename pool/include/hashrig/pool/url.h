@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "hashrig/pool/result.h"
+#include "hashrig/base/error.h"
 
 namespace hashrig::pool {
 
@@ -20,6 +20,6 @@ struct PoolUrl {
   std::string ToString() const;
 };
 
-Result<PoolUrl> ParsePoolUrl(std::string_view text);
+Expected<PoolUrl> ParsePoolUrl(std::string_view text);
 
 }  // namespace hashrig::pool

@@ -8,11 +8,11 @@
 #include <span>
 #include <vector>
 
-#include "hashrig/pool/difficulty.h"
+#include "hashrig/base/error.h"
 #include "hashrig/pool/job.h"
-#include "hashrig/pool/result.h"
 #include "hashrig/sha256/scan.h"
 #include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::pool {
 
@@ -34,7 +34,7 @@ class WorkBuilder {
 
   // The header a share claims, after checking it against the job: extranonce2 size,
   // version bits only inside the negotiated mask, ntime within [job ntime, +kMaxNtimeRoll].
-  Result<Header> HeaderFor(const Share& share) const;
+  Expected<Header> HeaderFor(const Share& share) const;
 
   const Job& job() const { return job_; }
 
@@ -46,7 +46,7 @@ class WorkBuilder {
 // What a share is worth: its hash and difficulty (T1 / hash).
 struct ShareValue {
   sha256::Digest hash{};
-  Difficulty difficulty;
+  sha256::Difficulty difficulty;
 };
 ShareValue Evaluate(const Header& header);
 

@@ -15,30 +15,12 @@
 
 #include "hashrig/sha256/backend.h"
 #include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/target.h"
 
 namespace hashrig::sha256 {
 
 inline constexpr std::size_t kHeaderSize = 80;
 inline constexpr std::uint64_t kNonceSpace = std::uint64_t{1} << 32;
-
-// A 256-bit target. Bytes are little-endian, the order of a sha256d digest read as
-// Bitcoin reads it: a hash meets the target when, as a number, it is <= the target.
-class Target {
- public:
-  constexpr Target() = default;
-  static Target FromLittleEndian(const std::array<std::uint8_t, 32>& bytes);
-  // nBits ("compact") form of a block header; empty for negative or overflowing values.
-  static std::optional<Target> FromCompact(std::uint32_t nbits);
-  static Target Max();
-
-  bool IsMetBy(const Digest& hash) const;
-  // The most significant 32 bits, used by the kernels to reject early.
-  std::uint32_t top_word() const;
-  const std::array<std::uint8_t, 32>& bytes() const { return bytes_; }
-
- private:
-  std::array<std::uint8_t, 32> bytes_{};
-};
 
 // Half-open nonce range [begin, end) with end <= 2^32; empty when begin >= end.
 struct NonceRange {

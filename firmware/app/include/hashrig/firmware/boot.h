@@ -12,19 +12,12 @@
 #include <optional>
 #include <span>
 
+#include "hashrig/base/status.h"
 #include "hashrig/firmware/flash.h"
-#include "hashrig/hal/protocol/image.h"
-#include "hashrig/hal/protocol/status.h"
+#include "hashrig/firmware/image.h"
 
 namespace hashrig::firmware {
 
-using hal::protocol::Result;
-
-using hal::protocol::DecodeImageHeader;
-using hal::protocol::EncodeImageHeader;
-using hal::protocol::ImageHeader;
-using hal::protocol::kImageHeaderSize;
-using hal::protocol::kImageMagic;
 inline constexpr std::uint32_t kRecordMagic = 0x52425248;  // "HRBR"
 
 struct Layout {

@@ -8,12 +8,9 @@
 #include <span>
 #include <vector>
 
-#include "hashrig/hal/protocol/status.h"
+#include "hashrig/base/status.h"
 
 namespace hashrig::firmware {
-
-using hal::protocol::Status;
-using hal::protocol::StatusCode;
 
 class Flash {
  public:

@@ -20,9 +20,9 @@
 #include <cstdint>
 #include <span>
 
+#include "hashrig/base/status.h"
 #include "hashrig/hal/protocol/chip.h"
 #include "hashrig/hal/protocol/frames.h"
-#include "hashrig/hal/protocol/status.h"
 
 namespace hashrig::hal::protocol {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <span>
 
-#include "hashrig/hal/protocol/status.h"
+#include "hashrig/base/status.h"
 
 namespace hashrig::hal::protocol {
 

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
+#include "hashrig/base/status.h"
 #include "hashrig/hal/protocol/chip.h"
-#include "hashrig/hal/protocol/status.h"
 
 namespace hashrig::hal::protocol {
 

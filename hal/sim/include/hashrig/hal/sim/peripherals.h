@@ -36,9 +36,9 @@ struct SimEmc2101 {
 
 class SimI2cBus final : public protocol::I2cBus {
  public:
-  protocol::Status Write(std::uint8_t address, std::span<const std::uint8_t> bytes) override;
-  protocol::Status WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
-                             std::span<std::uint8_t> in) override;
+  Status Write(std::uint8_t address, std::span<const std::uint8_t> bytes) override;
+  Status WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
+                   std::span<std::uint8_t> in) override;
 
   SimTps546 tps546;
   SimEmc2101 emc2101;

@@ -1,21 +1,19 @@
-#include "hashrig/pool/difficulty.h"
+#include "hashrig/sha256/target.h"
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include <gtest/gtest.h>
 
-#include "hashrig/pool/hex.h"
-
-namespace hashrig::pool {
+namespace hashrig::sha256 {
 namespace {
 
 // Bytes of a 256-bit number given as big-endian (display) hex, little-endian as stored.
 sha256::Digest FromDisplayHex(const std::string& hex) {
-  auto bytes = *DecodeHexArray<32>(hex);
   sha256::Digest out{};
   for (std::size_t i = 0; i < 32; ++i) {
-    out[i] = bytes[31 - i];
+    out[31 - i] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
   }
   return out;
 }
@@ -68,4 +66,4 @@ TEST(DifficultyTest, ZeroHashHasTheLargestDifficulty) {
 }
 
 }  // namespace
-}  // namespace hashrig::pool
+}  // namespace hashrig::sha256

@@ -1,21 +1,54 @@
 // Errors as values for code that also runs on the MCU (STYLE R6): no heap, no exceptions.
-// A Status is a code plus a static message; Result<T> carries a value or a Status.
+// A Status is a code plus a static message; Result<T> carries a value or a Status. Hosted
+// code wraps a Status into an Error (error.h) when it adds context.
 #pragma once
 
 #include <utility>
 
-namespace hashrig::hal::protocol {
+namespace hashrig {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,  // a value outside what the chip can take
+  kInvalidArgument,  // a value outside what the other side can take
   kBadCrc,
   kTimeout,
-  kNotFound,     // e.g. no chip answered
+  kNotFound,     // e.g. no chip answered, no such file
   kMismatch,     // e.g. wrong chip id or chip count
-  kUnavailable,  // link down, device gone
+  kUnavailable,  // link down, device gone, connection refused
   kFailedPrecondition,
+  kBusy,           // refused for now (cooling down, in use)
+  kPermission,     // the OS refused access
+  kResourceLimit,  // a cap was hit (queue full, too many connections)
 };
+
+// "invalid argument", "timeout", …: the code in words.
+constexpr const char* ToString(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kBadCrc:
+      return "bad CRC";
+    case StatusCode::kTimeout:
+      return "timeout";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kMismatch:
+      return "mismatch";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kFailedPrecondition:
+      return "failed precondition";
+    case StatusCode::kBusy:
+      return "busy";
+    case StatusCode::kPermission:
+      return "permission denied";
+    case StatusCode::kResourceLimit:
+      return "resource limit";
+  }
+  return "unknown";
+}
 
 class [[nodiscard]] Status {
  public:
@@ -52,4 +85,4 @@ class [[nodiscard]] Result {
   Status status_;
 };
 
-}  // namespace hashrig::hal::protocol
+}  // namespace hashrig

@@ -1,5 +1,5 @@
-// Internal: SHA-256 constants and scalar primitives (FIPS 180-4), shared by the
-// reference kernel, the scan precompute and every backend.
+// SHA-256 constants and scalar primitives (FIPS 180-4), shared by the reference
+// compression, the scan precompute and every backend (not a stable API: the backends' own).
 #pragma once
 
 #include <array>

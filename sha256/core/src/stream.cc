@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "sha256_math.h"
+#include "hashrig/sha256/math.h"
 
 namespace hashrig::sha256 {
 

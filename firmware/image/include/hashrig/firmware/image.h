@@ -12,7 +12,7 @@
 #include <optional>
 #include <span>
 
-namespace hashrig::hal::protocol {
+namespace hashrig::firmware {
 
 inline constexpr std::uint32_t kImageMagic = 0x4D495248;  // "HRIM"
 inline constexpr std::size_t kImageHeaderSize = 52;
@@ -28,4 +28,4 @@ std::array<std::uint8_t, kImageHeaderSize> EncodeImageHeader(const ImageHeader& 
 // Empty on a bad magic or header checksum.
 std::optional<ImageHeader> DecodeImageHeader(std::span<const std::uint8_t, kImageHeaderSize> bytes);
 
-}  // namespace hashrig::hal::protocol
+}  // namespace hashrig::firmware

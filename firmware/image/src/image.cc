@@ -1,9 +1,13 @@
-#include "hashrig/hal/protocol/image.h"
+#include "hashrig/firmware/image.h"
 
 #include "hashrig/hal/protocol/crc.h"
 #include "hashrig/hal/protocol/le.h"
 
-namespace hashrig::hal::protocol {
+namespace hashrig::firmware {
+
+using hal::protocol::Crc16False;
+using hal::protocol::LoadLe32;
+using hal::protocol::StoreLe32;
 
 std::array<std::uint8_t, kImageHeaderSize> EncodeImageHeader(const ImageHeader& h) {
   std::array<std::uint8_t, kImageHeaderSize> out{};
@@ -32,4 +36,4 @@ std::optional<ImageHeader> DecodeImageHeader(std::span<const std::uint8_t, kImag
   return h;
 }
 
-}  // namespace hashrig::hal::protocol
+}  // namespace hashrig::firmware
