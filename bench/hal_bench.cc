@@ -8,8 +8,8 @@
 
 #include <random>
 
-#include "hashrig/hal/protocol/frames.h"
-#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/sim/chain.h"
 #include "hashrig/sha256/scan.h"
 

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "hashrig/host/log.h"
-#include "hashrig/host/miner.h"
+#include "hashrig/host/mining/scheduler.h"
+#include "hashrig/host/report/log.h"
 #include "hashrig/pool/stratum.h"
 
 namespace {
@@ -21,18 +21,22 @@ namespace pool = hashrig::pool;
 
 class NullChain final : public host::HashChain {
  public:
-  std::string name() const override { return "NULL"; }
-  void Start() override {}
+  const std::string& name() const override { return name_; }
+  std::string description() const override { return {}; }
+  void Start(host::NonceSink) override {}
+  void Stop() override {}
+  void Restart() override {}
   void SetWork(const host::ChainWork& work) override { last = work.token; }
-  void Poll(std::chrono::milliseconds, std::vector<host::FoundNonce>&) override {}
   host::ChainStatus status() const override {
     host::ChainStatus s;
-    s.state = "mining";
+    s.state = host::ChainState::kMining;
     s.chips = 108;
-    s.mining = true;
     return s;
   }
-  std::uint32_t last = 0;
+  hashrig::WorkToken last{};
+
+ private:
+  std::string name_ = "NULL";
 };
 
 std::shared_ptr<const pool::Job> RealJob() {
@@ -62,10 +66,10 @@ void BM_NotifyToAllChains(benchmark::State& state) {
   for (int i = 0; i < state.range(0); ++i) {
     chains.push_back(std::make_unique<NullChain>());
   }
-  host::Miner miner(client, std::move(chains), log);
+  host::Scheduler scheduler(client, std::move(chains), log);
   const auto job = RealJob();
   for (auto _ : state) {
-    miner.OnPoolEvent(0, pool::event::NewJob{job, true});
+    scheduler.OnPoolEvent(0, pool::event::NewJob{job, true});
   }
   state.SetItemsProcessed(state.iterations());
   state.SetLabel(std::to_string(state.range(0)) + " chains");

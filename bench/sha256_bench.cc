@@ -108,8 +108,7 @@ void BM_OpenSslScan(benchmark::State& state) {
 
 void RegisterAll() {
   for (const hashrig::sha256::BackendInfo& info : Backend::List()) {
-    std::string error;
-    const std::optional<Backend> b = Backend::Find(info.name, &error);
+    const hashrig::Expected<Backend> b = Backend::Find(info.name);
     if (!b) {
       continue;  // not on this CPU
     }

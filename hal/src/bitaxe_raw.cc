@@ -1,57 +1,62 @@
 #include "hashrig/hal/bitaxe_raw.h"
 
 #include <array>
-
-#include "hashrig/hal/usb.h"
+#include <string>
 
 namespace hashrig::hal {
 
-Error BitaxeRawControl::Transact(std::uint8_t page, std::uint8_t command,
-                                 std::span<const std::uint8_t> data,
-                                 std::vector<std::uint8_t>& reply,
-                                 std::chrono::milliseconds timeout) {
-  const std::uint8_t id = next_id_++;
-  if (Error s = control_.Write(bitaxe_raw::Packet(id, page, command, data)); !s.ok()) {
+Expected<bitaxe_raw::Data> BitaxeRawControl::Transact(std::uint8_t page, std::uint8_t command,
+                                                      std::span<const std::uint8_t> data,
+                                                      std::chrono::milliseconds timeout) {
+  bitaxe_raw::Request request{next_id_++, page, command, {}};
+  if (!request.data.Assign(data)) {
+    return Error(StatusCode::kInvalidArgument,
+                 "bitaxe-raw request over " + std::to_string(bitaxe_raw::kMaxData) + " bytes");
+  }
+  if (Error s = control_.Write(bitaxe_raw::Encode(request).span()); !s.ok()) {
     return s;
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::string error;
-    while (auto r = bitaxe_raw::ParseReplyV1(pending_, error)) {
-      if (r->id != id) {
+    while (auto r = decoder_.Next()) {
+      if (r->id != request.id) {
         continue;  // a late reply to an earlier request
       }
-      if (r->status != 0) {
-        return {StatusCode::kFailedPrecondition, control_.Describe() +
-                                                     ": bitaxe-raw refused the request (status " +
-                                                     std::to_string(r->status) + ")"};
+      if (r->status != bitaxe_raw::kOk) {
+        return Error(StatusCode::kFailedPrecondition,
+                     control_.Describe() + ": bitaxe-raw refused the request (status " +
+                         std::to_string(r->status) + ")");
       }
-      reply = std::move(r->data);
-      return {};
+      return r->data;
     }
     std::array<std::uint8_t, 256> buffer{};
     std::size_t received = 0;
     if (Error s = control_.ReadFor(buffer, std::chrono::milliseconds(10), received); !s.ok()) {
       return s;
     }
-    pending_.insert(pending_.end(), buffer.begin(),
-                    buffer.begin() + static_cast<std::ptrdiff_t>(received));
+    for (std::size_t i = 0; i < received; ++i) {
+      decoder_.Push(buffer[i]);
+    }
   }
-  return {StatusCode::kTimeout, control_.Describe() + ": no bitaxe-raw reply within " +
-                                    std::to_string(timeout.count()) + " ms"};
+  return Error(StatusCode::kTimeout, control_.Describe() + ": no bitaxe-raw reply within " +
+                                         std::to_string(timeout.count()) + " ms");
 }
 
 Error BitaxeRawControl::SetAsicReset(bool asserted) {
   const std::uint8_t level[] = {static_cast<std::uint8_t>(asserted ? 0 : 1)};
-  std::vector<std::uint8_t> reply;
-  return Transact(bitaxe_raw::kPageGpio, bitaxe_raw::kGpioAsicReset, level, reply);
+  const auto reply = Transact(bitaxe_raw::kPageGpio, bitaxe_raw::kGpioAsicReset, level);
+  return reply ? Error() : reply.error();
 }
 
 Status BitaxeRawI2c::Write(std::uint8_t address, std::span<const std::uint8_t> bytes) {
-  std::vector<std::uint8_t> data = {address};
-  data.insert(data.end(), bytes.begin(), bytes.end());
-  std::vector<std::uint8_t> reply;
-  if (!control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWrite, data, reply).ok()) {
+  std::array<std::uint8_t, bitaxe_raw::kMaxData> data{};
+  if (bytes.size() + 1 > data.size()) {
+    return Status(StatusCode::kInvalidArgument, "I2C write too long for bitaxe-raw");
+  }
+  data[0] = address;
+  std::copy(bytes.begin(), bytes.end(), data.begin() + 1);
+  if (!control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWrite,
+                         std::span(data).first(bytes.size() + 1))) {
     return Status(StatusCode::kUnavailable, "bitaxe-raw I2C write failed");
   }
   return {};
@@ -59,15 +64,20 @@ Status BitaxeRawI2c::Write(std::uint8_t address, std::span<const std::uint8_t> b
 
 Status BitaxeRawI2c::WriteRead(std::uint8_t address, std::span<const std::uint8_t> out,
                                std::span<std::uint8_t> in) {
-  std::vector<std::uint8_t> data = {address};
-  data.insert(data.end(), out.begin(), out.end());
-  data.push_back(static_cast<std::uint8_t>(in.size()));
-  std::vector<std::uint8_t> reply;
-  if (!control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWriteRead, data, reply).ok() ||
-      reply.size() != in.size()) {
+  std::array<std::uint8_t, bitaxe_raw::kMaxData> data{};
+  if (out.size() + 2 > data.size() || in.size() > 255) {
+    return Status(StatusCode::kInvalidArgument, "I2C transfer too long for bitaxe-raw");
+  }
+  data[0] = address;
+  std::copy(out.begin(), out.end(), data.begin() + 1);
+  data[out.size() + 1] = static_cast<std::uint8_t>(in.size());
+  const auto reply = control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWriteRead,
+                                       std::span(data).first(out.size() + 2));
+  if (!reply || reply->size != in.size()) {
     return Status(StatusCode::kUnavailable, "bitaxe-raw I2C read failed");
   }
-  std::copy(reply.begin(), reply.end(), in.begin());
+  std::copy(reply->bytes.begin(), reply->bytes.begin() + static_cast<std::ptrdiff_t>(in.size()),
+            in.begin());
   return {};
 }
 

@@ -5,80 +5,37 @@
 namespace hashrig::hal {
 
 std::string FieldText(const std::array<char, 16>& field) {
-  std::size_t n = 0;
-  while (n < field.size() && field[n] != '\0') {
-    ++n;
-  }
-  return {field.data(), n};
-}
-
-const char* Describe(link::ErrorCode code) {
-  switch (code) {
-    case link::ErrorCode::kBadPayload:
-      return "bad payload";
-    case link::ErrorCode::kUnknownType:
-      return "unknown message type";
-    case link::ErrorCode::kBusy:
-      return "busy (the board is protecting the chain)";
-    case link::ErrorCode::kFlash:
-      return "flash operation failed";
-    case link::ErrorCode::kVerifyFailed:
-      return "verification failed";
-  }
-  return "unknown error";
-}
-
-std::uint8_t BoardClient::NextSequence() {
-  sequence_ = static_cast<std::uint8_t>(sequence_ == 255 ? 1 : sequence_ + 1);  // 0: unsolicited
-  return sequence_;
-}
-
-Error BoardClient::Post(link::Type type, std::span<const std::uint8_t> payload) {
-  const link::Encoded e = link::Encode(type, NextSequence(), payload);
-  return link_->Write(e.span());
-}
-
-Error BoardClient::Post(const link::Encoded& encoded) {
-  link::Encoded e = encoded;
-  if (e.size >= link::kOverhead) {  // restamp the sequence and its CRC
-    return Post(static_cast<link::Type>(e.bytes[3]),
-                std::span(e.bytes).subspan(7, e.size - link::kOverhead));
-  }
-  return {StatusCode::kInvalidArgument, "empty frame"};
-}
-
-void BoardClient::Collect(const link::Frame& frame) {
-  switch (frame.type) {
-    case link::Type::kNonce:
-      if (const auto n = link::DecodeNonce(frame.body())) {
-        nonces_.push_back(*n);
-      }
-      return;
-    case link::Type::kTelemetry:
-      if (const auto t = link::DecodeTelemetry(frame.body())) {
-        telemetry_ = *t;
-      }
-      if (frame.sequence == 0) {
-        return;  // unsolicited
-      }
+  std::string out;
+  for (const char c : field) {
+    if (c == '\0') {
       break;
-    case link::Type::kChipStats:
-      if (const auto page = link::DecodeChipStats(frame.body())) {
-        chips_.resize(page->total);
-        for (std::size_t i = 0; i < page->count && page->first + i < chips_.size(); ++i) {
-          chips_[page->first + i] = page->chips[i];
-        }
-      }
-      break;
-    default:
-      break;
+    }
+    out += c;
   }
-  if (frame.type == link::Type::kError) {
-    ++errors_;
-  }
-  replies_.push_back(frame);
-  if (replies_.size() > 64) {
-    replies_.pop_front();  // answers to posted frames nobody waits for
+  return out;
+}
+
+BoardClient::BoardClient(std::unique_ptr<ByteLink> link) : link_(std::move(link)) {}
+
+link::Micros BoardClient::Now() const {
+  return std::chrono::duration_cast<link::Micros>(std::chrono::steady_clock::now() - epoch_);
+}
+
+void BoardClient::Collect(const link::BoardEvent& event) {
+  if (const auto* n = std::get_if<link::Nonce>(&event)) {
+    nonces_.push_back(*n);
+  } else if (const auto* t = std::get_if<link::Telemetry>(&event)) {
+    telemetry_ = *t;
+  } else if (const auto* page = std::get_if<link::ChipStats>(&event)) {
+    chips_.resize(page->total);
+    for (std::size_t i = 0; i < page->count && page->first + i < chips_.size(); ++i) {
+      chips_[page->first + i] = page->chips[i];
+    }
+  } else if (!std::holds_alternative<link::HelloReply>(event)) {
+    answers_.push_back(event);
+    if (answers_.size() > 64) {
+      answers_.pop_front();  // answers to posted frames nobody waits for
+    }
   }
 }
 
@@ -86,56 +43,40 @@ Error BoardClient::Pump(std::chrono::milliseconds wait) {
   std::array<std::uint8_t, 4096> buffer{};
   std::size_t n = 0;
   Error status = link_->ReadFor(buffer, wait, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    decoder_.Push(buffer[i]);
-    while (auto frame = decoder_.Next()) {
-      Collect(*frame);
-    }
-  }
-  const auto now = std::chrono::steady_clock::now();
-  if (n > 0) {
-    last_rx_ = now;
-  } else if (decoder_.pending() > 0 && now - last_rx_ > kFrameTimeout) {
-    while (decoder_.pending() > 0) {  // quiet mid-frame: give the cut frame up
-      decoder_.Expire();
-      while (auto frame = decoder_.Next()) {
-        Collect(*frame);
-      }
-    }
+  session_.OnBytes(std::span(buffer.data(), n), Now());
+  session_.OnTime(Now());
+  while (auto event = session_.Next()) {
+    Collect(*event);
   }
   return status;
 }
 
-Error BoardClient::Request(link::Type type, std::span<const std::uint8_t> payload,
-                           std::chrono::milliseconds timeout, link::Frame* reply) {
-  const std::uint8_t sequence = NextSequence();
-  const link::Encoded e = link::Encode(type, sequence, payload);
-  if (Error s = link_->Write(e.span()); !s.ok()) {
-    return s;
-  }
+Expected<link::Frame> BoardClient::AwaitAnswer(std::uint8_t sequence,
+                                               std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    for (auto it = replies_.begin(); it != replies_.end(); ++it) {
-      if (it->sequence != sequence) {
-        continue;
+    for (auto it = answers_.begin(); it != answers_.end(); ++it) {
+      if (const auto* a = std::get_if<link::event::Answered>(&*it); a && a->sequence == sequence) {
+        const link::Frame reply = a->reply;
+        answers_.erase(it);
+        return reply;
       }
-      const link::Frame f = *it;
-      replies_.erase(it);
-      if (f.type == link::Type::kError) {
-        const auto code =
-            f.size >= 2 ? static_cast<link::ErrorCode>(f.payload[1]) : link::ErrorCode::kBadPayload;
-        return {StatusCode::kFailedPrecondition,
-                std::string("the board refused it: ") + Describe(code)};
+      if (const auto* u = std::get_if<link::event::Unanswered>(&*it);
+          u && u->sequence == sequence) {
+        answers_.erase(it);
+        return Error(StatusCode::kTimeout, "no answer from the board");
       }
-      if (reply != nullptr) {
-        *reply = f;
+      if (const auto* r = std::get_if<link::event::Refused>(&*it); r && r->sequence == sequence) {
+        const link::ErrorCode code = r->code;
+        answers_.erase(it);
+        return Error(StatusCode::kFailedPrecondition,
+                     std::string("the board refused it: ") + link::ToString(code));
       }
-      return {};
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return {StatusCode::kTimeout, "no answer from the board"};
+      return Error(StatusCode::kTimeout, "no answer from the board");
     }
     if (Error s = Pump(std::min(left, std::chrono::milliseconds(20))); !s.ok()) {
       return s;
@@ -143,22 +84,19 @@ Error BoardClient::Request(link::Type type, std::span<const std::uint8_t> payloa
   }
 }
 
-Error BoardClient::Hello(std::chrono::milliseconds timeout, link::HelloReply& out) {
-  const std::uint8_t version[] = {link::kVersion};
-  link::Frame reply;
-  Error s = Request(link::Type::kHello, version, timeout, &reply);
-  if (s.code() == StatusCode::kTimeout) {
-    return {StatusCode::kNotFound, "no hashrig board answered (a bare chain?)"};
+Expected<link::HelloReply> BoardClient::Hello(std::chrono::milliseconds timeout) {
+  auto reply = Request(link::Hello{}, timeout);
+  if (!reply) {
+    if (reply.error().code() == StatusCode::kTimeout) {
+      return Error(StatusCode::kNotFound, "no hashrig board answered (a bare chain?)");
+    }
+    return reply.error();
   }
-  if (!s.ok()) {
-    return s;
+  const auto hello = link::DecodeMessage<link::HelloReply>(reply->body());
+  if (reply->type != link::Type::kHelloReply || !hello) {
+    return Error(StatusCode::kMismatch, "the board's hello reply does not parse");
   }
-  const auto hello = link::DecodeHelloReply(reply.body());
-  if (reply.type != link::Type::kHelloReply || !hello) {
-    return {StatusCode::kMismatch, "the board's hello reply does not parse"};
-  }
-  out = *hello;
-  return {};
+  return *hello;
 }
 
 }  // namespace hashrig::hal

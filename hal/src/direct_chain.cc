@@ -3,45 +3,59 @@
 #include <array>
 
 namespace hashrig::hal {
+namespace {
 
-DirectChain::DirectChain(std::unique_ptr<ByteLink> link, const protocol::DriverConfig& config)
-    : link_(std::move(link)), driver_(config), epoch_(std::chrono::steady_clock::now()) {}
+protocol::ControllerConfig ControllerFor(bool has_sensor, const protocol::ThermalConfig& thermal) {
+  protocol::ControllerConfig c;
+  c.thermal = thermal;
+  c.has_sensor = has_sensor;
+  return c;
+}
+
+}  // namespace
+
+DirectChain::DirectChain(std::unique_ptr<ByteLink> link, const protocol::DriverConfig& config,
+                         std::unique_ptr<BoardPeripherals> board,
+                         const protocol::ThermalConfig& thermal)
+    : link_(std::move(link)),
+      board_(std::move(board)),
+      driver_(config),
+      chain_(driver_, ControllerFor(board_ != nullptr, thermal)),
+      epoch_(std::chrono::steady_clock::now()) {}
 
 protocol::Micros DirectChain::Now() const {
   return std::chrono::duration_cast<protocol::Micros>(std::chrono::steady_clock::now() - epoch_);
 }
 
-void DirectChain::Start() { driver_.Start(Now()); }
-
-Error DirectChain::Hold() {
-  driver_.Idle();
-  return link_->SetReset(true);
-}
-
-void DirectChain::Restart(const protocol::DriverConfig& config) {
-  driver_.Reconfigure(config);
-  driver_.Start(Now());
+Error DirectChain::Perform(const protocol::Operation& op) {
+  switch (op.kind) {
+    case protocol::Operation::Kind::kWrite:
+      return link_->Write(op.data());
+    case protocol::Operation::Kind::kSetBaud:
+      return link_->SetBaud(op.baud);
+    case protocol::Operation::Kind::kReset:
+      // Where the board routes nRST (bitaxe-raw's GPIO), the link's DTR does nothing.
+      return board_ != nullptr ? board_->SetReset(op.reset_asserted)
+                               : link_->SetReset(op.reset_asserted);
+    case protocol::Operation::Kind::kSetFan:
+      return board_ != nullptr ? board_->SetFan(op.fan) : Error();
+    case protocol::Operation::Kind::kNone:
+      return {};
+  }
+  return {};
 }
 
 Error DirectChain::Step(std::chrono::milliseconds wait) {
+  const protocol::Micros now = Now();
+  if (board_ != nullptr && chain_.ThermalDue(now)) {
+    chain_.OnTemperature(board_->Temperature(), now);
+  }
   for (int i = 0; i < 64; ++i) {
-    const protocol::Operation op = driver_.Poll(Now());
-    Error status;
-    switch (op.kind) {
-      case protocol::Operation::Kind::kNone:
-        i = 64;
-        break;
-      case protocol::Operation::Kind::kWrite:
-        status = link_->Write(op.data());
-        break;
-      case protocol::Operation::Kind::kSetBaud:
-        status = link_->SetBaud(op.baud);
-        break;
-      case protocol::Operation::Kind::kReset:
-        status = link_->SetReset(op.reset_asserted);
-        break;
+    const protocol::Operation op = chain_.Poll(Now());
+    if (op.kind == protocol::Operation::Kind::kNone) {
+      break;
     }
-    if (!status.ok()) {
+    if (Error status = Perform(op); !status.ok()) {
       return status;
     }
   }
@@ -49,7 +63,7 @@ Error DirectChain::Step(std::chrono::milliseconds wait) {
   std::size_t received = 0;
   Error status = link_->ReadFor(buffer, wait, received);
   if (received > 0) {
-    driver_.OnBytes(std::span(buffer.data(), received), Now());
+    chain_.OnBytes(std::span(buffer.data(), received), Now());
   }
   return status;
 }
@@ -60,10 +74,10 @@ Error DirectChain::RunUntilMining(std::chrono::milliseconds limit) {
     if (Error status = Step(std::chrono::milliseconds(1)); !status.ok()) {
       return status;
     }
-    if (driver_.state() == protocol::ChainState::kMining) {
+    if (chain_.state() == protocol::ChainState::kMining) {
       return {};
     }
-    if (driver_.state() == protocol::ChainState::kFailed) {
+    if (chain_.state() == protocol::ChainState::kFailed) {
       return driver_.status();
     }
   }

@@ -13,17 +13,15 @@
 #include <memory>
 
 #include "hashrig/hal/pty.h"
-#include "hashrig/hal/sim/control_port.h"
-#include "hashrig/hal/sim/thermal.h"
 
 namespace hashrig::hal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Moves bytes between one endpoint and the chain until the endpoint closes or stop.
+// Moves bytes between one endpoint and the board's chain until the endpoint closes or stop.
 struct Pump {
-  sim::Chain& chain;
+  sim::Board& board;
   Clock::time_point last = Clock::now();
   std::uint32_t last_baud = 0;
 
@@ -45,16 +43,16 @@ struct Pump {
         // A PTY has no wire: bytes read now were written at the rate seen after the last
         // read or the rate seen now, so a switch in between must not garble them.
         const std::uint32_t after = baud_now();
-        const std::uint32_t heard = chain.host_baud() == last_baud ? last_baud : after;
-        chain.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), heard);
+        const std::uint32_t heard = board.host_baud() == last_baud ? last_baud : after;
+        board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), heard);
       }
     }
     const std::uint32_t host_baud = baud_now();
     last_baud = host_baud;
     const auto now = Clock::now();
-    chain.Advance(now - last);
+    board.Advance(now - last);
     last = now;
-    const auto out = chain.TakeOutput(host_baud);
+    const auto out = board.TakeOutput(host_baud);
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
@@ -66,6 +64,24 @@ struct Pump {
     return true;
   }
 };
+
+// bitaxe-raw's control port of the board on a PTY: request bytes in, replies out.
+void ServeControl(sim::Board& board, int fd) {
+  std::array<std::uint8_t, 512> buffer{};
+  const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+  if (n <= 0) {
+    return;
+  }
+  const auto replies = board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
+  std::size_t done = 0;
+  while (done < replies.size()) {
+    const ssize_t w = ::write(fd, replies.data() + done, replies.size() - done);
+    if (w <= 0) {
+      break;
+    }
+    done += static_cast<std::size_t>(w);
+  }
+}
 
 Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
   auto opened = Pty::Open();
@@ -82,85 +98,32 @@ Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
   return {};
 }
 
-// The board around the chain: bitaxe-raw's control port with the EMC2101 twin, whose
-// diode reads a thermal model heated by the chips while they hash and cooled by the fan.
-class ControlBoard {
- public:
-  ControlBoard(const sim::Chain& chain, double ambient_c)
-      : chain_(chain), heat_(Constants(chain.chip_count(), ambient_c)) {
-    twin_.bus.emc2101.board = &heat_;
-  }
-  void Serve(int fd) {
-    std::array<std::uint8_t, 512> buffer{};
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n > 0) {
-      const auto replies = twin_.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)));
-      std::size_t done = 0;
-      while (done < replies.size()) {
-        const ssize_t w = ::write(fd, replies.data() + done, replies.size() - done);
-        if (w <= 0) {
-          break;
-        }
-        done += static_cast<std::size_t>(w);
-      }
-    }
-    const auto now = Clock::now();
-    if (now - last_ >= std::chrono::milliseconds(50)) {
-      std::uint64_t hashes = 0;
-      for (int i = 0; i < chain_.chip_count(); ++i) {
-        hashes += chain_.counters(i).hashes;
-      }
-      const bool hashing = hashes != last_hashes_;
-      last_hashes_ = hashes;
-      heat_.Step(now - last_, hashing ? kWattsPerChip * chain_.chip_count() : 0.0,
-                 twin_.bus.emc2101.fan_percent());
-      last_ = now;
-    }
-  }
-
- private:
-  static constexpr double kWattsPerChip = 12;  // a BM1370 near its default clock
-  static sim::ThermalConstants Constants(int chips, double ambient_c) {
-    // A small board: about 35 °C over ambient at full load with the fan still, 15 with it
-    // at full speed; it settles within seconds (a heatsink, not a whole rig).
-    const double watts = kWattsPerChip * chips;
-    return {ambient_c, 35.0 / watts, 15.0 / watts, 5.0};
-  }
-  const sim::Chain& chain_;
-  sim::ThermalModel heat_;
-  sim::ControlPortTwin twin_;
-  Clock::time_point last_ = Clock::now();
-  std::uint64_t last_hashes_ = 0;
-};
-
-Error ServePty(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+Error ServePty(const SimServerConfig& config, sim::Board& board, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   std::unique_ptr<Pty> pty;
   if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
     return s;
   }
   std::unique_ptr<Pty> control_pty;
-  std::unique_ptr<ControlBoard> board;
   if (!config.control_link_path.empty()) {
     if (Error s = OpenLinkedPty(config.control_link_path, control_pty); !s.ok()) {
       return s;
     }
-    board = std::make_unique<ControlBoard>(chain, config.ambient_c);
   }
   ready(pty->slave_path());
-  Pump pump{chain};
+  Pump pump{board};
   bool stop = false;
   while (!stop) {
     (void)pump.Round(
         pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop);
-    if (board) {
-      board->Serve(control_pty->master_fd());
+    if (control_pty) {
+      ServeControl(board, control_pty->master_fd());
     }
   }
   return {};
 }
 
-Error ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
+Error ServeTcp(const SimServerConfig& config, sim::Board& board, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -193,10 +156,10 @@ Error ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
     if (client < 0) {
       continue;
     }
-    Pump pump{chain};
+    Pump pump{board};
     // TCP carries no UART rate: the host is always heard at the chain's own rate.
     while (pump.Round(
-        client, stop_fd, [&chain] { return chain.host_baud(); }, stop)) {
+        client, stop_fd, [&board] { return board.host_baud(); }, stop)) {
     }
     ::close(client);
   }
@@ -208,10 +171,9 @@ Error ServeTcp(const SimServerConfig& config, sim::Chain& chain, int stop_fd,
 
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
                    const std::function<void(const std::string&)>& ready) {
-  sim::Chain chain(config.chain);
-  chain.SetFaults(config.faults);
-  return config.use_pty ? ServePty(config, chain, stop_fd, ready)
-                        : ServeTcp(config, chain, stop_fd, ready);
+  sim::Board board(config.board);
+  return config.use_pty ? ServePty(config, board, stop_fd, ready)
+                        : ServeTcp(config, board, stop_fd, ready);
 }
 
 }  // namespace hashrig::hal

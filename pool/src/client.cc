@@ -273,14 +273,14 @@ PoolClient::~PoolClient() {  // NOLINT(bugprone-exception-escape): see client.h
 void PoolClient::Start() { state_->Start(); }
 void PoolClient::Stop() { state_->Stop(); }
 
-SubmitOutcome PoolClient::Submit(const Share& share) {
+SubmitOutcome PoolClient::Submit(const Share& share, const ShareValue& value) {
   auto& active = state_->active;
   if (!active || active->closed()) {
     SubmitOutcome out;
     out.detail = "no pool connection";
     return out;
   }
-  SubmitOutcome out = active->session().Submit(share, Clock::now());
+  SubmitOutcome out = active->session().Submit(share, value, Clock::now());
   active->Flush();
   return out;
 }

@@ -77,6 +77,17 @@ ClientSession::JobEntry* ClientSession::FindJob(const std::string& job_id) {
 }
 
 SubmitOutcome ClientSession::Submit(const Share& share, Clock::time_point now) {
+  JobEntry* entry = FindJob(share.job_id);
+  if (entry != nullptr) {
+    if (auto header = WorkBuilder(*entry->job).HeaderFor(share)) {
+      return Submit(share, Evaluate(*header), now);
+    }
+  }
+  return Submit(share, ShareValue{}, now);  // judged without a value: refused below
+}
+
+SubmitOutcome ClientSession::Submit(const Share& share, const ShareValue& value,
+                                    Clock::time_point now) {
   SubmitOutcome out;
   if (!authorized_) {
     out.detail = "the pool has not authorized us yet";
@@ -89,13 +100,12 @@ SubmitOutcome ClientSession::Submit(const Share& share, Clock::time_point now) {
     return out;
   }
   const Job& job = *entry->job;
-  auto header = WorkBuilder(job).HeaderFor(share);
-  if (!header) {
+  if (Error fits = WorkBuilder(job).Check(share); !fits.ok()) {
     out.status = SubmitStatus::kInvalid;
-    out.detail = header.error().message();
+    out.detail = fits.message();
     return out;
   }
-  out.value = Evaluate(*header);
+  out.value = value;
   if (entry->stale) {
     out.status = SubmitStatus::kStale;
     out.detail = "job " + share.job_id + " was retired by clean_jobs";

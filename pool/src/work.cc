@@ -74,6 +74,13 @@ Header WorkBuilder::BuildHeader(const Hash256& merkle_root, std::uint32_t ntime,
 }
 
 Expected<Header> WorkBuilder::HeaderFor(const Share& share) const {
+  if (Error fits = Check(share); !fits.ok()) {
+    return fits;
+  }
+  return BuildHeader(MerkleRoot(share.extranonce2), share.ntime, share.version, share.nonce);
+}
+
+Error WorkBuilder::Check(const Share& share) const {
   if (share.extranonce2.size() != job_.extranonce2_size) {
     return Error(StatusCode::kInvalidArgument,
                  "extranonce2 has " + std::to_string(share.extranonce2.size()) +
@@ -93,7 +100,7 @@ Expected<Header> WorkBuilder::HeaderFor(const Share& share) const {
                  "ntime " + FormatHex32(share.ntime) + " outside the job's window " +
                      FormatHex32(ntime) + " + " + std::to_string(kMaxNtimeRoll.count()) + " s");
   }
-  return BuildHeader(MerkleRoot(share.extranonce2), share.ntime, share.version, share.nonce);
+  return {};
 }
 
 ShareValue Evaluate(const Header& header) {

@@ -127,7 +127,7 @@ const KernelTable* BestSupported(bool stream_only) {
 
 Backend Backend::Scalar() { return Backend(&ScalarKernels(), &ScalarKernels()); }
 
-std::optional<Backend> Backend::Find(std::string_view name, std::string* error) {
+Expected<Backend> Backend::Find(std::string_view name) {
   if (name == "auto") {
     return Backend(BestSupported(false), BestSupported(true));
   }
@@ -139,41 +139,39 @@ std::optional<Backend> Backend::Find(std::string_view name, std::string* error) 
       continue;
     }
     if (!t->supported(Cpu())) {
-      *error = "SHA-256 backend '" + std::string(name) +
-               "' needs instructions this CPU (or OS) "
-               "does not provide; see 'hashrig bench --list'";
-      return std::nullopt;
+      return Error(StatusCode::kNotFound, "SHA-256 backend '" + std::string(name) +
+                                              "' needs instructions this CPU (or OS) "
+                                              "does not provide; see 'hashrig bench --list'");
     }
     if (!SelfTest(*t)) {
-      *error = "SHA-256 backend '" + std::string(name) + "' failed its known-answer self-test";
-      return std::nullopt;
+      return Error(StatusCode::kFailedPrecondition,
+                   "SHA-256 backend '" + std::string(name) + "' failed its known-answer self-test");
     }
     return Backend(t, t);
   }
-  *error = "unknown SHA-256 backend '" + std::string(name) + "' (known: auto, " + known + ")";
-  return std::nullopt;
+  return Error(StatusCode::kInvalidArgument,
+               "unknown SHA-256 backend '" + std::string(name) + "' (known: auto, " + known + ")");
 }
 
-std::optional<Backend> Backend::FromEnvironment(std::string* error) {
+Expected<Backend> Backend::FromEnvironment() {
   const char* forced = std::getenv(std::string(kBackendEnvVar).c_str());
   if (forced == nullptr || *forced == '\0') {
-    return Find("auto", error);
+    return Find("auto");
   }
-  std::optional<Backend> b = Find(forced, error);
+  Expected<Backend> b = Find(forced);
   if (!b) {
-    *error = std::string(kBackendEnvVar) + ": " + *error;
+    return b.error().Context(kBackendEnvVar);
   }
   return b;
 }
 
 Backend Backend::Default() {
   static const Backend kChosen = [] {
-    std::string ignored;
     // A bad HASHRIG_SHA256_BACKEND falls back to "auto" here; programs report it first.
-    if (const std::optional<Backend> chosen = FromEnvironment(&ignored)) {
+    if (const Expected<Backend> chosen = FromEnvironment()) {
       return *chosen;
     }
-    return *Find("auto", &ignored);
+    return *Find("auto");
   }();
   return kChosen;
 }

@@ -11,7 +11,9 @@
 
 #include "fake_bsp.h"
 #include "hashrig/firmware/flash.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/target.h"
 #include "test_image.h"
 
 namespace hashrig::firmware {
@@ -35,6 +37,7 @@ AppConfig TestConfig(int chips, p::ChipModel model = p::ChipModel::kBm1368) {
   c.driver.enumeration_silence = 20ms;
   c.driver.ramp_step_delay = 1ms;
   c.driver.dead_after = 2s;
+  c.driver.sub_one_ticket = &hal::sim::kSubOneTicket;
   c.thermal.failed_sensor_grace = 2s;
   c.thermal.cool_down = 3s;
   c.host_silence = 3s;
@@ -109,7 +112,7 @@ class Harness {
     std::vector<link::Nonce> out;
     for (const auto& f : frames) {
       if (f.type == Type::kNonce) {
-        out.push_back(*link::DecodeNonce(f.body()));
+        out.push_back(*link::DecodeMessage<link::Nonce>(f.body()));
       }
     }
     return out;
@@ -119,7 +122,7 @@ class Harness {
     Run(2ms);
     const auto reply = ReplyTo(seq);
     EXPECT_TRUE(reply && reply->type == Type::kTelemetry);
-    return reply ? *link::DecodeTelemetry(reply->body()) : link::Telemetry{};
+    return reply ? *link::DecodeMessage<link::Telemetry>(reply->body()) : link::Telemetry{};
   }
 
   // Configure, reset, wait for mining, then give it work.
@@ -128,13 +131,13 @@ class Harness {
     c.frequency_quarter_mhz = 4 * 490;
     c.ticket_difficulty = static_cast<float>(kTicket);
     c.version_mask = 0x1fffe000;
-    Send(link::EncodeConfigure(++sequence, c));
+    Send(link::EncodeMessage(++sequence, c));
     Send(Type::kChainReset);
     for (int i = 0; i < 400 && app.chain_state() != p::ChainState::kMining; ++i) {
       Run(10ms);
     }
     ASSERT_EQ(app.chain_state(), p::ChainState::kMining);
-    Send(link::EncodeWork(++sequence, link::Work{token, header}));
+    Send(link::EncodeMessage(++sequence, link::Work{token, header}));
   }
 
   FakeBsp bsp;
@@ -155,7 +158,7 @@ TEST(AppTest, HelloReportsTheBoard) {
   const auto reply = h.ReplyTo(seq);
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->type, Type::kHelloReply);
-  const auto hello = link::DecodeHelloReply(reply->body());
+  const auto hello = link::DecodeMessage<link::HelloReply>(reply->body());
   ASSERT_TRUE(hello);
   EXPECT_EQ(hello->chip_model, static_cast<std::uint8_t>(p::ChipModel::kBm1368));
   EXPECT_EQ(hello->chips, 4);
@@ -179,7 +182,7 @@ TEST(AppTest, MinesAndEveryForwardedNonceMeetsTheTicket) {
       full[76 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n.nonce >> (8 * i));
     }
     // Checked with the host's sha256 core, independently of the firmware's scalar path.
-    EXPECT_GE(DifficultyOf(sha256::DoubleHash(full)), kTicket);
+    EXPECT_GE(sha256::Difficulty::OfHash(sha256::DoubleHash(full)).value(), kTicket);
     EXPECT_LT(n.chip, 4);
   }
   const auto t = h.Telemetry();
@@ -189,7 +192,7 @@ TEST(AppTest, MinesAndEveryForwardedNonceMeetsTheTicket) {
   EXPECT_LE(t.nonces, h.app.counters().nonces);
   EXPECT_EQ(t.hardware_errors, 0u);
   EXPECT_EQ(t.frequency_quarter_mhz, 4 * 490);
-  EXPECT_EQ(t.fan_rpm, h.bsp.FanRpm());
+  EXPECT_EQ(t.fan_rpm, std::lround(h.bsp.FanSpeed().value));
   EXPECT_EQ(t.fan_percent, std::lround(h.bsp.fan));
   EXPECT_EQ(t.milliamps, 9000);  // the fake's power reading
   EXPECT_GT(h.bsp.feeds, 0);
@@ -211,7 +214,7 @@ TEST(AppTest, Bm1397MinesOnMidstateWork) {
       full[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n.version >> (8 * i));
       full[76 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n.nonce >> (8 * i));
     }
-    EXPECT_GE(DifficultyOf(sha256::DoubleHash(full)), kTicket);
+    EXPECT_GE(sha256::Difficulty::OfHash(sha256::DoubleHash(full)).value(), kTicket);
     EXPECT_EQ(n.version, 0x20000000u);
   }
   EXPECT_EQ(h.app.counters().hardware_errors, 0u);
@@ -228,8 +231,8 @@ TEST(AppTest, ChipStatsComeInPages) {
   h.Run(2ms);
   ASSERT_TRUE(h.ReplyTo(a) && h.ReplyTo(b));
   ASSERT_EQ(h.ReplyTo(a)->type, Type::kChipStats) << int(h.ReplyTo(a)->type);
-  const auto pa = link::DecodeChipStats(h.ReplyTo(a)->body());
-  const auto pb = link::DecodeChipStats(h.ReplyTo(b)->body());
+  const auto pa = link::DecodeMessage<link::ChipStats>(h.ReplyTo(a)->body());
+  const auto pb = link::DecodeMessage<link::ChipStats>(h.ReplyTo(b)->body());
   ASSERT_TRUE(pa && pb);
   EXPECT_EQ(pa->total, 40);
   EXPECT_EQ(pa->count, link::kChipsPerPage);
@@ -237,7 +240,7 @@ TEST(AppTest, ChipStatsComeInPages) {
   EXPECT_EQ(pb->count, 40 - link::kChipsPerPage);
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < pa->count; ++i) {
-    EXPECT_EQ(pa->chips[i].address, h.app.driver().chip(static_cast<int>(i)).address);
+    EXPECT_EQ(pa->chips[i].address, h.app.driver().chip(static_cast<int>(i)).address.value);
     sum += pa->chips[i].nonces;
   }
   for (std::size_t i = 0; i < pb->count; ++i) {
@@ -274,7 +277,7 @@ TEST(AppTest, DamagedFramesAreCountedAndNeverActedOn) {
   link::Configure c;
   c.frequency_quarter_mhz = 4 * 5000;  // 5 GHz
   const auto configure = h.sequence + 1;
-  h.Send(link::EncodeConfigure(++h.sequence, c));
+  h.Send(link::EncodeMessage(++h.sequence, c));
   const std::uint8_t short_work[] = {1, 2, 3};
   const auto work = h.Send(Type::kWork, short_work);
   const auto flash = h.Send(Type::kFlashCommit);  // no bootloader behind this app
@@ -328,7 +331,7 @@ TEST(AppTest, HotTurnsFansFullDangerousStopsTheChainThenItRestartsSlower) {
   bool told = false;  // unsolicited telemetry with the stopped state
   for (const auto& f : h.frames) {
     told = told || (f.type == Type::kTelemetry && f.sequence == 0 &&
-                    link::DecodeTelemetry(f.body())->thermal_state == 2);
+                    link::DecodeMessage<link::Telemetry>(f.body())->thermal_state == 2);
   }
   EXPECT_TRUE(told);
   const auto refused = h.Send(Type::kChainReset);
@@ -339,7 +342,7 @@ TEST(AppTest, HotTurnsFansFullDangerousStopsTheChainThenItRestartsSlower) {
   link::Configure again;
   again.frequency_quarter_mhz = 4 * 490;
   again.ticket_difficulty = static_cast<float>(kTicket);
-  h.Send(link::EncodeConfigure(++h.sequence, again));
+  h.Send(link::EncodeMessage(++h.sequence, again));
   const auto refused_again = h.Send(Type::kChainReset);
   h.Run(1s);
   EXPECT_EQ(h.ReplyTo(refused_again)->type, Type::kError);
@@ -426,7 +429,7 @@ TEST(AppTest, ChainFaultsShowInTelemetry) {
     link::Configure c;
     c.frequency_quarter_mhz = 4 * 490;
     c.ticket_difficulty = static_cast<float>(kTicket);
-    h.Send(link::EncodeConfigure(++h.sequence, c));
+    h.Send(link::EncodeMessage(++h.sequence, c));
     h.Send(Type::kChainReset);
     h.Run(2s);
     const auto t = h.Telemetry();
@@ -479,7 +482,7 @@ TEST(AppTest, FlashesThroughTheLinkAndConfirmsAfterRunningWell) {
       w.offset = static_cast<std::uint32_t>(at);
       w.size = static_cast<std::uint16_t>(std::min<std::size_t>(256, bytes.size() - at));
       std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), w.size, w.data.begin());
-      h.Send(link::EncodeFlashWrite(++h.sequence, w));
+      h.Send(link::EncodeMessage(++h.sequence, w));
       seqs.push_back(h.sequence);
     }
     seqs.push_back(h.Send(Type::kFlashVerify, sha));

@@ -6,10 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "hashrig/firmware/bsp.h"
-#include "hashrig/hal/protocol/board_link.h"
+#include "hashrig/hal/protocol/board_link/messages.h"
 #include "hashrig/hal/sim/chain.h"
 
 namespace hashrig::firmware {
@@ -61,17 +62,17 @@ class FakeBsp final : public Bsp {
       chain_out_.clear();
     }
   }
-  double TemperatureC() override {
+  std::optional<Celsius> Temperature() override {
     now += sensor_delay;  // a slow (or hung) sensor bus takes this long
-    return temperature;
+    return std::isnan(temperature) ? std::nullopt : std::optional<Celsius>(Celsius{temperature});
   }
-  void SetFanPercent(double percent) override { fan = percent; }
-  std::uint16_t FanRpm() override { return static_cast<std::uint16_t>(fan * 60); }
-  bool SetCoreMillivolts(std::uint16_t mv) override {
-    millivolts = mv;
-    return mv >= 1000 && mv <= 1500;
+  void SetFan(Percent duty) override { fan = duty.value; }
+  Rpm FanSpeed() override { return Rpm{std::round(fan * 60)}; }
+  bool SetCoreVoltage(Volts voltage) override {
+    millivolts = static_cast<std::uint16_t>(std::lround(voltage.value * 1000));
+    return millivolts >= 1000 && millivolts <= 1500;
   }
-  PowerReading ReadPower() override { return {millivolts, 9000}; }
+  PowerReading ReadPower() override { return {Volts{millivolts / 1000.0}, Amperes{9}}; }
   void FeedWatchdog() override {
     ++feeds;
     last_feed = now;

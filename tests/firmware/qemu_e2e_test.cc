@@ -113,16 +113,16 @@ TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
   auto link = hal::ConnectTcp("127.0.0.1", host_port, 5s);
   ASSERT_TRUE(link) << link.error().message();
   hal::BoardClient board(std::move(*link));
-  hal::link::HelloReply hello;
-  ASSERT_TRUE(board.Hello(2s, hello).ok());
-  EXPECT_EQ(hal::FieldText(hello.board_model), "mps2-an386");
-  EXPECT_EQ(hello.chips, 2);
-  const auto telemetry = board.Request(hal::link::Type::kTelemetryRequest, 2s);
-  EXPECT_TRUE(telemetry.ok()) << telemetry.message();
+  const auto hello = board.Hello(2s);
+  ASSERT_TRUE(hello.ok()) << hello.error().message();
+  EXPECT_EQ(hal::FieldText(hello->board_model), "mps2-an386");
+  EXPECT_EQ(hello->chips, 2);
+  const auto telemetry = board.Request(hal::link::TelemetryRequest{}, 2s);
+  EXPECT_TRUE(telemetry.ok()) << telemetry.error().message();
   ASSERT_TRUE(board.telemetry().has_value());
   EXPECT_TRUE(board.telemetry()->flags & hal::link::kFlagHostSilence);
   EXPECT_GT(board.telemetry()->nonces, 0u);
-  (void)board.Request(hal::link::Type::kReboot, 2s);
+  (void)board.Request(hal::link::Reboot{}, 2s);
   EXPECT_EQ(qemu.Wait(10s), 0) << console;
 }
 

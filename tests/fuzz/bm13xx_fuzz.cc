@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <span>
 
-#include "hashrig/hal/protocol/chain_driver.h"
-#include "hashrig/hal/protocol/frames.h"
-#include "hashrig/hal/protocol/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/driver.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/sim/chain.h"
 
 namespace p = hashrig::hal::protocol;
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.reset_hold = p::Micros(1);
   config.enumeration_silence = p::Micros(10);
   config.ramp_step_delay = p::Micros(1);
-  p::ChainDriver driver(config);
+  p::Bm13xxDriver driver(config);
   p::Micros now{0};
   driver.Start(now);
   std::size_t at = 0;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "hashrig/firmware/image.h"
-#include "hashrig/hal/protocol/board_link.h"
+#include "hashrig/hal/protocol/board_link/messages.h"
 
 namespace link = hashrig::hal::protocol::link;
 

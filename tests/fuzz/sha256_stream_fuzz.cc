@@ -15,8 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   EVP_Digest(data, size, want, &len, EVP_sha256(), nullptr);
   const std::size_t step = size > 0 ? 1 + data[0] % 97 : 1;
   for (const hashrig::sha256::BackendInfo& info : Backend::List()) {
-    std::string error;
-    const std::optional<Backend> b = Backend::Find(info.name, &error);
+    const hashrig::Expected<Backend> b = Backend::Find(info.name);
     if (!b) continue;
     hashrig::sha256::Sha256 h(*b);
     for (std::size_t at = 0; at < size; at += step) {

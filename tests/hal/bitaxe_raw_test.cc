@@ -5,8 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "hashrig/hal/protocol/devices/emc2101.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/sim/control_port.h"
-#include "hashrig/hal/usb.h"
 #include "support/control_port_link.h"
 
 namespace hashrig::hal {
@@ -26,15 +27,15 @@ TEST(BitaxeRawTest, PeripheralDriversRunOverTheControlPort) {
   BitaxeRawControl control(port.link);
   BitaxeRawI2c i2c(control);
   protocol::Tps546 vr(i2c);
-  ASSERT_TRUE(vr.SetOutput({1150}).ok());
+  ASSERT_TRUE(vr.SetOutput(Volts{1.150}).ok());
   ASSERT_TRUE(vr.Enable(true).ok());
   auto vout = vr.ReadOutput();
   ASSERT_TRUE(vout.ok());
-  EXPECT_NEAR(vout->value, 1150, 2);
+  EXPECT_NEAR(vout->value, 1.150, 0.002);
   EXPECT_TRUE(port.bus.tps546.on);
   protocol::Emc2101 fan(i2c);
   ASSERT_TRUE(fan.Init().ok());
-  ASSERT_TRUE(fan.SetFanPercent(100).ok());
+  ASSERT_TRUE(fan.SetFan(Percent{100}).ok());
   EXPECT_EQ(port.bus.emc2101.fan_setting, 63);
   ASSERT_TRUE(control.SetAsicReset(true).ok());
   EXPECT_EQ(port.twin.reset_level, 0);  // active low
@@ -51,16 +52,82 @@ TEST(BitaxeRawTest, PeripheralDriversRunOverTheControlPort) {
 TEST(BitaxeRawTest, RefusalsAndSilenceAreErrors) {
   FakeControlPort port;
   BitaxeRawControl control(port.link);
-  std::vector<std::uint8_t> reply;
-  const auto refused = control.Transact(0x42, 0x01, {}, reply);
-  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(refused.message().find("status 17"), std::string::npos) << refused.message();
+  const auto refused = control.Transact(0x42, 0x01, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.error().message().find("status 17"), std::string::npos)
+      << refused.error().message();
   port.bus.nak_everything = true;
   BitaxeRawI2c i2c(control);
   EXPECT_FALSE(protocol::Tps546(i2c).Enable(true).ok());
   port.twin.silent = true;
-  const auto silent = control.Transact(bitaxe_raw::kPageGpio, 0, {}, reply, 50ms);
-  EXPECT_EQ(silent.code(), StatusCode::kTimeout);
+  const auto silent = control.Transact(bitaxe_raw::kPageGpio, 0, {}, 50ms);
+  ASSERT_FALSE(silent.ok());
+  EXPECT_EQ(silent.error().code(), StatusCode::kTimeout);
+}
+
+std::vector<std::uint8_t> Bytes(const char* hex) {
+  std::vector<std::uint8_t> out;
+  for (const char* p = hex; *p != '\0';) {
+    if (*p == ' ') {
+      ++p;
+      continue;
+    }
+    out.push_back(static_cast<std::uint8_t>(std::stoul(std::string(p, 2), nullptr, 16)));
+    p += 2;
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> RequestBytes(std::uint8_t id, std::uint8_t page, std::uint8_t command,
+                                       const std::vector<std::uint8_t>& data) {
+  bitaxe_raw::Request r{id, page, command, {}};
+  EXPECT_TRUE(r.data.Assign(data));
+  const auto packet = bitaxe_raw::Encode(r);
+  return {packet.bytes.begin(), packet.bytes.begin() + static_cast<std::ptrdiff_t>(packet.size)};
+}
+
+// The packets of the reference (§7.3), byte for byte, from the one codec both sides use.
+TEST(BitaxeRawTest, ControlPacketsOfTheReference) {
+  namespace raw = bitaxe_raw;
+  EXPECT_EQ(RequestBytes(1, raw::kPageI2c, raw::kI2cSetFrequency, {0x80, 0x1A, 0x06, 0x00}),
+            Bytes("0A 00 01 00 05 10 80 1A 06 00"));  // 400 kHz
+  EXPECT_EQ(RequestBytes(1, raw::kPageI2c, raw::kI2cWrite, {0x4F, 0xDE}),
+            Bytes("08 00 01 00 05 20 4F DE"));
+  EXPECT_EQ(RequestBytes(1, raw::kPageI2c, raw::kI2cRead, {0x4C, 0x01}),
+            Bytes("08 00 01 00 05 30 4C 01"));
+  EXPECT_EQ(RequestBytes(1, raw::kPageI2c, raw::kI2cWriteRead, {0x32, 0xFE, 0x02}),
+            Bytes("09 00 01 00 05 40 32 FE 02"));
+  EXPECT_EQ(RequestBytes(0, raw::kPageGpio, raw::kGpioAsicReset, {0x00}),
+            Bytes("07 00 00 00 06 00 00"));
+  EXPECT_EQ(RequestBytes(0, raw::kPageAdc, 0x50, {}), Bytes("06 00 00 00 07 50"));
+  EXPECT_EQ(RequestBytes(0, raw::kPageFan, 0x10, {0x32}), Bytes("07 00 00 00 09 10 32"));
+  // What the board sends, split anywhere and after garbage, decodes the same.
+  raw::ReplyDecoder replies;
+  for (const std::uint8_t b : Bytes("FF FF 00 06 00 07 00 AB CD 05 00 08 11")) {
+    replies.Push(b);
+  }
+  auto first = replies.Next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->id, 7);
+  EXPECT_EQ(first->status, raw::kOk);
+  EXPECT_EQ(std::vector<std::uint8_t>(first->data.span().begin(), first->data.span().end()),
+            Bytes("AB CD"));
+  EXPECT_FALSE(replies.Next().has_value());  // incomplete: waits for more
+  replies.Push(0xEE);
+  auto second = replies.Next();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->status, raw::kInvalid);
+  EXPECT_GT(replies.bad(), 0u);
+  raw::RequestDecoder requests;
+  for (const std::uint8_t b : RequestBytes(9, raw::kPageI2c, raw::kI2cWrite, {0x4F, 0xDE})) {
+    requests.Push(b);
+  }
+  const auto request = requests.Next();
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->id, 9);
+  EXPECT_EQ(request->command, raw::kI2cWrite);
+  EXPECT_EQ(request->data.size, 2u);
 }
 
 }  // namespace

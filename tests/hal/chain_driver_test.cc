@@ -1,22 +1,23 @@
 // The chain driver against the chain simulator in one process, clocked by a fake time:
 // every model, chains of 1, 2, 6, 65 and 126 chips; jobs to nonces confirmed with
 // OpenSSL; and each fault class, which the driver must survive or report.
-#include "hashrig/hal/protocol/chain_driver.h"
+#include "hashrig/hal/protocol/bm13xx/driver.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "hashrig/hal/protocol/registers.h"
-#include "hashrig/hal/protocol/work.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/bm13xx/work.h"
 #include "hashrig/hal/sim/chain.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/shared_data.h"
 
 namespace hashrig::hal {
 namespace {
 
-using protocol::ChainDriver;
+using protocol::Bm13xxDriver;
 using protocol::ChainState;
 using protocol::ChipModel;
 using protocol::Micros;
@@ -32,6 +33,7 @@ protocol::DriverConfig FastConfig(ChipModel model, int chips) {
   c.expected_chips = chips;
   c.frequency = protocol::InfoOf(model).default_frequency;
   c.ticket_difficulty = 1.0 / (1 << 20);  // about one nonce per million hashes
+  c.sub_one_ticket = &sim::kSubOneTicket;
   c.reset_hold = 1ms;
   c.enumeration_silence = 20ms;
   c.ramp_step_delay = 1ms;
@@ -120,15 +122,10 @@ struct Rig {
     const auto bytes = HeaderOf(job, job.version, 0);
     std::array<std::uint8_t, 80> header{};
     std::copy(bytes.begin(), bytes.end(), header.begin());
-    return protocol::SendWork(
-               driver, header, token,
-               [](const std::uint8_t* block, auto& state) {
-                 state = sha256::Midstate(std::span<const std::uint8_t, 64>(block, 64)).words;
-               })
-        .ok();
+    return driver.SendWork({WorkToken{token}, header}).ok();
   }
 
-  ChainDriver driver;
+  Bm13xxDriver driver;
   sim::Chain chain;
   Micros now{0};
 };
@@ -162,8 +159,8 @@ TEST_P(DriverChainTest, EnumeratesAddressesRampsSwitchesBaudAndMines) {
   int nonces = 0;
   while (rig.driver.NextNonce(e)) {
     ++nonces;
-    EXPECT_EQ(e.token, 77u);
-    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version, e.nonce));
+    EXPECT_EQ(e.token.value, 77u);
+    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version.value, e.nonce.value));
     EXPECT_LE(TopWord(hash), kTicketTopWord);
   }
   EXPECT_GT(nonces, 0);
@@ -209,7 +206,7 @@ TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {
   sim::Faults faults;
   faults.corrupt_byte_rate = 0.02;
   rig.chain.SetFaults(faults);
-  ASSERT_TRUE(rig.driver.SendJob(rig.Job(1), 1).ok());
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(1), WorkToken{1}).ok());
   rig.Run(Micros(500'000));
   EXPECT_GT(rig.DrainNonces(), 0);
   EXPECT_GT(rig.driver.bad_crc(), 0u);
@@ -222,11 +219,11 @@ TEST(DriverFaultTest, BadNoncesCountAsHardwareErrorsOfThatChip) {
   faults.bad_nonce_chips = {1};
   rig.chain.SetFaults(faults);
   const auto job = rig.Job(2);
-  ASSERT_TRUE(rig.driver.SendJob(job, 1).ok());
+  ASSERT_TRUE(rig.driver.SendJob(job, WorkToken{1}).ok());
   rig.Run(Micros(500'000));
   protocol::NonceEvent e;
   while (rig.driver.NextNonce(e)) {
-    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version, e.nonce));
+    const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version.value, e.nonce.value));
     rig.driver.RecordVerdict(e.chip, TopWord(hash) <= kTicketTopWord);
   }
   EXPECT_EQ(rig.driver.chip(0).hardware_errors, 0u);
@@ -241,7 +238,7 @@ TEST(DriverFaultTest, DroppedAndDelayedResponsesStillMine) {
   ASSERT_TRUE(rig.RunUntilMining());
   faults.drop_response_rate = 0.3;
   rig.chain.SetFaults(faults);
-  ASSERT_TRUE(rig.driver.SendJob(rig.Job(3), 1).ok());
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(3), WorkToken{1}).ok());
   rig.Run(Micros(500'000));
   EXPECT_GT(rig.DrainNonces(), 0);
 }
@@ -250,7 +247,7 @@ TEST(DriverFaultTest, ADeadChipIsDetectedAndTheChainReinitialised) {
   Rig rig(ChipModel::kBm1370, 3);
   ASSERT_TRUE(rig.RunUntilMining());
   rig.chain.SetFaults(DeadChips({2}));
-  ASSERT_TRUE(rig.driver.SendJob(rig.Job(4), 1).ok());
+  ASSERT_TRUE(rig.driver.SendJob(rig.Job(4), WorkToken{1}).ok());
   rig.Run(Micros(4'000'000));  // dead_after 2 s, then a poll that goes unanswered
   EXPECT_GE(rig.driver.reinit_count(), 1);
   ASSERT_TRUE(rig.RunUntilMining());
@@ -260,12 +257,12 @@ TEST(DriverFaultTest, ADeadChipIsDetectedAndTheChainReinitialised) {
 
 TEST(DriverTest, JobsBeforeMiningAreRefusedAndIdsRotate) {
   Rig rig(ChipModel::kBm1370, 1);
-  EXPECT_FALSE(rig.driver.SendJob(rig.Job(1), 1).ok());
+  EXPECT_FALSE(rig.driver.SendJob(rig.Job(1), WorkToken{1}).ok());
   ASSERT_TRUE(rig.RunUntilMining());
   std::vector<int> ids;
   ids.reserve(3);
   for (int i = 0; i < 3; ++i) {
-    ids.push_back(*rig.driver.SendJob(rig.Job(1), 1));
+    ids.push_back(*rig.driver.SendJob(rig.Job(1), WorkToken{1}));
   }
   EXPECT_EQ(ids, (std::vector<int>{24, 48, 72}));
   EXPECT_NEAR(rig.driver.ticket_difficulty(), 1.0 / (1 << 20), 1e-9);

@@ -10,6 +10,7 @@
 #include "hashrig/hal/direct_chain.h"
 #include "hashrig/hal/link.h"
 #include "hashrig/hal/pty.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/child_process.h"
 #include "support/shared_data.h"
@@ -43,6 +44,7 @@ protocol::DriverConfig Config(ChipModel model, int chips) {
   c.expected_chips = chips;
   c.frequency = protocol::InfoOf(model).default_frequency;
   c.ticket_difficulty = 1.0 / (1 << 20);
+  c.sub_one_ticket = &sim::kSubOneTicket;
   c.reset_hold = 1ms;
   c.enumeration_silence = 100ms;
   c.ramp_step_delay = 1ms;
@@ -66,7 +68,7 @@ std::vector<std::uint8_t> Header(std::uint32_t version, std::uint32_t nonce, std
   return h;
 }
 
-bool SendWork(protocol::ChainDriver& driver, std::uint32_t seed) {
+bool SendWork(protocol::Bm13xxDriver& driver, std::uint32_t seed) {
   const auto h = Header(0x20000000, 0, seed);
   if (driver.config().model == ChipModel::kBm1397) {
     protocol::MidstateJob m;
@@ -75,7 +77,7 @@ bool SendWork(protocol::ChainDriver& driver, std::uint32_t seed) {
     m.merkle_tail = static_cast<std::uint32_t>(h[64]) | h[65] << 8 | h[66] << 16 |
                     static_cast<std::uint32_t>(h[67]) << 24;
     m.midstates[0] = sha256::Midstate(std::span<const std::uint8_t, 64>(h.data(), 64)).words;
-    return driver.SendJob(m, 0x20000000, seed).ok();
+    return driver.SendJob(m, Version{0x20000000}, WorkToken{seed}).ok();
   }
   protocol::HeaderJob job;
   job.version = 0x20000000;
@@ -83,11 +85,11 @@ bool SendWork(protocol::ChainDriver& driver, std::uint32_t seed) {
   job.ntime = 0x66554433;
   std::copy(h.begin() + 4, h.begin() + 36, job.prev_hash.begin());
   std::copy(h.begin() + 36, h.begin() + 68, job.merkle_root.begin());
-  return driver.SendJob(job, seed).ok();
+  return driver.SendJob(job, WorkToken{seed}).ok();
 }
 
 bool MeetsTicket(const protocol::NonceEvent& e, std::uint32_t seed) {
-  const auto hash = testing::OpenSslSha256d(Header(e.version, e.nonce, seed));
+  const auto hash = testing::OpenSslSha256d(Header(e.version.value, e.nonce.value, seed));
   const std::uint32_t top =
       static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
   return top <= kTicketTopWord;
@@ -121,7 +123,7 @@ TEST_P(DriverPtyTest, InitialisesAndMinesOverARealSerialLink) {
   auto link = OpenUart(sim.path, 115'200);
   ASSERT_TRUE(link) << link.error().message();
   DirectChain chain(std::move(*link), Config(model, chips));
-  chain.Start();
+  ASSERT_TRUE(chain.Start().ok());
   const Error status = chain.RunUntilMining(30s);
   ASSERT_TRUE(status.ok()) << status.message() << " found " << chain.driver().chips_found();
   EXPECT_EQ(chain.driver().chips_found(), chips);
@@ -152,7 +154,7 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
       {"--chips", "6", "--dead-chip", "2", "--bad-nonce-chip", "4", "--corrupt", "0.002"});
   ASSERT_FALSE(sim.path.empty());
   DirectChain chain(std::move(*OpenUart(sim.path, 115'200)), Config(ChipModel::kBm1370, 6));
-  chain.Start();
+  ASSERT_TRUE(chain.Start().ok());
   const Error status = chain.RunUntilMining(30s);
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(chain.driver().chips_found(), 5);
@@ -170,7 +172,7 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
 TEST(DriverPtyFaultTest, ASimulatorThatGoesAwayIsAClearError) {
   auto sim = std::make_unique<SimProcess>(std::vector<std::string>{"--chips", "1"});
   DirectChain chain(std::move(*OpenUart(sim->path, 115'200)), Config(ChipModel::kBm1370, 1));
-  chain.Start();
+  ASSERT_TRUE(chain.Start().ok());
   Error status = chain.RunUntilMining(30s);
   ASSERT_TRUE(status.ok()) << status.message();
   sim->process.Signal(SIGKILL);
@@ -195,7 +197,7 @@ TEST(DriverTcpTest, TheSimulatorOverTcpMinesToo) {
   auto link = ConnectTcp("127.0.0.1", port, 2s);
   ASSERT_TRUE(link) << link.error().message();
   DirectChain chain(std::move(*link), Config(ChipModel::kBm1370, 2));
-  chain.Start();
+  ASSERT_TRUE(chain.Start().ok());
   const Error status = chain.RunUntilMining(30s);
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(chain.driver().chips_found(), 2);

@@ -1,5 +1,6 @@
 // The TPS546 and EMC2101 drivers against their simulated twins.
-#include "hashrig/hal/protocol/peripherals.h"
+#include "hashrig/hal/protocol/devices/emc2101.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
 
 #include <cmath>
 
@@ -24,20 +25,20 @@ TEST(PmbusTest, Linear11AndUlinear16RoundTrip) {
 TEST(Tps546Test, SetsReadsAndReportsFaults) {
   sim::SimI2cBus bus;
   protocol::Tps546 vr(bus);
-  ASSERT_TRUE(vr.SetOutput({1150}).ok());
+  ASSERT_TRUE(vr.SetOutput(Volts{1.150}).ok());
   ASSERT_TRUE(vr.Enable(true).ok());
   auto vout = vr.ReadOutput();
   ASSERT_TRUE(vout.ok());
-  EXPECT_NEAR(vout->value, 1150, 1000.0 / 512);  // 2^-9 V steps
-  auto amps = vr.ReadCurrentAmps();
+  EXPECT_NEAR(vout->value, 1.150, 1.0 / 512);  // 2^-9 V steps
+  auto amps = vr.ReadCurrent();
   ASSERT_TRUE(amps.ok());
-  EXPECT_NEAR(*amps, 11.5, 0.05);
+  EXPECT_NEAR(amps->value, 11.5, 0.05);
   EXPECT_EQ(*vr.ReadStatusWord(), 0);
   bus.tps546.status_word = 0x0040;  // OFF
   EXPECT_NE(*vr.ReadStatusWord(), 0);
   ASSERT_TRUE(vr.Enable(false).ok());
   EXPECT_EQ(vr.ReadOutput()->value, 0);
-  EXPECT_EQ(vr.SetOutput({-5}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(vr.SetOutput(Volts{-5}).code(), StatusCode::kInvalidArgument);
   bus.nak_everything = true;
   EXPECT_EQ(vr.ReadOutput().status().code(), StatusCode::kUnavailable);
 }
@@ -48,23 +49,23 @@ TEST(Emc2101Test, FanTachAndDiodeTemperature) {
   bus.emc2101.board = &board;
   protocol::Emc2101 fan(bus);
   ASSERT_TRUE(fan.Init().ok());
-  ASSERT_TRUE(fan.SetFanPercent(50).ok());
-  auto rpm = fan.ReadFanRpm();
+  ASSERT_TRUE(fan.SetFan(Percent{50}).ok());
+  auto rpm = fan.ReadFanSpeed();
   ASSERT_TRUE(rpm.ok());
-  EXPECT_NEAR(*rpm, 3000, 60);
-  ASSERT_TRUE(fan.SetFanPercent(0).ok());
-  EXPECT_EQ(*fan.ReadFanRpm(), 0u);
+  EXPECT_NEAR(rpm->value, 3000, 60);
+  ASSERT_TRUE(fan.SetFan(Percent{0}).ok());
+  EXPECT_EQ(fan.ReadFanSpeed()->value, 0);
   for (int i = 0; i < 100; ++i) {
     board.Step(1s, 18, 50);
   }
-  auto temp = fan.ReadExternalTemperatureC();
+  auto temp = fan.ReadExternalTemperature();
   ASSERT_TRUE(temp.ok());
-  EXPECT_NEAR(*temp, board.temperature().value, 0.125);
+  EXPECT_NEAR(temp->value, board.temperature().value, 0.125);
   bus.emc2101.diode_open = true;
-  EXPECT_EQ(fan.ReadExternalTemperatureC().status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(fan.ReadExternalTemperature().status().code(), StatusCode::kUnavailable);
   bus.emc2101.diode_open = false;
   board.set_sensor_failed(true);
-  EXPECT_FALSE(fan.ReadExternalTemperatureC().ok());  // a failed sensor is never a reading
+  EXPECT_FALSE(fan.ReadExternalTemperature().ok());  // a failed sensor is never a reading
   bus.emc2101.product_id = 0x99;
   EXPECT_EQ(fan.Init().code(), StatusCode::kMismatch);
 }

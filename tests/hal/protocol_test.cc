@@ -8,10 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include "hashrig/hal/protocol/bm13xx/frames.h"
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/protocol/crc.h"
-#include "hashrig/hal/protocol/frames.h"
-#include "hashrig/hal/protocol/nonce.h"
-#include "hashrig/hal/protocol/registers.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/shared_data.h"
 

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/sim/thermal.h"
 
 namespace hashrig::hal::sim {

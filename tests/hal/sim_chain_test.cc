@@ -2,13 +2,14 @@
 // and addressing, bad CRCs ignored, baud switching, the known-answer self-test nonce of
 // the reference, and sub-1 ticket difficulties checked independently with OpenSSL.
 #include "hashrig/hal/sim/chain.h"
+#include "hashrig/hal/sim/sim_registers.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "hashrig/hal/protocol/nonce.h"
-#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "support/shared_data.h"
 
 namespace hashrig::hal::sim {
@@ -119,8 +120,8 @@ TEST(SimChainTest, KnownAnswerJobReturnsTheGoldenNonceAtOnce) {
 TEST(SimChainTest, SubOneTicketNoncesMeetTheirThresholdByOpenSsl) {
   Chain chain({ChipModel::kBm1370, 2, 4e6, 7});
   Send(chain, p::BroadcastWriteFrame(p::reg::kVersionRolling, 0x9000FFFF));
-  Send(chain, p::BroadcastWriteFrame(p::reg::kSimTicketTopWord, 0x00100000));  // difficulty 1/4096
-  Send(chain, p::BroadcastWriteFrame(p::reg::kHashCountingNumber, 2));  // roll versions often
+  Send(chain, p::BroadcastWriteFrame(sim::kSimTicketTopWord, 0x00100000));  // difficulty 1/4096
+  Send(chain, p::BroadcastWriteFrame(p::reg::kHashCountingNumber, 2));      // roll versions often
   p::HeaderJob job;
   job.job_id = 0x18;
   job.version = 0x20000000;

@@ -1,7 +1,7 @@
 // The thermal policy against the thermal model: the fan loop holds the target; hot means
 // fans 100 %; dangerous stops the chain; a failed or absent sensor is hot and then stops;
 // an overheated chain restarts only when cool, at a lower clock.
-#include "hashrig/hal/protocol/thermal.h"
+#include "hashrig/hal/protocol/policy/thermal.h"
 
 #include <cmath>
 #include <limits>
@@ -15,8 +15,11 @@ namespace hashrig::hal {
 namespace {
 
 using protocol::Micros;
+using protocol::StopReason;
 using protocol::ThermalState;
 using namespace std::chrono_literals;
+
+std::optional<Celsius> C(double celsius) { return Celsius{celsius}; }
 
 TEST(ThermalPolicyTest, FanLoopHoldsTheTarget) {
   const auto& rig = *sim::FindRig("antminer-s21");
@@ -27,9 +30,9 @@ TEST(ThermalPolicyTest, FanLoopHoldsTheTarget) {
   Micros now{0};
   for (int i = 0; i < 1800; ++i) {  // 30 minutes, 1 s steps
     board.Step(1s, watts, fan);
-    const auto d = controller.Update(board.Read().value, now);
+    const auto d = controller.Update(board.Read(), now);
     EXPECT_FALSE(d.stop_chain);
-    fan = d.fan_percent;
+    fan = d.fan.value;
     now += Micros(1'000'000);
   }
   EXPECT_NEAR(board.temperature().value, 60, 1.5);
@@ -39,29 +42,32 @@ TEST(ThermalPolicyTest, FanLoopHoldsTheTarget) {
 
 TEST(ThermalPolicyTest, HotThenDangerousThenCoolRestartAtALowerClock) {
   protocol::ThermalController controller({}, {525});
-  EXPECT_EQ(controller.Update(76, Micros(0)).fan_percent, 100);
-  EXPECT_EQ(controller.Update(76, Micros(1)).state, ThermalState::kHot);
-  auto stop = controller.Update(86, Micros(1'000'000));
+  EXPECT_EQ(controller.Update(C(76), Micros(0)).fan.value, 100);
+  EXPECT_EQ(controller.Update(C(76), Micros(1)).state, ThermalState::kHot);
+  auto stop = controller.Update(C(86), Micros(1'000'000));
   EXPECT_TRUE(stop.stop_chain);
-  EXPECT_EQ(stop.fan_percent, 100);
+  EXPECT_EQ(stop.stop_reason, StopReason::kOverheat);
+  EXPECT_EQ(stop.fan.value, 100);
   EXPECT_EQ(controller.overheats(), 1u);
-  EXPECT_TRUE(controller.Update(40, Micros(10'000'000)).stop_chain);  // cooled, but too soon
-  EXPECT_TRUE(controller.Update(60, Micros(40'000'000)).stop_chain);  // late, but still warm
-  const auto resume = controller.Update(45, Micros(41'000'000));
+  EXPECT_TRUE(controller.Update(C(40), Micros(10'000'000)).stop_chain);  // cooled, but too soon
+  EXPECT_TRUE(controller.Update(C(60), Micros(40'000'000)).stop_chain);  // late, but still warm
+  EXPECT_TRUE(controller.Update(C(45), Micros(42'000'000)).stop_chain);  // cool only just now
+  const auto resume = controller.Update(C(45), Micros(47'000'000));      // cool for resume_hold
   EXPECT_TRUE(resume.restart_chain);
   EXPECT_FALSE(resume.stop_chain);
   EXPECT_EQ(resume.frequency.value, 425);
-  EXPECT_FALSE(controller.Update(45, Micros(42'000'000)).restart_chain);  // once
+  EXPECT_FALSE(controller.Update(C(45), Micros(48'000'000)).restart_chain);  // once
 }
 
 TEST(ThermalPolicyTest, FailedSensorIsHotThenStopsWithinTheGrace) {
   protocol::ThermalController controller({}, {525});
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto first = controller.Update(nan, Micros(0));
-  EXPECT_EQ(first.fan_percent, 100);
+  auto first = controller.Update(std::nullopt, Micros(0));
+  EXPECT_EQ(first.fan.value, 100);
   EXPECT_FALSE(first.stop_chain);
-  EXPECT_FALSE(controller.Update(-127, Micros(4'000'000)).stop_chain);  // absent diode reads
-  EXPECT_TRUE(controller.Update(nan, Micros(5'000'000)).stop_chain);
+  EXPECT_FALSE(controller.Update(C(-127), Micros(4'000'000)).stop_chain);  // absent diode reads
+  const auto stop = controller.Update(std::nullopt, Micros(5'000'000));
+  EXPECT_TRUE(stop.stop_chain);
+  EXPECT_EQ(stop.stop_reason, StopReason::kSensorFailed);  // the reason, not "overheat"
   EXPECT_EQ(controller.overheats(), 0u);
 }
 
@@ -78,8 +84,8 @@ TEST(ThermalPolicyTest, AStuckSensorIsTreatedAsFailed) {
     if (i == 30) {
       board.set_sensor_stuck(true);  // from here the reading never changes
     }
-    const auto d = controller.Update(board.Read().value, now);
-    fan = d.fan_percent;
+    const auto d = controller.Update(board.Read(), now);
+    fan = d.fan.value;
     stopped = d.stop_chain;
     if (i < 80) {
       EXPECT_FALSE(stopped) << i;  // not before stuck_after + grace
@@ -88,6 +94,40 @@ TEST(ThermalPolicyTest, AStuckSensorIsTreatedAsFailed) {
   }
   EXPECT_TRUE(stopped);
   EXPECT_LE(now.count(), Micros(100'000'000).count());  // within stuck_after + grace + a bit
+}
+
+// Issue 11 (7b): at 90 °C, after the 30 s cool-down, a single 1.5 s reading of 0 °C must
+// not restart the chain; a restart needs a sustained run of believable readings at or
+// below the resume point.
+TEST(ThermalPolicyTest, AGlitchToZeroNeverRestartsAHotChain) {
+  protocol::ThermalController controller({}, {525});
+  Micros now{0};
+  auto at = [&](double celsius, Micros step = Micros(250'000)) {
+    now += step;
+    return controller.Update(C(celsius), now);
+  };
+  ASSERT_TRUE(at(90).stop_chain);
+  for (int i = 0; i < 124; ++i) {  // 31 s at 90 °C
+    ASSERT_FALSE(at(90).restart_chain);
+  }
+  for (int i = 0; i < 6; ++i) {  // 1.5 s of 0 °C
+    const auto d = at(0);
+    EXPECT_FALSE(d.restart_chain) << i;
+    EXPECT_TRUE(d.stop_chain) << i;
+  }
+  for (int i = 0; i < 40; ++i) {  // 90 °C again
+    EXPECT_FALSE(at(90).restart_chain) << i;
+  }
+  EXPECT_EQ(controller.Update(C(90), now).stop_reason, StopReason::kOverheat);
+  // A real cool-down (a few °C a second) restarts it once the board stays cool.
+  bool restarted = false;
+  for (double t = 90; t > 30 && !restarted; t -= 0.5) {
+    restarted = at(t).restart_chain;
+  }
+  for (int i = 0; i < 40 && !restarted; ++i) {
+    restarted = at(30).restart_chain;
+  }
+  EXPECT_TRUE(restarted);
 }
 
 }  // namespace

@@ -99,44 +99,6 @@ TEST(UsbTest, Cp210xAndCdcRequests) {
   EXPECT_EQ(FtdiModemControl(true, 0).value, 0x0101);
 }
 
-TEST(UsbTest, BitaxeRawControlPacketsOfTheReference) {
-  namespace raw = bitaxe_raw;
-  const std::uint8_t hz[] = {0x80, 0x1A, 0x06, 0x00};  // 400 kHz
-  EXPECT_EQ(raw::Packet(1, raw::kPageI2c, raw::kI2cSetFrequency, hz),
-            Bytes("0A 00 01 00 05 10 80 1A 06 00"));
-  const std::uint8_t write[] = {0x4F, 0xDE};
-  EXPECT_EQ(raw::Packet(1, raw::kPageI2c, raw::kI2cWrite, write), Bytes("08 00 01 00 05 20 4F DE"));
-  const std::uint8_t read[] = {0x4C, 0x01};
-  EXPECT_EQ(raw::Packet(1, raw::kPageI2c, raw::kI2cRead, read), Bytes("08 00 01 00 05 30 4C 01"));
-  const std::uint8_t write_read[] = {0x32, 0xFE, 0x02};
-  EXPECT_EQ(raw::Packet(1, raw::kPageI2c, raw::kI2cWriteRead, write_read),
-            Bytes("09 00 01 00 05 40 32 FE 02"));
-  const std::uint8_t low[] = {0x00};
-  EXPECT_EQ(raw::Packet(0, raw::kPageGpio, raw::kGpioAsicReset, low),
-            Bytes("07 00 00 00 06 00 00"));
-  EXPECT_EQ(raw::Packet(0, raw::kPageAdc, 0x50, {}), Bytes("06 00 00 00 07 50"));
-  const std::uint8_t half[] = {0x32};
-  EXPECT_EQ(raw::Packet(0, raw::kPageFan, 0x10, half), Bytes("07 00 00 00 09 10 32"));
-
-  std::vector<std::uint8_t> buffer = Bytes("06 00 07 00 AB CD 05 00 08 11 EE");
-  std::string error;
-  auto first = raw::ParseReplyV1(buffer, error);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->id, 7);
-  EXPECT_EQ(first->status, 0);
-  EXPECT_EQ(first->data, Bytes("AB CD"));
-  auto second = raw::ParseReplyV1(buffer, error);
-  ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(second->status, 0x11);  // invalid command
-  EXPECT_TRUE(buffer.empty());
-  buffer = Bytes("FF FF 00 00");
-  EXPECT_FALSE(raw::ParseReplyV1(buffer, error).has_value());
-  EXPECT_FALSE(error.empty());
-  buffer = Bytes("09 00 01");  // incomplete: wait for more
-  EXPECT_FALSE(raw::ParseReplyV1(buffer, error).has_value());
-  EXPECT_TRUE(error.empty());
-}
-
 TEST(UsbTest, NoDeviceIsAClearErrorNotAHang) {
   auto link = OpenUsb(*ParseUsbId("0403:6001:NOSUCHSERIAL"), 115'200);
   ASSERT_FALSE(link.ok());

@@ -118,8 +118,8 @@ class LoopbackTest : public ::testing::Test {
     for (std::uint64_t at = 0; hits.empty() && at < sha256::kNonceSpace; at += 1 << 18) {
       scanner.Scan({at, at + (1 << 18)}, job_->difficulty.ToTarget(), hits);
     }
-    return client_->Submit(
-        Share{job_->notify.job_id, en2, job_->notify.ntime, hits[0].nonce, version});
+    const Share share{job_->notify.job_id, en2, job_->notify.ntime, hits[0].nonce, version};
+    return client_->Submit(share, Evaluate(*builder.HeaderFor(share)));
   }
 
   // Mines until `count` more shares are accepted.

@@ -15,14 +15,13 @@ namespace hashrig::testing {
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string error;
     for (const sha256::BackendInfo& info : sha256::Backend::List()) {
       if (info.name == GetParam() && !info.supported) {
         GTEST_SKIP() << "backend " << GetParam() << " is not supported by this CPU";
       }
     }
-    const std::optional<sha256::Backend> b = sha256::Backend::Find(GetParam(), &error);
-    ASSERT_TRUE(b.has_value()) << error;
+    const Expected<sha256::Backend> b = sha256::Backend::Find(GetParam());
+    ASSERT_TRUE(b.ok()) << b.error().message();
     backend_ = *b;
   }
   sha256::Backend backend() const { return *backend_; }

@@ -27,29 +27,30 @@ TEST(BackendTest, ScalarIsAlwaysListedAndSupported) {
 
 TEST(BackendTest, EverySupportedBackendCanBeForcedByName) {
   for (const sha256::BackendInfo& b : Backend::List()) {
-    std::string error;
-    const std::optional<Backend> found = Backend::Find(b.name, &error);
-    EXPECT_EQ(found.has_value(), b.supported) << b.name << ": " << error;
+    const Expected<Backend> found = Backend::Find(b.name);
+    EXPECT_EQ(found.ok(), b.supported) << b.name;
     if (found) {
       EXPECT_EQ(found->name(), b.name);
       EXPECT_EQ(found->stream_name(), b.name);
     } else {
-      EXPECT_NE(error.find("needs instructions"), std::string::npos) << error;
+      EXPECT_EQ(found.error().code(), StatusCode::kNotFound);
+      EXPECT_NE(found.error().message().find("needs instructions"), std::string::npos)
+          << found.error().message();
     }
   }
 }
 
 TEST(BackendTest, UnknownNameIsAClearError) {
-  std::string error;
-  EXPECT_FALSE(Backend::Find("avx1024", &error).has_value());
+  const Expected<Backend> found = Backend::Find("avx1024");
+  ASSERT_FALSE(found.ok());
+  const std::string error = found.error().message();
   EXPECT_NE(error.find("unknown SHA-256 backend 'avx1024'"), std::string::npos) << error;
   EXPECT_NE(error.find("scalar"), std::string::npos) << "lists the known names: " << error;
 }
 
 TEST(BackendTest, AutoPicksTheHighestSupported) {
-  std::string error;
-  const std::optional<Backend> best = Backend::Find("auto", &error);
-  ASSERT_TRUE(best.has_value()) << error;
+  const Expected<Backend> best = Backend::Find("auto");
+  ASSERT_TRUE(best.ok()) << best.error().message();
   for (const sha256::BackendInfo& b : Backend::List()) {
     if (b.supported) {
       EXPECT_EQ(best->name(), b.name) << "List() is fastest first";
@@ -60,21 +61,20 @@ TEST(BackendTest, AutoPicksTheHighestSupported) {
 
 TEST(BackendTest, EnvironmentVariableForcesAndIsValidated) {
   const std::string var(sha256::kBackendEnvVar);
-  std::string error;
   ASSERT_EQ(setenv(var.c_str(), "scalar", 1), 0);
-  std::optional<Backend> b = Backend::FromEnvironment(&error);
-  ASSERT_TRUE(b.has_value()) << error;
+  Expected<Backend> b = Backend::FromEnvironment();
+  ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->name(), "scalar");
 
   ASSERT_EQ(setenv(var.c_str(), "nonsense", 1), 0);
-  b = Backend::FromEnvironment(&error);
-  EXPECT_FALSE(b.has_value());
-  EXPECT_NE(error.find(var), std::string::npos) << error;
+  b = Backend::FromEnvironment();
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message().find(var), std::string::npos) << b.error().message();
 
   ASSERT_EQ(unsetenv(var.c_str()), 0);
-  b = Backend::FromEnvironment(&error);
-  ASSERT_TRUE(b.has_value());
-  EXPECT_EQ(*b, *Backend::Find("auto", &error));
+  b = Backend::FromEnvironment();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b, *Backend::Find("auto"));
 }
 
 }  // namespace

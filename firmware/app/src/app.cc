@@ -2,46 +2,30 @@
 
 #include <cmath>
 
-#include "hashrig/hal/protocol/nonce.h"
-#include "hashrig/hal/protocol/work.h"
-#include "hashrig/sha256/stream.h"
-
 namespace hashrig::firmware {
 namespace {
 
 namespace p = hal::protocol;
 
-constexpr std::uint8_t kAutomaticFan = 255;
-
-void ScalarMidstate(const std::uint8_t* block, std::array<std::uint32_t, 8>& state) {
-  state = sha256::kInitialState.words;
-  sha256::ScalarCompress(state.data(), block, 1);
-}
-
-std::uint16_t QuarterMhz(p::Megahertz f) {
+std::uint16_t QuarterMhz(Megahertz f) {
   return static_cast<std::uint16_t>(std::lround(f.value * 4));
 }
 
-}  // namespace
-
-double DifficultyOf(const std::array<std::uint8_t, 32>& hash) {
-  // The hash as a little-endian 256-bit number, to double precision.
-  double value = 0;
-  for (int i = 31; i >= 0; --i) {
-    value = value * 256 + hash[static_cast<std::size_t>(i)];
-  }
-  constexpr double kDiff1 = 65535.0 * 0x1p208;  // 0xffff << 208
-  return value == 0 ? HUGE_VAL : kDiff1 / value;
+p::ControllerConfig ControllerConfigOf(const AppConfig& c) {
+  p::ControllerConfig controller;
+  controller.thermal = c.thermal;
+  controller.thermal_period = c.thermal_period;
+  return controller;
 }
+
+}  // namespace
 
 App::App(Bsp& bsp, const AppConfig& config, Boot* boot)
     : bsp_(bsp),
       config_(config),
       boot_(boot),
       driver_(config.driver),
-      thermal_(config.thermal, config.driver.frequency) {
-  ApplyFan();
-}
+      chain_(driver_, ControllerConfigOf(config)) {}
 
 void App::Step() {
   const Micros now = bsp_.Now();
@@ -66,28 +50,29 @@ void App::Step() {
 
 link::Telemetry App::Telemetry() const {
   link::Telemetry t;
-  t.temperature_decidegrees = std::isnan(last_temperature_)
-                                  ? std::int16_t{-32768}
-                                  : static_cast<std::int16_t>(std::lround(
-                                        std::fmax(-3000, std::fmin(3000, last_temperature_ * 10))));
-  t.fan_percent = static_cast<std::uint8_t>(fan_percent_ < 0 ? 0 : std::lround(fan_percent_));
-  t.fan_rpm = bsp_.FanRpm();
+  const auto celsius = chain_.temperature();
+  t.temperature_decidegrees = celsius ? static_cast<std::int16_t>(std::lround(
+                                            std::fmax(-3000, std::fmin(3000, celsius->value * 10))))
+                                      : link::kNoTemperature;
+  t.fan_percent = static_cast<std::uint8_t>(std::lround(std::fmax(0, chain_.fan().value)));
+  t.fan_rpm = static_cast<std::uint16_t>(std::lround(std::fmin(65535, bsp_.FanSpeed().value)));
   const PowerReading power = bsp_.ReadPower();
-  t.millivolts = power.millivolts;
-  t.milliamps = power.milliamps;
-  t.thermal_state = static_cast<std::uint8_t>(thermal_state_);
+  t.millivolts = static_cast<std::uint16_t>(std::lround(power.voltage.value * 1000));
+  t.milliamps = static_cast<std::uint16_t>(std::lround(power.current.value * 1000));
+  t.thermal_state = static_cast<std::uint8_t>(chain_.thermal_state());
   int alive = 0;
-  for (int i = 0; i < driver_.chips_found() && i < p::kMaxChips; ++i) {
+  for (int i = 0; i < driver_.chips_found(); ++i) {
     alive += driver_.chip(i).alive ? 1 : 0;
   }
   t.chips_alive = static_cast<std::uint8_t>(alive > 255 ? 255 : alive);
   t.nonces = counters_.nonces;
   t.hardware_errors = counters_.hardware_errors;
-  t.chain_state = static_cast<std::uint8_t>(driver_.state());
+  t.chain_state = static_cast<std::uint8_t>(chain_.state());
   t.flags =
       static_cast<std::uint8_t>((idled_for_silence_ ? link::kFlagHostSilence : 0) |
                                 (boot_ != nullptr && boot_->on_trial() ? link::kFlagTrial : 0));
-  t.frequency_quarter_mhz = QuarterMhz(driver_.config().frequency);
+  t.frequency_quarter_mhz = QuarterMhz(chain_.frequency());
+  t.stop_reason = static_cast<std::uint8_t>(chain_.stop_reason());
   return t;
 }
 
@@ -128,7 +113,33 @@ void App::Send(const link::Encoded& encoded) {
 
 void App::Refuse(const link::Frame& frame, link::ErrorCode code) {
   ++counters_.refused;
-  Send(link::EncodeError(frame.sequence, frame.type, code));
+  Reply(frame,
+        link::Refusal{static_cast<std::uint8_t>(frame.type), static_cast<std::uint8_t>(code)});
+}
+
+void App::OnConfigure(const link::Frame& frame, const link::Configure& m) {
+  if (m.frequency_quarter_mhz < 4 * 50 || m.frequency_quarter_mhz > 4 * 1500 ||
+      !(m.ticket_difficulty > 0) || m.ticket_difficulty > 1e12F) {
+    return Refuse(frame, link::ErrorCode::kBadPayload);
+  }
+  if (m.core_millivolts != 0 && !bsp_.SetCoreVoltage(Volts{m.core_millivolts / 1000.0})) {
+    return Refuse(frame, link::ErrorCode::kBadPayload);
+  }
+  // Applies at the next ChainReset, less what overheats took off the clock.
+  chain_.Configure({Megahertz{m.frequency_quarter_mhz / 4.0}, m.ticket_difficulty, m.version_mask});
+  Ack(frame);
+}
+
+link::ChipStats App::ChipPage(std::uint8_t first) const {
+  link::ChipStats page;
+  page.first = first;
+  page.total = static_cast<std::uint8_t>(driver_.chips_found());
+  for (int i = first; i < driver_.chips_found() && page.count < link::kChipsPerPage; ++i) {
+    const p::ChipCounters c = driver_.chip(i);
+    page.chips[page.count++] = {c.address.value, static_cast<std::uint8_t>(c.alive ? 1 : 0),
+                                c.nonces, c.hardware_errors};
+  }
+  return page;
 }
 
 void App::Handle(const link::Frame& frame, Micros now) {
@@ -139,7 +150,7 @@ void App::Handle(const link::Frame& frame, Micros now) {
   const auto body = frame.body();
   switch (frame.type) {
     case link::Type::kHello: {
-      if (body.size() != 1) {
+      if (!link::DecodeMessage<link::Hello>(body)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       link::HelloReply reply;
@@ -153,80 +164,52 @@ void App::Handle(const link::Frame& frame, Micros now) {
         reply.running_slot = static_cast<std::uint8_t>(boot_->running());
         reply.slot_bytes = static_cast<std::uint32_t>(boot_->slot_bytes());
       }
-      return Send(link::EncodeHelloReply(frame.sequence, reply));
+      return Reply(frame, reply);
     }
     case link::Type::kChainReset:
-      if (!body.empty()) {
+      if (!link::DecodeMessage<link::ChainReset>(body)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
-      if (thermal_state_ == p::ThermalState::kStopped) {
+      if (!chain_.Start(now).ok()) {
         return Refuse(frame, link::ErrorCode::kBusy);  // cooling down after an overheat
       }
-      chain_wanted_ = true;
       idled_for_silence_ = false;
       mining_since_ = Micros{-1};
-      driver_.Start(now);
       return Ack(frame);
-    case link::Type::kConfigure: {
-      const auto m = link::DecodeConfigure(body);
-      if (!m || m->frequency_quarter_mhz < 4 * 50 || m->frequency_quarter_mhz > 4 * 1500 ||
-          !(m->ticket_difficulty > 0) || m->ticket_difficulty > 1e12F) {
-        return Refuse(frame, link::ErrorCode::kBadPayload);
+    case link::Type::kConfigure:
+      if (const auto m = link::DecodeMessage<link::Configure>(body)) {
+        return OnConfigure(frame, *m);
       }
-      if (m->core_millivolts != 0 && !bsp_.SetCoreMillivolts(m->core_millivolts)) {
-        return Refuse(frame, link::ErrorCode::kBadPayload);
+      return Refuse(frame, link::ErrorCode::kBadPayload);
+    case link::Type::kWork:
+      if (const auto m = link::DecodeMessage<link::Work>(body)) {
+        chain_.SetWork({WorkToken{m->token}, m->header});
+        return Ack(frame);
       }
-      p::DriverConfig c = config_.driver;
-      thermal_.set_frequency(p::Megahertz{m->frequency_quarter_mhz / 4.0});
-      c.frequency = thermal_.frequency();  // less what overheats took off
-      c.ticket_difficulty = m->ticket_difficulty;
-      c.version_mask = m->version_mask;
-      config_.driver = c;
-      driver_.Reconfigure(c);  // applies at the next ChainReset
-      return Ack(frame);
-    }
-    case link::Type::kWork: {
-      const auto m = link::DecodeWork(body);
-      if (!m) {
-        return Refuse(frame, link::ErrorCode::kBadPayload);
-      }
-      pending_ = *m;
-      has_work_ = true;
-      received_work_ = true;
-      return Ack(frame);
-    }
+      return Refuse(frame, link::ErrorCode::kBadPayload);
     case link::Type::kTelemetryRequest:
-      if (!body.empty()) {
+      if (!link::DecodeMessage<link::TelemetryRequest>(body)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
-      return Send(link::EncodeTelemetry(frame.sequence, Telemetry()));
-    case link::Type::kChipStatsRequest: {
-      if (body.size() != 1) {
+      return Reply(frame, Telemetry());
+    case link::Type::kChipStatsRequest:
+      if (const auto m = link::DecodeMessage<link::ChipStatsRequest>(body)) {
+        return Reply(frame, ChipPage(m->first));
+      }
+      return Refuse(frame, link::ErrorCode::kBadPayload);
+    case link::Type::kSetFan: {
+      const auto m = link::DecodeMessage<link::SetFan>(body);
+      if (!m || (m->percent > 100 && m->percent != link::kAutomaticFan)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
-      link::ChipStats page;
-      page.first = body[0];
-      page.total = static_cast<std::uint8_t>(driver_.chips_found());
-      for (int i = body[0]; i < driver_.chips_found() && page.count < link::kChipsPerPage; ++i) {
-        const p::ChipStats& c = driver_.chip(i);
-        page.chips[page.count++] = {c.address, static_cast<std::uint8_t>(c.alive ? 1 : 0), c.nonces,
-                                    c.hardware_errors};
-      }
-      return Send(link::EncodeChipStats(frame.sequence, page));
-    }
-    case link::Type::kSetFan:
-      if (body.size() != 1 || (body[0] > 100 && body[0] != kAutomaticFan)) {
-        return Refuse(frame, link::ErrorCode::kBadPayload);
-      }
-      manual_fan_ = body[0] == kAutomaticFan ? -1 : body[0];
-      ApplyFan();
+      chain_.SetManualFan(m->percent == link::kAutomaticFan
+                              ? std::nullopt
+                              : std::optional<Percent>(Percent{static_cast<double>(m->percent)}));
       return Ack(frame);
+    }
     case link::Type::kSetVoltage: {
-      if (body.size() != 2) {
-        return Refuse(frame, link::ErrorCode::kBadPayload);
-      }
-      const auto mv = static_cast<std::uint16_t>(body[0] | body[1] << 8);
-      if (!bsp_.SetCoreMillivolts(mv)) {
+      const auto m = link::DecodeMessage<link::SetVoltage>(body);
+      if (!m || !bsp_.SetCoreVoltage(Volts{m->millivolts / 1000.0})) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       return Ack(frame);
@@ -238,11 +221,11 @@ void App::Handle(const link::Frame& frame, Micros now) {
     case link::Type::kConfirm:
       return HandleFlash(frame);
     case link::Type::kReboot:
-      if (!body.empty()) {
+      if (!link::DecodeMessage<link::Reboot>(body)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       Ack(frame);
-      driver_.Idle();
+      chain_.Stop();
       bsp_.ChainReset(true);  // the chips stop hashing while the MCU restarts
       bsp_.Reboot();
       return;
@@ -258,14 +241,16 @@ void App::HandleFlash(const link::Frame& frame) {
   const auto body = frame.body();
   Status status;
   switch (frame.type) {
-    case link::Type::kFlashErase:
-      if (body.size() != 1 || body[0] != 1 - boot_->running()) {
+    case link::Type::kFlashErase: {
+      const auto m = link::DecodeMessage<link::FlashErase>(body);
+      if (!m || m->slot != 1 - boot_->running()) {
         return Refuse(frame, link::ErrorCode::kBadPayload);  // only the slot not running
       }
       status = boot_->EraseInactive();
       break;
+    }
     case link::Type::kFlashWrite: {
-      const auto m = link::DecodeFlashWrite(body);
+      const auto m = link::DecodeMessage<link::FlashWrite>(body);
       if (!m) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
@@ -273,21 +258,18 @@ void App::HandleFlash(const link::Frame& frame) {
       break;
     }
     case link::Type::kFlashVerify: {
-      if (body.size() != 32) {
+      const auto m = link::DecodeMessage<link::FlashVerify>(body);
+      if (!m) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       const auto header = boot_->SlotHeader(1 - boot_->running());
-      bool same = header.has_value();
-      for (std::size_t i = 0; same && i < 32; ++i) {
-        same = header->sha256[i] == body[i];
-      }
-      if (!same || !boot_->VerifyInactive()) {
+      if (!header || header->sha256 != m->sha256 || !boot_->VerifyInactive()) {
         return Refuse(frame, link::ErrorCode::kVerifyFailed);
       }
       return Ack(frame);
     }
     case link::Type::kFlashCommit:
-      if (!body.empty()) {
+      if (!link::DecodeMessage<link::FlashCommit>(body)) {
         return Refuse(frame, link::ErrorCode::kBadPayload);
       }
       status = boot_->CommitInactive();
@@ -305,28 +287,36 @@ void App::HandleFlash(const link::Frame& frame) {
   Ack(frame);
 }
 
-bool App::PumpChain(Micros now) {
+void App::Perform(const p::Operation& op) {
+  switch (op.kind) {
+    case p::Operation::Kind::kWrite:
+      return bsp_.ChainWrite(op.data());
+    case p::Operation::Kind::kSetBaud:
+      return bsp_.ChainSetBaud(op.baud);
+    case p::Operation::Kind::kReset:
+      return bsp_.ChainReset(op.reset_asserted);
+    case p::Operation::Kind::kSetFan:
+      return bsp_.SetFan(op.fan);
+    case p::Operation::Kind::kNone:
+      return;
+  }
+}
+
+bool App::PerformDue(Micros now) {
   bool any = false;
   for (int i = 0; i < 64; ++i) {
-    const p::Operation op = driver_.Poll(now);
+    const p::Operation op = chain_.Poll(now);
     if (op.kind == p::Operation::Kind::kNone) {
       break;
     }
     any = true;
-    switch (op.kind) {
-      case p::Operation::Kind::kWrite:
-        bsp_.ChainWrite(op.data());
-        break;
-      case p::Operation::Kind::kSetBaud:
-        bsp_.ChainSetBaud(op.baud);
-        break;
-      case p::Operation::Kind::kReset:
-        bsp_.ChainReset(op.reset_asserted);
-        break;
-      case p::Operation::Kind::kNone:
-        break;
-    }
+    Perform(op);
   }
+  return any;
+}
+
+bool App::PumpChain(Micros now) {
+  bool any = PerformDue(now);
   std::array<std::uint8_t, 256> buffer{};
   for (int round = 0; round < 8; ++round) {
     const std::size_t n = bsp_.ChainRead(buffer);
@@ -334,24 +324,21 @@ bool App::PumpChain(Micros now) {
       break;
     }
     any = true;
-    driver_.OnBytes(std::span(buffer).first(n), now);
+    chain_.OnBytes(std::span(buffer).first(n), now);
   }
-  p::NonceEvent event;
-  while (driver_.NextNonce(event)) {
-    ForwardNonce(event);
+  // Every nonce is checked against its work (the host checks again against the share
+  // target): one that misses the ticket is a hardware error of that chip.
+  p::CheckedNonce n;
+  while (chain_.NextNonce(n)) {
+    counters_.hardware_errors += n.meets_ticket ? 0 : 1;
+    ++counters_.nonces;
+    const p::NonceEvent& e = n.event;
+    Send(link::EncodeMessage(0, link::Nonce{e.token.value, static_cast<std::uint8_t>(e.chip),
+                                            e.core, e.nonce.value, e.version.value}));
   }
-  if (driver_.state() == p::ChainState::kMining) {
+  if (chain_.mining()) {
     if (mining_since_ < Micros{0}) {
       mining_since_ = now;
-    }
-    if (has_work_) {
-      const auto job = p::SendWork(driver_, pending_.header, pending_.token, ScalarMidstate);
-      if (job.ok()) {
-        has_work_ = false;
-        recent_[recent_next_] = {pending_.token, pending_.header, true};
-        recent_next_ = (recent_next_ + 1) % recent_.size();
-        any = true;
-      }
     }
   } else {
     mining_since_ = Micros{-1};
@@ -359,51 +346,20 @@ bool App::PumpChain(Micros now) {
   return any;
 }
 
-void App::ForwardNonce(const p::NonceEvent& e) {
-  // Check it against its work (the host checks again against the share target): a nonce
-  // that misses the ticket is a hardware error of that chip.
-  for (const WorkSlot& slot : recent_) {
-    if (slot.valid && slot.token == e.token) {
-      p::HeaderJob job = p::HeaderJobFrom(slot.header);
-      const auto header = p::ReconstructHeader(job, e.version, e.nonce);
-      const bool ok = DifficultyOf(sha256::ScalarDoubleHash(header)) >= e.ticket_difficulty * 0.999;
-      driver_.RecordVerdict(e.chip, ok);
-      counters_.hardware_errors += ok ? 0 : 1;
-      break;
-    }
-  }
-  ++counters_.nonces;
-  Send(link::EncodeNonce({e.token, static_cast<std::uint8_t>(e.chip), e.core, e.nonce, e.version}));
-}
-
 void App::RunThermal(Micros now) {
-  if (now < next_thermal_) {
+  if (!chain_.ThermalDue(now)) {
     return;
   }
-  next_thermal_ = now + config_.thermal_period;
   last_thermal_ = now;
-  last_temperature_ = bsp_.TemperatureC();
-  const p::ThermalDecision d = thermal_.Update(last_temperature_, now);
-  const p::ThermalState before = thermal_state_;
-  thermal_state_ = d.state;
-  thermal_fan_ = d.fan_percent;
-  if (d.stop_chain && driver_.state() != p::ChainState::kIdle) {
-    driver_.Idle();  // the chips stop on their own once work stops; reset holds them
-    bsp_.ChainReset(true);
-    ++counters_.thermal_stops;
-  }
-  if (d.restart_chain) {
-    p::DriverConfig c = driver_.config();
-    c.frequency = d.frequency;
-    driver_.Reconfigure(c);
-    if (chain_wanted_ && !host_silent_) {
-      driver_.Start(now);
-      has_work_ = received_work_;  // the last work again
+  chain_.OnTemperature(bsp_.Temperature(), now);
+  (void)PerformDue(now);  // a stop holds the chips in reset at once, the fan follows
+  const p::ThermalState state = chain_.thermal_state();
+  if (state != last_thermal_state_) {
+    if (state == p::ThermalState::kStopped) {
+      ++counters_.thermal_stops;
     }
-  }
-  ApplyFan();
-  if (before != thermal_state_) {
-    Send(link::EncodeTelemetry(0, Telemetry()));  // unsolicited: the host learns at once
+    last_thermal_state_ = state;
+    Send(link::EncodeMessage(0, Telemetry()));  // unsolicited: the host learns at once
   }
 }
 
@@ -414,23 +370,9 @@ void App::WatchHost(Micros now) {
   host_silent_ = true;
   idled_for_silence_ = true;
   ++counters_.host_silences;
-  chain_wanted_ = false;
-  has_work_ = false;
-  if (driver_.state() != p::ChainState::kIdle) {
-    driver_.Idle();
-    bsp_.ChainReset(true);
-  }
-  manual_fan_ = -1;
-  ApplyFan();
-}
-
-void App::ApplyFan() {
-  const bool manual = manual_fan_ >= 0 && thermal_state_ == p::ThermalState::kNormal;
-  const double fan = manual ? manual_fan_ : thermal_fan_;
-  if (fan != fan_percent_) {
-    fan_percent_ = fan;
-    bsp_.SetFanPercent(fan);
-  }
+  chain_.Stop();
+  chain_.SetManualFan(std::nullopt);  // the fans go back to the thermal loop
+  (void)PerformDue(now);
 }
 
 void App::MaybeConfirm(Micros now) {

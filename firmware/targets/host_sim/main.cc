@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -38,6 +39,7 @@
 #include "hashrig/firmware/flash.h"
 #include "hashrig/hal/link.h"
 #include "hashrig/hal/pty.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/hal/sim_link.h"
 #include "hashrig/sha256/sha256.h"
 
@@ -176,7 +178,7 @@ struct Options {
   double cpu_rate = 4e6;
   std::string flash_path;
   std::string serial = "SIM-0001";
-  double temperature = 45;
+  std::optional<double> temperature;  // fixed; none: the simulated board's own heat
   std::string temperature_file;
   double host_silence = 10;
   double watchdog = 2;
@@ -291,6 +293,9 @@ class LinuxBsp final : public Bsp {
  public:
   LinuxBsp(HostPort& host, std::unique_ptr<hal::ByteLink> chain, const Options& options)
       : host_(host), chain_(std::move(chain)), options_(options) {
+    if (auto* sim = dynamic_cast<hal::SimLink*>(chain_.get())) {
+      sim_board_ = &sim->board();
+    }
     watchdog_ = std::thread([this] { WatchdogThread(); });
   }
   ~LinuxBsp() {
@@ -317,9 +322,14 @@ class LinuxBsp final : public Bsp {
   }
   void ChainSetBaud(std::uint32_t baud) override { (void)chain_->SetBaud(baud); }
   void ChainReset(bool asserted) override { (void)chain_->SetReset(asserted); }
-  double TemperatureC() override {
+  std::optional<Celsius> Temperature() override {
     if (options_.temperature_file.empty()) {
-      return options_.temperature;
+      if (options_.temperature) {
+        return Celsius{*options_.temperature};
+      }
+      // The in-process board's own heat, as its EMC2101 reads it; a chain on a link to a
+      // `hashrig sim` has no board here: a fixed 45 °C.
+      return sim_board_ != nullptr ? Reading(sim_board_->thermal().Read()) : Celsius{45};
     }
     std::ifstream in(options_.temperature_file);
     std::string text;
@@ -327,24 +337,30 @@ class LinuxBsp final : public Bsp {
     char* end = nullptr;
     const double t = std::strtod(text.c_str(), &end);
     // Unreadable or not a number: the sensor does not answer.
-    return (!in && text.empty()) || end == text.c_str() ? std::numeric_limits<double>::quiet_NaN()
-                                                        : t;
-  }
-  void SetFanPercent(double percent) override {
-    if (std::lround(percent) != std::lround(fan_)) {
-      Log("fan " + std::to_string(std::lround(percent)) + "%");
+    if ((!in && text.empty()) || end == text.c_str() || !std::isfinite(t)) {
+      return std::nullopt;
     }
-    fan_ = percent;
+    return Celsius{t};
   }
-  std::uint16_t FanRpm() override { return static_cast<std::uint16_t>(fan_ * 60); }
-  bool SetCoreMillivolts(std::uint16_t mv) override {
-    if (mv < 1000 || mv > 1500) {
+  void SetFan(Percent duty) override {
+    if (std::lround(duty.value) != std::lround(fan_)) {
+      Log("fan " + std::to_string(std::lround(duty.value)) + "%");
+    }
+    fan_ = duty.value;
+    if (sim_board_ != nullptr) {
+      sim_board_->bus().emc2101.fan_setting =
+          static_cast<std::uint8_t>(std::lround(std::clamp(fan_, 0.0, 100.0) * 63 / 100));
+    }
+  }
+  Rpm FanSpeed() override { return Rpm{fan_ * 60}; }
+  bool SetCoreVoltage(Volts voltage) override {
+    if (voltage.value < 1.0 || voltage.value > 1.5) {
       return false;
     }
-    millivolts_ = mv;
+    voltage_ = voltage;
     return true;
   }
-  PowerReading ReadPower() override { return {millivolts_, 0}; }
+  PowerReading ReadPower() override { return {voltage_, Amperes{0}}; }
   void FeedWatchdog() override {
     last_feed_ns_.store(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -359,6 +375,9 @@ class LinuxBsp final : public Bsp {
   }
 
  private:
+  static std::optional<Celsius> Reading(Celsius c) {
+    return std::isfinite(c.value) ? std::optional<Celsius>(c) : std::nullopt;
+  }
   void ChainLost() {
     if (!chain_lost_logged_) {
       Log("chain link lost");
@@ -384,7 +403,8 @@ class LinuxBsp final : public Bsp {
   std::atomic<std::int64_t> last_feed_ns_{0};
   std::thread watchdog_;
   double fan_ = -1;
-  std::uint16_t millivolts_ = 1200;
+  Volts voltage_{1.2};
+  hal::sim::Board* sim_board_ = nullptr;  // the in-process chain's board, if it is one
   bool chain_lost_logged_ = false;
 };
 
@@ -406,7 +426,8 @@ void PrintHelp() {
          "  --flash FILE           flash contents (created with a factory image if new)\n"
          "  --factory-version N    the version of that factory image (1)\n"
          "  --serial TEXT          the board's serial number\n"
-         "  --temperature C        the chain temperature (45)\n"
+         "  --temperature C        the chain temperature (default: the simulated board's own,\n"
+         "                         45 on a serial/tcp chain)\n"
          "  --temperature-file F   read it from F instead (unreadable or 'nan': failed sensor)\n"
          "  --host-silence S       idle the chain after S seconds without the host (10)\n"
          "  --watchdog S           hardware watchdog period (2)\n"
@@ -459,9 +480,11 @@ std::optional<Options> Parse(int argc, char** argv) {
     } else if (a == "--temperature-file") {
       o.temperature_file = v;
     } else if (a == "--temperature") {
-      if (!need_number(o.temperature)) {
+      double t = 0;
+      if (!need_number(t)) {
         return std::nullopt;
       }
+      o.temperature = t;
     } else if (a == "--chips") {
       if (!need_number(o.chips) || o.chips < 1 || o.chips > 256) {
         return std::nullopt;
@@ -503,7 +526,9 @@ std::unique_ptr<hal::ByteLink> OpenChain(const Options& o, int& chips) {
       Log("--chain " + o.chain + ": expected sim:1..256");
       return nullptr;
     }
-    return std::make_unique<hal::SimLink>(hal::sim::ChainConfig{o.model, chips, o.cpu_rate, 1});
+    hal::sim::BoardConfig board;
+    board.chain = {o.model, chips, o.cpu_rate, 1};
+    return std::make_unique<hal::SimLink>(board);
   }
   Expected<std::unique_ptr<hal::ByteLink>> link(StatusCode::kInvalidArgument,
                                                 "expected sim:N, serial:PATH or tcp:HOST:PORT");
@@ -595,6 +620,7 @@ int Main(int argc, char** argv) {
   config.driver.expected_chips = chips;
   config.driver.frequency = p::InfoOf(o.model).default_frequency;
   config.driver.ramp_step_delay = Micros(5'000);
+  config.driver.sub_one_ticket = &hal::sim::kSubOneTicket;  // a simulated chain takes sub-1 tickets
   config.driver.enumeration_silence = Micros(300'000);
   config.host_silence =
       std::chrono::duration_cast<Micros>(std::chrono::duration<double>(o.host_silence));

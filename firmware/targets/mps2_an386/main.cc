@@ -10,6 +10,7 @@
 
 #include "board.h"
 #include "hashrig/firmware/app.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "ram_flash.h"
 
 #ifndef HASHRIG_FIRMWARE_VERSION
@@ -42,10 +43,12 @@ class Mps2Bsp final : public fw::Bsp {
   }
   void ChainSetBaud(std::uint32_t) override {}  // the model has no baud rate
   void ChainReset(bool) override {}             // no reset line wired on the AN386
-  double TemperatureC() override { return 40.0; }
-  void SetFanPercent(double percent) override { fan_ = percent; }
-  std::uint16_t FanRpm() override { return static_cast<std::uint16_t>(fan_ * 60); }
-  bool SetCoreMillivolts(std::uint16_t mv) override { return mv >= 1000 && mv <= 1500; }
+  std::optional<hashrig::Celsius> Temperature() override {
+    return hashrig::Celsius{40.0};  // no sensor on the AN386
+  }
+  void SetFan(hashrig::Percent duty) override { fan_ = duty.value; }
+  hashrig::Rpm FanSpeed() override { return hashrig::Rpm{fan_ * 60}; }
+  bool SetCoreVoltage(hashrig::Volts v) override { return v.value >= 1.0 && v.value <= 1.5; }
   fw::PowerReading ReadPower() override { return {}; }
   void FeedWatchdog() override { board::WatchdogFeed(); }
   void Reboot() override {
@@ -104,6 +107,9 @@ int main() {
   config.driver.frequency = p::InfoOf(p::ChipModel::kBm1368).default_frequency;
   config.driver.ramp_step_delay = fw::Micros(5'000);
   config.driver.enumeration_silence = fw::Micros(300'000);
+  // This board's chain is always a simulator (`hashrig sim` on the third UART): it takes
+  // the simulator's sub-1 tickets.
+  config.driver.sub_one_ticket = &hashrig::hal::sim::kSubOneTicket;
   config.host_silence = fw::Micros(5'000'000);
   static fw::App app(bsp, config, bootloader);
   board::WatchdogStart(1000);

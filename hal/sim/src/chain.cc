@@ -5,8 +5,9 @@
 #include <bit>
 #include <deque>
 
-#include "hashrig/hal/protocol/nonce.h"
-#include "hashrig/hal/protocol/registers.h"
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/scan.h"
 
 namespace hashrig::hal::sim {
@@ -219,7 +220,7 @@ void Chain::State::OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value)
       (config.model != ChipModel::kBm1397 || (value & 0xFF) == 0x31)) {
     chip_baud = p::ChipBaud(config.model, value);
   }
-  if (reg == reg::kTicketMask || reg == reg::kSimTicketTopWord || reg == reg::kChipNonceOffset) {
+  if (reg == reg::kTicketMask || reg == kSimTicketTopWord || reg == reg::kChipNonceOffset) {
     chip.scanner.reset();
   }
 }
@@ -323,7 +324,7 @@ std::uint64_t Chain::State::WindowSize(const SimChip& chip) const {
 sha256::Target Chain::State::TicketTarget(const SimChip& chip, int& required_zero_bits) const {
   std::array<std::uint8_t, 32> bytes{};
   bytes.fill(0xFF);
-  const std::uint32_t sim_top = chip.regs[reg::kSimTicketTopWord];
+  const std::uint32_t sim_top = chip.regs[kSimTicketTopWord];
   if (sim_top != 0) {  // simulation-only sub-1 ticket
     for (int i = 0; i < 4; ++i) {
       bytes[28 + i] = static_cast<std::uint8_t>(sim_top >> (8 * i));
@@ -448,7 +449,9 @@ void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud
 void Chain::Advance(std::chrono::nanoseconds elapsed) {
   State& s = *state_;
   s.now += elapsed;
-  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const double seconds = std::chrono::duration<double>(
+                             std::min<std::chrono::nanoseconds>(elapsed, s.config.max_catch_up))
+                             .count();
   std::size_t mining = 0;
   for (const SimChip& chip : s.chips) {
     mining += (!chip.dead && chip.has_job) ? 1 : 0;
@@ -496,13 +499,17 @@ void Chain::SetFaults(Faults faults) {
 
 std::uint32_t Chain::host_baud() const { return p::HostBaudFor(state_->chip_baud); }
 int Chain::chip_count() const { return static_cast<int>(state_->chips.size()); }
+bool Chain::hashing(int position) const {
+  const auto& chip = state_->chips.at(static_cast<std::size_t>(position));
+  return chip.has_job && !chip.dead;
+}
 ChipCounters Chain::counters(int position) const {
   return state_->chips.at(static_cast<std::size_t>(position)).counters;
 }
 std::uint8_t Chain::address(int position) const {
   return state_->chips.at(static_cast<std::size_t>(position)).address;
 }
-protocol::Megahertz Chain::frequency(int position) const {
+Megahertz Chain::frequency(int position) const {
   const auto& chip = state_->chips.at(static_cast<std::size_t>(position));
   return p::PllFromRegister(state_->config.model, chip.regs[reg::kPll0]).frequency();
 }

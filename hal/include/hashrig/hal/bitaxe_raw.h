@@ -1,32 +1,37 @@
-// bitaxe-raw's control port (reference bm13xx-protocol.md §7.2): one request at a time,
-// ids that wrap at 255, V1 replies matched by id within a timeout; and an I2C bus over it
-// so the board's TPS546 and EMC2101 drivers (hal/protocol/peripherals.h) work unchanged.
+// bitaxe-raw's control port, the host's side (reference bm13xx-protocol.md §7.2): one
+// request at a time, ids that wrap at 255, V1 replies matched by id within a timeout
+// (the codec is hal/protocol/bitaxe_raw/codec.h, shared with the simulated board); and
+// an I2C bus over it, so the board's TPS546 and EMC2101 drivers work unchanged.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "hashrig/hal/link.h"
-#include "hashrig/hal/protocol/peripherals.h"
+#include "hashrig/hal/protocol/bitaxe_raw/codec.h"
+#include "hashrig/hal/protocol/devices/i2c.h"
 
 namespace hashrig::hal {
+
+namespace bitaxe_raw = protocol::bitaxe_raw;
 
 class BitaxeRawControl {
  public:
   explicit BitaxeRawControl(ByteLink& control) : control_(control) {}
 
-  Error Transact(std::uint8_t page, std::uint8_t command, std::span<const std::uint8_t> data,
-                 std::vector<std::uint8_t>& reply,
-                 std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // One request; its reply's data, or why there was none (refused, silent, link gone).
+  Expected<bitaxe_raw::Data> Transact(
+      std::uint8_t page, std::uint8_t command, std::span<const std::uint8_t> data,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   // The ASIC's nRST (GPIO 0, active low).
   Error SetAsicReset(bool asserted);
+  ByteLink& link() { return control_; }
 
  private:
   ByteLink& control_;
   std::uint8_t next_id_ = 0;
-  std::vector<std::uint8_t> pending_;
+  bitaxe_raw::ReplyDecoder decoder_;
 };
 
 class BitaxeRawI2c final : public protocol::I2cBus {

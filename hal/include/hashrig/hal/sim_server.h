@@ -8,21 +8,19 @@
 #include <string>
 
 #include "hashrig/hal/link.h"
-#include "hashrig/hal/sim/chain.h"
+#include "hashrig/hal/sim/board.h"
 
 namespace hashrig::hal {
 
 struct SimServerConfig {
-  sim::ChainConfig chain;
-  sim::Faults faults;
+  sim::BoardConfig board;  // the chain, its faults, the rig it heats as, the room
   bool use_pty = true;
   // A stable path (symlink) to the PTY, as udev gives /dev/serial/by-id names: a driver
   // configured with it finds the chain again after the simulator restarts.
   std::string link_path;
   // A Bitaxe-class board: also a bitaxe-raw control port on a second PTY (symlinked here),
-  // its EMC2101 reading a thermal model the chain heats and the fan cools.
+  // its EMC2101 reading the board's heat, its GPIO 0 the chain's nRST.
   std::string control_link_path;
-  double ambient_c = 25;
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;
 };

@@ -62,7 +62,9 @@ class PoolClient {
   void Start();
   // Closes every connection and cancels every timer; the io_context then runs out.
   void Stop();
-  SubmitOutcome Submit(const Share& share);
+  // `value`: the share's hash and difficulty, computed by the miner from the header it
+  // holds (the session checks the share fits its job but does not hash it again).
+  SubmitOutcome Submit(const Share& share, const ShareValue& value);
 
   std::size_t active_pool() const;
   bool mining() const;  // authorized on the active pool, with a job

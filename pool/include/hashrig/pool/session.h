@@ -130,6 +130,9 @@ class ClientSession {
   void OnLine(std::string_view line, Clock::time_point now);
   // Checks a share against its job and submits it when it is worth sending.
   SubmitOutcome Submit(const Share& share, Clock::time_point now);
+  // The same for a share whose header the caller built and hashed already (the miner
+  // checked it): `value` is trusted, nothing is hashed again.
+  SubmitOutcome Submit(const Share& share, const ShareValue& value, Clock::time_point now);
   // Times out requests the pool never answered.
   void OnTime(Clock::time_point now);
   // The connection is gone: every share still awaiting an answer is reported as lost.

@@ -35,6 +35,9 @@ class WorkBuilder {
   // The header a share claims, after checking it against the job: extranonce2 size,
   // version bits only inside the negotiated mask, ntime within [job ntime, +kMaxNtimeRoll].
   Expected<Header> HeaderFor(const Share& share) const;
+  // Does the share fit the job (extranonce2 size, version bits inside the mask, ntime
+  // inside the window)? What HeaderFor checks, without hashing.
+  Error Check(const Share& share) const;
 
   const Job& job() const { return job_; }
 

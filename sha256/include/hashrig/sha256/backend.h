@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hashrig/base/error.h"
 #include "hashrig/sha256/stream.h"
 
 namespace hashrig::sha256 {
@@ -38,12 +39,13 @@ class Backend {
   static Backend Default();
 
   // The backend called `name` ("scalar", "sse41", "avx2", "avx512", "shani", "shani2",
-  // "armv8"), or "auto" for the fastest. Empty with `*error` set if the name is unknown,
-  // the CPU lacks the instructions, or the self-test fails.
-  static std::optional<Backend> Find(std::string_view name, std::string* error);
+  // "armv8"), or "auto" for the fastest. An error if the name is unknown
+  // (kInvalidArgument), the CPU lacks the instructions (kNotFound), or the self-test
+  // fails (kFailedPrecondition).
+  static Expected<Backend> Find(std::string_view name);
 
   // HASHRIG_SHA256_BACKEND if set (validated as Find does), otherwise Find("auto").
-  static std::optional<Backend> FromEnvironment(std::string* error);
+  static Expected<Backend> FromEnvironment();
 
   // Every backend compiled into this build, fastest first, with CPU support.
   static std::vector<BackendInfo> List();

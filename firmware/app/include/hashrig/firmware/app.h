@@ -1,8 +1,9 @@
-// The controller-board application: the board-link server (docs/board-link.md), the chain
-// controller running hal's BM13xx driver, and the safety that does not depend on the
-// host — the thermal loop (hal/protocol/thermal.h, the policy the host applies to the
-// chains it drives), a host-silence watchdog, and the hardware watchdog fed only from a
-// healthy main loop. One object, no heap; the target's main() calls Step() forever.
+// The controller-board application: the board-link server (docs/board-link.md), the
+// chain — run by hal's ChainController (hal/protocol/chain/controller.h), the same loop
+// the host runs for the chains it drives, with the BM13xx driver, the nonce checks and
+// the thermal policy — and the safety that does not depend on the host: a host-silence
+// watchdog, and the hardware watchdog fed only from a healthy main loop. One object, no
+// heap; the target's main() calls Step() forever.
 //
 //   Boot boot(flash, layout, board_id);  boot.Choose();   // the bootloader's choice
 //   App app(bsp, config, &boot);
@@ -14,9 +15,10 @@
 
 #include "hashrig/firmware/boot.h"
 #include "hashrig/firmware/bsp.h"
-#include "hashrig/hal/protocol/board_link.h"
-#include "hashrig/hal/protocol/chain_driver.h"
-#include "hashrig/hal/protocol/thermal.h"
+#include "hashrig/hal/protocol/bm13xx/driver.h"
+#include "hashrig/hal/protocol/board_link/messages.h"
+#include "hashrig/hal/protocol/chain/controller.h"
+#include "hashrig/hal/protocol/policy/thermal.h"
 
 namespace hashrig::firmware {
 
@@ -62,67 +64,54 @@ class App {
   // Never blocks longer than the BSP's WaitForEvent when idle.
   void Step();
 
-  hal::protocol::ChainState chain_state() const { return driver_.state(); }
-  hal::protocol::ThermalState thermal_state() const { return thermal_state_; }
+  hal::protocol::ChainState chain_state() const { return chain_.state(); }
+  hal::protocol::ThermalState thermal_state() const { return chain_.thermal_state(); }
+  hal::protocol::StopReason stop_reason() const { return chain_.stop_reason(); }
   bool host_silent() const { return host_silent_; }
-  double fan_percent() const { return fan_percent_; }
+  Percent fan() const { return chain_.fan(); }
   const AppCounters& counters() const { return counters_; }
-  const hal::protocol::ChainDriver& driver() const { return driver_; }
+  const hal::protocol::Bm13xxDriver& driver() const { return driver_; }
   link::Telemetry Telemetry() const;
 
  private:
-  struct WorkSlot {
-    std::uint32_t token = 0;
-    std::array<std::uint8_t, 80> header{};
-    bool valid = false;
-  };
-
   bool PumpHost(Micros now);
   void Handle(const link::Frame& frame, Micros now);
   void HandleFlash(const link::Frame& frame);
+  template <typename M>
+  void Reply(const link::Frame& request, const M& message) {
+    Send(link::EncodeMessage(request.sequence, message));
+  }
   void Send(const link::Encoded& encoded);
-  void Ack(const link::Frame& frame) { Send(link::EncodeAck(frame.sequence, frame.type)); }
+  void Ack(const link::Frame& frame) {
+    Reply(frame, link::Ack{static_cast<std::uint8_t>(frame.type)});
+  }
   void Refuse(const link::Frame& frame, link::ErrorCode code);
+  void OnConfigure(const link::Frame& frame, const link::Configure& m);
+  link::ChipStats ChipPage(std::uint8_t first) const;
   bool PumpChain(Micros now);
-  void ForwardNonce(const hal::protocol::NonceEvent& event);
+  // Performs what the chain controller asks for now (writes, baud, reset, fan).
+  bool PerformDue(Micros now);
+  void Perform(const hal::protocol::Operation& op);
   void RunThermal(Micros now);
   void WatchHost(Micros now);
-  void ApplyFan();
   void MaybeConfirm(Micros now);
 
   Bsp& bsp_;
   AppConfig config_;
   Boot* boot_;
-  hal::protocol::ChainDriver driver_;
-  hal::protocol::ThermalController thermal_;
+  hal::protocol::Bm13xxDriver driver_;
+  hal::protocol::ChainController chain_;
   link::Decoder decoder_;
   AppCounters counters_;
 
-  bool chain_wanted_ = false;  // the host asked for a mining chain
   bool host_silent_ = false;
   bool idled_for_silence_ = false;  // until the host resets the chain
   Micros last_rx_{0};
   Micros last_host_{0};
   bool heard_host_ = false;
-
-  Micros next_thermal_{0};
   Micros last_thermal_{0};
-  hal::protocol::ThermalState thermal_state_ = hal::protocol::ThermalState::kNormal;
-  double thermal_fan_ = 100;
-  int manual_fan_ = -1;  // the host's fan setting, -1: automatic
-  double fan_percent_ = -1;
-  double last_temperature_ = 0;
-
-  bool has_work_ = false;
-  bool received_work_ = false;
-  link::Work pending_;
-  std::array<WorkSlot, 16> recent_{};  // the last works sent, to check their nonces
-  std::size_t recent_next_ = 0;
-
+  hal::protocol::ThermalState last_thermal_state_ = hal::protocol::ThermalState::kNormal;
   Micros mining_since_{-1};
 };
-
-// The difficulty a sha256d hash meets (diff-1 target / hash), as pools count it.
-double DifficultyOf(const std::array<std::uint8_t, 32>& hash);
 
 }  // namespace hashrig::firmware

@@ -6,17 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
-#include "hashrig/hal/protocol/chain_driver.h"
+#include "hashrig/base/units.h"
+#include "hashrig/hal/protocol/chain/chip_driver.h"
 
 namespace hashrig::firmware {
 
 using hal::protocol::Micros;
 
 struct PowerReading {
-  std::uint16_t millivolts = 0;
-  std::uint16_t milliamps = 0;
+  Volts voltage{};
+  Amperes current{};
 };
 
 class Bsp {
@@ -36,12 +38,12 @@ class Bsp {
   virtual void ChainSetBaud(std::uint32_t baud) = 0;
   virtual void ChainReset(bool asserted) = 0;
 
-  // The hottest chain temperature in °C; NaN when the sensor does not answer.
-  virtual double TemperatureC() = 0;
-  virtual void SetFanPercent(double percent) = 0;
-  virtual std::uint16_t FanRpm() = 0;
+  // The hottest chain temperature; empty when the sensor does not answer.
+  virtual std::optional<Celsius> Temperature() = 0;
+  virtual void SetFan(Percent duty) = 0;
+  virtual Rpm FanSpeed() = 0;
   // Core voltage: false if the regulator refused it or is absent.
-  virtual bool SetCoreMillivolts(std::uint16_t millivolts) = 0;
+  virtual bool SetCoreVoltage(Volts voltage) = 0;
   virtual PowerReading ReadPower() = 0;
 
   // The hardware watchdog: resets the MCU unless fed within its period.

@@ -17,8 +17,8 @@
 #include <span>
 #include <vector>
 
-#include "hashrig/hal/protocol/chip.h"
-#include "hashrig/hal/protocol/frames.h"
+#include "hashrig/hal/protocol/bm13xx/chip.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
 
 namespace hashrig::hal::sim {
 
@@ -31,6 +31,9 @@ struct ChainConfig {
   // hashes at min(its nominal rate, this / chips).
   double cpu_hashes_per_second = 4e6;
   std::uint64_t seed = 1;
+  // The most hashing one Advance does: time beyond it (a descheduled thread, a loaded
+  // machine) is lost work — a lower hashrate, honestly reported — never a backlog.
+  std::chrono::milliseconds max_catch_up{50};
 };
 
 // Faults to inject, per chain or per chip (STYLE R13: behavioural fakes).
@@ -67,9 +70,11 @@ class Chain {
   // The host rate that matches the chain's current UART rate.
   std::uint32_t host_baud() const;
   int chip_count() const;
+  // The chip has work and hashes (not dead).
+  bool hashing(int position) const;
   ChipCounters counters(int position) const;
   std::uint8_t address(int position) const;
-  protocol::Megahertz frequency(int position) const;
+  Megahertz frequency(int position) const;
   std::uint32_t bad_crc_frames() const;
   const ChainConfig& config() const;
 

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "hashrig/hal/protocol/bitaxe_raw/codec.h"
 #include "hashrig/hal/sim/peripherals.h"
 
 namespace hashrig::hal::sim {
@@ -23,8 +24,8 @@ class ControlPortTwin {
   std::uint32_t requests = 0;
 
  private:
-  std::vector<std::uint8_t> Handle(std::span<const std::uint8_t> packet);
-  std::vector<std::uint8_t> pending_;
+  protocol::bitaxe_raw::Reply Handle(const protocol::bitaxe_raw::Request& request);
+  protocol::bitaxe_raw::RequestDecoder decoder_;
 };
 
 }  // namespace hashrig::hal::sim

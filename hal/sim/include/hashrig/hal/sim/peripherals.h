@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <map>
 
-#include "hashrig/hal/protocol/peripherals.h"
+#include "hashrig/hal/protocol/devices/emc2101.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/sim/thermal.h"
 
 namespace hashrig::hal::sim {

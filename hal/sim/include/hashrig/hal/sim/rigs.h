@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "hashrig/hal/protocol/chip.h"
+#include "hashrig/hal/protocol/bm13xx/chip.h"
 
 namespace hashrig::hal::sim {
 
@@ -45,6 +45,14 @@ inline constexpr PowerLevel kPowerLevels[] = {
 };
 
 inline constexpr RigProfile kRigs[] = {
+    {"antminer-s17pro",
+     "Bitmain",
+     protocol::ChipModel::kBm1397,
+     48,
+     3,
+     53,
+     39.5,
+     {25, 0.060, 0.028, 40}},
     {"antminer-s19xp",
      "Bitmain",
      protocol::ChipModel::kBm1366,
@@ -69,6 +77,14 @@ inline constexpr RigProfile kRigs[] = {
      234,
      15.0,
      {25, 0.060, 0.028, 40}},
+    {"bitaxe-max",
+     "Bitaxe (open hardware)",
+     protocol::ChipModel::kBm1397,
+     1,
+     1,
+     0.4,
+     30.0,
+     {25, 6.0, 2.4, 20}},
     {"bitaxe-ultra",
      "Bitaxe (open hardware)",
      protocol::ChipModel::kBm1366,

@@ -8,13 +8,10 @@
 #include <cmath>
 #include <limits>
 
+#include "hashrig/base/units.h"
 #include "hashrig/hal/sim/rigs.h"
 
 namespace hashrig::hal::sim {
-
-struct Celsius {
-  double value = 0;
-};
 
 class ThermalModel {
  public:

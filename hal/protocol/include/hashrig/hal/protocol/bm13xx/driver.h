@@ -1,0 +1,143 @@
+// The BM13xx chain driver as an I/O-free state machine (a ChipDriver, chain/chip_driver.h),
+// shared by the host and the firmware through the chain controller (chain/controller.h),
+// which owns the loop, the work and the checks: bytes and time in, operations out (write
+// these bytes, switch the UART rate, drive the reset line), nonces and status as values.
+// No heap, no exceptions: fixed tables of at most 256 chips and 128 job slots.
+//
+// Sequence (reference bm13xx-protocol.md §2, §3): hardware reset → response-format
+// switch (0xA4) → enumeration by a broadcast CHIP_ID read (chip id checked, missing or
+// surplus chips reported) → the model's pre-address writes → chain inactive → addresses
+// (interval 256 / chips) → per-chip core setup and CHIP_NONCE_OFFSET → ticket mask →
+// stepped frequency ramp → HASH_COUNTING_NUMBER → version mask → baud switch → mining.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "hashrig/base/status.h"
+#include "hashrig/hal/protocol/bm13xx/chip.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
+#include "hashrig/hal/protocol/chain/chip_driver.h"
+
+namespace hashrig::hal::protocol {
+
+inline constexpr int kJobSlots = 128;
+
+// Below difficulty 1 no real chip reports: a simulator may (hal/sim/sim_registers.h, its
+// documented extension). The hook writes the register for `difficulty` into `frame` and
+// returns the difficulty the chain then reports at.
+struct SubOneTicket {
+  double (*configure)(double difficulty, CommandFrame& frame) = nullptr;
+};
+
+struct DriverConfig {
+  ChipModel model = ChipModel::kBm1370;
+  int expected_chips = 1;
+  Megahertz frequency{525};
+  // Chips report nonces at this difficulty: powers of two >= 1 on real chips; below 1
+  // only with `sub_one_ticket` (a simulator), else 1.
+  double ticket_difficulty = 256;
+  const SubOneTicket* sub_one_ticket = nullptr;
+  std::uint32_t version_mask = 0x1fffe000;  // pool mask; 0: no version rolling
+  bool fast_baud = true;                    // switch to the model's fast rate at the end
+  Micros reset_hold{100'000};
+  Micros enumeration_silence{1'000'000};  // discovery ends after this much silence
+  Megahertz ramp_step{6.25};
+  Micros ramp_step_delay{100'000};
+  Micros dead_after{60'000'000};  // no nonce for this long: poll the chip
+  int max_reinit = 3;
+};
+
+class Bm13xxDriver final : public ChipDriver {
+ public:
+  explicit Bm13xxDriver(const DriverConfig& config);
+
+  // ChipDriver.
+  void Start(Micros now) override;
+  void Idle() override;
+  void Apply(const ChainSettings& settings) override;
+  Operation Poll(Micros now) override;
+  void OnBytes(std::span<const std::uint8_t> bytes, Micros now) override;
+  // Header work for BM1366/68/70; four midstates of rolled versions for BM1397.
+  Status SendWork(const ChainWork& work) override;
+  bool NextNonce(NonceEvent& out) override;
+  void RecordVerdict(int chip, bool meets_ticket) override;
+  std::array<std::uint8_t, 80> HeaderFor(const ChainWork& work,
+                                         const NonceEvent& nonce) const override;
+  ChainState state() const override { return state_; }
+  Status status() const override { return status_; }
+  int chips_found() const override { return found_; }
+  int expected_chips() const override { return config_.expected_chips; }
+  ChipCounters chip(int position) const override {
+    return chips_[static_cast<std::size_t>(position)].counters;
+  }
+  ChainSettings settings() const override;
+
+  // New settings for the next Start (e.g. a lower clock after an overheat).
+  void Reconfigure(const DriverConfig& config) { config_ = config; }
+  // Queues a job; returns the job id used. `version` is the job's header version (for
+  // BM1397 the version of midstate 0, later midstates are masked increments).
+  Result<std::uint8_t> SendJob(const HeaderJob& job, WorkToken token);
+  Result<std::uint8_t> SendJob(const MidstateJob& job, Version version, WorkToken token);
+
+  int missing_chips() const {
+    return found_ < config_.expected_chips ? config_.expected_chips - found_ : 0;
+  }
+  int surplus_chips() const {
+    return found_ > config_.expected_chips ? found_ - config_.expected_chips : 0;
+  }
+  std::uint32_t host_baud() const { return baud_; }
+  std::uint32_t bad_crc() const { return decoder_.bad_crc(); }
+  int reinit_count() const { return reinits_; }
+  double ticket_difficulty() const;
+  const DriverConfig& config() const { return config_; }
+
+ private:
+  struct Chip {
+    ChipCounters counters;
+    Micros last_nonce{0};
+  };
+  struct JobSlot {
+    bool valid = false;
+    WorkToken token{};
+    std::uint32_t version = 0;
+    std::uint32_t starting_nonce = 0;  // chips count from here plus their offset
+  };
+
+  Operation Write(const CommandFrame& frame) const;
+  Operation ResetStep(Micros now);
+  Operation EnumerateStep(Micros now);
+  bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
+  void Fail(Status status);
+  void OnResponse(const Response& r, Micros now);
+  void OnNonce(const Response& r, Micros now);
+  Operation CheckDeadChips(Micros now);
+  int ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce) const;
+  int Interval() const;
+  void QueueJob(std::span<const std::uint8_t> frame);
+
+  DriverConfig config_;
+  ChainState state_ = ChainState::kIdle;
+  Status status_;
+  ResponseDecoder decoder_;
+  Micros next_at_{0};
+  Micros last_response_{0};
+  std::size_t step_ = 0;
+  std::uint32_t baud_ = kResetBaud;
+  int found_ = 0;
+  int reinits_ = 0;
+  std::array<Chip, kMaxChips> chips_{};
+  std::array<JobSlot, kJobSlots> slots_{};
+  std::uint8_t next_job_id_ = 0;
+  Operation pending_job_;
+  std::array<NonceEvent, 64> events_{};
+  std::size_t events_head_ = 0;
+  std::size_t events_size_ = 0;
+  int poll_chip_ = -1;  // a chip being checked for life
+  Micros poll_sent_{0};
+};
+
+}  // namespace hashrig::hal::protocol

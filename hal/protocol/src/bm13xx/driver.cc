@@ -1,0 +1,524 @@
+#include "hashrig/hal/protocol/bm13xx/driver.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/bm13xx/work.h"
+#include "hashrig/hal/protocol/le.h"
+
+namespace hashrig::hal::protocol {
+namespace {
+
+struct RegWrite {
+  std::uint8_t reg;
+  std::uint32_t value;
+};
+
+// Per-model init writes, after ESP-Miner (reference §3.7-3.9).
+constexpr RegWrite kPre1366[] = {{reg::kSoftReset, 0x00070000}, {reg::kMiscControl, 0xFF0FC100}};
+constexpr RegWrite kPre1368[] = {{reg::kSoftReset, 0x00070000}, {reg::kMiscControl, 0xFF0FC100}};
+constexpr RegWrite kPre1370[] = {{reg::kVersionRolling, 0x9000FFFF},
+                                 {reg::kSoftReset, 0x00070000},
+                                 {reg::kMiscControl, 0xF000C100}};
+constexpr RegWrite kPost1366[] = {{reg::kCoreRegisterControl, 0x80008540},
+                                  {reg::kCoreRegisterControl, 0x80008020},
+                                  {reg::kAnalogMux, 0x00000003},
+                                  {reg::kIoDriverStrength, 0x02111111}};
+constexpr RegWrite kPost1368[] = {{reg::kCoreRegisterControl, 0x80008B00},
+                                  {reg::kCoreRegisterControl, 0x80008018},
+                                  {reg::kAnalogMux, 0x00000003},
+                                  {reg::kIoDriverStrength, 0x02111111}};
+constexpr RegWrite kPost1370[] = {
+    {reg::kCoreRegisterControl, 0x80008B00}, {reg::kCoreRegisterControl, 0x8000800C},
+    {reg::kIoDriverStrength, 0x00011111},    {reg::kAdcControl, 0x00004480},
+    {reg::kAnalogMux, 0x00000002},           {reg::kCoreRegisterControl, 0x80008DEE}};
+constexpr RegWrite kPost1397[] = {{0x80, 0},
+                                  {0x84, 0},
+                                  {reg::kOrderedClockEnable, 0x00000001},
+                                  {reg::kCoreRegisterControl, 0x80008074},
+                                  {reg::kPll3, 0xC0700111},
+                                  {reg::kFastUart, 0x0600000F},
+                                  {reg::kMiscControl, 0x00007A31}};
+constexpr RegWrite kPerChip1366[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008540},
+                                     {reg::kCoreRegisterControl, 0x80008020},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+constexpr RegWrite kPerChip1368[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008B00},
+                                     {reg::kCoreRegisterControl, 0x80008018},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+constexpr RegWrite kPerChip1370[] = {{reg::kSoftReset, 0x000701F0},
+                                     {reg::kMiscControl, 0xF000C100},
+                                     {reg::kCoreRegisterControl, 0x80008B00},
+                                     {reg::kCoreRegisterControl, 0x8000800C},
+                                     {reg::kCoreRegisterControl, 0x800082AA}};
+
+// Each model's init, in the order of kChips (chip.h).
+struct ModelInit {
+  std::size_t format_switches;  // 0xA4 writes before discovery (BM1368 takes four)
+  std::span<const RegWrite> pre_address;
+  std::span<const RegWrite> post_address;
+  std::span<const RegWrite> per_chip;
+};
+
+constexpr ModelInit kInit[] = {
+    {0, {}, kPost1397, {}},
+    {3, kPre1366, kPost1366, kPerChip1366},
+    {4, kPre1368, kPost1368, kPerChip1368},
+    {3, kPre1370, kPost1370, kPerChip1370},
+};
+
+constexpr const ModelInit& InitOf(ChipModel m) { return kInit[static_cast<int>(m)]; }
+
+constexpr double kPowerUpMhz = 50.0;
+constexpr Micros kPollAnswerWindow{1'000'000};
+constexpr Micros kBaudDrain{10'000};
+
+}  // namespace
+
+const char* ToString(ChainState state) {
+  switch (state) {
+    case ChainState::kIdle:
+      return "idle";
+    case ChainState::kResetting:
+      return "resetting";
+    case ChainState::kEnumerating:
+      return "enumerating";
+    case ChainState::kConfiguring:
+      return "configuring";
+    case ChainState::kMining:
+      return "mining";
+    case ChainState::kFailed:
+      return "failed";
+    case ChainState::kDown:
+      return "down";
+  }
+  return "?";
+}
+
+Bm13xxDriver::Bm13xxDriver(const DriverConfig& config) : config_(config) {
+  config_.expected_chips = std::clamp(config_.expected_chips, 1, kMaxChips);
+}
+
+void Bm13xxDriver::Start(Micros now) {
+  state_ = ChainState::kResetting;
+  status_ = Status::Ok();
+  step_ = 0;
+  next_at_ = now;
+  found_ = 0;
+  chips_ = {};
+  slots_ = {};
+  events_size_ = 0;
+  poll_chip_ = -1;
+  pending_job_ = Operation{};
+  decoder_ = ResponseDecoder(9);
+}
+
+void Bm13xxDriver::Idle() {
+  state_ = ChainState::kIdle;
+  pending_job_ = Operation{};
+  slots_ = {};
+  events_size_ = 0;
+  poll_chip_ = -1;
+}
+
+double Bm13xxDriver::ticket_difficulty() const {
+  if (config_.ticket_difficulty < 1 && config_.sub_one_ticket != nullptr) {
+    CommandFrame unused;
+    return config_.sub_one_ticket->configure(config_.ticket_difficulty, unused);
+  }
+  return TicketDifficulty(
+      TicketMaskRegister(config_.ticket_difficulty < 1 ? 1 : config_.ticket_difficulty));
+}
+
+ChainSettings Bm13xxDriver::settings() const {
+  return {config_.frequency, config_.ticket_difficulty, config_.version_mask};
+}
+
+void Bm13xxDriver::Apply(const ChainSettings& settings) {
+  config_.frequency = settings.frequency;
+  config_.ticket_difficulty = settings.ticket_difficulty;
+  config_.version_mask = settings.version_mask;
+}
+
+Operation Bm13xxDriver::Write(const CommandFrame& frame) const {
+  Operation op;
+  op.kind = Operation::Kind::kWrite;
+  std::copy(frame.bytes.begin(), frame.bytes.begin() + frame.size, op.bytes.begin());
+  op.size = frame.size;
+  return op;
+}
+
+void Bm13xxDriver::Fail(Status status) {
+  state_ = ChainState::kFailed;
+  status_ = status;
+}
+
+int Bm13xxDriver::Interval() const { return 256 / std::max(1, found_); }
+
+Operation Bm13xxDriver::Poll(Micros now) {
+  if (now < next_at_) {
+    return {};
+  }
+  Operation op;
+  switch (state_) {
+    case ChainState::kResetting:
+      return ResetStep(now);
+    case ChainState::kEnumerating:
+      return EnumerateStep(now);
+    case ChainState::kConfiguring: {
+      Micros delay{0};
+      if (!ConfigOp(step_, op, delay)) {
+        state_ = ChainState::kMining;
+        for (int i = 0; i < found_; ++i) {
+          chips_[static_cast<std::size_t>(i)].last_nonce = now;
+        }
+        return {};
+      }
+      ++step_;
+      next_at_ = now + delay;
+      if (op.kind == Operation::Kind::kSetBaud) {
+        baud_ = op.baud;
+        decoder_ = ResponseDecoder(decoder_.frame_size());
+      }
+      return op;
+    }
+    case ChainState::kMining:
+      if (pending_job_.kind != Operation::Kind::kNone) {
+        return std::exchange(pending_job_, Operation{});
+      }
+      return CheckDeadChips(now);
+    case ChainState::kIdle:
+    case ChainState::kFailed:
+    case ChainState::kDown:
+      return {};
+  }
+  return {};
+}
+
+Operation Bm13xxDriver::ResetStep(Micros now) {
+  Operation op;
+  switch (step_++) {
+    case 0:
+      op.kind = Operation::Kind::kSetBaud;
+      op.baud = kResetBaud;
+      baud_ = kResetBaud;
+      return op;
+    case 1:
+      op.kind = Operation::Kind::kReset;
+      op.reset_asserted = true;
+      next_at_ = now + config_.reset_hold;
+      return op;
+    default:
+      op.kind = Operation::Kind::kReset;
+      op.reset_asserted = false;
+      next_at_ = now + config_.reset_hold;
+      state_ = ChainState::kEnumerating;
+      step_ = 0;
+      return op;
+  }
+}
+
+Operation Bm13xxDriver::EnumerateStep(Micros now) {
+  const std::size_t switches = InitOf(config_.model).format_switches;
+  if (step_ < switches) {
+    ++step_;
+    return Write(BroadcastWriteFrame(reg::kVersionRolling, 0x9000FFFF));
+  }
+  if (step_ == switches) {
+    ++step_;
+    decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
+    last_response_ = now;
+    return Write(BroadcastReadFrame(reg::kChipId));
+  }
+  if (now - last_response_ < config_.enumeration_silence) {
+    next_at_ = last_response_ + config_.enumeration_silence;
+    return {};
+  }
+  if (found_ == 0) {
+    Fail(Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
+    return {};
+  }
+  if (found_ != config_.expected_chips) {
+    status_ = Status(StatusCode::kMismatch, found_ < config_.expected_chips
+                                                ? "fewer chips answered than expected"
+                                                : "more chips answered than expected");
+  }
+  state_ = ChainState::kConfiguring;
+  step_ = 0;
+  for (int i = 0; i < found_; ++i) {
+    chips_[static_cast<std::size_t>(i)].counters.address =
+        ChipAddress{static_cast<std::uint8_t>(i * Interval())};
+  }
+  return {};
+}
+
+bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) const {
+  const ChipModel model = config_.model;
+  const auto n = static_cast<std::size_t>(found_);
+  std::size_t at = step;
+  auto segment = [&at](std::size_t count) {
+    if (at < count) {
+      return true;
+    }
+    at -= count;
+    return false;
+  };
+  auto broadcast = [&](std::uint8_t r, std::uint32_t v) { op = Write(BroadcastWriteFrame(r, v)); };
+  if (const auto pre = InitOf(model).pre_address; segment(pre.size())) {
+    broadcast(pre[at].reg, pre[at].value);
+    return true;
+  }
+  if (segment(1)) {
+    op = Write(ChainInactiveFrame());
+    delay = Micros(20'000);
+    return true;
+  }
+  if (segment(n)) {
+    op = Write(SetAddressFrame(chips_[at].counters.address.value));
+    return true;
+  }
+  if (const auto post = InitOf(model).post_address; segment(post.size())) {
+    broadcast(post[at].reg, post[at].value);
+    return true;
+  }
+  if (const auto per = InitOf(model).per_chip; !per.empty() && segment(per.size() * n)) {
+    const RegWrite& w = per[at % per.size()];
+    op = Write(WriteRegisterFrame(chips_[at / per.size()].counters.address.value, w.reg, w.value));
+    return true;
+  }
+  // Chips split the nonce space by CHIP_NONCE_OFFSET (as stock S21 Pro firmware does).
+  if (segment(n > 1 ? n : 0)) {
+    const auto offset = static_cast<std::uint32_t>(at * 65536 / n);
+    op = Write(WriteRegisterFrame(chips_[at].counters.address.value, reg::kChipNonceOffset,
+                                  0x80000000u | offset));
+    return true;
+  }
+  if (segment(1)) {
+    const double ticket = config_.ticket_difficulty < 1 ? 1 : config_.ticket_difficulty;
+    broadcast(reg::kTicketMask, TicketMaskRegister(ticket));
+    return true;
+  }
+  if (config_.ticket_difficulty < 1 && config_.sub_one_ticket != nullptr && segment(1)) {
+    CommandFrame frame;
+    (void)config_.sub_one_ticket->configure(config_.ticket_difficulty, frame);
+    op = Write(frame);
+    return true;
+  }
+  const double span_mhz = config_.frequency.value - kPowerUpMhz;
+  const auto ramp_steps = static_cast<std::size_t>(
+      span_mhz <= 0 ? 1 : (span_mhz + config_.ramp_step.value - 1e-9) / config_.ramp_step.value);
+  if (segment(ramp_steps)) {
+    const double mhz =
+        std::min(config_.frequency.value,
+                 kPowerUpMhz + config_.ramp_step.value * static_cast<double>(at + 1));
+    const auto pll = SolvePll(model, {mhz});
+    broadcast(reg::kPll0, PllRegister(model, pll.ok() ? *pll : Pll{}));
+    delay = config_.ramp_step_delay;
+    return true;
+  }
+  if (model != ChipModel::kBm1397 && segment(1)) {
+    broadcast(reg::kHashCountingNumber, HashCountingNumber(model, found_, config_.frequency));
+    return true;
+  }
+  if (model != ChipModel::kBm1397 && config_.version_mask != 0 && segment(1)) {
+    broadcast(reg::kVersionRolling, VersionRollingRegister(config_.version_mask));
+    return true;
+  }
+  if (config_.fast_baud && segment(1)) {
+    broadcast(BaudRegisterAddress(model), FastBaudRegister(model));
+    delay = kBaudDrain;  // let the UART drain at the old rate first
+    return true;
+  }
+  if (config_.fast_baud && segment(1)) {
+    op.kind = Operation::Kind::kSetBaud;
+    op.baud = InfoOf(model).fast_baud;
+    return true;
+  }
+  return false;
+}
+
+void Bm13xxDriver::OnBytes(std::span<const std::uint8_t> bytes, Micros now) {
+  for (std::uint8_t b : bytes) {
+    decoder_.Push(b);
+    while (auto r = decoder_.Next()) {
+      OnResponse(*r, now);
+    }
+  }
+}
+
+void Bm13xxDriver::OnResponse(const Response& r, Micros now) {
+  last_response_ = now;
+  if (r.nonce) {
+    if (state_ == ChainState::kMining) {
+      OnNonce(r, now);
+    }
+    return;
+  }
+  if (state_ == ChainState::kEnumerating && r.byte7 == reg::kChipId) {
+    if ((r.register_value() >> 16) != InfoOf(config_.model).chip_id) {
+      status_ = Status(StatusCode::kMismatch, "a chip of another model answered");
+      return;
+    }
+    found_ = std::min(found_ + 1, kMaxChips);
+    return;
+  }
+  if (poll_chip_ >= 0 && r.byte7 == reg::kChipId &&
+      r.byte6 == chips_[static_cast<std::size_t>(poll_chip_)].counters.address.value) {
+    chips_[static_cast<std::size_t>(poll_chip_)].last_nonce = now;  // alive, just unlucky
+    poll_chip_ = -1;
+  }
+}
+
+void Bm13xxDriver::OnNonce(const Response& r, Micros now) {
+  const NonceReport report = DecodeNonce(config_.model, r);
+  const JobSlot& slot = slots_[report.job_id & (kJobSlots - 1)];
+  if (!slot.valid) {
+    return;  // a job we never sent, or one retired
+  }
+  NonceEvent e;
+  e.chip = ChipForNonce(report.nonce, slot.starting_nonce);
+  e.token = slot.token;
+  e.job_id = report.job_id;
+  e.small_core = report.small_core;
+  e.core = report.core;
+  e.nonce = Nonce{report.nonce};
+  e.ticket_difficulty = ticket_difficulty();
+  std::uint32_t version = slot.version;
+  if (config_.model == ChipModel::kBm1397) {
+    for (int k = 0; k < report.small_core; ++k) {
+      version = IncrementVersion(version, config_.version_mask);
+    }
+  } else {
+    version |= report.version_bits;
+  }
+  e.version = Version{version};
+  Chip& chip = chips_[static_cast<std::size_t>(e.chip)];
+  ++chip.counters.nonces;
+  chip.last_nonce = now;
+  chip.counters.alive = true;
+  if (events_size_ == events_.size()) {  // full: the oldest goes
+    events_head_ = (events_head_ + 1) % events_.size();
+    --events_size_;
+  }
+  events_[(events_head_ + events_size_) % events_.size()] = e;
+  ++events_size_;
+}
+
+int Bm13xxDriver::ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce) const {
+  if (found_ <= 1) {
+    return 0;
+  }
+  // The inverse of the CHIP_NONCE_OFFSET split written in ConfigOp: chip i counts up from
+  // the job's starting nonce plus i * 65536 / n in the high half.
+  const std::uint64_t high = static_cast<std::uint32_t>(nonce - starting_nonce) >> 16;
+  const auto n = static_cast<std::uint64_t>(found_);
+  std::uint64_t i = high * n / 65536;
+  while (i + 1 < n && (i + 1) * 65536 / n <= high) {
+    ++i;
+  }
+  while (i > 0 && i * 65536 / n > high) {
+    --i;
+  }
+  return static_cast<int>(i);
+}
+
+Operation Bm13xxDriver::CheckDeadChips(Micros now) {
+  if (poll_chip_ >= 0) {
+    if (now - poll_sent_ < kPollAnswerWindow) {
+      return {};
+    }
+    chips_[static_cast<std::size_t>(poll_chip_)].counters.alive = false;  // it did not answer
+    poll_chip_ = -1;
+    if (++reinits_ > config_.max_reinit) {
+      Fail(Status(StatusCode::kUnavailable, "a chip stopped answering and re-init did not help"));
+      return {};
+    }
+    const int reinits = reinits_;
+    Start(now);  // re-initialise the chain; enumeration will report the missing chip
+    reinits_ = reinits;
+    return {};
+  }
+  for (int i = 0; i < found_; ++i) {
+    const Chip& chip = chips_[static_cast<std::size_t>(i)];
+    if (now - chip.last_nonce >= config_.dead_after) {
+      poll_chip_ = i;
+      poll_sent_ = now;
+      return Write(ReadRegisterFrame(chip.counters.address.value, reg::kChipId));
+    }
+  }
+  return {};
+}
+
+Result<std::uint8_t> Bm13xxDriver::SendJob(const HeaderJob& job, WorkToken token) {
+  if (state_ != ChainState::kMining || config_.model == ChipModel::kBm1397) {
+    return Status(StatusCode::kFailedPrecondition, state_ != ChainState::kMining
+                                                       ? "chain is not mining"
+                                                       : "BM1397 takes midstate jobs");
+  }
+  next_job_id_ = NextJobId(config_.model, next_job_id_);
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, job.version, job.starting_nonce};
+  HeaderJob sent = job;
+  sent.job_id = next_job_id_;
+  QueueJob(EncodeHeaderJob(sent));
+  return next_job_id_;
+}
+
+Result<std::uint8_t> Bm13xxDriver::SendJob(const MidstateJob& job, Version version,
+                                           WorkToken token) {
+  if (state_ != ChainState::kMining || config_.model != ChipModel::kBm1397) {
+    return Status(StatusCode::kFailedPrecondition, state_ != ChainState::kMining
+                                                       ? "chain is not mining"
+                                                       : "only BM1397 takes midstates");
+  }
+  next_job_id_ = NextJobId(config_.model, next_job_id_);
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, version.value, job.starting_nonce};
+  MidstateJob sent = job;
+  sent.job_id = next_job_id_;
+  QueueJob(EncodeMidstateJob(sent));
+  return next_job_id_;
+}
+
+void Bm13xxDriver::QueueJob(std::span<const std::uint8_t> frame) {
+  pending_job_ = Operation{};
+  pending_job_.kind = Operation::Kind::kWrite;
+  std::copy(frame.begin(), frame.end(), pending_job_.bytes.begin());
+  pending_job_.size = frame.size();
+}
+
+Status Bm13xxDriver::SendWork(const ChainWork& work) {
+  if (!InfoOf(config_.model).midstate_jobs) {
+    return SendJob(HeaderJobFrom(work.header), work.token).status();
+  }
+  return SendJob(MidstateJobFrom(work.header, config_.version_mask, 4),
+                 Version{LoadLe32(&work.header[0])}, work.token)
+      .status();
+}
+
+std::array<std::uint8_t, 80> Bm13xxDriver::HeaderFor(const ChainWork& work,
+                                                     const NonceEvent& nonce) const {
+  return ReconstructHeader(HeaderJobFrom(work.header), nonce.version.value, nonce.nonce.value);
+}
+
+bool Bm13xxDriver::NextNonce(NonceEvent& out) {
+  if (events_size_ == 0) {
+    return false;
+  }
+  out = events_[events_head_];
+  events_head_ = (events_head_ + 1) % events_.size();
+  --events_size_;
+  return true;
+}
+
+void Bm13xxDriver::RecordVerdict(int chip, bool meets_ticket) {
+  if (chip < 0 || chip >= found_ || meets_ticket) {
+    return;
+  }
+  ++chips_[static_cast<std::size_t>(chip)].counters.hardware_errors;
+}
+
+}  // namespace hashrig::hal::protocol

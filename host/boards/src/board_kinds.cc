@@ -1,0 +1,68 @@
+#include "hashrig/host/boards/board_kinds.h"
+
+#include <charconv>
+
+#include "chain_session.h"
+#include "hashrig/hal/sim/sim_registers.h"
+
+namespace hashrig::host {
+
+std::optional<unsigned long long> ParseWhole(std::string_view text) {
+  unsigned long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string BoardSyntaxList() {
+  std::string out;
+  for (const BoardKind& kind : kBoardKinds) {
+    out += out.empty() ? "" : ", ";
+    out += kind.syntax;
+  }
+  return out;
+}
+
+const BoardKind* FindBoardKind(std::string_view name) {
+  for (const BoardKind& kind : kBoardKinds) {
+    if (kind.name == name) {
+      return &kind;
+    }
+  }
+  return nullptr;
+}
+
+Expected<BoardSpec> ParseBoardSpec(std::string_view text) {
+  const auto colon = text.find(':');
+  const BoardKind* kind = FindBoardKind(text.substr(0, colon));
+  if (kind == nullptr) {
+    return Error(StatusCode::kInvalidArgument,
+                 "--board " + std::string(text) + ": expected " + BoardSyntaxList());
+  }
+  BoardSpec spec;
+  spec.kind = kind;
+  spec.text = std::string(text);
+  const std::string_view rest = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+  if (Error e = kind->parse(rest, spec); !e.ok()) {
+    return Error(StatusCode::kInvalidArgument, "--board " + std::string(text) + ": " + e.message() +
+                                                   " (expected " + std::string(kind->syntax) + ")");
+  }
+  return spec;
+}
+
+hal::protocol::DriverConfig SimDriver(const BoardSettings& settings, int chips) {
+  hal::protocol::DriverConfig driver = settings.driver;
+  driver.expected_chips = chips;
+  if (!settings.ticket_given) {
+    driver.ticket_difficulty = 1.0 / 1024;
+  }
+  driver.sub_one_ticket = &hal::sim::kSubOneTicket;
+  driver.enumeration_silence = std::chrono::milliseconds(50);
+  driver.ramp_step_delay = std::chrono::milliseconds(2);
+  driver.reset_hold = std::chrono::milliseconds(5);
+  return driver;
+}
+
+}  // namespace hashrig::host

@@ -1,0 +1,43 @@
+// Inside a link chain (link_chain.cc): the chain on an open link, driven either by the
+// host itself (DirectSession: the chain controller on the link) or through a board
+// running hashrig firmware (FirmwareSession: the board link). The link chain owns
+// opening, probing, retrying and the thread; a session owns one open board.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashrig/base/error.h"
+#include "hashrig/hal/board_client.h"
+#include "hashrig/host/boards/board_kinds.h"
+
+namespace hashrig::host {
+
+class ChainSession {
+ public:
+  virtual ~ChainSession() = default;
+  // What it is, for the log.
+  virtual std::string Describe() const = 0;
+  // Runs the chain for up to `wait`; an error means the board is gone (the link chain
+  // marks it down and opens it again).
+  virtual Error Step(std::chrono::milliseconds wait, std::vector<FoundNonce>& found) = 0;
+  virtual void SetWork(const ChainWork& work) = 0;
+  virtual void Restart() = 0;
+  // Idle the chips before the link is closed (best effort).
+  virtual void Shutdown() = 0;
+  virtual ChainStatus Status() const = 0;
+};
+
+std::unique_ptr<ChainSession> MakeDirectSession(OpenedBoard board, const BoardSettings& settings);
+std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClient> client,
+                                                  const hal::link::HelloReply& hello,
+                                                  const BoardSettings& settings);
+
+// A whole number, all of `text`.
+std::optional<unsigned long long> ParseWhole(std::string_view text);
+
+}  // namespace hashrig::host

@@ -1,0 +1,121 @@
+// Every board on a link (sim, serial, tcp, usb, bitaxe): a chain on its own thread that
+// opens the board — retrying every second while it cannot, logging why — probes for
+// hashrig firmware where the kind may run it, and drives whichever session it found. A
+// board that goes away is marked down and opened again; the other boards and the
+// process carry on.
+#include <thread>
+
+#include "chain_session.h"
+#include "hashrig/host/mining/threaded_chain.h"
+
+namespace hashrig::host {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kRetryEvery = 1s;
+constexpr auto kFirmwareProbe = 400ms;
+
+class LinkChain final : public ThreadedChain {
+ public:
+  LinkChain(std::string name, Logger& log, const BoardSpec& spec, BoardOpener open,
+            const BoardSettings& settings)
+      : ThreadedChain(std::move(name), log),
+        spec_text_(spec.text),
+        open_(std::move(open)),
+        settings_(settings) {
+    down_ = Error(StatusCode::kUnavailable, "not opened yet");
+  }
+  ~LinkChain() override { Stop(); }
+  LinkChain(const LinkChain&) = delete;
+  LinkChain& operator=(const LinkChain&) = delete;
+
+ protected:
+  void Step(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override {
+    if (!session_) {
+      TryOpen(budget);
+      return;
+    }
+    if (Error e = session_->Step(budget, found); !e.ok()) {
+      down_ = e;
+      session_.reset();
+      last_attempt_ = std::chrono::steady_clock::now();
+    }
+  }
+  void ApplyWork(const ChainWork& work) override {
+    work_ = work;
+    if (session_) {
+      session_->SetWork(work);
+    }
+  }
+  void ApplyRestart() override {
+    if (session_) {
+      session_->Restart();
+    }
+  }
+  ChainStatus Snapshot() const override {
+    if (session_) {
+      return session_->Status();
+    }
+    ChainStatus s;
+    s.state = ChainState::kDown;
+    s.problem = down_.message();
+    s.expected_chips = settings_.driver.expected_chips;
+    return s;
+  }
+  void Shutdown() override {
+    if (session_) {
+      session_->Shutdown();
+    }
+  }
+
+ private:
+  void TryOpen(std::chrono::milliseconds budget) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_attempt_ < kRetryEvery) {
+      std::this_thread::sleep_for(budget);
+      return;
+    }
+    last_attempt_ = now;
+    auto opened = open_();
+    if (!opened) {
+      down_ = opened.error().Context(spec_text_);
+      return;
+    }
+    session_ = Probe(std::move(*opened));
+    SetDescription(session_->Describe());
+    if (work_) {
+      session_->SetWork(*work_);
+    }
+  }
+
+  // A board running hashrig firmware answers Hello; a bare chain ignores the bytes.
+  std::unique_ptr<ChainSession> Probe(OpenedBoard board) {
+    if (board.may_run_firmware) {
+      auto client = std::make_unique<hal::BoardClient>(std::move(board.link));
+      if (const auto hello = client->Hello(kFirmwareProbe)) {
+        return MakeFirmwareSession(std::move(client), *hello, settings_);
+      }
+      board.link = client->Release();
+    }
+    return MakeDirectSession(std::move(board), settings_);
+  }
+
+  std::string spec_text_;
+  BoardOpener open_;
+  BoardSettings settings_;
+  std::unique_ptr<ChainSession> session_;
+  Error down_;
+  std::optional<ChainWork> work_;
+  std::chrono::steady_clock::time_point last_attempt_{};
+};
+
+}  // namespace
+
+std::unique_ptr<HashChain> MakeLinkChain(const BoardSpec& spec, const BoardSettings& settings,
+                                         std::string name, Logger& log) {
+  return std::make_unique<LinkChain>(std::move(name), log, spec, spec.kind->opener(spec, settings),
+                                     settings);
+}
+
+}  // namespace hashrig::host

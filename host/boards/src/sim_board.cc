@@ -1,0 +1,39 @@
+// `sim[:CHIPS]`: a simulated board in this process (hal/sim/board.h) — the chain on an
+// in-process link, its EMC2101 and nRST on an in-process bitaxe-raw control port — driven
+// exactly as a bitaxe board on real ttys is.
+#include "chain_session.h"
+#include "hashrig/hal/sim_link.h"
+
+namespace hashrig::host {
+
+Error ParseSim(std::string_view rest, BoardSpec& spec) {
+  const auto chips = rest.empty() ? std::optional<unsigned long long>(4) : ParseWhole(rest);
+  if (!chips || *chips < 1 || *chips > 256) {
+    return {StatusCode::kInvalidArgument, "chips must be 1..256"};
+  }
+  spec.count = static_cast<int>(*chips);
+  return {};
+}
+
+BoardOpener SimOpener(const BoardSpec& spec, const BoardSettings& settings) {
+  hal::sim::BoardConfig config;
+  config.chain = {settings.driver.model, spec.count, settings.sim_cpu_rate, 1};
+  config.ambient_c = settings.sim_ambient_c;
+  return [config]() -> Expected<OpenedBoard> {
+    auto board = std::make_shared<hal::SimBoardClock>(config);
+    auto peripherals = hal::OpenBitaxeRawBoard(std::make_unique<hal::SimControlLink>(board));
+    if (!peripherals) {
+      return peripherals.error();
+    }
+    return OpenedBoard{std::make_unique<hal::SimLink>(board), std::move(*peripherals), false};
+  };
+}
+
+std::unique_ptr<HashChain> MakeSimChain(const BoardSpec& spec, const BoardSettings& settings,
+                                        std::string name, Logger& log) {
+  BoardSettings sim = settings;
+  sim.driver = SimDriver(settings, spec.count);
+  return MakeLinkChain(spec, sim, std::move(name), log);
+}
+
+}  // namespace hashrig::host

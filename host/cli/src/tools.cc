@@ -1,0 +1,84 @@
+#include "tools.h"
+
+#include <iostream>
+
+#include "hashrig/host/cli/commands.h"
+
+namespace hashrig::host {
+namespace {
+
+namespace p = hal::protocol;
+
+const std::vector<OptionSpec>& Options() {
+  static const std::string boards = BoardSyntaxList() + " (repeatable)";
+  static const std::vector<OptionSpec> kOptions = {
+      {"board", 'b', true, true, boards},
+      {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
+      {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
+      {"help", 'h', false, false, "show this help"},
+  };
+  return kOptions;
+}
+
+}  // namespace
+
+std::optional<ToolSetup> ReadToolSetup(const std::vector<std::string>& argv, const char* command,
+                                       int& exit_code) {
+  const auto args = Args::Parse(argv, Options());
+  exit_code = kExitUsage;
+  if (!args) {
+    std::cerr << "hashrig " << command << ": " << args.error().message() << "\n";
+    return std::nullopt;
+  }
+  if (args->Has("help")) {
+    std::cout << "usage: hashrig " << command << " [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
+              << FormatOptions(Options());
+    exit_code = kExitOk;
+    return std::nullopt;
+  }
+  ToolSetup setup;
+  for (const std::string& text : args->GetAll("board")) {
+    auto spec = ParseBoardSpec(text);
+    if (!spec) {
+      std::cerr << "hashrig " << command << ": " << spec.error().message() << "\n";
+      return std::nullopt;
+    }
+    setup.boards.push_back(*spec);
+  }
+  const auto model = p::ModelByName(args->Get("chip", "BM1370"));
+  const auto chips = ParseCount(args->Get("chips", "1"));
+  if (!model || !chips || *chips < 1 || *chips > 256) {
+    std::cerr << "hashrig " << command
+              << ": --chip or --chips: expected a BM13xx model and 1..256 chips\n";
+    return std::nullopt;
+  }
+  p::DriverConfig& driver = setup.settings.driver;
+  driver.model = *model;
+  driver.expected_chips = static_cast<int>(*chips);
+  driver.frequency = p::InfoOf(*model).default_frequency;
+  driver.enumeration_silence = p::Micros(300'000);
+  setup.settings.sim_cpu_rate = 4e6;
+  return setup;
+}
+
+p::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup) {
+  if (spec.kind == FindBoardKind("sim")) {
+    p::DriverConfig driver = SimDriver(setup.settings, spec.count);
+    driver.ticket_difficulty = setup.settings.driver.ticket_difficulty;
+    return driver;
+  }
+  return setup.settings.driver;
+}
+
+Expected<OpenedBoard> OpenBoard(const BoardSpec& spec, const BoardSettings& settings) {
+  if (spec.kind->opener == nullptr) {
+    return Error(StatusCode::kInvalidArgument, spec.text + ": not a board on a link");
+  }
+  auto board = spec.kind->opener(spec, settings)();
+  if (!board) {
+    return board.error().Context(spec.text);
+  }
+  return board;
+}
+
+}  // namespace hashrig::host

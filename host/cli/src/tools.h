@@ -1,0 +1,32 @@
+// What `hashrig scan` and `hashrig board-test` share: their options, and opening a board
+// by its spec through the board-kind table (so every kind a miner runs can be scanned
+// and tested).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hashrig/host/boards/board_kinds.h"
+#include "hashrig/host/cli/args.h"
+
+namespace hashrig::host {
+
+struct ToolSetup {
+  std::vector<BoardSpec> boards;
+  BoardSettings settings;
+};
+
+// Parses a tool's arguments; empty with `exit_code` set when the tool is done (help, or a
+// usage error already reported).
+std::optional<ToolSetup> ReadToolSetup(const std::vector<std::string>& argv, const char* command,
+                                       int& exit_code);
+
+// The driver for `spec`: a sim board knows its chips and takes the simulator's defaults.
+hal::protocol::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup);
+
+Expected<OpenedBoard> OpenBoard(const BoardSpec& spec, const BoardSettings& settings);
+
+inline constexpr std::chrono::milliseconds kFirmwareProbe{400};
+
+}  // namespace hashrig::host

@@ -1,0 +1,289 @@
+#include "hashrig/host/mining/daemon.h"
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include <atomic>
+#include <iostream>
+#include <mutex>
+
+#include "hashrig/host/mining/scheduler.h"
+#include "hashrig/host/report/api_server.h"
+#include "hashrig/host/report/metrics.h"
+#include "hashrig/host/report/screen.h"
+
+namespace hashrig::host {
+namespace {
+
+namespace asio = boost::asio;
+using error_code = boost::system::error_code;
+
+// Chain threads → the I/O thread: batches of checked nonces, bounded.
+class NonceInbox {
+ public:
+  explicit NonceInbox(std::size_t limit) : limit_(limit) {}
+  // True when the caller must post a drain (none is pending).
+  bool Push(std::size_t chain, std::vector<FoundNonce>&& batch) {
+    const std::lock_guard lock(mutex_);
+    if (held_ + batch.size() > limit_) {
+      dropped_ += batch.size();
+      return false;
+    }
+    held_ += batch.size();
+    batches_.emplace_back(chain, std::move(batch));
+    return !std::exchange(drain_posted_, true);
+  }
+  std::vector<std::pair<std::size_t, std::vector<FoundNonce>>> Take() {
+    const std::lock_guard lock(mutex_);
+    drain_posted_ = false;
+    held_ = 0;
+    return std::exchange(batches_, {});
+  }
+  std::uint64_t dropped() const {
+    const std::lock_guard lock(mutex_);
+    return dropped_;
+  }
+
+ private:
+  std::size_t limit_;
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::size_t, std::vector<FoundNonce>>> batches_;
+  std::size_t held_ = 0;
+  std::uint64_t dropped_ = 0;
+  bool drain_posted_ = false;
+};
+
+template <typename F>
+void Every(asio::steady_timer& timer, std::chrono::milliseconds period, F f) {
+  timer.expires_after(period);
+  timer.async_wait([&timer, period, f](const error_code& ec) {
+    if (!ec) {
+      f();
+      Every(timer, period, f);
+    }
+  });
+}
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct Daemon::State {
+  State(DaemonConfig c, std::vector<std::unique_ptr<HashChain>> chains, Logger& l)
+      : config(std::move(c)),
+        log(l),
+        inbox(config.inbox_limit),
+        pending_chains(std::move(chains)) {}
+
+  int Run();
+  bool StartLocalPool();
+  bool Listen(ApiServer& server, const std::string& where, const char* what);
+  void StartChains();
+  void Drain();
+  void Apply(const ApiAction& action);
+  void Status();
+  void Stop(const std::string& why);
+
+  DaemonConfig config;
+  Logger& log;
+  asio::io_context io;
+  NonceInbox inbox;
+  std::vector<std::unique_ptr<HashChain>> pending_chains;
+  std::unique_ptr<pool::LocalPool> local;
+  std::unique_ptr<pool::PoolClient> client;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<ApiServer> api;
+  std::unique_ptr<ApiServer> metrics;
+  bool stopping = false;
+};
+
+Daemon::Daemon(DaemonConfig config, std::vector<std::unique_ptr<HashChain>> chains, Logger& log)
+    : state_(std::make_unique<State>(std::move(config), std::move(chains), log)) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() { return state_->Run(); }
+
+bool Daemon::State::StartLocalPool() {
+  if (!config.local) {
+    return true;
+  }
+  local = std::make_unique<pool::LocalPool>(io, *config.local,
+                                            [this](pool::Severity, const std::string& text) {
+                                              log.Write(LogLevel::kDebug, "local pool", text);
+                                            });
+  const auto port = local->Start();
+  if (!port) {
+    log.Write(LogLevel::kError, "run", "local pool: " + port.error().message());
+    return false;
+  }
+  log.Write(LogLevel::kInfo, "run",
+            "built-in local pool on 127.0.0.1:" + std::to_string(*port) + config.local_note);
+  config.pools.insert(
+      config.pools.begin(),
+      {*pool::ParsePoolUrl("127.0.0.1:" + std::to_string(*port)), "hashrig.sim", "x"});
+  return true;
+}
+
+bool Daemon::State::Listen(ApiServer& server, const std::string& where, const char* what) {
+  if (where.empty()) {
+    return true;
+  }
+  const auto port = server.Listen(where);
+  if (!port) {
+    log.Write(LogLevel::kError, "run", std::string(what) + ": " + port.error().message());
+    return false;
+  }
+  log.Write(LogLevel::kInfo, "run", std::string(what) + " on port " + std::to_string(*port));
+  return true;
+}
+
+void Daemon::State::StartChains() {
+  auto& chains = scheduler->chains();
+  for (std::size_t i = 0; i < chains.size(); ++i) {
+    chains[i]->Start([this, i](std::vector<FoundNonce>&& batch) {
+      if (inbox.Push(i, std::move(batch))) {
+        asio::post(io, [this] { Drain(); });
+      }
+    });
+  }
+}
+
+void Daemon::State::Drain() {
+  for (const auto& [chain, batch] : inbox.Take()) {
+    scheduler->OnNonces(chain, batch);
+  }
+}
+
+void Daemon::State::Apply(const ApiAction& action) {
+  using Kind = ApiAction::Kind;
+  const auto index = static_cast<std::size_t>(action.pool);
+  switch (action.kind) {
+    case Kind::kAddPool: {
+      auto url = pool::ParsePoolUrl(action.url);
+      if (!url) {
+        log.Write(LogLevel::kWarning, "api", "addpool: " + url.error().message());
+        return;
+      }
+      client->AddPool({*url, action.user, action.password});
+      log.Write(LogLevel::kInfo, "api", "added pool " + url->ToString());
+      return;
+    }
+    case Kind::kSwitchPool:
+      log.Write(LogLevel::kInfo, "api", "switching to pool " + std::to_string(index));
+      return client->SwitchTo(index);
+    case Kind::kEnablePool:
+    case Kind::kDisablePool:
+      log.Write(LogLevel::kInfo, "api",
+                std::string(action.kind == Kind::kEnablePool ? "enabling" : "disabling") +
+                    " pool " + std::to_string(index));
+      return client->SetPoolEnabled(index, action.kind == Kind::kEnablePool);
+    case Kind::kRemovePool:
+      log.Write(LogLevel::kInfo, "api", "removing pool " + std::to_string(index));
+      (void)client->RemovePool(index);
+      return;
+    case Kind::kRestart:
+      log.Write(LogLevel::kInfo, "api", "restarting the chains");
+      return scheduler->RestartChains();
+    case Kind::kQuit:
+      return Stop("quit requested through the API");
+    case Kind::kNone:
+      return;
+  }
+}
+
+void Daemon::State::Status() {
+  std::string line = scheduler->StatusLine();
+  if (const std::uint64_t dropped = inbox.dropped(); dropped > 0) {
+    line += " | nonces dropped (host overloaded): " + std::to_string(dropped);
+  }
+  log.Write(LogLevel::kInfo, "status", line);
+  if (config.screen) {
+    std::cout << RenderScreen(scheduler->Snapshot(), log.Tail()) << std::flush;
+  }
+}
+
+void Daemon::State::Stop(const std::string& why) {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  log.CaptureTail(0);  // the screen is done: the last words go to the log again
+  log.Write(LogLevel::kInfo, "run", why + "; " + scheduler->StatusLine());
+  api->Stop();
+  metrics->Stop();
+  client->Stop();
+  if (local) {
+    local->Stop();
+  }
+  io.stop();
+}
+
+int Daemon::State::Run() {
+  api = std::make_unique<ApiServer>(
+      io,
+      [this](std::string_view request, std::uint32_t peer) {
+        return AnswerApi(request, AccessFor(peer, config.api_allow), scheduler->Snapshot(),
+                         UnixNow());
+      },
+      [this](const ApiAction& action) { Apply(action); });
+  metrics = std::make_unique<ApiServer>(
+      io,
+      [this](std::string_view request, std::uint32_t) {
+        return ApiReply{AnswerMetricsHttp(request, scheduler->Snapshot()), {}};
+      },
+      [](const ApiAction&) {});
+  if (!Listen(*api, config.api_listen, "cgminer API") ||
+      !Listen(*metrics, config.metrics_listen, "Prometheus metrics") || !StartLocalPool()) {
+    return 1;
+  }
+  pool::ClientConfig client_config;
+  client_config.pools = config.pools;
+  client_config.failover.probe_interval = config.probe_interval;
+  client = std::make_unique<pool::PoolClient>(io, client_config,
+                                              [this](std::size_t pool, const pool::Event& e) {
+                                                if (scheduler) {
+                                                  scheduler->OnPoolEvent(pool, e);
+                                                }
+                                              });
+  scheduler = std::make_unique<Scheduler>(*client, std::move(pending_chains), log);
+  StartChains();
+  client->Start();
+
+  asio::steady_timer status_timer(io), refresh_timer(io), stop_timer(io);
+  if (config.screen) {
+    log.CaptureTail(12);
+  }
+  Every(status_timer, config.status_interval, [this] { Status(); });
+  Every(refresh_timer, config.refresh_interval, [this] { scheduler->RefreshWork(); });
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([this](const error_code& ec, int signal) {
+    if (!ec) {
+      Stop("signal " + std::to_string(signal));
+    }
+  });
+  if (config.duration.count() > 0) {
+    stop_timer.expires_after(config.duration);
+    stop_timer.async_wait([this](const error_code& ec) {
+      if (!ec) {
+        Stop("ran for " + std::to_string(config.duration.count()) + " s");
+      }
+    });
+  }
+  io.run();
+  for (auto& chain : scheduler->chains()) {
+    chain->Stop();  // their chips idle; nothing posts to the I/O context after this
+  }
+  const MinerStats& stats = scheduler->stats();
+  std::cout << "accepted " << stats.accepted << ", rejected " << stats.rejected << ", stale "
+            << stats.stale << ", lost " << stats.lost << ", hardware errors "
+            << stats.hardware_errors << std::endl;
+  return 0;
+}
+
+}  // namespace hashrig::host

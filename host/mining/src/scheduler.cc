@@ -1,0 +1,300 @@
+#include "hashrig/host/mining/scheduler.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "hashrig/pool/hex.h"
+
+namespace hashrig::host {
+namespace {
+
+constexpr std::size_t kIssuedKept = 512;
+
+std::string Fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Scheduler::Scheduler(pool::PoolClient& client, std::vector<std::unique_ptr<HashChain>> chains,
+                     Logger& log)
+    : client_(client), chains_(std::move(chains)), log_(log) {
+  chain_counters_.reserve(chains_.size());
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    chain_counters_.emplace_back(started_);
+  }
+}
+
+void Scheduler::OnPoolEvent(std::size_t pool, const pool::Event& event) {
+  if (const auto* j = std::get_if<pool::event::NewJob>(&event)) {
+    job_ = j->job;
+    job_received_ = Clock::now();
+    // Each chain gets its own slice of this job's extranonce2 space.
+    pool::Extranonce2Counter all(job_->extranonce2_size);
+    counters_ = all.Split(chains_.size());
+    log_.Write(LogLevel::kDebug, "miner",
+               "job " + job_->notify.job_id + (j->clean ? " (clean)" : "") + " difficulty " +
+                   Fixed(job_->difficulty.value(), 6));
+    Distribute(j->clean);
+    return;
+  }
+  if (const auto* r = std::get_if<pool::event::ShareResult>(&event)) {
+    last_pool_ = pool;
+    OnShareResult(*r);
+    return;
+  }
+  LogPoolEvent(pool, event);
+}
+
+void Scheduler::LogPoolEvent(std::size_t pool, const pool::Event& event) {
+  const std::string where = "pool " + std::to_string(pool);
+  if (const auto* n = std::get_if<pool::event::Notice>(&event)) {
+    const LogLevel level = n->severity == pool::Severity::kError     ? LogLevel::kError
+                           : n->severity == pool::Severity::kWarning ? LogLevel::kWarning
+                                                                     : LogLevel::kInfo;
+    log_.Write(level, where, n->text);
+  } else if (const auto* c = std::get_if<pool::event::Connected>(&event)) {
+    log_.Write(LogLevel::kInfo, where, "connected to " + c->url);
+  } else if (const auto* d = std::get_if<pool::event::Disconnected>(&event)) {
+    log_.Write(LogLevel::kWarning, where, "disconnected: " + d->reason);
+  } else if (std::holds_alternative<pool::event::Authorized>(event)) {
+    log_.Write(LogLevel::kInfo, where, "authorized");
+  }
+}
+
+void Scheduler::Distribute(bool clean) {
+  if (!job_) {
+    return;
+  }
+  if (clean) {
+    issued_.clear();
+    issued_order_.clear();
+  }
+  const pool::WorkBuilder builder(*job_);
+  // ntime follows the clock from the job's own, inside the pool's window.
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - job_received_);
+  const auto roll = std::min(age, pool::kMaxNtimeRoll - std::chrono::seconds(30));
+  const auto ntime =
+      job_->notify.ntime + static_cast<std::uint32_t>(std::max<std::int64_t>(0, roll.count()));
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    auto en2 = counters_[i].Next();
+    if (!en2) {
+      log_.Write(
+          LogLevel::kWarning, chains_[i]->name(),
+          "extranonce2 space of job " + job_->notify.job_id + " exhausted; waiting for a new job");
+      continue;
+    }
+    const std::uint32_t token = next_token_++;
+    const pool::Header header =
+        builder.BuildHeader(builder.MerkleRoot(*en2), ntime, job_->notify.version);
+    chains_[i]->SetWork({WorkToken{token}, header, job_->version_mask, job_->difficulty.value()});
+    issued_[token] = Issued{job_, std::move(*en2), ntime};
+    issued_order_.push_back(token);
+    while (issued_order_.size() > kIssuedKept) {
+      issued_.erase(issued_order_.front());
+      issued_order_.pop_front();
+    }
+  }
+}
+
+void Scheduler::RefreshWork() { Distribute(false); }
+
+void Scheduler::RestartChains() {
+  for (auto& chain : chains_) {
+    chain->Restart();
+  }
+  Distribute(true);
+}
+
+void Scheduler::OnNonces(std::size_t chain, const std::vector<FoundNonce>& batch) {
+  const auto now = Clock::now();
+  for (const FoundNonce& n : batch) {
+    Verify(chain, n, now);
+  }
+}
+
+void Scheduler::Verify(std::size_t chain, const FoundNonce& n, Clock::time_point now) {
+  const auto it = issued_.find(n.token.value);
+  if (it == issued_.end()) {
+    return;  // work retired by a clean job
+  }
+  ChainCounters& counters = chain_counters_[chain];
+  if (!n.meets_ticket) {
+    ++stats_.hardware_errors;
+    ++counters.hardware_errors;
+    log_.Write(
+        LogLevel::kDebug, chains_[chain]->name(),
+        "chip " + std::to_string(n.chip) + " sent a nonce that fails its ticket (hardware error)");
+    return;
+  }
+  ++stats_.nonces;
+  stats_.diff1_work += n.ticket_difficulty;
+  ++counters.nonces;
+  counters.diff1_work += n.ticket_difficulty;
+  const double hashes = n.ticket_difficulty * kHashesPerDiff1;
+  counters.rate_5s.Add(hashes, now);
+  for (RateWindow* w : {&rate_5s_, &rate_1m_, &rate_5m_, &rate_15m_}) {
+    w->Add(hashes, now);
+  }
+  const sha256::Difficulty value = sha256::Difficulty::OfHash(n.hash);
+  stats_.best_share = std::max(stats_.best_share, value.value());
+  if (it->second.job->difficulty.IsMetBy(n.hash)) {
+    Submit(chain, it->second, n);
+  }
+}
+
+void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& n) {
+  const pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce.value,
+                          n.version.value};
+  const pool::SubmitOutcome outcome =
+      client_.Submit(share, pool::ShareValue{n.hash, sha256::Difficulty::OfHash(n.hash)});
+  if (outcome.status == pool::SubmitStatus::kSent) {
+    ++chain_counters_[chain].submitted;  // submitted shares, as cgminer's per-device count
+    return;
+  }
+  if (outcome.status == pool::SubmitStatus::kStale) {
+    ++stats_.stale;
+  }
+  log_.Write(LogLevel::kInfo, chains_[chain]->name(),
+             "share not submitted: " + std::string(pool::ToString(outcome.status)) + " (" +
+                 outcome.detail + ")");
+}
+
+void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
+  sha256::Digest display = r.value.hash;
+  std::reverse(display.begin(), display.end());
+  const std::string hash8 = pool::EncodeHex(std::span(display).subspan(0, 8));
+  const std::string diff =
+      Fixed(r.value.difficulty.value(), 4) + "/" + Fixed(r.job_difficulty.value(), 4);
+  const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
+  PoolCounters& pool = pool_counters_[last_pool_];
+  pool.last_share_difficulty = r.job_difficulty.value();
+  pool.last_share_time = UnixNow();
+  if (r.accepted) {
+    ++stats_.accepted;
+    ++pool.accepted;
+    pool.difficulty_accepted += r.job_difficulty.value();
+    stats_.accepted_difficulty += r.job_difficulty.value();
+    log_.Write(LogLevel::kInfo, "share",
+               "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
+    return;
+  }
+  if (r.timed_out) {
+    ++stats_.lost;  // the pool never judged it: not a reject
+    log_.Write(LogLevel::kWarning, "share",
+               "Lost " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+    return;
+  }
+  ++stats_.rejected;
+  ++pool.rejected;
+  pool.difficulty_rejected += r.job_difficulty.value();
+  stats_.rejected_difficulty += r.job_difficulty.value();
+  ++stats_.rejected_by_reason[r.reason];
+  log_.Write(LogLevel::kWarning, "share",
+             "Rejected " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+}
+
+double Scheduler::HashrateAverage(Clock::time_point now) const {
+  const double seconds = std::chrono::duration<double>(now - started_).count();
+  return seconds <= 0 ? 0 : stats_.diff1_work * kHashesPerDiff1 / seconds;
+}
+
+std::string Scheduler::StatusLine() const {
+  const auto now = Clock::now();
+  return "(5s):" + FormatHashrate(rate_5s_.HashesPerSecond(now)) +
+         " (1m):" + FormatHashrate(rate_1m_.HashesPerSecond(now)) +
+         " (avg):" + FormatHashrate(HashrateAverage(now)) +
+         " A:" + std::to_string(stats_.accepted) + " R:" + std::to_string(stats_.rejected) +
+         " S:" + std::to_string(stats_.stale) + " HW:" + std::to_string(stats_.hardware_errors) +
+         Chains();
+}
+
+std::string Scheduler::Chains() const {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on long "a" + b + "c" chains.
+  std::string out;
+  for (const auto& chain : chains_) {
+    const ChainStatus s = chain->status();
+    out += " | ";
+    out += chain->name();
+    if (s.has_sensor) {
+      out += ' ';
+      out += s.temperature ? Fixed(s.temperature->value, 1) + "C" : std::string("--C");
+    }
+    if (s.fan) {
+      out += " fan ";
+      out += Fixed(s.fan->value, 0);
+      out += '%';
+    }
+    if (!Mining(s)) {
+      out += ' ';
+      out += Describe(s);
+    }
+  }
+  return out;
+}
+
+MinerSnapshot Scheduler::Snapshot() const {
+  const auto now = Clock::now();
+  MinerSnapshot s;
+  s.elapsed_s = std::chrono::duration<double>(now - started_).count();
+  s.hashrate_5s = rate_5s_.HashesPerSecond(now);
+  s.hashrate_1m = rate_1m_.HashesPerSecond(now);
+  s.hashrate_5m = rate_5m_.HashesPerSecond(now);
+  s.hashrate_15m = rate_15m_.HashesPerSecond(now);
+  s.hashrate_avg = HashrateAverage(now);
+  s.accepted = stats_.accepted;
+  s.rejected = stats_.rejected;
+  s.stale = stats_.stale;
+  s.lost = stats_.lost;
+  s.hardware_errors = stats_.hardware_errors;
+  s.difficulty_accepted = stats_.accepted_difficulty;
+  s.difficulty_rejected = stats_.rejected_difficulty;
+  s.best_share = stats_.best_share;
+  s.diff1_work = stats_.diff1_work;
+  for (std::size_t i = 0; i < client_.pool_count(); ++i) {
+    if (client_.pool_removed(i)) {
+      continue;
+    }
+    const pool::PoolEndpoint& endpoint = client_.pool(i);
+    PoolSnapshot p;
+    p.url = endpoint.url.ToString();
+    p.user = endpoint.user;
+    p.enabled = client_.pool_enabled(i);
+    p.alive = client_.pool_connected(i);
+    p.active = i == client_.active_pool() && client_.mining();
+    if (auto it = pool_counters_.find(i); it != pool_counters_.end()) {
+      p.accepted = it->second.accepted;
+      p.rejected = it->second.rejected;
+      p.difficulty_accepted = it->second.difficulty_accepted;
+      p.difficulty_rejected = it->second.difficulty_rejected;
+      p.last_share_difficulty = it->second.last_share_difficulty;
+      p.last_share_time = it->second.last_share_time;
+    }
+    p.work_difficulty = p.active && job_ ? job_->difficulty.value() : 0;
+    s.pools.push_back(p);
+  }
+  const double elapsed = std::max(1e-9, s.elapsed_s);
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    const ChainCounters& c = chain_counters_[i];
+    ChainSnapshot chain;
+    chain.name = chains_[i]->name();
+    chain.status = chains_[i]->status();
+    chain.hashrate_5s = c.rate_5s.HashesPerSecond(now);
+    chain.hashrate_avg = c.diff1_work * kHashesPerDiff1 / elapsed;
+    chain.submitted = c.submitted;
+    chain.hardware_errors = c.hardware_errors;
+    chain.diff1_work = c.diff1_work;
+    s.chains.push_back(std::move(chain));
+  }
+  return s;
+}
+
+}  // namespace hashrig::host

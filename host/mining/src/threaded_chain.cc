@@ -1,0 +1,118 @@
+#include "hashrig/host/mining/threaded_chain.h"
+
+namespace hashrig::host {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kStepBudget = 10ms;
+constexpr auto kPublishEvery = 100ms;
+
+// How a change of a chain's state is logged: trouble at WARN/ERROR with its reason.
+LogLevel LevelOf(const ChainStatus& s) {
+  if (s.state == ChainState::kFailed || s.stop == StopReason::kOverheat ||
+      s.stop == StopReason::kSensorFailed) {
+    return LogLevel::kError;
+  }
+  if (s.state == ChainState::kDown || !s.problem.empty()) {
+    return LogLevel::kWarning;
+  }
+  return LogLevel::kInfo;
+}
+
+}  // namespace
+
+ThreadedChain::~ThreadedChain() { Stop(); }
+
+std::string ThreadedChain::description() const {
+  const std::lock_guard lock(mutex_);
+  return description_;
+}
+
+void ThreadedChain::SetDescription(std::string what) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (description_ == what) {
+      return;
+    }
+    description_ = what;
+  }
+  log_.Write(LogLevel::kInfo, name_, what);
+}
+
+void ThreadedChain::Start(NonceSink sink) {
+  sink_ = std::move(sink);
+  thread_ = std::jthread([this](const std::stop_token& stop) { Run(stop); });
+}
+
+void ThreadedChain::Stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void ThreadedChain::Restart() {
+  const std::lock_guard lock(mutex_);
+  restart_ = true;
+}
+
+void ThreadedChain::SetWork(const ChainWork& work) {
+  const std::lock_guard lock(mutex_);
+  work_ = work;
+}
+
+ChainStatus ThreadedChain::status() const {
+  const std::lock_guard lock(mutex_);
+  return status_;
+}
+
+void ThreadedChain::Publish(std::chrono::steady_clock::time_point now) {
+  ChainStatus next = Snapshot();
+  ChainStatus before;
+  {
+    const std::lock_guard lock(mutex_);
+    before = std::move(status_);
+    status_ = next;
+    published_ = now;
+  }
+  if (before.state != next.state || before.stop != next.stop || before.problem != next.problem ||
+      before.chips != next.chips) {
+    log_.Write(LevelOf(next), name_,
+               Describe(next) + " (" + std::to_string(next.chips) + " of " +
+                   std::to_string(next.expected_chips) + " chips)");
+  }
+}
+
+void ThreadedChain::Run(const std::stop_token& stop) {
+  std::vector<FoundNonce> found;
+  Publish(std::chrono::steady_clock::now());
+  while (!stop.stop_requested()) {
+    std::optional<ChainWork> work;
+    bool restart = false;
+    {
+      const std::lock_guard lock(mutex_);
+      work.swap(work_);
+      restart = std::exchange(restart_, false);
+    }
+    if (restart) {
+      ApplyRestart();
+    }
+    if (work) {
+      ApplyWork(*work);
+    }
+    Step(kStepBudget, found);
+    if (!found.empty()) {
+      sink_(std::move(found));
+      found.clear();
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - published_ >= kPublishEvery) {
+      Publish(now);
+    }
+  }
+  Shutdown();
+  Publish(std::chrono::steady_clock::now());
+}
+
+}  // namespace hashrig::host

@@ -1,0 +1,64 @@
+// The cgminer API as fleet tools speak it (reference stratum-and-ecosystem.md §3): one
+// request per TCP connection, plain `cmd|param` or JSON `{"command":..,"parameter":..}`,
+// `cmd1+cmd2` joins, a STATUS envelope, both MHS and GHS keys, bmminer-style STATS, a
+// trailing NUL; privileged commands only from `--api-allow W:` networks. Pure: a request
+// string and the peer's address in, the reply bytes and at most one action out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hashrig/base/error.h"
+#include "hashrig/host/report/snapshot.h"
+
+namespace hashrig::host {
+
+struct ApiRequest {
+  std::vector<std::string> commands;  // more than one: a `+` join (report commands only)
+  std::string parameter;
+};
+// An error (kInvalidArgument, saying what) on anything that is not a request.
+Expected<ApiRequest> ParseApiRequest(std::string_view text);
+
+enum class ApiAccess { kNone, kRead, kWrite };
+struct AllowRule {
+  bool write = false;
+  std::uint32_t network = 0;  // IPv4, host order
+  int prefix = 32;
+};
+// "W:192.168.1.0/24,R:10.0.0.0/8,127.0.0.1" (cgminer syntax; no prefix = read).
+Expected<std::vector<AllowRule>> ParseApiAllow(std::string_view spec);
+// First match wins; no rules: read-only from loopback only.
+ApiAccess AccessFor(std::uint32_t ipv4, const std::vector<AllowRule>& rules);
+
+struct ApiAction {
+  enum class Kind {
+    kNone,
+    kAddPool,
+    kSwitchPool,
+    kEnablePool,
+    kDisablePool,
+    kRemovePool,
+    kRestart,
+    kQuit
+  };
+  Kind kind = Kind::kNone;
+  int pool = -1;
+  std::string url, user, password;
+};
+
+struct ApiReply {
+  std::string bytes;  // JSON text and the trailing NUL
+  ApiAction action;
+};
+
+// Answers one request. Privileged commands need kWrite; everything needs kRead.
+ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
+                   std::int64_t now_epoch);
+
+}  // namespace hashrig::host

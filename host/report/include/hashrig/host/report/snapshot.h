@@ -1,0 +1,85 @@
+// The miner's state as every report reads it (cgminer API, /metrics, the terminal
+// screen, the status line): one type, taken on the I/O thread when a report is due.
+// Rates are hashes per second; temperatures, fan and clock in their units (base/units.h);
+// a chain's state, thermal state and stop reason are the enums of hal/protocol, so a
+// seam never passes them as free text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hashrig/base/units.h"
+#include "hashrig/hal/protocol/chain/chip_driver.h"
+#include "hashrig/hal/protocol/policy/thermal.h"
+
+namespace hashrig::host {
+
+using hal::protocol::ChainState;
+using hal::protocol::ChipCounters;
+using hal::protocol::StopReason;
+using hal::protocol::ThermalState;
+
+// What a chain says about itself (HashChain::status()).
+struct ChainStatus {
+  ChainState state = ChainState::kIdle;
+  ThermalState thermal = ThermalState::kNormal;
+  StopReason stop = StopReason::kNone;
+  std::string problem;  // the latest problem in words (a missing chip, a link error); "" if none
+  int chips = 0;        // found (alive ones for a board that only counts those)
+  int expected_chips = 0;
+  bool has_sensor = false;
+  std::optional<Celsius> temperature;  // empty: no sensor, or no reading
+  std::optional<Percent> fan;          // empty: the host does not set it
+  std::optional<Rpm> fan_speed;
+  Megahertz frequency{};
+  std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
+};
+// "mining", "stopped: overheat", "down: serial:/dev/ttyUSB0: …", "failed: no chip answered…".
+std::string Describe(const ChainStatus& status);
+// The chain is hashing.
+inline bool Mining(const ChainStatus& s) { return s.state == ChainState::kMining; }
+
+struct ChainSnapshot {
+  std::string name;
+  ChainStatus status;
+  double hashrate_5s = 0;       // H/s, from the chain's verified nonces
+  double hashrate_avg = 0;      // H/s since start
+  std::uint64_t submitted = 0;  // shares sent to the pool (cgminer's per-device "Accepted")
+  std::uint64_t hardware_errors = 0;
+  double diff1_work = 0;
+};
+
+struct PoolSnapshot {
+  std::string url;
+  std::string user;
+  bool alive = false;
+  bool active = false;
+  bool enabled = true;
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t stale = 0;
+  double difficulty_accepted = 0;
+  double difficulty_rejected = 0;
+  double last_share_difficulty = 0;
+  double work_difficulty = 0;
+  std::int64_t last_share_time = 0;  // Unix seconds
+};
+
+struct MinerSnapshot {
+  std::string version = "0.1.0";
+  double elapsed_s = 0;
+  double hashrate_5s = 0, hashrate_1m = 0, hashrate_5m = 0, hashrate_15m = 0, hashrate_avg = 0;
+  std::uint64_t accepted = 0, rejected = 0, stale = 0, lost = 0, hardware_errors = 0,
+                found_blocks = 0;
+  double difficulty_accepted = 0, difficulty_rejected = 0, difficulty_stale = 0;
+  double best_share = 0, diff1_work = 0;
+  std::vector<PoolSnapshot> pools;
+  std::vector<ChainSnapshot> chains;
+};
+
+// "12.34 MH/s".
+std::string FormatHashrate(double hashes_per_second);
+
+}  // namespace hashrig::host

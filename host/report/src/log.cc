@@ -1,0 +1,85 @@
+#include "hashrig/host/report/log.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+
+namespace hashrig::host {
+
+std::optional<LogLevel> ParseLogLevel(std::string_view text) {
+  if (text == "debug") {
+    return LogLevel::kDebug;
+  }
+  if (text == "info") {
+    return LogLevel::kInfo;
+  }
+  if (text == "warning" || text == "warn") {
+    return LogLevel::kWarning;
+  }
+  if (text == "error") {
+    return LogLevel::kError;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarning:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
+  }
+  return "?";
+}
+
+Logger::Logger(std::ostream& out, LogLevel min_level) : out_(out), min_level_(min_level) {}
+
+void Logger::Write(LogLevel level, std::string_view where, std::string_view text) {
+  if (!Enabled(level)) {
+    return;
+  }
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char stamp[64];
+  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(millis.count()));
+  const std::lock_guard lock(mutex_);
+  if (capture_ > 0) {
+    std::string line = stamp;
+    line += ' ';
+    line += ToString(level);
+    line += ' ';
+    line += where;
+    line += ": ";
+    line += text;
+    tail_.push_back(std::move(line));
+    while (tail_.size() > capture_) {
+      tail_.pop_front();
+    }
+    return;
+  }
+  out_ << stamp << ' ' << ToString(level) << ' ' << where << ": " << text << '\n' << std::flush;
+}
+
+void Logger::CaptureTail(std::size_t lines) {
+  const std::lock_guard lock(mutex_);
+  capture_ = lines;
+  tail_.clear();
+}
+
+std::vector<std::string> Logger::Tail() const {
+  const std::lock_guard lock(mutex_);
+  return {tail_.begin(), tail_.end()};
+}
+
+}  // namespace hashrig::host

@@ -1,0 +1,89 @@
+// Prometheus exposition: every sample line parses as `name{labels} value`, every family
+// has HELP and TYPE, label values are escaped; the HTTP side answers /metrics only.
+#include "hashrig/host/report/metrics.h"
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace hashrig::host {
+namespace {
+
+MinerSnapshot Snapshot() {
+  MinerSnapshot s;
+  s.elapsed_s = 10;
+  s.hashrate_5s = 12.5e6;
+  s.accepted = 3;
+  s.pools = {{"stratum+tcp://evil\"pool\\:1", "w", true, true}};
+  ChainStatus status;
+  status.state = ChainState::kMining;
+  status.chips = 4;
+  status.chip_counters = {{ChipAddress{0x2a}, 7, 1, true}};
+  s.chains = {{"SIM0", status, 12.5e6}};
+  return s;
+}
+
+TEST(MetricsTest, ExpositionFormatParses) {
+  const std::string text = RenderMetrics(Snapshot());
+  const std::regex sample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$)");
+  std::set<std::string> typed;
+  std::set<std::string> sampled;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      typed.insert(line.substr(7, line.find(' ', 7) - 7));
+      continue;
+    }
+    if (line.rfind("# HELP ", 0) == 0) {
+      continue;
+    }
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(line, m, sample)) << line;
+    sampled.insert(m[1]);
+  }
+  for (const std::string& name : sampled) {
+    EXPECT_TRUE(typed.count(name)) << name;
+  }
+  EXPECT_NE(text.find("hashrig_hashrate_hashes_per_second{window=\"5s\"} 12500000"),
+            std::string::npos);
+  EXPECT_NE(text.find("hashrig_shares_total{result=\"accepted\"} 3"), std::string::npos);
+  EXPECT_NE(text.find("url=\"stratum+tcp://evil\\\"pool\\\\:1\""), std::string::npos);  // escaped
+  EXPECT_NE(text.find("hashrig_chain_chips{chain=\"SIM0\"} 4"), std::string::npos);
+  EXPECT_NE(text.find("hashrig_chip_nonces_total{chain=\"SIM0\",address=\"42\"} 7"),
+            std::string::npos);
+}
+
+TEST(MetricsTest, HttpAnswersMetricsOnly) {
+  const std::string ok = AnswerMetricsHttp("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", Snapshot());
+  EXPECT_EQ(ok.rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
+  EXPECT_NE(ok.find("text/plain; version=0.0.4"), std::string::npos);
+  const auto body = ok.substr(ok.find("\r\n\r\n") + 4);
+  EXPECT_NE(ok.find("Content-Length: " + std::to_string(body.size())), std::string::npos);
+  EXPECT_EQ(AnswerMetricsHttp("GET / HTTP/1.1\r\n\r\n", Snapshot()).rfind("HTTP/1.0 404", 0), 0u);
+  EXPECT_EQ(
+      AnswerMetricsHttp("POST /metrics HTTP/1.1\r\n\r\n", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
+  EXPECT_EQ(AnswerMetricsHttp("\x01\x02", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
+}
+
+}  // namespace
+}  // namespace hashrig::host
+
+#include "hashrig/host/report/screen.h"
+
+namespace hashrig::host {
+namespace {
+
+TEST(ScreenTest, ShowsPoolsChainsAndChips) {
+  const std::string screen = RenderScreen(Snapshot());
+  EXPECT_EQ(screen.rfind("\033[H\033[2J", 0), 0u);
+  EXPECT_NE(screen.find("stratum+tcp://evil"), std::string::npos);
+  EXPECT_NE(screen.find("SIM0"), std::string::npos);
+  EXPECT_NE(screen.find("2a:7"), std::string::npos) << screen;
+}
+
+}  // namespace
+}  // namespace hashrig::host
