@@ -1,5 +1,7 @@
 #include "hashrig/pool/session.h"
 
+#include "hashrig/base/names.h"
+
 #include <algorithm>
 #include <bit>
 
@@ -46,27 +48,19 @@ std::string_view RequestName(int kind) {
   return kNames[kind];
 }
 
+constexpr EnumName<SubmitStatus> kSubmitStatusNames[] = {
+    {SubmitStatus::kSent, "sent"},
+    {SubmitStatus::kDuplicate, "duplicate"},
+    {SubmitStatus::kStale, "stale"},
+    {SubmitStatus::kUnknownJob, "unknown job"},
+    {SubmitStatus::kLowDifficulty, "below the job's difficulty"},
+    {SubmitStatus::kInvalid, "invalid"},
+    {SubmitStatus::kNotReady, "not authorized"},
+};
+
 }  // namespace
 
-std::string_view ToString(SubmitStatus status) {
-  switch (status) {
-    case SubmitStatus::kSent:
-      return "sent";
-    case SubmitStatus::kDuplicate:
-      return "duplicate";
-    case SubmitStatus::kStale:
-      return "stale";
-    case SubmitStatus::kUnknownJob:
-      return "unknown job";
-    case SubmitStatus::kLowDifficulty:
-      return "below the job's difficulty";
-    case SubmitStatus::kInvalid:
-      return "invalid";
-    case SubmitStatus::kNotReady:
-      return "not authorized";
-  }
-  return "?";
-}
+std::string_view ToString(SubmitStatus status) { return NameOf(kSubmitStatusNames, status); }
 
 ClientSession::ClientSession(SessionConfig config, Clock::time_point now)
     : config_(std::move(config)) {

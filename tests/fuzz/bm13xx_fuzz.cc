@@ -9,6 +9,7 @@
 #include "hashrig/hal/protocol/bm13xx/driver.h"
 #include "hashrig/hal/protocol/bm13xx/frames.h"
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/chain/controller.h"
 #include "hashrig/hal/sim/chain.h"
 
 namespace p = hashrig::hal::protocol;
@@ -49,20 +50,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.reset_hold = p::Micros(1);
   config.enumeration_silence = p::Micros(10);
   config.ramp_step_delay = p::Micros(1);
+  // The chain controller around the driver (the loop firmware and host share): the input
+  // as chain bytes at every step of its life, and as temperature readings.
   p::Bm13xxDriver driver(config);
+  p::ChainController controller(driver, {});
   p::Micros now{0};
-  driver.Start(now);
+  (void)controller.Start(now);
   std::size_t at = 0;
   for (int round = 0; round < 400; ++round) {
-    (void)driver.Poll(now);
+    (void)controller.Poll(now);
     const std::size_t chunk = std::min<std::size_t>(16, input.size() - at);
-    driver.OnBytes(input.subspan(at, chunk), now);
-    at = (at + chunk) % (input.empty() ? 1 : input.size());
-    p::NonceEvent e;
-    while (driver.NextNonce(e)) {
-      driver.RecordVerdict(e.chip, false);
+    controller.OnBytes(input.subspan(at, chunk), now);
+    if (controller.ThermalDue(now) && !input.empty()) {
+      const std::uint8_t t = input[at % input.size()];
+      controller.OnTemperature(
+          t == 0xFF ? std::nullopt : std::optional<hashrig::Celsius>(hashrig::Celsius{t - 40.0}),
+          now);
     }
-    now += p::Micros(50);
+    if (round % 50 == 0) {
+      p::ChainWork work{hashrig::WorkToken{static_cast<std::uint32_t>(round)}, {}};
+      for (std::size_t i = 0; i < work.header.size() && i < input.size(); ++i) {
+        work.header[i] = input[i];
+      }
+      controller.SetWork(work);
+    }
+    at = (at + chunk) % (input.empty() ? 1 : input.size());
+    p::CheckedNonce n;
+    while (controller.NextNonce(n)) {
+    }
+    now += p::Micros(50'000);
   }
   // The simulator, fed the input as host bytes.
   hashrig::hal::sim::Chain chain({p::ChipModel::kBm1370, 2, 1e5, 1});

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hashrig/host/api.h"
+#include "hashrig/host/report/api.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view request(reinterpret_cast<const char*>(data), size);
-  hashrig::host::ApiSnapshot snapshot;
+  hashrig::host::MinerSnapshot snapshot;
   snapshot.pools.resize(2);
   snapshot.chains.resize(1);
   for (auto access : {hashrig::host::ApiAccess::kNone, hashrig::host::ApiAccess::kRead,
@@ -23,7 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
   }
-  std::string error;
-  (void)hashrig::host::ParseApiAllow(request, error);
+  (void)hashrig::host::ParseApiAllow(request);
   return 0;
 }

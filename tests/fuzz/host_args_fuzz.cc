@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "hashrig/host/args.h"
+#include "hashrig/host/cli/args.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> argv(1);
@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::vector<hashrig::host::OptionSpec> kSpecs = {{"url", 'o', true, true, ""},
                                                                 {"backend", 0, true, false, ""},
                                                                 {"flag", 'f', false, false, ""}};
-  std::string error;
-  const auto args = hashrig::host::Args::Parse(argv, kSpecs, &error);
+  const auto args = hashrig::host::Args::Parse(argv, kSpecs);
   if (args) {
     (void)args->Get("url");
     (void)args->GetAll("backend");

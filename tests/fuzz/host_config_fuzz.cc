@@ -4,19 +4,17 @@
 #include <cstdint>
 #include <string_view>
 
-#include "hashrig/host/config.h"
+#include "hashrig/host/cli/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::vector<hashrig::host::OptionSpec> kSpecs = {{"url", 'o', true, true, ""},
                                                                 {"user", 'u', true, true, ""},
                                                                 {"chips", 0, true, false, ""},
                                                                 {"quiet", 0, false, false, ""}};
-  std::string error;
   const auto args = hashrig::host::ConfigToArgs(
-      std::string_view(reinterpret_cast<const char*>(data), size), kSpecs, error);
+      std::string_view(reinterpret_cast<const char*>(data), size), kSpecs);
   if (args) {
-    (void)hashrig::host::Args::Parse(hashrig::host::MergeArgs(*args, {"-o", "x"}, kSpecs), kSpecs,
-                                     &error);
+    (void)hashrig::host::Args::Parse(hashrig::host::MergeArgs(*args, {"-o", "x"}, kSpecs), kSpecs);
   }
   return 0;
 }

@@ -33,14 +33,12 @@ const std::vector<OptionSpec> kOptions = {
     {"help", 'h', false, false, "show this help"},
 };
 
-void PrintHelp() {
-  std::cout << "usage: hashrig bench [--list] [--backend NAME]... [--seconds S] [--threads N]\n\n"
-               "Measures the sha256d nonce scan of an 80-byte block header on every SHA-256\n"
-               "backend this CPU runs: MH/s on one core and on all cores, estimated cycles per\n"
-               "nonce (from the core clock measured in the same run), speed-up over the scalar\n"
-               "reference, and the ratio to an OpenSSL sha256d loop over the same header.\n\n"
-            << FormatOptions(kOptions);
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig bench [--list] [--backend NAME]... [--seconds S] [--threads N]\n\n"
+    "Measures the sha256d nonce scan of an 80-byte block header on every SHA-256\n"
+    "backend this CPU runs: MH/s on one core and on all cores, estimated cycles per\n"
+    "nonce (from the core clock measured in the same run), speed-up over the scalar\n"
+    "reference, and the ratio to an OpenSSL sha256d loop over the same header.\n\n";
 
 // Block 881423's header (mainnet, January 2025): a real nonce-independent prefix.
 constexpr std::uint8_t kHeader[80] = {
@@ -192,25 +190,14 @@ void PrintTable(const std::vector<Row>& rows, double scalar, double openssl, dou
       threads, versions);
 }
 
-}  // namespace
-
-int RunBenchCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kOptions);
-  if (!args) {
-    std::cerr << "hashrig bench: " << args.error().message() << " (try 'hashrig bench --help')\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
-  if (args->Has("list")) {
+int Run(const Args& args) {
+  if (args.Has("list")) {
     return ListBackends();
   }
-  const std::optional<double> seconds = ParseDouble(args->Get("seconds", "1"));
+  const std::optional<double> seconds = ParseDouble(args.Get("seconds", "1"));
   const std::optional<unsigned long long> threads = ParseCount(
-      args->Get("threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))));
-  const std::optional<unsigned long long> versions = ParseCount(args->Get("versions", "4"));
+      args.Get("threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))));
+  const std::optional<unsigned long long> versions = ParseCount(args.Get("versions", "4"));
   if (!seconds || *seconds <= 0 || *seconds > 600) {
     std::cerr << "hashrig bench: --seconds must be a number in (0, 600]\n";
     return kExitUsage;
@@ -222,7 +209,7 @@ int RunBenchCommand(const std::vector<std::string>& argv) {
   }
 
   std::vector<Backend> backends;
-  for (const std::string& name : args->GetAll("backend")) {
+  for (const std::string& name : args.GetAll("backend")) {
     Expected<Backend> b = Backend::Find(name);
     if (!b) {
       std::cerr << "hashrig bench: " << b.error().message() << "\n";
@@ -266,6 +253,16 @@ int RunBenchCommand(const std::vector<std::string>& argv) {
   const double openssl_ghz = (before + MeasureClockGhz(0.05)) / 2;
   PrintTable(rows, scalar, openssl, openssl_ghz, static_cast<unsigned>(*threads), *versions);
   return kExitOk;
+}
+
+}  // namespace
+
+const Command& BenchCommand() {
+  static const Command kCommand{"bench", "measure sha256d scan throughput of every SHA-256 backend",
+                                kUsage,  kOptions,
+                                &Run,    nullptr,
+                                true};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

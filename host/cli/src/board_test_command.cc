@@ -77,13 +77,11 @@ bool TestChip(hal::DirectChain& chain, int chip, const std::vector<std::uint8_t>
   return found;
 }
 
-}  // namespace
-
-int RunBoardTestCommand(const std::vector<std::string>& argv) {
-  int exit_code = kExitOk;
-  auto setup = ReadToolSetup(argv, "board-test", exit_code);
+int Run(const Args& args) {
+  const auto setup = ReadToolSetup(args);
   if (!setup) {
-    return exit_code;
+    std::cerr << "hashrig board-test: " << setup.error().message() << "\n";
+    return kExitUsage;
   }
   if (setup->boards.size() != 1) {
     std::cerr << "hashrig board-test: give exactly one --board\n";
@@ -116,6 +114,19 @@ int RunBoardTestCommand(const std::vector<std::string>& argv) {
                   : "");
   std::fflush(stdout);
   return passed == driver.expected_chips() && driver.missing_chips() == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+const Command& BoardTestCommand() {
+  static const Command kCommand{
+      "board-test", "send known-answer work to every chip of one --board: PASS/FAIL per chip",
+      "usage: hashrig board-test --board SPEC [--chip MODEL] [--chips N]\n\n"
+      "Sends the ESP-Miner self-test job so that each chip in turn finds its golden nonce\n"
+      "(0x0a029ed1) and prints PASS or FAIL per chip. Exits 0 only if every expected chip\n"
+      "passed.\n\n",
+      ToolOptions(), &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

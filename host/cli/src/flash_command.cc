@@ -149,36 +149,23 @@ int RebootAndConfirm(Connection c, const BoardOpener& open, const FirmwareFile& 
   return kExitOk;
 }
 
-void PrintHelp() {
-  std::cout << "usage: hashrig flash --board SPEC IMAGE\n\n"
-               "Updates a board running hashrig firmware: checks IMAGE against the board,\n"
-               "writes it to the slot not running, verifies, reboots into it on trial and\n"
-               "confirms it once the board runs it. A board that does not come back with the\n"
-               "new version rolls back to the old one by itself.\n\n"
-            << FormatOptions(kFlashOptions);
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig flash --board SPEC IMAGE\n\n"
+    "Updates a board running hashrig firmware: checks IMAGE against the board,\n"
+    "writes it to the slot not running, verifies, reboots into it on trial and\n"
+    "confirms it once the board runs it. A board that does not come back with the\n"
+    "new version rolls back to the old one by itself.\n\n";
 
-}  // namespace
-
-int RunFlashCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kFlashOptions);
-  if (!args) {
-    std::cerr << "hashrig flash: " << args.error().message() << "\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
-  const auto timeout = ParseCount(args->Get("timeout", "30"));
-  const auto spec = ParseBoardSpec(args->Get("board"));
-  if (!args->Has("board") || args->positional().size() != 1 || !timeout || !spec ||
+int Run(const Args& args) {
+  const auto timeout = ParseCount(args.Get("timeout", "30"));
+  const auto spec = ParseBoardSpec(args.Get("board"));
+  if (!args.Has("board") || args.positional().size() != 1 || !timeout || !spec ||
       spec->kind->opener == nullptr) {
     std::cerr << "hashrig flash: expected --board SPEC (a board on a link) and one IMAGE, "
                  "--timeout in seconds (see --help)\n";
     return kExitUsage;
   }
-  const std::string& path = args->positional()[0];
+  const std::string& path = args.positional()[0];
   const auto file = ReadFirmwareFile(path);
   if (!file) {
     std::cerr << "hashrig flash: " << file.error().message() << "; nothing written\n";
@@ -202,12 +189,21 @@ int RunFlashCommand(const std::vector<std::string>& argv) {
   if (const Error e = Write(*connection->board, *file, target); !e.ok()) {
     return Fail(e.message());
   }
-  if (args->Has("no-reboot")) {
+  if (args.Has("no-reboot")) {
     std::cout << "flashed version " << file->header.version << " to " << Who(hello)
               << "; it boots on trial at the next reboot\n";
     return kExitOk;
   }
   return RebootAndConfirm(std::move(*connection), open, *file, std::chrono::seconds(*timeout));
+}
+
+}  // namespace
+
+const Command& FlashCommand() {
+  static const Command kCommand{
+      "flash", "update the firmware of a board running hashrig firmware (cannot brick it)", kUsage,
+      kFlashOptions, &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -19,12 +19,10 @@ const std::vector<OptionSpec> kOptions = {
     {"help", 'h', false, false, "show this help"},
 };
 
-void PrintHelp() {
-  std::cout << "usage: hashrig hash [--backend NAME] [--double] [FILE...]\n\n"
-               "Prints the SHA-256 digest of each FILE (standard input when none is given,\n"
-               "or for '-') as sha256sum does: hex digest, two spaces, name.\n\n"
-            << FormatOptions(kOptions);
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig hash [--backend NAME] [--double] [FILE...]\n\n"
+    "Prints the SHA-256 digest of each FILE (standard input when none is given,\n"
+    "or for '-') as sha256sum does: hex digest, two spaces, name.\n\n";
 
 // Hashes one stream; an error on a read error.
 Error HashStream(std::FILE* f, sha256::Sha256& hasher) {
@@ -42,24 +40,13 @@ Error HashStream(std::FILE* f, sha256::Sha256& hasher) {
   return {};
 }
 
-}  // namespace
-
-int RunHashCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kOptions);
-  if (!args) {
-    std::cerr << "hashrig hash: " << args.error().message() << " (try 'hashrig hash --help')\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
-  const Expected<sha256::Backend> backend = ChooseBackend(*args);
+int Run(const Args& args) {
+  const Expected<sha256::Backend> backend = ChooseBackend(args);
   if (!backend) {
     std::cerr << "hashrig hash: " << backend.error().message() << "\n";
     return kExitUsage;
   }
-  std::vector<std::string> files = args->positional();
+  std::vector<std::string> files = args.positional();
   if (files.empty()) {
     files.emplace_back("-");
   }
@@ -85,12 +72,20 @@ int RunHashCommand(const std::vector<std::string>& argv) {
       continue;
     }
     sha256::Digest digest = hasher.Finalize();
-    if (args->Has("double")) {
+    if (args.Has("double")) {
       digest = sha256::Hash(digest, *backend);
     }
     std::cout << sha256::ToHex(digest) << "  " << name << "\n";
   }
   return status;
+}
+
+}  // namespace
+
+const Command& HashCommand() {
+  static const Command kCommand{"hash", "print SHA-256 / sha256d digests of files, like sha256sum",
+                                kUsage, kOptions, &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -18,6 +18,12 @@ const std::vector<OptionSpec> kImageOptions = {
     {"help", 'h', false, false, "show this help"},
 };
 
+constexpr std::string_view kUsage =
+    "usage: hashrig image create --board-id ID --version N -o IMAGE BODY\n"
+    "       hashrig image show IMAGE\n\n"
+    "Makes a firmware image (header: board id, version, size, SHA-256 of BODY) for\n"
+    "`hashrig flash`, or checks and describes one.\n\n";
+
 int Show(const std::string& path) {
   const auto file = ReadFirmwareFile(path);
   if (!file) {
@@ -61,32 +67,28 @@ int Create(const Args& args, const std::string& body_path) {
   return kExitOk;
 }
 
-}  // namespace
-
-int RunImageCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kImageOptions);
-  if (!args) {
-    std::cerr << "hashrig image: " << args.error().message() << "\n";
+int Run(const Args& args) {
+  const auto& pos = args.positional();
+  if (pos.empty()) {
+    std::cerr << kUsage << FormatOptions(kImageOptions);
     return kExitUsage;
-  }
-  const auto& pos = args->positional();
-  if (args->Has("help") || pos.empty()) {
-    (args->Has("help") ? std::cout : std::cerr)
-        << "usage: hashrig image create --board-id ID --version N -o IMAGE BODY\n"
-           "       hashrig image show IMAGE\n\n"
-           "Makes a firmware image (header: board id, version, size, SHA-256 of BODY) for\n"
-           "`hashrig flash`, or checks and describes one.\n\n"
-        << FormatOptions(kImageOptions);
-    return args->Has("help") ? kExitOk : kExitUsage;
   }
   if (pos[0] == "show" && pos.size() == 2) {
     return Show(pos[1]);
   }
   if (pos[0] == "create" && pos.size() == 2) {
-    return Create(*args, pos[1]);
+    return Create(args, pos[1]);
   }
   std::cerr << "hashrig image: expected 'create BODY' or 'show IMAGE' (see --help)\n";
   return kExitUsage;
+}
+
+}  // namespace
+
+const Command& ImageCommand() {
+  static const Command kCommand{"image", "make or check a firmware image for `hashrig flash`",
+                                kUsage, kImageOptions, &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -35,13 +35,11 @@ const std::vector<OptionSpec> kOptions = {
     {"help", 'h', false, false, "show this help"},
 };
 
-void PrintHelp() {
-  std::cout << "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
-               "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
-               "every share validated. Prints 'listening on ADDRESS:PORT' when ready; runs\n"
-               "until SIGINT or SIGTERM, then prints what it accepted.\n\n"
-            << FormatOptions(kOptions);
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
+    "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
+    "every share validated. Prints 'listening on ADDRESS:PORT' when ready; runs\n"
+    "until SIGINT or SIGTERM, then prints what it accepted.\n\n";
 
 // Reads every option into `config`; an error names the bad one.
 Error Configure(const Args& args, pool::LocalPoolConfig& config,
@@ -146,22 +144,11 @@ void ArmStats(asio::steady_timer& timer, std::chrono::seconds every, const pool:
   });
 }
 
-}  // namespace
-
-int RunPoolCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kOptions);
-  if (!args) {
-    std::cerr << "hashrig pool: " << args.error().message() << " (try 'hashrig pool --help')\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
+int Run(const Args& args) {
   pool::LocalPoolConfig config;
   std::chrono::seconds stats_interval{60};
-  const auto level = ParseLogLevel(args->Get("log-level", "info"));
-  const Error bad = level ? Configure(*args, config, stats_interval)
+  const auto level = ParseLogLevel(args.Get("log-level", "info"));
+  const Error bad = level ? Configure(args, config, stats_interval)
                           : Invalid("--log-level: expected debug, info, warning or error");
   if (!bad.ok()) {
     std::cerr << "hashrig pool: " << bad.message() << "\n";
@@ -191,6 +178,14 @@ int RunPoolCommand(const std::vector<std::string>& argv) {
   io.run();
   std::cout << Summary(local.ledger()) << std::endl;
   return kExitOk;
+}
+
+}  // namespace
+
+const Command& PoolCommand() {
+  static const Command kCommand{"pool", "run a local Stratum V1 pool that validates every share",
+                                kUsage, kOptions, &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -60,12 +60,10 @@ const std::vector<OptionSpec>& Options() {
   return kOptions;
 }
 
-void PrintHelp() {
-  std::cout << "usage: hashrig run [-o URL -u USER -p PASS]... [OPTIONS]\n\n"
-               "Mines. With no pool, on a simulated S21-profile chain against the built-in\n"
-               "local pool (the embedded default). Logs every share and a status line.\n\n"
-            << FormatOptions(Options());
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig run [-o URL -u USER -p PASS]... [OPTIONS]\n\n"
+    "Mines. With no pool, on a simulated S21-profile chain against the built-in\n"
+    "local pool (the embedded default). Logs every share and a status line.\n\n";
 
 struct RunOptions {
   DaemonConfig daemon;
@@ -226,8 +224,6 @@ std::vector<std::unique_ptr<HashChain>> MakeChains(const RunOptions& o, Logger& 
   return chains;
 }
 
-}  // namespace
-
 // The command line, with --config's file merged under it.
 Expected<Args> ParseRunArgs(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, Options());
@@ -252,23 +248,14 @@ Expected<Args> ParseRunArgs(const std::vector<std::string>& argv) {
   return merged;
 }
 
-int RunRunCommand(const std::vector<std::string>& argv) {
-  const auto args = ParseRunArgs(argv);
-  if (!args) {
-    std::cerr << "hashrig run: " << args.error().message() << " (try 'hashrig run --help')\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
-  auto options = ReadOptions(*args);
+int Run(const Args& args) {
+  auto options = ReadOptions(args);
   if (!options) {
     std::cerr << "hashrig run: " << options.error().message() << "\n";
     return kExitUsage;
   }
-  if (args->Has("print-config")) {
-    std::cout << EffectiveConfig(*args, Options());
+  if (args.Has("print-config")) {
+    std::cout << EffectiveConfig(args, Options());
     return kExitOk;
   }
   Logger log(std::cerr, options->level);
@@ -277,6 +264,16 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   options->daemon.screen = ::isatty(STDOUT_FILENO) != 0 && ::isatty(STDERR_FILENO) != 0;
   Daemon daemon(options->daemon, MakeChains(*options, log), log);
   return daemon.Run() == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+const Command& RunCommand() {
+  static const Command kCommand{
+      "run",  "mine (no pool given: a simulated chain against the built-in pool)",
+      kUsage, Options(),
+      &Run,   &ParseRunArgs};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -141,13 +141,11 @@ bool ScanBoard(const BoardSpec& spec, const ToolSetup& setup) {
   return ScanChain(spec, std::move(*board), DriverFor(spec, setup));
 }
 
-}  // namespace
-
-int RunScanCommand(const std::vector<std::string>& argv) {
-  int exit_code = kExitOk;
-  auto setup = ReadToolSetup(argv, "scan", exit_code);
+int Run(const Args& args) {
+  const auto setup = ReadToolSetup(args);
   if (!setup) {
-    return exit_code;
+    std::cerr << "hashrig scan: " << setup.error().message() << "\n";
+    return kExitUsage;
   }
   ListAttached();
   int failures = 0;
@@ -155,6 +153,18 @@ int RunScanCommand(const std::vector<std::string>& argv) {
     failures += ScanBoard(spec, *setup) ? 0 : 1;
   }
   return failures == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+const Command& ScanCommand() {
+  static const Command kCommand{
+      "scan", "list USB bridges, serial devices, and the chips of each --board",
+      "usage: hashrig scan [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
+      "Lists what is attached, and for each --board its chain's chips (or, for a board\n"
+      "running hashrig firmware, what the board reports).\n\n",
+      ToolOptions(), &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -36,14 +36,12 @@ const std::vector<OptionSpec> kOptions = {
     {"help", 'h', false, false, "show this help"},
 };
 
-void PrintHelp() {
-  std::cout << "usage: hashrig sim [--model M] [--chips N] [--pty | --listen ADDRESS:PORT] "
-               "[FAULTS]\n\n"
-               "Runs a simulated BM13xx chain that answers the real wire protocol and finds\n"
-               "real nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and\n"
-               "runs until SIGINT or SIGTERM.\n\n"
-            << FormatOptions(kOptions);
-}
+constexpr std::string_view kUsage =
+    "usage: hashrig sim [--model M] [--chips N] [--pty | --listen ADDRESS:PORT] "
+    "[FAULTS]\n\n"
+    "Runs a simulated BM13xx chain that answers the real wire protocol and finds\n"
+    "real nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and\n"
+    "runs until SIGINT or SIGTERM.\n\n";
 
 Error ReadPositions(const Args& args, std::string_view name, int chips, std::vector<int>& out) {
   for (const std::string& value : args.GetAll(name)) {
@@ -138,20 +136,9 @@ Error Configure(const Args& args, hal::SimServerConfig& config) {
   return {};
 }
 
-}  // namespace
-
-int RunSimCommand(const std::vector<std::string>& argv) {
-  const auto args = Args::Parse(argv, kOptions);
-  if (!args) {
-    std::cerr << "hashrig sim: " << args.error().message() << " (try 'hashrig sim --help')\n";
-    return kExitUsage;
-  }
-  if (args->Has("help")) {
-    PrintHelp();
-    return kExitOk;
-  }
+int Run(const Args& args) {
   hal::SimServerConfig config;
-  if (const Error bad = Configure(*args, config); !bad.ok()) {
+  if (const Error bad = Configure(args, config); !bad.ok()) {
     std::cerr << "hashrig sim: " << bad.message() << "\n";
     return kExitUsage;
   }
@@ -172,6 +159,14 @@ int RunSimCommand(const std::vector<std::string>& argv) {
     return kExitFailure;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+const Command& SimCommand() {
+  static const Command kCommand{"sim", "expose a simulated BM13xx chain on a PTY or TCP port",
+                                kUsage, kOptions, &Run};
+  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -1,15 +1,9 @@
 #include "tools.h"
 
-#include <iostream>
-
-#include "hashrig/host/cli/commands.h"
-
 namespace hashrig::host {
-namespace {
-
 namespace p = hal::protocol;
 
-const std::vector<OptionSpec>& Options() {
+const std::vector<OptionSpec>& ToolOptions() {
   static const std::string boards = BoardSyntaxList() + " (repeatable)";
   static const std::vector<OptionSpec> kOptions = {
       {"board", 'b', true, true, boards},
@@ -20,37 +14,20 @@ const std::vector<OptionSpec>& Options() {
   return kOptions;
 }
 
-}  // namespace
-
-std::optional<ToolSetup> ReadToolSetup(const std::vector<std::string>& argv, const char* command,
-                                       int& exit_code) {
-  const auto args = Args::Parse(argv, Options());
-  exit_code = kExitUsage;
-  if (!args) {
-    std::cerr << "hashrig " << command << ": " << args.error().message() << "\n";
-    return std::nullopt;
-  }
-  if (args->Has("help")) {
-    std::cout << "usage: hashrig " << command << " [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
-              << FormatOptions(Options());
-    exit_code = kExitOk;
-    return std::nullopt;
-  }
+Expected<ToolSetup> ReadToolSetup(const Args& args) {
   ToolSetup setup;
-  for (const std::string& text : args->GetAll("board")) {
+  for (const std::string& text : args.GetAll("board")) {
     auto spec = ParseBoardSpec(text);
     if (!spec) {
-      std::cerr << "hashrig " << command << ": " << spec.error().message() << "\n";
-      return std::nullopt;
+      return spec.error();
     }
     setup.boards.push_back(*spec);
   }
-  const auto model = p::ModelByName(args->Get("chip", "BM1370"));
-  const auto chips = ParseCount(args->Get("chips", "1"));
+  const auto model = p::ModelByName(args.Get("chip", "BM1370"));
+  const auto chips = ParseCount(args.Get("chips", "1"));
   if (!model || !chips || *chips < 1 || *chips > 256) {
-    std::cerr << "hashrig " << command
-              << ": --chip or --chips: expected a BM13xx model and 1..256 chips\n";
-    return std::nullopt;
+    return Error(StatusCode::kInvalidArgument,
+                 "--chip or --chips: expected a BM13xx model and 1..256 chips");
   }
   p::DriverConfig& driver = setup.settings.driver;
   driver.model = *model;

@@ -17,10 +17,10 @@ struct ToolSetup {
   BoardSettings settings;
 };
 
-// Parses a tool's arguments; empty with `exit_code` set when the tool is done (help, or a
-// usage error already reported).
-std::optional<ToolSetup> ReadToolSetup(const std::vector<std::string>& argv, const char* command,
-                                       int& exit_code);
+// The options `hashrig scan` and `hashrig board-test` take.
+const std::vector<OptionSpec>& ToolOptions();
+// Their setup from the parsed options; an error names the bad one.
+Expected<ToolSetup> ReadToolSetup(const Args& args);
 
 // The driver for `spec`: a sim board knows its chips and takes the simulator's defaults.
 hal::protocol::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup);

@@ -1,41 +1,32 @@
 #include "hashrig/host/report/log.h"
 
+#include "hashrig/base/names.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <ostream>
 
 namespace hashrig::host {
+namespace {
+
+// As written in a log line, and as given to --log-level.
+constexpr EnumName<LogLevel> kLogLevelNames[] = {{LogLevel::kDebug, "DEBUG"},
+                                                 {LogLevel::kInfo, "INFO"},
+                                                 {LogLevel::kWarning, "WARN"},
+                                                 {LogLevel::kError, "ERROR"}};
+constexpr EnumName<LogLevel> kLogLevelWords[] = {{LogLevel::kDebug, "debug"},
+                                                 {LogLevel::kInfo, "info"},
+                                                 {LogLevel::kWarning, "warning"},
+                                                 {LogLevel::kError, "error"}};
+
+}  // namespace
 
 std::optional<LogLevel> ParseLogLevel(std::string_view text) {
-  if (text == "debug") {
-    return LogLevel::kDebug;
-  }
-  if (text == "info") {
-    return LogLevel::kInfo;
-  }
-  if (text == "warning" || text == "warn") {
-    return LogLevel::kWarning;
-  }
-  if (text == "error") {
-    return LogLevel::kError;
-  }
-  return std::nullopt;
+  return ValueOf(kLogLevelWords, text);
 }
 
-std::string_view ToString(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "DEBUG";
-    case LogLevel::kInfo:
-      return "INFO";
-    case LogLevel::kWarning:
-      return "WARN";
-    case LogLevel::kError:
-      return "ERROR";
-  }
-  return "?";
-}
+std::string_view ToString(LogLevel level) { return NameOf(kLogLevelNames, level); }
 
 Logger::Logger(std::ostream& out, LogLevel min_level) : out_(out), min_level_(min_level) {}
 

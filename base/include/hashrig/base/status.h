@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "hashrig/base/names.h"
+
 namespace hashrig {
 
 enum class StatusCode {
@@ -21,34 +23,21 @@ enum class StatusCode {
   kResourceLimit,  // a cap was hit (queue full, too many connections)
 };
 
+inline constexpr EnumName<StatusCode> kStatusCodeNames[] = {
+    {StatusCode::kOk, "ok"},
+    {StatusCode::kInvalidArgument, "invalid argument"},
+    {StatusCode::kBadCrc, "bad CRC"},
+    {StatusCode::kTimeout, "timeout"},
+    {StatusCode::kNotFound, "not found"},
+    {StatusCode::kMismatch, "mismatch"},
+    {StatusCode::kUnavailable, "unavailable"},
+    {StatusCode::kFailedPrecondition, "failed precondition"},
+    {StatusCode::kBusy, "busy"},
+    {StatusCode::kPermission, "permission denied"},
+    {StatusCode::kResourceLimit, "resource limit"},
+};
 // "invalid argument", "timeout", …: the code in words.
-constexpr const char* ToString(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid argument";
-    case StatusCode::kBadCrc:
-      return "bad CRC";
-    case StatusCode::kTimeout:
-      return "timeout";
-    case StatusCode::kNotFound:
-      return "not found";
-    case StatusCode::kMismatch:
-      return "mismatch";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kFailedPrecondition:
-      return "failed precondition";
-    case StatusCode::kBusy:
-      return "busy";
-    case StatusCode::kPermission:
-      return "permission denied";
-    case StatusCode::kResourceLimit:
-      return "resource limit";
-  }
-  return "unknown";
-}
+constexpr const char* ToString(StatusCode code) { return NameOf(kStatusCodeNames, code); }
 
 class [[nodiscard]] Status {
  public:

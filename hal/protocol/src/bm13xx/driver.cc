@@ -80,26 +80,6 @@ constexpr Micros kBaudDrain{10'000};
 
 }  // namespace
 
-const char* ToString(ChainState state) {
-  switch (state) {
-    case ChainState::kIdle:
-      return "idle";
-    case ChainState::kResetting:
-      return "resetting";
-    case ChainState::kEnumerating:
-      return "enumerating";
-    case ChainState::kConfiguring:
-      return "configuring";
-    case ChainState::kMining:
-      return "mining";
-    case ChainState::kFailed:
-      return "failed";
-    case ChainState::kDown:
-      return "down";
-  }
-  return "?";
-}
-
 Bm13xxDriver::Bm13xxDriver(const DriverConfig& config) : config_(config) {
   config_.expected_chips = std::clamp(config_.expected_chips, 1, kMaxChips);
 }

@@ -4,32 +4,6 @@
 
 namespace hashrig::hal::protocol {
 
-const char* ToString(ThermalState state) {
-  switch (state) {
-    case ThermalState::kNormal:
-      return "normal";
-    case ThermalState::kHot:
-      return "hot";
-    case ThermalState::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
-const char* ToString(StopReason reason) {
-  switch (reason) {
-    case StopReason::kNone:
-      return "";
-    case StopReason::kOverheat:
-      return "overheat";
-    case StopReason::kSensorFailed:
-      return "temperature sensor failed";
-    case StopReason::kIdled:
-      return "idled";
-  }
-  return "?";
-}
-
 ThermalController::ThermalController(const ThermalConfig& config, Megahertz frequency)
     : config_(config), frequency_(frequency) {}
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 
+#include "hashrig/base/names.h"
 #include "hashrig/hal/protocol/byte_window.h"
 
 namespace hashrig::hal::protocol::link {
@@ -67,8 +68,38 @@ struct Encoded {
 
 // Empty payload span allowed; a payload over kMaxPayload gives an empty (size 0) frame.
 Encoded Encode(Type type, std::uint8_t sequence, std::span<const std::uint8_t> payload);
-const char* ToString(Type type);
-const char* ToString(ErrorCode code);  // "bad payload", "busy", …
+inline constexpr EnumName<Type> kTypeNames[] = {
+    {Type::kHello, "Hello"},
+    {Type::kHelloReply, "HelloReply"},
+    {Type::kChainReset, "ChainReset"},
+    {Type::kConfigure, "Configure"},
+    {Type::kWork, "Work"},
+    {Type::kNonce, "Nonce"},
+    {Type::kTelemetryRequest, "TelemetryRequest"},
+    {Type::kTelemetry, "Telemetry"},
+    {Type::kSetFan, "SetFan"},
+    {Type::kSetVoltage, "SetVoltage"},
+    {Type::kChipStatsRequest, "ChipStatsRequest"},
+    {Type::kChipStats, "ChipStats"},
+    {Type::kFlashErase, "FlashErase"},
+    {Type::kFlashWrite, "FlashWrite"},
+    {Type::kFlashVerify, "FlashVerify"},
+    {Type::kFlashCommit, "FlashCommit"},
+    {Type::kReboot, "Reboot"},
+    {Type::kConfirm, "Confirm"},
+    {Type::kAck, "Ack"},
+    {Type::kError, "Error"},
+};
+constexpr const char* ToString(Type t) { return NameOf(kTypeNames, t, "unknown"); }
+inline constexpr EnumName<ErrorCode> kErrorCodeNames[] = {
+    {ErrorCode::kBadPayload, "bad payload"},
+    {ErrorCode::kUnknownType, "unknown message type"},
+    {ErrorCode::kBusy, "busy"},
+    {ErrorCode::kFlash, "flash operation failed"},
+    {ErrorCode::kVerifyFailed, "image verification failed"},
+};
+// "bad payload", "busy", …
+constexpr const char* ToString(ErrorCode c) { return NameOf(kErrorCodeNames, c, "unknown error"); }
 
 class Decoder {
  public:

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 
+#include "hashrig/base/names.h"
 #include "hashrig/base/status.h"
 #include "hashrig/base/units.h"
 
@@ -30,7 +31,16 @@ enum class ChainState : std::uint8_t {
   kFailed,
   kDown,
 };
-const char* ToString(ChainState state);
+inline constexpr EnumName<ChainState> kChainStateNames[] = {
+    {ChainState::kIdle, "idle"},
+    {ChainState::kResetting, "resetting"},
+    {ChainState::kEnumerating, "enumerating"},
+    {ChainState::kConfiguring, "configuring"},
+    {ChainState::kMining, "mining"},
+    {ChainState::kFailed, "failed"},
+    {ChainState::kDown, "down"},
+};
+constexpr const char* ToString(ChainState s) { return NameOf(kChainStateNames, s); }
 // Starting up: on its way to mining by itself.
 constexpr bool IsStarting(ChainState s) {
   return s == ChainState::kResetting || s == ChainState::kEnumerating ||

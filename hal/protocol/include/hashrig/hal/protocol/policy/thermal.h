@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "hashrig/base/names.h"
 #include "hashrig/base/units.h"
 #include "hashrig/hal/protocol/chain/chip_driver.h"
 
@@ -42,7 +43,11 @@ struct ThermalConfig {
 };
 
 enum class ThermalState : std::uint8_t { kNormal, kHot, kStopped };
-const char* ToString(ThermalState state);
+inline constexpr EnumName<ThermalState> kThermalStateNames[] = {
+    {ThermalState::kNormal, "normal"},
+    {ThermalState::kHot, "hot"},
+    {ThermalState::kStopped, "stopped"}};
+constexpr const char* ToString(ThermalState s) { return NameOf(kThermalStateNames, s); }
 
 // Why a chain is not mining although it was asked to. Carried unchanged from the board
 // that decided it to every report (board link Telemetry, the host's status, the API).
@@ -52,7 +57,13 @@ enum class StopReason : std::uint8_t {
   kSensorFailed,  // no believable reading for longer than the grace
   kIdled,         // on purpose: host silence, an operator, shutdown
 };
-const char* ToString(StopReason reason);
+inline constexpr EnumName<StopReason> kStopReasonNames[] = {
+    {StopReason::kNone, ""},
+    {StopReason::kOverheat, "overheat"},
+    {StopReason::kSensorFailed, "temperature sensor failed"},
+    {StopReason::kIdled, "idled"},
+};
+constexpr const char* ToString(StopReason r) { return NameOf(kStopReasonNames, r); }
 
 struct ThermalDecision {
   ThermalState state = ThermalState::kNormal;
