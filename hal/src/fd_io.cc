@@ -57,6 +57,11 @@ Error ReadFdFor(int fd, std::span<std::uint8_t> buffer, std::chrono::millisecond
   return {};
 }
 
+FdLink::FdLink(int fd, std::string name, bool socket)
+    : fd_(fd), name_(std::move(name)), socket_(socket) {}
+
+FdLink::~FdLink() { ::close(fd_); }
+
 Error OpenError(const std::string& path) {
   const int error = errno;
   const std::string what = path + ": " + std::strerror(error);

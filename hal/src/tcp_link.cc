@@ -16,29 +16,13 @@
 namespace hashrig::hal {
 namespace {
 
-class TcpLink final : public ByteLink {
+class TcpLink final : public FdLink {
  public:
-  TcpLink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  ~TcpLink() override { ::close(fd_); }
-  TcpLink(const TcpLink&) = delete;
-  TcpLink& operator=(const TcpLink&) = delete;
-
-  Error Write(std::span<const std::uint8_t> bytes) override {
-    return WriteAllFd(fd_, bytes, name_, true);
-  }
-
-  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                std::size_t& received) override {
-    return ReadFdFor(fd_, buffer, timeout, received, name_, true);
-  }
+  TcpLink(int fd, std::string name) : FdLink(fd, std::move(name), true) {}
 
   Error SetBaud(std::uint32_t) override { return {}; }  // no UART on this side
   Error SetReset(bool) override { return {}; }
-  std::string Describe() const override { return name_; }
-
- private:
-  int fd_;
-  std::string name_;
+  std::string Describe() const override { return name(); }
 };
 
 }  // namespace

@@ -16,43 +16,27 @@ namespace {
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-class UartLink final : public ByteLink {
+class UartLink final : public FdLink {
  public:
-  UartLink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~UartLink() override { ::close(fd_); }
-  UartLink(const UartLink&) = delete;
-  UartLink& operator=(const UartLink&) = delete;
-
-  Error Write(std::span<const std::uint8_t> bytes) override {
-    return WriteAllFd(fd_, bytes, path_, false);
-  }
-
-  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                std::size_t& received) override {
-    return ReadFdFor(fd_, buffer, timeout, received, path_, false);
-  }
+  UartLink(int fd, std::string path) : FdLink(fd, std::move(path), false) {}
 
   Error SetBaud(std::uint32_t baud) override {
     // Let what was written at the old rate leave first (the chips switch after the frame).
-    ::ioctl(fd_, TCSBRK, 1);  // tcdrain(), without <termios.h> (it clashes with termios2)
-    return SetFdBaud(fd_, baud);
+    ::ioctl(fd(), TCSBRK, 1);  // tcdrain(), without <termios.h> (it clashes with termios2)
+    return SetFdBaud(fd(), baud);
   }
 
   Error SetReset(bool asserted) override {
     // nRST on DTR, as USB-UART boards wire it (active low: asserted = DTR on).
     int bits = TIOCM_DTR;
-    if (::ioctl(fd_, asserted ? TIOCMBIS : TIOCMBIC, &bits) != 0 && errno != ENOTTY &&
+    if (::ioctl(fd(), asserted ? TIOCMBIS : TIOCMBIC, &bits) != 0 && errno != ENOTTY &&
         errno != EINVAL) {
-      return {StatusCode::kUnavailable, Errno("DTR on " + path_)};
+      return {StatusCode::kUnavailable, Errno("DTR on " + name())};
     }
     return {};
   }
 
-  std::string Describe() const override { return "serial:" + path_; }
-
- private:
-  int fd_;
-  std::string path_;
+  std::string Describe() const override { return "serial:" + name(); }
 };
 
 }  // namespace

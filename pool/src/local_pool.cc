@@ -7,7 +7,7 @@
 #include <deque>
 #include <vector>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/pool/stratum.h"
 
 namespace hashrig::pool {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/pool/session.h"
 
 namespace hashrig::pool {

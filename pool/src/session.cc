@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 
 namespace hashrig::pool {
 namespace {

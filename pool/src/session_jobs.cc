@@ -1,7 +1,7 @@
 // ClientSession, second half: jobs, the share pipeline and request timeouts.
 #include <algorithm>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/pool/session.h"
 
 namespace hashrig::pool {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 
 namespace hashrig::pool {
 namespace {

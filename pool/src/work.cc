@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 
 namespace hashrig::pool {
 namespace {

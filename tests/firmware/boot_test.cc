@@ -38,6 +38,16 @@ SimFlash FreshBoard() {
   return flash;
 }
 
+// A fresh board whose inactive slot was just erased for an update.
+struct ErasedForUpdate {
+  ErasedForUpdate() {
+    EXPECT_TRUE(boot.Choose().ok());
+    EXPECT_TRUE(boot.EraseInactive().ok());
+  }
+  SimFlash flash = FreshBoard();
+  Boot boot{flash, kLayout, kBoard};
+};
+
 // The whole update as the host drives it: boot, erase, write in 256-byte pieces, commit,
 // reboot into the trial, confirm. Stops at the first failure (the power cut).
 bool Update(SimFlash& flash, const std::vector<std::uint8_t>& image) {
@@ -71,10 +81,9 @@ TEST(BootTest, UpdateBootsOnTrialThenConfirms) {
 }
 
 TEST(BootTest, AnUnconfirmedImageIsRolledBack) {
-  SimFlash flash = FreshBoard();
-  Boot boot(flash, kLayout, kBoard);
-  ASSERT_TRUE(boot.Choose().ok());
-  ASSERT_TRUE(boot.EraseInactive().ok());
+  ErasedForUpdate board;
+  SimFlash& flash = board.flash;
+  Boot& boot = board.boot;
   const auto v2 = Image(2, 3000);
   ASSERT_TRUE(boot.WriteInactive(0, v2).ok());
   ASSERT_TRUE(boot.CommitInactive().ok());
@@ -87,10 +96,8 @@ TEST(BootTest, AnUnconfirmedImageIsRolledBack) {
 }
 
 TEST(BootTest, CorruptOrForeignImagesAreRefused) {
-  SimFlash flash = FreshBoard();
-  Boot boot(flash, kLayout, kBoard);
-  ASSERT_TRUE(boot.Choose().ok());
-  ASSERT_TRUE(boot.EraseInactive().ok());
+  ErasedForUpdate board;
+  Boot& boot = board.boot;
   auto corrupt = Image(2, 3000);
   corrupt[kImageHeaderSize + 100] ^= 0x10;
   ASSERT_TRUE(boot.WriteInactive(0, corrupt).ok());
@@ -99,7 +106,7 @@ TEST(BootTest, CorruptOrForeignImagesAreRefused) {
   ASSERT_TRUE(boot.EraseInactive().ok());
   ASSERT_TRUE(boot.WriteInactive(0, Image(3, 3000, 0x12345678)).ok());  // another board's
   EXPECT_FALSE(boot.CommitInactive().ok());
-  Boot again(flash, kLayout, kBoard);
+  Boot again(board.flash, kLayout, kBoard);
   EXPECT_EQ(again.Choose()->version, 1u);
 }
 

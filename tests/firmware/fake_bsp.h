@@ -16,18 +16,21 @@
 namespace hashrig::firmware {
 
 class FakeBsp final : public Bsp {
+  // Moves what fits of `from` into `out`; how much.
+  static std::size_t Drain(std::deque<std::uint8_t>& from, std::span<std::uint8_t> out) {
+    std::size_t n = 0;
+    for (; n < out.size() && !from.empty(); ++n) {
+      out[n] = from.front();
+      from.pop_front();
+    }
+    return n;
+  }
+
  public:
   explicit FakeBsp(hal::sim::ChainConfig chain) : chain_(chain) {}
 
   Micros Now() override { return now; }
-  std::size_t HostRead(std::span<std::uint8_t> out) override {
-    std::size_t n = 0;
-    while (n < out.size() && !to_board.empty()) {
-      out[n++] = to_board.front();
-      to_board.pop_front();
-    }
-    return n;
-  }
+  std::size_t HostRead(std::span<std::uint8_t> out) override { return Drain(to_board, out); }
   bool HostWrite(std::span<const std::uint8_t> bytes) override {
     if (host_gone) {
       return false;
@@ -42,12 +45,7 @@ class FakeBsp final : public Bsp {
     for (const std::uint8_t b : chain_.TakeOutput(baud_)) {
       chain_out_.push_back(b);
     }
-    std::size_t n = 0;
-    while (n < out.size() && !chain_out_.empty()) {
-      out[n++] = chain_out_.front();
-      chain_out_.pop_front();
-    }
-    return n;
+    return Drain(chain_out_, out);
   }
   void ChainWrite(std::span<const std::uint8_t> bytes) override {
     if (!reset_asserted) {

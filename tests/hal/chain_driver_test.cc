@@ -12,6 +12,7 @@
 #include "hashrig/hal/sim/chain.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
+#include "support/chain_params.h"
 #include "support/shared_data.h"
 
 namespace hashrig::hal {
@@ -135,7 +136,7 @@ std::uint32_t TopWord(const std::vector<std::uint8_t>& hash) {
   return static_cast<std::uint32_t>(hash[31]) << 24 | hash[30] << 16 | hash[29] << 8 | hash[28];
 }
 
-class DriverChainTest : public ::testing::TestWithParam<std::tuple<ChipModel, int>> {};
+class DriverChainTest : public ::testing::TestWithParam<testing::ModelAndChips> {};
 
 TEST_P(DriverChainTest, EnumeratesAddressesRampsSwitchesBaudAndMines) {
   const auto [model, chips] = GetParam();
@@ -171,15 +172,8 @@ TEST_P(DriverChainTest, EnumeratesAddressesRampsSwitchesBaudAndMines) {
   EXPECT_EQ(rig.driver.bad_crc(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Chains, DriverChainTest,
-    ::testing::Combine(::testing::Values(ChipModel::kBm1366, ChipModel::kBm1368, ChipModel::kBm1370,
-                                         ChipModel::kBm1397),
-                       ::testing::Values(1, 2, 6, 65, 126)),
-    [](const auto& param_info) {
-      return std::string(protocol::InfoOf(std::get<0>(param_info.param)).name) + "_" +
-             std::to_string(std::get<1>(param_info.param)) + "chips";
-    });
+INSTANTIATE_TEST_SUITE_P(Chains, DriverChainTest, testing::ModelsAndChainLengths(),
+                         testing::ModelAndChipsName);
 
 TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
   Rig missing(ChipModel::kBm1370, 6);

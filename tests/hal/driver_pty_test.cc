@@ -12,6 +12,7 @@
 #include "hashrig/hal/pty.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
+#include "support/chain_params.h"
 #include "support/child_process.h"
 #include "support/shared_data.h"
 
@@ -113,7 +114,7 @@ int Mine(DirectChain& chain, std::uint32_t seed, int count, std::chrono::seconds
   return verified;
 }
 
-class DriverPtyTest : public ::testing::TestWithParam<std::tuple<ChipModel, int>> {};
+class DriverPtyTest : public ::testing::TestWithParam<testing::ModelAndChips> {};
 
 TEST_P(DriverPtyTest, InitialisesAndMinesOverARealSerialLink) {
   const auto [model, chips] = GetParam();
@@ -139,15 +140,8 @@ TEST_P(DriverPtyTest, InitialisesAndMinesOverARealSerialLink) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Chains, DriverPtyTest,
-    ::testing::Combine(::testing::Values(ChipModel::kBm1397, ChipModel::kBm1366, ChipModel::kBm1368,
-                                         ChipModel::kBm1370),
-                       ::testing::Values(1, 2, 6, 65, 126)),
-    [](const auto& param_info) {
-      return std::string(protocol::InfoOf(std::get<0>(param_info.param)).name) + "_" +
-             std::to_string(std::get<1>(param_info.param)) + "chips";
-    });
+INSTANTIATE_TEST_SUITE_P(Chains, DriverPtyTest, testing::ModelsAndChainLengths(),
+                         testing::ModelAndChipsName);
 
 TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
   SimProcess sim(

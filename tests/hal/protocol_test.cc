@@ -27,6 +27,15 @@ std::vector<std::uint8_t> Bytes(std::string spaced) {
 
 std::vector<std::uint8_t> Vec(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
 
+// The one frame in `bytes`, as a chip's decoder takes it.
+std::optional<HostFrame> DecodeOne(const std::vector<std::uint8_t>& bytes) {
+  HostFrameDecoder decoder;
+  for (const std::uint8_t b : bytes) {
+    decoder.Push(b);
+  }
+  return decoder.Next();
+}
+
 // KV-1: command frames; the last byte is CRC5 over bytes 2..n-2.
 const char* const kCommandFrames[] = {
     "55 AA 52 05 00 00 0A",
@@ -86,11 +95,7 @@ TEST(ProtocolTest, EveryCapturedCommandFrameIsReproducedAndDecoded) {
     }
     EXPECT_EQ(Vec(ours.span()), frame);
 
-    HostFrameDecoder decoder;
-    for (std::uint8_t b : frame) {
-      decoder.Push(b);
-    }
-    auto decoded = decoder.Next();
+    auto decoded = DecodeOne(frame);
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(decoded->type, t);
     EXPECT_EQ(Vec(decoded->body()), std::vector(frame.begin() + 4, frame.end() - 1));
@@ -189,11 +194,7 @@ TEST(ProtocolTest, OtherCapturedJobFramesHaveTheirCrc16) {
       "8A C5 83 E5 DA 99 6C 6B C7 05 3E AE 56 4B 02 03 CC 4E D2 37 00 00 00 00 00 00 00 00 A2 5C"
       "00 00 A1 E7 AB 5E 5F 24 46 A3 5F 9C BB EA 3F 53 16 E5 4E 39 93 DE 00 00 00 20 6B 18");
   EXPECT_EQ(Crc16False(std::span(job).subspan(2, job.size() - 4)), 0x6B18);
-  HostFrameDecoder decoder;
-  for (std::uint8_t b : job) {
-    decoder.Push(b);
-  }
-  auto frame = decoder.Next();
+  auto frame = DecodeOne(job);
   ASSERT_TRUE(frame.has_value());
   EXPECT_EQ(Vec(EncodeHeaderJob(DecodeHeaderJobBody(frame->body()))), job);
 
@@ -257,11 +258,7 @@ TEST(ProtocolTest, DerivedSelfTestFramesOfKv6) {
       "55 AA 21 56 30 01 00 00 00 00 3A AE 05 17 B5 25 70 64 D6 37 78 EB BF 77 08 7D 9D 1A 37 6B"
       "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
       "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");
-  HostFrameDecoder decoder;
-  for (std::uint8_t b : expected_job) {
-    decoder.Push(b);
-  }
-  auto frame = decoder.Next();
+  auto frame = DecodeOne(expected_job);
   ASSERT_TRUE(frame.has_value());
   EXPECT_EQ(Vec(EncodeHeaderJob(DecodeHeaderJobBody(frame->body()))), expected_job);
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/pool/session.h"
 #include "support/shared_data.h"
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "support/shared_data.h"
 
 namespace hashrig::pool {
@@ -230,8 +230,7 @@ TEST(SessionTest, VersionMaskBeforeSubscribeResultAndMidJobTakesEffectAtOnce) {
 
 TEST(SessionTest, SetDifficultyAppliesFromTheNextNotify) {
   Harness h;
-  h.Handshake();
-  h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e-12]})");
+  h.Handshake();  // ends with set_difficulty 1e-12
   h.Notify("j1", true);
   h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e15]})");
   EXPECT_EQ(h.LastJob()->difficulty.value(), 1e-12);
@@ -248,8 +247,7 @@ TEST(SessionTest, SetDifficultyAppliesFromTheNextNotify) {
 
 TEST(SessionTest, DuplicatesAreNeverSubmittedTwice) {
   Harness h;
-  h.Handshake();
-  h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e-12]})");
+  h.Handshake();  // ends with set_difficulty 1e-12
   h.Notify("j1", true);
   EXPECT_EQ(h.session.Submit(h.ShareOn("j1", 9), kT0).status, SubmitStatus::kSent);
   EXPECT_EQ(h.session.Submit(h.ShareOn("j1", 9), kT0).status, SubmitStatus::kDuplicate);
@@ -263,8 +261,7 @@ TEST(SessionTest, DuplicatesAreNeverSubmittedTwice) {
 
 TEST(SessionTest, CleanJobsAndNewPrevhashMakeOldJobsStale) {
   Harness h;
-  h.Handshake();
-  h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e-12]})");
+  h.Handshake();  // ends with set_difficulty 1e-12
   h.Notify("j1", true);
   h.Notify("j2", false);
   EXPECT_FALSE(EventsOf<event::NewJob>(h.events).back().clean);
@@ -292,8 +289,7 @@ TEST(SessionTest, OldJobsAreForgottenAfterSixteen) {
 
 TEST(SessionTest, ResponsesInAnyOrderWithAnyIdTypeAndEveryErrorShape) {
   Harness h;
-  h.Handshake();
-  h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e-12]})");
+  h.Handshake();  // ends with set_difficulty 1e-12
   h.Notify("j1", true);
   std::vector<std::uint64_t> ids;
   for (std::uint32_t n = 0; n < 5; ++n) {
@@ -322,8 +318,7 @@ TEST(SessionTest, ResponsesInAnyOrderWithAnyIdTypeAndEveryErrorShape) {
 
 TEST(SessionTest, UnansweredRequestsTimeOut) {
   Harness h;
-  h.Handshake();
-  h.Feed(R"({"id":null,"method":"mining.set_difficulty","params":[1e-12]})");
+  h.Handshake();  // ends with set_difficulty 1e-12
   h.Notify("j1", true);
   ASSERT_EQ(h.session.Submit(h.ShareOn("j1", 1), kT0).status, SubmitStatus::kSent);
   h.session.OnTime(kT0 + 29s);

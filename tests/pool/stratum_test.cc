@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "support/shared_data.h"
 
 namespace hashrig::pool {

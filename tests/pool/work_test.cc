@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/pool/stratum.h"
 #include "pool/capture.h"
 #include "support/shared_data.h"

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "hashrig/base/hex.h"
 #include "hashrig/sha256/backend.h"
 
 namespace hashrig::testing {
@@ -27,36 +28,15 @@ nlohmann::json ReadJson(std::string_view relative) {
 }
 
 std::vector<std::uint8_t> FromHex(std::string_view hex) {
-  std::vector<std::uint8_t> out;
-  EXPECT_EQ(hex.size() % 2, 0u) << hex;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    ADD_FAILURE() << "bad hex digit '" << c << "'";
-    return 0;
-  };
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  auto bytes = DecodeHex(hex);
+  if (!bytes) {
+    ADD_FAILURE() << "not hex: " << hex;
+    return {};
   }
-  return out;
+  return *bytes;
 }
 
-std::string ToHex(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
+std::string ToHex(const std::vector<std::uint8_t>& bytes) { return EncodeHex(bytes); }
 
 std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data) {
   std::vector<std::uint8_t> out(32);

@@ -16,6 +16,15 @@ std::optional<unsigned long long> ParseWhole(std::string_view text) {
   return value;
 }
 
+Error ParseCountInto(std::string_view rest, int fallback, std::string_view what, BoardSpec& spec) {
+  const auto n = rest.empty() ? std::optional<unsigned long long>(fallback) : ParseWhole(rest);
+  if (!n || *n < 1 || *n > 256) {
+    return {StatusCode::kInvalidArgument, std::string(what) + " must be 1..256"};
+  }
+  spec.count = static_cast<int>(*n);
+  return {};
+}
+
 std::string BoardSyntaxList() {
   std::string out;
   for (const BoardKind& kind : kBoardKinds) {

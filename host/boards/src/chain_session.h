@@ -39,5 +39,7 @@ std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClie
 
 // A whole number, all of `text`.
 std::optional<unsigned long long> ParseWhole(std::string_view text);
+// `rest` (or `fallback` when empty) as 1..256 of `what` into spec.count.
+Error ParseCountInto(std::string_view rest, int fallback, std::string_view what, BoardSpec& spec);
 
 }  // namespace hashrig::host

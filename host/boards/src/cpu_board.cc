@@ -104,12 +104,7 @@ class CpuChain final : public HashChain {
 }  // namespace
 
 Error ParseCpu(std::string_view rest, BoardSpec& spec) {
-  const auto threads = rest.empty() ? std::optional<unsigned long long>(1) : ParseWhole(rest);
-  if (!threads || *threads < 1 || *threads > 256) {
-    return {StatusCode::kInvalidArgument, "threads must be 1..256"};
-  }
-  spec.count = static_cast<int>(*threads);
-  return {};
+  return ParseCountInto(rest, 1, "threads", spec);
 }
 
 std::unique_ptr<HashChain> MakeCpuChain(const BoardSpec& spec, const BoardSettings&,

@@ -7,12 +7,7 @@
 namespace hashrig::host {
 
 Error ParseSim(std::string_view rest, BoardSpec& spec) {
-  const auto chips = rest.empty() ? std::optional<unsigned long long>(4) : ParseWhole(rest);
-  if (!chips || *chips < 1 || *chips > 256) {
-    return {StatusCode::kInvalidArgument, "chips must be 1..256"};
-  }
-  spec.count = static_cast<int>(*chips);
-  return {};
+  return ParseCountInto(rest, 4, "chips", spec);
 }
 
 BoardOpener SimOpener(const BoardSpec& spec, const BoardSettings& settings) {

@@ -1,6 +1,8 @@
 #include "hashrig/host/cli/args.h"
 
 #include <charconv>
+#include <cstdio>
+#include <limits>
 
 namespace hashrig::host {
 namespace {
@@ -80,6 +82,58 @@ std::vector<std::string> Args::GetAll(std::string_view name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+namespace {
+
+std::string FormatNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+Error OutOfRange(std::string_view name, const std::string& value, const std::string& range,
+                 std::string_view unit) {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "--" + std::string(...).
+  std::string message = "--";
+  message.append(name).append(" '").append(value).append("': expected ").append(range);
+  if (!unit.empty()) {
+    message.append(" ").append(unit);
+  }
+  return {StatusCode::kInvalidArgument, std::move(message)};
+}
+
+}  // namespace
+
+Expected<double> Args::Number(std::string_view name, double fallback, double min, double max,
+                              std::string_view unit) const {
+  if (!Has(name)) {
+    return fallback;
+  }
+  const std::string text = Get(name);
+  const auto value = ParseDouble(text);
+  if (!value || !(*value >= min && *value <= max)) {
+    return OutOfRange(name, text,
+                      max == std::numeric_limits<double>::infinity()
+                          ? "at least " + FormatNumber(min)
+                          : FormatNumber(min) + ".." + FormatNumber(max),
+                      unit);
+  }
+  return *value;
+}
+
+Expected<unsigned long long> Args::Whole(std::string_view name, unsigned long long fallback,
+                                         unsigned long long min, unsigned long long max,
+                                         std::string_view unit) const {
+  if (!Has(name)) {
+    return fallback;
+  }
+  const std::string text = Get(name);
+  const auto value = ParseCount(text);
+  if (!value || *value < min || *value > max) {
+    return OutOfRange(name, text, std::to_string(min) + ".." + std::to_string(max), unit);
+  }
+  return *value;
+}
+
 std::string FormatOptions(const std::vector<OptionSpec>& specs) {
   std::string out;
   for (const OptionSpec& s : specs) {
@@ -92,6 +146,22 @@ std::string FormatOptions(const std::vector<OptionSpec>& specs) {
     out += left + " " + std::string(s.help) + "\n";
   }
   return out;
+}
+
+Expected<HostPort> ParseHostPort(std::string_view text) {
+  const auto colon = text.rfind(':');
+  const auto port =
+      colon == std::string_view::npos ? std::nullopt : ParseCount(text.substr(colon + 1));
+  std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (!port || *port > 65535 || host.empty()) {
+    std::string message = "'";  // appended: GCC 12 -Wrestrict false positive on "'" + ...
+    message.append(text).append("': expected ADDRESS:PORT (port 0..65535)");
+    return Error(StatusCode::kInvalidArgument, std::move(message));
+  }
+  return HostPort{std::string(host), static_cast<std::uint16_t>(*port)};
 }
 
 std::optional<unsigned long long> ParseCount(std::string_view text) {

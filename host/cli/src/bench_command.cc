@@ -24,22 +24,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using sha256::Backend;
 
-const std::vector<OptionSpec> kOptions = {
-    {"list", 0, false, false, "list the SHA-256 backends and which this CPU runs"},
-    {"backend", 0, true, true, "measure only this backend (repeatable)"},
-    {"seconds", 0, true, false, "seconds per measurement (default 1)"},
-    {"threads", 0, true, false, "threads for the all-cores column (default: all cores)"},
-    {"versions", 0, true, false, "rolled versions per scan in the rolled column (default 4)"},
-    {"help", 'h', false, false, "show this help"},
-};
-
-constexpr std::string_view kUsage =
-    "usage: hashrig bench [--list] [--backend NAME]... [--seconds S] [--threads N]\n\n"
-    "Measures the sha256d nonce scan of an 80-byte block header on every SHA-256\n"
-    "backend this CPU runs: MH/s on one core and on all cores, estimated cycles per\n"
-    "nonce (from the core clock measured in the same run), speed-up over the scalar\n"
-    "reference, and the ratio to an OpenSSL sha256d loop over the same header.\n\n";
-
 // Block 881423's header (mainnet, January 2025): a real nonce-independent prefix.
 constexpr std::uint8_t kHeader[80] = {
     0x00, 0x00, 0x00, 0x20, 0x43, 0x3c, 0xba, 0xc5, 0x5b, 0x46, 0x8c, 0x69, 0x65, 0x3a, 0x4f, 0x58,
@@ -190,79 +174,69 @@ void PrintTable(const std::vector<Row>& rows, double scalar, double openssl, dou
       threads, versions);
 }
 
-int Run(const Args& args) {
-  if (args.Has("list")) {
-    return ListBackends();
-  }
-  const std::optional<double> seconds = ParseDouble(args.Get("seconds", "1"));
-  const std::optional<unsigned long long> threads = ParseCount(
-      args.Get("threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))));
-  const std::optional<unsigned long long> versions = ParseCount(args.Get("versions", "4"));
-  if (!seconds || *seconds <= 0 || *seconds > 600) {
-    std::cerr << "hashrig bench: --seconds must be a number in (0, 600]\n";
-    return kExitUsage;
-  }
-  if (!threads || *threads == 0 || *threads > 1024 || !versions || *versions == 0 ||
-      *versions > 64) {
-    std::cerr << "hashrig bench: --threads must be 1..1024 and --versions 1..64\n";
-    return kExitUsage;
-  }
-
+// The backends --backend names, or every one this CPU runs.
+Expected<std::vector<Backend>> ChosenBackends(const Args& args) {
   std::vector<Backend> backends;
   for (const std::string& name : args.GetAll("backend")) {
     Expected<Backend> b = Backend::Find(name);
     if (!b) {
-      std::cerr << "hashrig bench: " << b.error().message() << "\n";
-      return kExitUsage;
+      return b.error();
     }
     backends.push_back(*b);
   }
-  if (backends.empty()) {
-    for (const sha256::BackendInfo& info : Backend::List()) {
-      if (!info.supported) {
-        continue;
-      }
-      Expected<Backend> b = Backend::Find(info.name);
-      if (b) {
-        backends.push_back(*b);
-      }
+  for (const sha256::BackendInfo& info : Backend::List()) {
+    if (args.GetAll("backend").empty() && info.supported) {
+      backends.push_back(*Backend::Find(info.name));
     }
   }
+  return backends;
+}
 
+// One backend's row: one core, all cores, rolled versions, and the clock around each.
+Row Measure(const Backend& b, unsigned threads, std::size_t versions, double seconds) {
+  Row r{std::string(b.name()), b.lanes(), 0, 0, 0, 0, 0};
+  const double before = MeasureClockGhz(0.05);
+  r.one = ScanRateOneCore(b, 1, seconds);
+  r.ghz = (before + MeasureClockGhz(0.05)) / 2;
+  r.all = ScanRateAllCores(b, threads, seconds);
+  const double before_rolled = MeasureClockGhz(0.05);
+  r.rolled = ScanRateOneCore(b, versions, seconds);
+  r.rolled_ghz = (before_rolled + MeasureClockGhz(0.05)) / 2;
+  return r;
+}
+
+}  // namespace
+
+int RunBench(const Args& args) {
+  if (args.Has("list")) {
+    return ListBackends();
+  }
+  const auto seconds = args.Number("seconds", 1, 0.001, 600, "seconds");
+  const auto threads =
+      args.Whole("threads", std::max(1u, std::thread::hardware_concurrency()), 1, 1024);
+  const auto versions = args.Whole("versions", 4, 1, 64);
+  const auto backends = ChosenBackends(args);
+  if (const Error e =
+          FirstError({seconds.status(), threads.status(), versions.status(), backends.status()});
+      !e.ok()) {
+    return UsageError("bench", e.message());
+  }
   std::printf("hashrig bench: sha256d nonce scan of an 80-byte header, %.2f s per measurement\n",
               *seconds);
   std::fflush(stdout);
   std::vector<Row> rows;
   double scalar = 0;
-  for (const Backend& b : backends) {
-    Row r{std::string(b.name()), b.lanes(), 0, 0, 0, 0, 0};
-    const double before = MeasureClockGhz(0.05);
-    r.one = ScanRateOneCore(b, 1, *seconds);
-    r.ghz = (before + MeasureClockGhz(0.05)) / 2;
-    r.all = ScanRateAllCores(b, static_cast<unsigned>(*threads), *seconds);
-    const double before_rolled = MeasureClockGhz(0.05);
-    r.rolled = ScanRateOneCore(b, *versions, *seconds);
-    r.rolled_ghz = (before_rolled + MeasureClockGhz(0.05)) / 2;
+  for (const Backend& b : *backends) {
+    rows.push_back(Measure(b, static_cast<unsigned>(*threads), *versions, *seconds));
     if (b == Backend::Scalar()) {
-      scalar = r.one;
+      scalar = rows.back().one;
     }
-    rows.push_back(r);
   }
   const double before = MeasureClockGhz(0.05);
   const double openssl = OpenSslRate(*seconds);
   const double openssl_ghz = (before + MeasureClockGhz(0.05)) / 2;
   PrintTable(rows, scalar, openssl, openssl_ghz, static_cast<unsigned>(*threads), *versions);
   return kExitOk;
-}
-
-}  // namespace
-
-const Command& BenchCommand() {
-  static const Command kCommand{"bench", "measure sha256d scan throughput of every SHA-256 backend",
-                                kUsage,  kOptions,
-                                &Run,    nullptr,
-                                true};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "hashrig/base/hex.h"
 #include "hashrig/hal/direct_chain.h"
 #include "hashrig/host/cli/commands.h"
-#include "hashrig/pool/hex.h"
 #include "hashrig/sha256/sha256.h"
 #include "tools.h"
 
@@ -77,31 +77,29 @@ bool TestChip(hal::DirectChain& chain, int chip, const std::vector<std::uint8_t>
   return found;
 }
 
-int Run(const Args& args) {
+}  // namespace
+
+int RunBoardTest(const Args& args) {
   const auto setup = ReadToolSetup(args);
   if (!setup) {
-    std::cerr << "hashrig board-test: " << setup.error().message() << "\n";
-    return kExitUsage;
+    return UsageError("board-test", setup.error().message());
   }
   if (setup->boards.size() != 1) {
-    std::cerr << "hashrig board-test: give exactly one --board\n";
-    return kExitUsage;
+    return UsageError("board-test", "give exactly one --board");
   }
   const BoardSpec& spec = setup->boards[0];
   auto board = OpenBoard(spec, setup->settings);
   if (!board) {
-    std::cerr << "hashrig board-test: " << board.error().message() << "\n";
-    return kExitFailure;
+    return Failure("board-test", board.error().message());
   }
   p::DriverConfig config = DriverFor(spec, *setup);
   config.ticket_difficulty = 256;
   hal::DirectChain chain(std::move(board->link), config, std::move(board->peripherals));
   (void)chain.Start();
   if (const Error status = chain.RunUntilMining(60s); !status.ok()) {
-    std::cerr << "hashrig board-test: chain did not come up: " << status.message() << "\n";
-    return kExitFailure;
+    return Failure("board-test", "chain did not come up: " + status.message());
   }
-  const auto header = *pool::DecodeHex(kGoldenHeader);
+  const auto header = *DecodeHex(kGoldenHeader);
   const p::Bm13xxDriver& driver = chain.driver();
   std::cout << "chip  address  result  ms\n";
   int passed = 0;
@@ -114,19 +112,6 @@ int Run(const Args& args) {
                   : "");
   std::fflush(stdout);
   return passed == driver.expected_chips() && driver.missing_chips() == 0 ? kExitOk : kExitFailure;
-}
-
-}  // namespace
-
-const Command& BoardTestCommand() {
-  static const Command kCommand{
-      "board-test", "send known-answer work to every chip of one --board: PASS/FAIL per chip",
-      "usage: hashrig board-test --board SPEC [--chip MODEL] [--chips N]\n\n"
-      "Sends the ESP-Miner self-test job so that each chip in turn finds its golden nonce\n"
-      "(0x0a029ed1) and prints PASS or FAIL per chip. Exits 0 only if every expected chip\n"
-      "passed.\n\n",
-      ToolOptions(), &Run};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -20,14 +20,6 @@ namespace {
 namespace link = hal::link;
 using namespace std::chrono_literals;
 
-const std::vector<OptionSpec> kFlashOptions = {
-    {"board", 'b', true, false,
-     "the board: serial:PATH[@BAUD], tcp:HOST:PORT or usb:VID:PID[#SERIAL]"},
-    {"no-reboot", 0, false, false, "write, verify and commit, but leave the reboot for later"},
-    {"timeout", 0, true, false, "seconds to wait for the board to come back (default 30)"},
-    {"help", 'h', false, false, "show this help"},
-};
-
 // On a terminal one line redrawn in place; in a log, a line per step.
 void Progress(const char* what, std::size_t done, std::size_t total) {
   static const bool kTty = ::isatty(STDERR_FILENO) == 1;
@@ -36,10 +28,7 @@ void Progress(const char* what, std::size_t done, std::size_t total) {
             << std::flush;
 }
 
-int Fail(const std::string& message) {
-  std::cerr << "hashrig flash: " << message << "\n";
-  return kExitFailure;
-}
+int Fail(const std::string& message) { return Failure("flash", message); }
 
 std::string Who(const link::HelloReply& hello) {
   return hal::FieldText(hello.board_model) + " " + hal::FieldText(hello.serial);
@@ -149,27 +138,21 @@ int RebootAndConfirm(Connection c, const BoardOpener& open, const FirmwareFile& 
   return kExitOk;
 }
 
-constexpr std::string_view kUsage =
-    "usage: hashrig flash --board SPEC IMAGE\n\n"
-    "Updates a board running hashrig firmware: checks IMAGE against the board,\n"
-    "writes it to the slot not running, verifies, reboots into it on trial and\n"
-    "confirms it once the board runs it. A board that does not come back with the\n"
-    "new version rolls back to the old one by itself.\n\n";
+}  // namespace
 
-int Run(const Args& args) {
+int RunFlash(const Args& args) {
   const auto timeout = ParseCount(args.Get("timeout", "30"));
   const auto spec = ParseBoardSpec(args.Get("board"));
   if (!args.Has("board") || args.positional().size() != 1 || !timeout || !spec ||
       spec->kind->opener == nullptr) {
-    std::cerr << "hashrig flash: expected --board SPEC (a board on a link) and one IMAGE, "
-                 "--timeout in seconds (see --help)\n";
-    return kExitUsage;
+    return UsageError("flash",
+                      "expected --board SPEC (a board on a link) and one IMAGE, --timeout in "
+                      "seconds (see --help)");
   }
   const std::string& path = args.positional()[0];
   const auto file = ReadFirmwareFile(path);
   if (!file) {
-    std::cerr << "hashrig flash: " << file.error().message() << "; nothing written\n";
-    return kExitUsage;
+    return UsageError("flash", file.error().message() + "; nothing written");
   }
   const BoardOpener open = spec->kind->opener(*spec, {});
   auto connection = Connect(open, 2s);
@@ -195,15 +178,6 @@ int Run(const Args& args) {
     return kExitOk;
   }
   return RebootAndConfirm(std::move(*connection), open, *file, std::chrono::seconds(*timeout));
-}
-
-}  // namespace
-
-const Command& FlashCommand() {
-  static const Command kCommand{
-      "flash", "update the firmware of a board running hashrig firmware (cannot brick it)", kUsage,
-      kFlashOptions, &Run};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

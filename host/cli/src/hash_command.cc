@@ -13,17 +13,6 @@
 namespace hashrig::host {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
-    {"backend", 0, true, false, "SHA-256 backend to use (see 'hashrig bench --list')"},
-    {"double", 'd', false, false, "print sha256(sha256(data)) instead of sha256(data)"},
-    {"help", 'h', false, false, "show this help"},
-};
-
-constexpr std::string_view kUsage =
-    "usage: hashrig hash [--backend NAME] [--double] [FILE...]\n\n"
-    "Prints the SHA-256 digest of each FILE (standard input when none is given,\n"
-    "or for '-') as sha256sum does: hex digest, two spaces, name.\n\n";
-
 // Hashes one stream; an error on a read error.
 Error HashStream(std::FILE* f, sha256::Sha256& hasher) {
   std::vector<std::uint8_t> buffer(1 << 16);
@@ -40,11 +29,12 @@ Error HashStream(std::FILE* f, sha256::Sha256& hasher) {
   return {};
 }
 
-int Run(const Args& args) {
+}  // namespace
+
+int RunHash(const Args& args) {
   const Expected<sha256::Backend> backend = ChooseBackend(args);
   if (!backend) {
-    std::cerr << "hashrig hash: " << backend.error().message() << "\n";
-    return kExitUsage;
+    return UsageError("hash", backend.error().message());
   }
   std::vector<std::string> files = args.positional();
   if (files.empty()) {
@@ -57,8 +47,7 @@ int Run(const Args& args) {
     const bool is_stdin = name == "-";
     std::FILE* f = is_stdin ? stdin : std::fopen(name.c_str(), "rb");
     if (f == nullptr) {
-      std::cerr << "hashrig hash: " << name << ": " << std::strerror(errno) << "\n";
-      status = kExitFailure;
+      status = Failure("hash", name + ": " + std::strerror(errno));
       continue;
     }
     const Error read = HashStream(f, hasher);
@@ -66,9 +55,8 @@ int Run(const Args& args) {
       std::fclose(f);
     }
     if (!read.ok()) {
-      std::cerr << "hashrig hash: " << name << ": " << read.message() << "\n";
+      status = Failure("hash", name + ": " + read.message());
       hasher.Reset();
-      status = kExitFailure;
       continue;
     }
     sha256::Digest digest = hasher.Finalize();
@@ -78,14 +66,6 @@ int Run(const Args& args) {
     std::cout << sha256::ToHex(digest) << "  " << name << "\n";
   }
   return status;
-}
-
-}  // namespace
-
-const Command& HashCommand() {
-  static const Command kCommand{"hash", "print SHA-256 / sha256d digests of files, like sha256sum",
-                                kUsage, kOptions, &Run};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -11,24 +11,10 @@
 namespace hashrig::host {
 namespace {
 
-const std::vector<OptionSpec> kImageOptions = {
-    {"board-id", 0, true, false, "the board id: 4 characters (HSIM, M386) or a 0x… number"},
-    {"version", 0, true, false, "the image version, a whole number"},
-    {"out", 'o', true, false, "the image file to write"},
-    {"help", 'h', false, false, "show this help"},
-};
-
-constexpr std::string_view kUsage =
-    "usage: hashrig image create --board-id ID --version N -o IMAGE BODY\n"
-    "       hashrig image show IMAGE\n\n"
-    "Makes a firmware image (header: board id, version, size, SHA-256 of BODY) for\n"
-    "`hashrig flash`, or checks and describes one.\n\n";
-
 int Show(const std::string& path) {
   const auto file = ReadFirmwareFile(path);
   if (!file) {
-    std::cerr << "hashrig image: " << file.error().message() << "\n";
-    return kExitFailure;
+    return Failure("image", file.error().message());
   }
   const firmware::ImageHeader& h = file->header;
   std::cout << "board " << BoardIdText(h.board_id) << "\nversion " << h.version << "\nsize "
@@ -40,13 +26,11 @@ int Create(const Args& args, const std::string& body_path) {
   const auto id = ParseBoardId(args.Get("board-id"));
   const auto version = ParseCount(args.Get("version"));
   if (!id || !version || *version > 0xFFFFFFFF || !args.Has("out")) {
-    std::cerr << "hashrig image create: expected --board-id ID, --version N and -o IMAGE\n";
-    return kExitUsage;
+    return UsageError("image create", "expected --board-id ID, --version N and -o IMAGE");
   }
   const auto body = ReadFileBytes(body_path);
   if (!body) {
-    std::cerr << "hashrig image: " << body.error().message() << "\n";
-    return kExitFailure;
+    return Failure("image", body.error().message());
   }
   firmware::ImageHeader h;
   h.board_id = *id;
@@ -59,36 +43,24 @@ int Create(const Args& args, const std::string& body_path) {
   out.write(reinterpret_cast<const char*>(body->data()),
             static_cast<std::streamsize>(body->size()));
   if (!out.flush()) {
-    std::cerr << "hashrig image: " << args.Get("out") << ": cannot write\n";
-    return kExitFailure;
+    return Failure("image", args.Get("out") + ": cannot write");
   }
   std::cout << args.Get("out") << ": board " << BoardIdText(h.board_id) << ", version " << h.version
             << ", " << body->size() << " bytes\n";
   return kExitOk;
 }
 
-int Run(const Args& args) {
-  const auto& pos = args.positional();
-  if (pos.empty()) {
-    std::cerr << kUsage << FormatOptions(kImageOptions);
-    return kExitUsage;
-  }
-  if (pos[0] == "show" && pos.size() == 2) {
-    return Show(pos[1]);
-  }
-  if (pos[0] == "create" && pos.size() == 2) {
-    return Create(args, pos[1]);
-  }
-  std::cerr << "hashrig image: expected 'create BODY' or 'show IMAGE' (see --help)\n";
-  return kExitUsage;
-}
-
 }  // namespace
 
-const Command& ImageCommand() {
-  static const Command kCommand{"image", "make or check a firmware image for `hashrig flash`",
-                                kUsage, kImageOptions, &Run};
-  return kCommand;
+int RunImage(const Args& args) {
+  const auto& pos = args.positional();
+  if (pos.size() == 2 && pos[0] == "show") {
+    return Show(pos[1]);
+  }
+  if (pos.size() == 2 && pos[0] == "create") {
+    return Create(args, pos[1]);
+  }
+  return UsageError("image", "expected 'create BODY' or 'show IMAGE' (see --help)");
 }
 
 }  // namespace hashrig::host

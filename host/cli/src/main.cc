@@ -12,16 +12,9 @@ namespace {
 
 namespace host = hashrig::host;
 
-const host::Command& (*const kCommands[])() = {
-    &host::BenchCommand, &host::HashCommand,      &host::RunCommand,
-    &host::ScanCommand,  &host::BoardTestCommand, &host::FlashCommand,
-    &host::ImageCommand, &host::PoolCommand,      &host::SimCommand,
-};
-
 void PrintUsage(std::ostream& out) {
   out << "usage: hashrig COMMAND [OPTIONS]\n\ncommands:\n";
-  for (const auto command : kCommands) {
-    const host::Command& c = command();
+  for (const host::Command& c : host::Commands()) {
     out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
   }
   out << "\n'hashrig COMMAND --help' describes a command's options.\n"
@@ -45,12 +38,9 @@ int main(int argc, char** argv) {
     return host::kExitOk;
   }
   const std::vector<std::string> args(argv + 2, argv + argc);
-  for (const auto command : kCommands) {
-    if (command().name != name) {
-      continue;
-    }
+  if (const host::Command* command = host::FindCommand(name)) {
     try {
-      return host::Execute(command(), args);
+      return host::Execute(*command, args);
     } catch (const std::exception& e) {
       std::cerr << "hashrig " << name << ": " << e.what() << "\n";
       return host::kExitFailure;

@@ -6,10 +6,10 @@
 #include <boost/asio.hpp>
 #include <iostream>
 
+#include "hashrig/base/hex.h"
 #include "hashrig/host/cli/args.h"
 #include "hashrig/host/cli/commands.h"
 #include "hashrig/host/report/log.h"
-#include "hashrig/pool/hex.h"
 #include "hashrig/pool/local_pool.h"
 
 namespace hashrig::host {
@@ -19,40 +19,19 @@ Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::
 
 namespace asio = boost::asio;
 
-const std::vector<OptionSpec> kOptions = {
-    {"listen", 'l', true, false,
-     "ADDRESS:PORT to listen on (default 127.0.0.1:3333; port 0 = any)"},
-    {"difficulty", 'd', true, false, "share difficulty, fractional allowed (default 0.002)"},
-    {"job-interval", 0, true, false, "seconds between new jobs (default 30)"},
-    {"block-interval", 0, true, false, "seconds between simulated new blocks (default 600)"},
-    {"payout-script", 0, true, false, "coinbase output script as hex (default 51, OP_TRUE)"},
-    {"version-mask", 0, true, false, "version bits miners may roll, hex (default 1fffe000)"},
-    {"extranonce2-size", 0, true, false, "extranonce2 bytes, 1..16 (default 4)"},
-    {"tls-cert", 0, true, false, "PEM certificate chain: serve stratum+ssl"},
-    {"tls-key", 0, true, false, "PEM private key for --tls-cert"},
-    {"stats-interval", 0, true, false, "seconds between share statistics in the log (default 60)"},
-    {"log-level", 0, true, false, "debug, info, warning or error (default info)"},
-    {"help", 'h', false, false, "show this help"},
-};
-
-constexpr std::string_view kUsage =
-    "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
-    "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
-    "every share validated. Prints 'listening on ADDRESS:PORT' when ready; runs\n"
-    "until SIGINT or SIGTERM, then prints what it accepted.\n\n";
-
-// Reads every option into `config`; an error names the bad one.
-Error Configure(const Args& args, pool::LocalPoolConfig& config,
-                std::chrono::seconds& stats_interval) {
-  const std::string listen = args.Get("listen", "127.0.0.1:3333");
-  const auto colon = listen.rfind(':');
-  const auto port =
-      colon == std::string::npos ? std::nullopt : ParseCount(listen.substr(colon + 1));
-  if (!port || *port > 65535 || colon == 0) {
-    return Invalid("--listen '" + listen + "': expected ADDRESS:PORT");
+// The --name option as seconds (0.1 s .. one day), into a millisecond duration.
+Error ReadSeconds(const Args& args, std::string_view name, std::chrono::milliseconds& out) {
+  const auto seconds =
+      args.Number(name, static_cast<double>(out.count()) / 1000, 0.1, 86400, "seconds");
+  if (!seconds) {
+    return seconds.error();
   }
-  config.address = listen.substr(0, colon);
-  config.port = static_cast<std::uint16_t>(*port);
+  out = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
+  return {};
+}
+
+// The block template's settings: share difficulty, payout script, version mask.
+Error ReadTemplate(const Args& args, pool::LocalPoolConfig& config) {
   if (args.Has("difficulty")) {
     const auto d = ParseDouble(args.Get("difficulty"));
     const auto difficulty = d ? sha256::Difficulty::From(*d) : std::nullopt;
@@ -61,50 +40,44 @@ Error Configure(const Args& args, pool::LocalPoolConfig& config,
     }
     config.settings.difficulty = *difficulty;
   }
-  for (auto [name, field] : {std::pair{"job-interval", &config.job_interval},
-                             std::pair{"block-interval", &config.block_interval}}) {
-    if (!args.Has(name)) {
-      continue;
-    }
-    const auto seconds = ParseDouble(args.Get(name));
-    if (!seconds || *seconds < 0.1 || *seconds > 86400) {
-      return Invalid(std::string("--") + name + " '" + args.Get(name) +
-                     "': expected 0.1..86400 seconds");
-    }
-    *field = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
-  }
   if (args.Has("payout-script")) {
-    auto script = pool::DecodeHex(args.Get("payout-script"));
+    auto script = DecodeHex(args.Get("payout-script"));
     if (!script || script->empty() || script->size() > 75) {
       return Invalid("--payout-script: expected 1..75 bytes of hex");
     }
     config.settings.payout_script = std::move(*script);
   }
   if (args.Has("version-mask")) {
-    const auto mask = pool::ParseHex32(args.Get("version-mask"));
+    const auto mask = ParseHex32(args.Get("version-mask"));
     if (!mask) {
       return Invalid("--version-mask '" + args.Get("version-mask") + "': expected 8 hex digits");
     }
     config.settings.version_mask = *mask;
   }
-  if (args.Has("extranonce2-size")) {
-    const auto size = ParseCount(args.Get("extranonce2-size"));
-    if (!size || *size < pool::kMinExtranonce2Size || *size > pool::kMaxExtranonce2Size) {
-      return Invalid("--extranonce2-size: expected 1..16");
-    }
-    config.settings.extranonce2_size = *size;
+  return {};
+}
+
+// Reads every option into `config`; an error names the bad one.
+Error Configure(const Args& args, pool::LocalPoolConfig& config,
+                std::chrono::seconds& stats_interval) {
+  const auto listen = ParseHostPort(args.Get("listen", "127.0.0.1:3333"));
+  if (!listen) {
+    return listen.error().Context("--listen");
   }
+  config.address = listen->host;
+  config.port = listen->port;
   config.tls_cert_file = args.Get("tls-cert");
   config.tls_key_file = args.Get("tls-key");
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return Invalid("--tls-cert and --tls-key go together");
   }
-  const auto stats = ParseCount(args.Get("stats-interval", "60"));
-  if (!stats || *stats == 0) {
-    return Invalid("--stats-interval: expected a whole number of seconds > 0");
-  }
-  stats_interval = std::chrono::seconds(*stats);
-  return {};
+  return FirstError(
+      {ReadTemplate(args, config), ReadSeconds(args, "job-interval", config.job_interval),
+       ReadSeconds(args, "block-interval", config.block_interval),
+       Store(args.Whole("extranonce2-size", config.settings.extranonce2_size,
+                        pool::kMinExtranonce2Size, pool::kMaxExtranonce2Size, "bytes"),
+             config.settings.extranonce2_size),
+       Store(args.Whole("stats-interval", 60, 1, 86400, "seconds"), stats_interval)});
 }
 
 LogLevel LevelOf(pool::Severity severity) {
@@ -144,15 +117,16 @@ void ArmStats(asio::steady_timer& timer, std::chrono::seconds every, const pool:
   });
 }
 
-int Run(const Args& args) {
+}  // namespace
+
+int RunPool(const Args& args) {
   pool::LocalPoolConfig config;
   std::chrono::seconds stats_interval{60};
   const auto level = ParseLogLevel(args.Get("log-level", "info"));
   const Error bad = level ? Configure(args, config, stats_interval)
                           : Invalid("--log-level: expected debug, info, warning or error");
   if (!bad.ok()) {
-    std::cerr << "hashrig pool: " << bad.message() << "\n";
-    return kExitUsage;
+    return UsageError("pool", bad.message());
   }
   Logger log(std::cerr, *level);
   asio::io_context io;
@@ -161,8 +135,7 @@ int Run(const Args& args) {
   });
   const auto port = local.Start();
   if (!port) {
-    std::cerr << "hashrig pool: " << port.error().message() << "\n";
-    return kExitFailure;
+    return Failure("pool", port.error().message());
   }
   std::cout << "listening on " << config.address << ":" << *port << " ("
             << (config.tls_cert_file.empty() ? "stratum+tcp" : "stratum+ssl") << ", difficulty "
@@ -178,14 +151,6 @@ int Run(const Args& args) {
   io.run();
   std::cout << Summary(local.ledger()) << std::endl;
   return kExitOk;
-}
-
-}  // namespace
-
-const Command& PoolCommand() {
-  static const Command kCommand{"pool", "run a local Stratum V1 pool that validates every share",
-                                kUsage, kOptions, &Run};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -21,50 +21,6 @@
 namespace hashrig::host {
 namespace {
 
-const std::vector<OptionSpec>& Options() {
-  static const std::string board_help =
-      BoardSyntaxList() + " (repeatable; default: sim — a slice of an S21 hashboard)";
-  static const std::vector<OptionSpec> kOptions = {
-      {"url", 'o', true, true,
-       "pool URL (repeatable, in priority order); none: the built-in local pool"},
-      {"user", 'u', true, true, "worker name for the pool given before it"},
-      {"pass", 'p', true, true, "password for the pool given before it"},
-      {"board", 'b', true, true, board_help},
-      {"chip", 0, true, false,
-       "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370; BM1368 on sim boards)"},
-      {"chips", 0, true, false,
-       "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
-      {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
-      {"ticket-difficulty", 0, true, false,
-       "difficulty chips report nonces at (default 256; below 1 only for simulated chips)"},
-      {"cpu-rate", 0, true, false,
-       "real hashes per second a simulated board may compute (default 2e7)"},
-      {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
-      {"probe-interval", 0, true, false,
-       "seconds between probes of higher-priority pools while failed over (default 60)"},
-      {"sim-ambient", 0, true, false, "ambient temperature of simulated boards, °C (default 25)"},
-      {"api-listen", 0, true, false, "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
-      {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
-      {"api-allow", 0, true, false,
-       "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, comma-separated "
-       "(default: read-only from loopback)"},
-      {"duration", 0, true, false,
-       "stop after this many seconds (default: run until SIGINT/SIGTERM)"},
-      {"status-interval", 0, true, false, "seconds between status lines (default 5)"},
-      {"log-level", 0, true, false, "debug, info, warning or error (default info)"},
-      {"config", 'c', true, false,
-       "JSON file of these options (docs/CONFIG.md); the command line wins"},
-      {"print-config", 0, false, false, "print the effective configuration as JSON and exit"},
-      {"help", 'h', false, false, "show this help"},
-  };
-  return kOptions;
-}
-
-constexpr std::string_view kUsage =
-    "usage: hashrig run [-o URL -u USER -p PASS]... [OPTIONS]\n\n"
-    "Mines. With no pool, on a simulated S21-profile chain against the built-in\n"
-    "local pool (the embedded default). Logs every share and a status line.\n\n";
-
 struct RunOptions {
   DaemonConfig daemon;
   std::vector<BoardSpec> boards;
@@ -143,40 +99,21 @@ Error ReadChips(const Args& args, RunOptions& o) {
 }
 
 Error ReadSimulation(const Args& args, RunOptions& o) {
-  const auto rate = ParseDouble(args.Get("cpu-rate", "2e7"));
-  if (!rate || *rate <= 0) {
-    return Invalid("--cpu-rate: expected hashes per second > 0");
-  }
-  o.settings.sim_cpu_rate = *rate;
-  const auto ambient = ParseDouble(args.Get("sim-ambient", "25"));
-  if (!ambient || *ambient < -40 || *ambient > 120) {
-    return Invalid("--sim-ambient: expected -40..120 °C");
-  }
-  o.settings.sim_ambient_c = *ambient;
-  const auto d = ParseDouble(args.Get("pool-difficulty", "0.002"));
+  const auto d = args.Number("pool-difficulty", 0.002, 0, 1e15);
   const auto difficulty = d ? sha256::Difficulty::From(*d) : std::nullopt;
   if (!difficulty) {
     return Invalid("--pool-difficulty: expected a positive number");
   }
   o.local.port = 0;
   o.local.settings.difficulty = *difficulty;
-  return {};
+  return FirstError({
+      Store(args.Number("cpu-rate", 2e7, 1, 1e12, "hashes per second"), o.settings.sim_cpu_rate),
+      Store(args.Number("sim-ambient", 25, -40, 120, "°C"), o.settings.sim_ambient_c),
+  });
 }
 
 Error ReadDaemon(const Args& args, RunOptions& o) {
   DaemonConfig& d = o.daemon;
-  const auto probe = ParseCount(args.Get("probe-interval", "60"));
-  if (!probe || *probe == 0 || *probe > 86400) {
-    return Invalid("--probe-interval: expected 1..86400 seconds");
-  }
-  d.probe_interval = std::chrono::seconds(*probe);
-  const auto duration = ParseCount(args.Get("duration", "0"));
-  const auto interval = ParseCount(args.Get("status-interval", "5"));
-  if (!duration || !interval || *interval == 0) {
-    return Invalid("--duration / --status-interval: expected whole seconds (interval > 0)");
-  }
-  d.duration = std::chrono::seconds(*duration);
-  d.status_interval = std::chrono::seconds(*interval);
   d.api_listen = args.Get("api-listen");
   d.metrics_listen = args.Get("metrics-listen");
   if (args.Has("api-allow")) {
@@ -191,7 +128,12 @@ Error ReadDaemon(const Args& args, RunOptions& o) {
     return Invalid("--log-level: expected debug, info, warning or error");
   }
   o.level = *level;
-  return {};
+  constexpr unsigned long long kDay = 86400;
+  return FirstError({
+      Store(args.Whole("probe-interval", 60, 1, kDay, "seconds"), d.probe_interval),
+      Store(args.Whole("duration", 0, 0, 365 * kDay, "seconds (0: until stopped)"), d.duration),
+      Store(args.Whole("status-interval", 5, 1, kDay, "seconds"), d.status_interval),
+  });
 }
 
 Expected<RunOptions> ReadOptions(const Args& args) {
@@ -224,9 +166,12 @@ std::vector<std::unique_ptr<HashChain>> MakeChains(const RunOptions& o, Logger& 
   return chains;
 }
 
+}  // namespace
+
 // The command line, with --config's file merged under it.
-Expected<Args> ParseRunArgs(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, Options());
+Expected<Args> ParseRunArgs(const std::vector<std::string>& argv,
+                            const std::vector<OptionSpec>& options) {
+  auto args = Args::Parse(argv, options);
   if (!args || !args->Has("config")) {
     return args;
   }
@@ -237,25 +182,24 @@ Expected<Args> ParseRunArgs(const std::vector<std::string>& argv) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  const auto from_file = ConfigToArgs(text.str(), Options());
+  const auto from_file = ConfigToArgs(text.str(), options);
   if (!from_file) {
     return from_file.error().Context(path);
   }
-  auto merged = Args::Parse(MergeArgs(*from_file, argv, Options()), Options());
+  auto merged = Args::Parse(MergeArgs(*from_file, argv, options), options);
   if (!merged) {
     return merged.error().Context(path);
   }
   return merged;
 }
 
-int Run(const Args& args) {
+int RunMiner(const Args& args) {
   auto options = ReadOptions(args);
   if (!options) {
-    std::cerr << "hashrig run: " << options.error().message() << "\n";
-    return kExitUsage;
+    return UsageError("run", options.error().message());
   }
   if (args.Has("print-config")) {
-    std::cout << EffectiveConfig(args, Options());
+    std::cout << EffectiveConfig(args, FindCommand("run")->options);
     return kExitOk;
   }
   Logger log(std::cerr, options->level);
@@ -264,16 +208,6 @@ int Run(const Args& args) {
   options->daemon.screen = ::isatty(STDOUT_FILENO) != 0 && ::isatty(STDERR_FILENO) != 0;
   Daemon daemon(options->daemon, MakeChains(*options, log), log);
   return daemon.Run() == 0 ? kExitOk : kExitFailure;
-}
-
-}  // namespace
-
-const Command& RunCommand() {
-  static const Command kCommand{
-      "run",  "mine (no pool given: a simulated chain against the built-in pool)",
-      kUsage, Options(),
-      &Run,   &ParseRunArgs};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

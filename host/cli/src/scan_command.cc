@@ -141,11 +141,12 @@ bool ScanBoard(const BoardSpec& spec, const ToolSetup& setup) {
   return ScanChain(spec, std::move(*board), DriverFor(spec, setup));
 }
 
-int Run(const Args& args) {
+}  // namespace
+
+int RunScan(const Args& args) {
   const auto setup = ReadToolSetup(args);
   if (!setup) {
-    std::cerr << "hashrig scan: " << setup.error().message() << "\n";
-    return kExitUsage;
+    return UsageError("scan", setup.error().message());
   }
   ListAttached();
   int failures = 0;
@@ -153,18 +154,6 @@ int Run(const Args& args) {
     failures += ScanBoard(spec, *setup) ? 0 : 1;
   }
   return failures == 0 ? kExitOk : kExitFailure;
-}
-
-}  // namespace
-
-const Command& ScanCommand() {
-  static const Command kCommand{
-      "scan", "list USB bridges, serial devices, and the chips of each --board",
-      "usage: hashrig scan [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
-      "Lists what is attached, and for each --board its chain's chips (or, for a board\n"
-      "running hashrig firmware, what the board reports).\n\n",
-      ToolOptions(), &Run};
-  return kCommand;
 }
 
 }  // namespace hashrig::host

@@ -3,17 +3,6 @@
 namespace hashrig::host {
 namespace p = hal::protocol;
 
-const std::vector<OptionSpec>& ToolOptions() {
-  static const std::string boards = BoardSyntaxList() + " (repeatable)";
-  static const std::vector<OptionSpec> kOptions = {
-      {"board", 'b', true, true, boards},
-      {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
-      {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
-      {"help", 'h', false, false, "show this help"},
-  };
-  return kOptions;
-}
-
 Expected<ToolSetup> ReadToolSetup(const Args& args) {
   ToolSetup setup;
   for (const std::string& text : args.GetAll("board")) {

@@ -17,9 +17,8 @@ struct ToolSetup {
   BoardSettings settings;
 };
 
-// The options `hashrig scan` and `hashrig board-test` take.
-const std::vector<OptionSpec>& ToolOptions();
-// Their setup from the parsed options; an error names the bad one.
+// The setup of `hashrig scan` and `hashrig board-test` from their options (commands.cc); an error
+// names the bad one.
 Expected<ToolSetup> ReadToolSetup(const Args& args);
 
 // The driver for `spec`: a sim board knows its chips and takes the simulator's defaults.

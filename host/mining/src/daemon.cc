@@ -81,6 +81,7 @@ struct Daemon::State {
         pending_chains(std::move(chains)) {}
 
   int Run();
+  bool StartServers();
   bool StartLocalPool();
   bool Listen(ApiServer& server, const std::string& where, const char* what);
   void StartChains();
@@ -224,7 +225,9 @@ void Daemon::State::Stop(const std::string& why) {
   io.stop();
 }
 
-int Daemon::State::Run() {
+// The cgminer API and the Prometheus endpoint (each only when asked for); false if one
+// cannot listen.
+bool Daemon::State::StartServers() {
   api = std::make_unique<ApiServer>(
       io,
       [this](std::string_view request, std::uint32_t peer) {
@@ -238,8 +241,12 @@ int Daemon::State::Run() {
         return ApiReply{AnswerMetricsHttp(request, scheduler->Snapshot()), {}};
       },
       [](const ApiAction&) {});
-  if (!Listen(*api, config.api_listen, "cgminer API") ||
-      !Listen(*metrics, config.metrics_listen, "Prometheus metrics") || !StartLocalPool()) {
+  return Listen(*api, config.api_listen, "cgminer API") &&
+         Listen(*metrics, config.metrics_listen, "Prometheus metrics");
+}
+
+int Daemon::State::Run() {
+  if (!StartServers() || !StartLocalPool()) {
     return 1;
   }
   pool::ClientConfig client_config;

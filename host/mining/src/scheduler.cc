@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "hashrig/pool/hex.h"
+#include "hashrig/base/hex.h"
 
 namespace hashrig::host {
 namespace {
@@ -171,7 +171,7 @@ void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& 
 void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   sha256::Digest display = r.value.hash;
   std::reverse(display.begin(), display.end());
-  const std::string hash8 = pool::EncodeHex(std::span(display).subspan(0, 8));
+  const std::string hash8 = EncodeHex(std::span(display).subspan(0, 8));
   const std::string diff =
       Fixed(r.value.difficulty.value(), 4) + "/" + Fixed(r.job_difficulty.value(), 4);
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";

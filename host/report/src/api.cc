@@ -289,6 +289,70 @@ json Stats(const MinerSnapshot& s) {
       {{{"STATS", 0}, {"ID", "hashrig0"}, {"Miner", kDescription}, {"Type", "hashrig"}}, chains});
 }
 
+json Version(const MinerSnapshot& s) {
+  return json::array(
+      {{{"CGMiner", s.version}, {"API", "3.7"}, {"Miner", kDescription}, {"Type", "hashrig"}}});
+}
+
+json Config(const MinerSnapshot& s) {
+  return json::array({{{"ASC Count", s.chains.size()},
+                       {"PGA Count", 0},
+                       {"Pool Count", s.pools.size()},
+                       {"Strategy", "Failover"},
+                       {"Log Interval", 5},
+                       {"OS", "Linux"}}});
+}
+
+json DevDetails(const MinerSnapshot& s) {
+  json details = json::array();
+  for (std::size_t i = 0; i < s.chains.size(); ++i) {
+    details.push_back({{"DEVDETAILS", i},
+                       {"Name", s.chains[i].name},
+                       {"ID", i},
+                       {"Driver", "hashrig"},
+                       {"Model", s.chains[i].name},
+                       {"Device Path", ""}});
+  }
+  return details;
+}
+
+// A read-only command: one STATUS (its code and message) and one section.
+struct Report {
+  std::string_view name;
+  int code;
+  std::string_view message;  // after the count, when there is one
+  std::string_view section;
+  json (*body)(const MinerSnapshot&);
+  std::size_t (*count)(const MinerSnapshot&) = nullptr;
+};
+
+std::size_t PoolCount(const MinerSnapshot& s) { return s.pools.size(); }
+std::size_t ChainCount(const MinerSnapshot& s) { return s.chains.size(); }
+json SummarySection(const MinerSnapshot& s) { return json::array({Summary(s)}); }
+json Coin(const MinerSnapshot&) { return json::array({{{"Hash Method", "sha256"}, {"LP", true}}}); }
+
+constexpr Report kReports[] = {
+    {"version", 22, "CGMiner versions", "VERSION", &Version},
+    {"config", 33, "CGMiner config", "CONFIG", &Config},
+    {"summary", 11, "Summary", "SUMMARY", &SummarySection},
+    {"pools", 7, " Pool(s)", "POOLS", &Pools, &PoolCount},
+    {"devs", 9, " ASC(s)", "DEVS", &Devs, &ChainCount},
+    {"edevs", 9, " ASC(s)", "DEVS", &Devs, &ChainCount},
+    {"stats", 70, "CGMiner stats", "STATS", &Stats},
+    {"estats", 70, "CGMiner stats", "STATS", &Stats},
+    {"devdetails", 69, "Device Details", "DEVDETAILS", &DevDetails},
+    {"coin", 78, "CGMiner coin", "COIN", &Coin},
+};
+
+const Report* FindReport(std::string_view name) {
+  for (const Report& r : kReports) {
+    if (r.name == name) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
 struct Answer {  // NOLINT(bugprone-exception-escape): json's destructor does not throw
   json body;     // the whole reply object (STATUS + section)
   ApiAction action;
@@ -377,56 +441,11 @@ Answer One(const std::string& name, const std::string& parameter, ApiAccess acce
     }
     return Privileged(name, parameter, s, now);
   }
-  if (name == "version") {
-    return {{{"STATUS", Status('S', 22, "CGMiner versions", now)},
-             {"VERSION", json::array({{{"CGMiner", s.version},
-                                       {"API", "3.7"},
-                                       {"Miner", kDescription},
-                                       {"Type", "hashrig"}}})}},
-            {}};
-  }
-  if (name == "config") {
-    return {{{"STATUS", Status('S', 33, "CGMiner config", now)},
-             {"CONFIG", json::array({{{"ASC Count", s.chains.size()},
-                                      {"PGA Count", 0},
-                                      {"Pool Count", s.pools.size()},
-                                      {"Strategy", "Failover"},
-                                      {"Log Interval", 5},
-                                      {"OS", "Linux"}}})}},
-            {}};
-  }
-  if (name == "summary") {
-    return {{{"STATUS", Status('S', 11, "Summary", now)}, {"SUMMARY", json::array({Summary(s)})}},
-            {}};
-  }
-  if (name == "pools") {
-    return {{{"STATUS", Status('S', 7, std::to_string(s.pools.size()) + " Pool(s)", now)},
-             {"POOLS", Pools(s)}},
-            {}};
-  }
-  if (name == "devs" || name == "edevs") {
-    return {{{"STATUS", Status('S', 9, std::to_string(s.chains.size()) + " ASC(s)", now)},
-             {"DEVS", Devs(s)}},
-            {}};
-  }
-  if (name == "stats" || name == "estats") {
-    return {{{"STATUS", Status('S', 70, "CGMiner stats", now)}, {"STATS", Stats(s)}}, {}};
-  }
-  if (name == "devdetails") {
-    json details = json::array();
-    for (std::size_t i = 0; i < s.chains.size(); ++i) {
-      details.push_back({{"DEVDETAILS", i},
-                         {"Name", s.chains[i].name},
-                         {"ID", i},
-                         {"Driver", "hashrig"},
-                         {"Model", s.chains[i].name},
-                         {"Device Path", ""}});
-    }
-    return {{{"STATUS", Status('S', 69, "Device Details", now)}, {"DEVDETAILS", details}}, {}};
-  }
-  if (name == "coin") {
-    return {{{"STATUS", Status('S', 78, "CGMiner coin", now)},
-             {"COIN", json::array({{{"Hash Method", "sha256"}, {"LP", true}}})}},
+  if (const Report* report = FindReport(name)) {
+    const std::string message = (report->count != nullptr ? std::to_string(report->count(s)) : "") +
+                                std::string(report->message);
+    return {{{"STATUS", Status('S', report->code, message, now)},
+             {std::string(report->section), report->body(s)}},
             {}};
   }
   // check|command: does it exist, and may this client run it?

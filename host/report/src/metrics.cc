@@ -53,10 +53,9 @@ std::string Label(const char* key, const std::string& value) {
   return std::string(key) + "=\"" + Escape(value) + "\"";
 }
 
-}  // namespace
+double Count(std::uint64_t n) { return static_cast<double>(n); }
 
-std::string RenderMetrics(const MinerSnapshot& s) {
-  Writer w;
+void RenderMiner(Writer& w, const MinerSnapshot& s) {
   w.Family("hashrig_uptime_seconds", "gauge", "Seconds since the miner started.");
   w.Sample("hashrig_uptime_seconds", "", s.elapsed_s);
   w.Family("hashrig_hashrate_hashes_per_second", "gauge",
@@ -70,72 +69,105 @@ std::string RenderMetrics(const MinerSnapshot& s) {
   }
   w.Family("hashrig_shares_total", "counter",
            "Shares by the pool's verdict (lost: never answered).");
-  w.Sample("hashrig_shares_total", Label("result", "accepted"), static_cast<double>(s.accepted));
-  w.Sample("hashrig_shares_total", Label("result", "rejected"), static_cast<double>(s.rejected));
-  w.Sample("hashrig_shares_total", Label("result", "stale"), static_cast<double>(s.stale));
-  w.Sample("hashrig_shares_total", Label("result", "lost"), static_cast<double>(s.lost));
+  for (const auto& [result, n] : {std::pair{"accepted", s.accepted},
+                                  {"rejected", s.rejected},
+                                  {"stale", s.stale},
+                                  {"lost", s.lost}}) {
+    w.Sample("hashrig_shares_total", Label("result", result), Count(n));
+  }
   w.Family("hashrig_share_difficulty_total", "counter",
            "Sum of the difficulty of shares, by verdict.");
   w.Sample("hashrig_share_difficulty_total", Label("result", "accepted"), s.difficulty_accepted);
   w.Sample("hashrig_share_difficulty_total", Label("result", "rejected"), s.difficulty_rejected);
   w.Family("hashrig_hardware_errors_total", "counter", "Nonces that failed their chip's ticket.");
-  w.Sample("hashrig_hardware_errors_total", "", static_cast<double>(s.hardware_errors));
+  w.Sample("hashrig_hardware_errors_total", "", Count(s.hardware_errors));
   w.Family("hashrig_diff1_work_total", "counter",
            "Verified work in difficulty-1 units (2^32 hashes).");
   w.Sample("hashrig_diff1_work_total", "", s.diff1_work);
   w.Family("hashrig_best_share_difficulty", "gauge", "Best share difficulty since start.");
   w.Sample("hashrig_best_share_difficulty", "", s.best_share);
+}
+
+void RenderPools(Writer& w, const std::vector<PoolSnapshot>& pools) {
   w.Family("hashrig_pool_up", "gauge", "1 when connected to the pool.");
-  for (std::size_t i = 0; i < s.pools.size(); ++i) {
-    w.Sample("hashrig_pool_up",
-             Label("pool", std::to_string(i)) + "," + Label("url", s.pools[i].url),
-             s.pools[i].alive ? 1 : 0);
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    w.Sample("hashrig_pool_up", Label("pool", std::to_string(i)) + "," + Label("url", pools[i].url),
+             pools[i].alive ? 1 : 0);
   }
   w.Family("hashrig_pool_active", "gauge", "1 for the pool being mined.");
-  for (std::size_t i = 0; i < s.pools.size(); ++i) {
-    w.Sample("hashrig_pool_active", Label("pool", std::to_string(i)), s.pools[i].active ? 1 : 0);
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    w.Sample("hashrig_pool_active", Label("pool", std::to_string(i)), pools[i].active ? 1 : 0);
   }
   w.Family("hashrig_pool_shares_total", "counter", "Shares per pool by verdict.");
-  for (std::size_t i = 0; i < s.pools.size(); ++i) {
+  for (std::size_t i = 0; i < pools.size(); ++i) {
     const std::string pool = Label("pool", std::to_string(i));
     w.Sample("hashrig_pool_shares_total", pool + "," + Label("result", "accepted"),
-             static_cast<double>(s.pools[i].accepted));
+             Count(pools[i].accepted));
     w.Sample("hashrig_pool_shares_total", pool + "," + Label("result", "rejected"),
-             static_cast<double>(s.pools[i].rejected));
+             Count(pools[i].rejected));
   }
-  w.Family("hashrig_chain_up", "gauge", "1 when the chain is mining.");
-  for (const ChainSnapshot& c : s.chains) {
-    w.Sample("hashrig_chain_up", Label("chain", c.name), Mining(c.status) ? 1 : 0);
-  }
-  w.Family("hashrig_chain_chips", "gauge", "Chips found on the chain.");
-  for (const ChainSnapshot& c : s.chains) {
-    w.Sample("hashrig_chain_chips", Label("chain", c.name), c.status.chips);
-  }
-  w.Family("hashrig_chain_hashrate_hashes_per_second", "gauge", "Chain hashrate over 5 s.");
-  for (const ChainSnapshot& c : s.chains) {
-    w.Sample("hashrig_chain_hashrate_hashes_per_second", Label("chain", c.name), c.hashrate_5s);
-  }
-  w.Family("hashrig_chain_hardware_errors_total", "counter", "Hardware errors per chain.");
-  for (const ChainSnapshot& c : s.chains) {
-    w.Sample("hashrig_chain_hardware_errors_total", Label("chain", c.name),
-             static_cast<double>(c.hardware_errors));
-  }
-  w.Family("hashrig_chip_nonces_total", "counter", "Nonces per chip (chains the host drives).");
-  for (const ChainSnapshot& c : s.chains) {
-    for (const ChipCounters& chip : c.status.chip_counters) {
-      w.Sample("hashrig_chip_nonces_total",
-               Label("chain", c.name) + "," + Label("address", std::to_string(chip.address.value)),
-               static_cast<double>(chip.nonces));
+}
+
+// A family with one sample per chain.
+struct ChainFamily {
+  const char* name;
+  const char* type;
+  const char* help;
+  double (*value)(const ChainSnapshot&);
+};
+
+constexpr ChainFamily kChainFamilies[] = {
+    {"hashrig_chain_up", "gauge", "1 when the chain is mining.",
+     [](const ChainSnapshot& c) { return Mining(c.status) ? 1.0 : 0.0; }},
+    {"hashrig_chain_chips", "gauge", "Chips found on the chain.",
+     [](const ChainSnapshot& c) { return static_cast<double>(c.status.chips); }},
+    {"hashrig_chain_hashrate_hashes_per_second", "gauge", "Chain hashrate over 5 s.",
+     [](const ChainSnapshot& c) { return c.hashrate_5s; }},
+    {"hashrig_chain_hardware_errors_total", "counter", "Hardware errors per chain.",
+     [](const ChainSnapshot& c) { return Count(c.hardware_errors); }},
+};
+
+// A family with one sample per chip of every chain the host drives.
+struct ChipFamily {
+  const char* name;
+  const char* help;
+  double (*value)(const ChipCounters&);
+};
+
+constexpr ChipFamily kChipFamilies[] = {
+    {"hashrig_chip_nonces_total", "Nonces per chip (chains the host drives).",
+     [](const ChipCounters& chip) { return Count(chip.nonces); }},
+    {"hashrig_chip_hardware_errors_total", "Hardware errors per chip.",
+     [](const ChipCounters& chip) { return Count(chip.hardware_errors); }},
+};
+
+void RenderChains(Writer& w, const std::vector<ChainSnapshot>& chains) {
+  for (const ChainFamily& family : kChainFamilies) {
+    w.Family(family.name, family.type, family.help);
+    for (const ChainSnapshot& c : chains) {
+      w.Sample(family.name, Label("chain", c.name), family.value(c));
     }
   }
-  w.Family("hashrig_chip_hardware_errors_total", "counter", "Hardware errors per chip.");
-  for (const ChainSnapshot& c : s.chains) {
-    for (const ChipCounters& chip : c.status.chip_counters) {
-      w.Sample("hashrig_chip_hardware_errors_total",
-               Label("chain", c.name) + "," + Label("address", std::to_string(chip.address.value)),
-               static_cast<double>(chip.hardware_errors));
+  for (const ChipFamily& family : kChipFamilies) {
+    w.Family(family.name, "counter", family.help);
+    for (const ChainSnapshot& c : chains) {
+      for (const ChipCounters& chip : c.status.chip_counters) {
+        w.Sample(
+            family.name,
+            Label("chain", c.name) + "," + Label("address", std::to_string(chip.address.value)),
+            family.value(chip));
+      }
     }
   }
+}
+
+}  // namespace
+
+std::string RenderMetrics(const MinerSnapshot& s) {
+  Writer w;
+  RenderMiner(w, s);
+  RenderPools(w, s.pools);
+  RenderChains(w, s.chains);
   return w.Take();
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace hashrig::host {
 namespace {
 
@@ -45,6 +47,54 @@ TEST(ArgsTest, Numbers) {
   EXPECT_FALSE(ParseCount("-1").has_value());
   EXPECT_DOUBLE_EQ(*ParseDouble("0.25"), 0.25);
   EXPECT_FALSE(ParseDouble("abc").has_value());
+}
+
+TEST(ArgsTest, TypedValuesWithRanges) {
+  const auto a =
+      Args::Parse({"--n", "7", "--x", "0.5", "--bad", "7x"}, {{"n", 0, true, false, ""},
+                                                              {"x", 0, true, false, ""},
+                                                              {"bad", 0, true, false, ""},
+                                                              {"absent", 0, true, false, ""}});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a->Whole("n", 1, 1, 10), 7u);
+  EXPECT_EQ(*a->Whole("absent", 3, 1, 10), 3u);
+  EXPECT_EQ(a->Whole("n", 1, 8, 10).error().message(), "--n '7': expected 8..10");
+  EXPECT_EQ(a->Whole("bad", 1, 1, 10, "seconds").error().message(),
+            "--bad '7x': expected 1..10 seconds");
+  EXPECT_EQ(a->Whole("x", 1, 1, 10).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*a->Number("x", 0, 0, 1), 0.5);
+  EXPECT_EQ(*a->Number("absent", 25, -40, 120), 25);
+  EXPECT_EQ(a->Number("x", 0, 1, std::numeric_limits<double>::infinity()).error().message(),
+            "--x '0.5': expected at least 1");
+  EXPECT_EQ(a->Number("bad", 0, -40, 120, "°C").error().message(),
+            "--bad '7x': expected -40..120 °C");
+}
+
+TEST(ArgsTest, StoreAndFirstError) {
+  int chips = 0;
+  double rate = 0;
+  EXPECT_TRUE(Store(Expected<unsigned long long>(5), chips).ok());
+  EXPECT_EQ(chips, 5);
+  const Error bad(StatusCode::kInvalidArgument, "--rate: no");
+  EXPECT_EQ(FirstError({Store(Expected<unsigned long long>(6), chips),
+                        Store(Expected<double>(bad), rate), Error(StatusCode::kNotFound, "later")})
+                .message(),
+            "--rate: no");
+  EXPECT_EQ(chips, 6);  // every step ran, in order
+  EXPECT_EQ(rate, 0);
+  EXPECT_TRUE(FirstError({Error(), Error()}).ok());
+}
+
+TEST(ArgsTest, HostPort) {
+  EXPECT_EQ(ParseHostPort("127.0.0.1:3333")->host, "127.0.0.1");
+  EXPECT_EQ(ParseHostPort("127.0.0.1:3333")->port, 3333);
+  EXPECT_EQ(ParseHostPort("[::1]:0")->host, "::1");
+  EXPECT_EQ(ParseHostPort("localhost:65535")->port, 65535);
+  for (const char* bad : {"3333", ":3333", "host:", "host:65536", "host:-1", "host:1x", ""}) {
+    EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseHostPort("nowhere").error().message(),
+            "'nowhere': expected ADDRESS:PORT (port 0..65535)");
 }
 
 TEST(ArgsTest, HelpListsEveryOption) {

@@ -86,11 +86,30 @@ TEST(CliTest, UnknownCommandsAndOptionsAreUsageErrors) {
 TEST(CliTest, EveryCommandHasHelp) {
   ProcessResult r = Hashrig("--help");
   EXPECT_EQ(r.code, 0);
-  for (const std::string cmd : {"hash", "bench"}) {
+  for (const std::string cmd :
+       {"bench", "hash", "run", "scan", "board-test", "flash", "image", "pool", "sim"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos);
     const ProcessResult h = Hashrig(cmd + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.out.find("usage: hashrig " + cmd), std::string::npos) << h.out;
+  }
+}
+
+TEST(CliTest, BadValuesNameTheOptionTheValueAndWhatWasExpected) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"sim --chips 300", "hashrig sim: --chips '300': expected 1..256"},
+      {"sim --corrupt 2", "hashrig sim: --corrupt '2': expected 0..1 (a probability)"},
+      {"sim --dead-chip 5 --chips 2", "--dead-chip '5': expected a chain position 0..1"},
+      {"pool --listen nowhere", "hashrig pool: --listen: 'nowhere': expected ADDRESS:PORT"},
+      {"pool --stats-interval 0", "--stats-interval '0': expected 1..86400 seconds"},
+      {"pool --job-interval x", "--job-interval 'x': expected 0.1..86400 seconds"},
+      {"run --status-interval 0", "hashrig run: --status-interval '0': expected 1..86400 seconds"},
+      {"run --sim-ambient 300", "--sim-ambient '300': expected -40..120 °C"},
+  };
+  for (const auto& [args, message] : cases) {
+    const ProcessResult r = Hashrig(args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << ": " << r.err;
   }
 }
 

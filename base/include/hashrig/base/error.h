@@ -57,6 +57,8 @@ class [[nodiscard]] Expected {
   const T* operator->() const { return &value(); }
 
   const Error& error() const { return std::get<1>(value_); }
+  // The error, or success when there is a value.
+  Error status() const { return ok() ? Error() : error(); }
 
  private:
   std::variant<T, Error> value_;

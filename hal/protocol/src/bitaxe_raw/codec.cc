@@ -1,5 +1,7 @@
 #include "hashrig/hal/protocol/bitaxe_raw/codec.h"
 
+#include <type_traits>
+
 namespace hashrig::hal::protocol::bitaxe_raw {
 namespace {
 
@@ -56,31 +58,26 @@ Packet Encode(const Reply& r) {
   return Frame(r.id, head, r.data);
 }
 
-std::optional<Request> RequestDecoder::Next() {
-  const std::size_t length = Complete(window_, kRequestHeader, bad_);
+template <typename Message>
+std::optional<Message> Decoder<Message>::Next() {
+  const std::size_t length = Complete(window_, Message::kHeader, bad_);
   if (length == 0) {
     return std::nullopt;
   }
-  Request r;
-  r.id = window_[2];
-  r.page = window_[4];
-  r.command = window_[5];
-  (void)r.data.Assign(window_.span(kRequestHeader, length - kRequestHeader));
+  Message m;
+  m.id = window_[2];
+  if constexpr (std::is_same_v<Message, Request>) {
+    m.page = window_[4];  // window_[3] is the bus, always 0
+    m.command = window_[5];
+  } else {
+    m.status = window_[3];
+  }
+  (void)m.data.Assign(window_.span(Message::kHeader, length - Message::kHeader));
   window_.Drop(length, false);
-  return r;
+  return m;
 }
 
-std::optional<Reply> ReplyDecoder::Next() {
-  const std::size_t length = Complete(window_, kReplyHeader, bad_);
-  if (length == 0) {
-    return std::nullopt;
-  }
-  Reply r;
-  r.id = window_[2];
-  r.status = window_[3];
-  (void)r.data.Assign(window_.span(kReplyHeader, length - kReplyHeader));
-  window_.Drop(length, false);
-  return r;
-}
+template class Decoder<Request>;
+template class Decoder<Reply>;
 
 }  // namespace hashrig::hal::protocol::bitaxe_raw

@@ -49,6 +49,37 @@ std::uint32_t GetBe32(const std::uint8_t* in) {
          static_cast<std::uint32_t>(in[2]) << 8 | static_cast<std::uint32_t>(in[3]);
 }
 
+void PutBe32(std::uint8_t* out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) {
+    out[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  }
+}
+
+// What every job frame starts with: preamble, type, length, job id, midstate count,
+// starting nonce, nbits, ntime (bytes 0-17; the body's bytes 0-13).
+template <std::size_t N, typename Job>
+void PutJobStart(std::array<std::uint8_t, N>& f, const Job& job, std::uint8_t midstate_count) {
+  f[0] = kPreamble0;
+  f[1] = kPreamble1;
+  f[2] = type::kJob | type::kWrite;
+  f[3] = static_cast<std::uint8_t>(N - 2);
+  f[4] = job.job_id;
+  f[5] = midstate_count;
+  PutLe32(&f[6], job.starting_nonce);
+  PutLe32(&f[10], job.nbits);
+  PutLe32(&f[14], job.ntime);
+}
+
+// Reads those fields from a job body; the midstate count.
+template <typename Job>
+std::uint8_t GetJobStart(std::span<const std::uint8_t> body, Job& job) {
+  job.job_id = body[0];
+  job.starting_nonce = GetLe32(&body[2]);
+  job.nbits = GetLe32(&body[6]);
+  job.ntime = GetLe32(&body[10]);
+  return body[1];
+}
+
 // Header-order hash <-> the wire's order: the eight 4-byte words reversed, bytes kept.
 void WordReverse(const std::uint8_t* in, std::uint8_t* out) {
   for (int w = 0; w < 8; ++w) {
@@ -97,15 +128,7 @@ CommandFrame ChainInactiveFrame() {
 
 std::array<std::uint8_t, kHeaderJobFrameSize> EncodeHeaderJob(const HeaderJob& job) {
   std::array<std::uint8_t, kHeaderJobFrameSize> f{};
-  f[0] = kPreamble0;
-  f[1] = kPreamble1;
-  f[2] = type::kJob | type::kWrite;
-  f[3] = 0x56;
-  f[4] = job.job_id;
-  f[5] = 1;
-  PutLe32(&f[6], job.starting_nonce);
-  PutLe32(&f[10], job.nbits);
-  PutLe32(&f[14], job.ntime);
+  PutJobStart(f, job, 1);
   WordReverse(job.merkle_root.data(), &f[18]);
   WordReverse(job.prev_hash.data(), &f[50]);
   PutLe32(&f[82], job.version);
@@ -118,10 +141,7 @@ HeaderJob DecodeHeaderJobBody(std::span<const std::uint8_t> body) {
   if (body.size() < 82) {
     return job;
   }
-  job.job_id = body[0];
-  job.starting_nonce = GetLe32(&body[2]);
-  job.nbits = GetLe32(&body[6]);
-  job.ntime = GetLe32(&body[10]);
+  (void)GetJobStart(body, job);
   WordReverse(&body[14], job.merkle_root.data());
   WordReverse(&body[46], job.prev_hash.data());
   job.version = GetLe32(&body[78]);
@@ -130,25 +150,12 @@ HeaderJob DecodeHeaderJobBody(std::span<const std::uint8_t> body) {
 
 std::array<std::uint8_t, kMidstateJobFrameSize> EncodeMidstateJob(const MidstateJob& job) {
   std::array<std::uint8_t, kMidstateJobFrameSize> f{};
-  f[0] = kPreamble0;
-  f[1] = kPreamble1;
-  f[2] = type::kJob | type::kWrite;
-  f[3] = 0x96;
-  f[4] = job.job_id;
-  f[5] = job.midstate_count;
-  PutLe32(&f[6], job.starting_nonce);
-  PutLe32(&f[10], job.nbits);
-  PutLe32(&f[14], job.ntime);
+  PutJobStart(f, job, job.midstate_count);
   PutLe32(&f[18], job.merkle_tail);
   for (std::size_t m = 0; m < 4; ++m) {
     // State words H7..H0, each word MSB first.
     for (std::size_t w = 0; w < 8; ++w) {
-      const std::uint32_t word = job.midstates[m][7 - w];
-      std::uint8_t* out = &f[22 + m * 32 + w * 4];
-      out[0] = static_cast<std::uint8_t>(word >> 24);
-      out[1] = static_cast<std::uint8_t>(word >> 16);
-      out[2] = static_cast<std::uint8_t>(word >> 8);
-      out[3] = static_cast<std::uint8_t>(word);
+      PutBe32(&f[22 + m * 32 + w * 4], job.midstates[m][7 - w]);
     }
   }
   AppendCrc16(f);
@@ -160,11 +167,7 @@ MidstateJob DecodeMidstateJobBody(std::span<const std::uint8_t> body) {
   if (body.size() < 146) {
     return job;
   }
-  job.job_id = body[0];
-  job.midstate_count = body[1];
-  job.starting_nonce = GetLe32(&body[2]);
-  job.nbits = GetLe32(&body[6]);
-  job.ntime = GetLe32(&body[10]);
+  job.midstate_count = GetJobStart(body, job);
   job.merkle_tail = GetLe32(&body[14]);
   for (std::size_t m = 0; m < 4; ++m) {
     for (std::size_t w = 0; w < 8; ++w) {

@@ -46,6 +46,7 @@ struct Data {
 };
 
 struct Request {
+  static constexpr std::size_t kHeader = kRequestHeader;
   std::uint8_t id = 0;
   std::uint8_t page = 0;
   std::uint8_t command = 0;
@@ -53,6 +54,7 @@ struct Request {
 };
 
 struct Reply {
+  static constexpr std::size_t kHeader = kReplyHeader;
   std::uint8_t id = 0;
   std::uint8_t status = kOk;
   Data data;
@@ -67,28 +69,20 @@ struct Packet {
 Packet Encode(const Request& request);
 Packet Encode(const Reply& reply);
 
-// Push bytes as they come, take whole packets with Next(). A length below the header or
-// above the largest packet is garbage: one byte dropped and counted.
-class RequestDecoder {
+// Push bytes as they come, take whole Requests or Replies with Next(). A length below the
+// header or above the largest packet is garbage: one byte dropped and counted.
+template <typename Message>
+class Decoder {
  public:
   void Push(std::uint8_t byte) { window_.Push(byte); }
-  std::optional<Request> Next();
+  std::optional<Message> Next();
   std::uint32_t bad() const { return bad_; }
 
  private:
   ByteWindow<kMaxData + kRequestHeader + 8> window_;
   std::uint32_t bad_ = 0;
 };
-
-class ReplyDecoder {
- public:
-  void Push(std::uint8_t byte) { window_.Push(byte); }
-  std::optional<Reply> Next();
-  std::uint32_t bad() const { return bad_; }
-
- private:
-  ByteWindow<kMaxData + kRequestHeader + 8> window_;
-  std::uint32_t bad_ = 0;
-};
+using RequestDecoder = Decoder<Request>;
+using ReplyDecoder = Decoder<Reply>;
 
 }  // namespace hashrig::hal::protocol::bitaxe_raw

@@ -1,5 +1,5 @@
 // The board link's messages (docs/board-link.md), each described once: a struct with
-// its type, and one `Fields(f, m)` that lists its fields in wire order. The encoder and
+// its type, and one `Fields(f)` member that lists its fields in wire order. The encoder and
 // the decoder both walk that one list — a layout cannot be written twice and drift.
 // Integers are little-endian; a decoded payload must have exactly the described size.
 //
@@ -31,6 +31,10 @@ inline constexpr std::int16_t kNoTemperature = -32768;
 struct Hello {
   static constexpr Type kType = Type::kHello;
   std::uint8_t protocol = kVersion;
+  template <typename F>
+  void Fields(F& f) {
+    f(protocol);
+  }
 };
 struct ChainReset {
   static constexpr Type kType = Type::kChainReset;
@@ -41,11 +45,19 @@ struct Configure {
   std::uint16_t core_millivolts = 0;
   float ticket_difficulty = 256;
   std::uint32_t version_mask = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(frequency_quarter_mhz), f(core_millivolts), f(ticket_difficulty), f(version_mask);
+  }
 };
 struct Work {
   static constexpr Type kType = Type::kWork;
   std::uint32_t token = 0;
   std::array<std::uint8_t, 80> header{};
+  template <typename F>
+  void Fields(F& f) {
+    f(token), f(header);
+  }
 };
 struct TelemetryRequest {
   static constexpr Type kType = Type::kTelemetryRequest;
@@ -53,28 +65,52 @@ struct TelemetryRequest {
 struct ChipStatsRequest {
   static constexpr Type kType = Type::kChipStatsRequest;
   std::uint8_t first = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(first);
+  }
 };
 struct SetFan {
   static constexpr Type kType = Type::kSetFan;
   std::uint8_t percent = kAutomaticFan;
+  template <typename F>
+  void Fields(F& f) {
+    f(percent);
+  }
 };
 struct SetVoltage {
   static constexpr Type kType = Type::kSetVoltage;
   std::uint16_t millivolts = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(millivolts);
+  }
 };
 struct FlashErase {
   static constexpr Type kType = Type::kFlashErase;
   std::uint8_t slot = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(slot);
+  }
 };
 struct FlashWrite {
   static constexpr Type kType = Type::kFlashWrite;
   std::uint32_t offset = 0;
   std::array<std::uint8_t, 256> data{};
   std::uint16_t size = 0;  // 1..256: the rest of the payload
+  template <typename F>
+  void Fields(F& f) {
+    f(offset), f.Rest(data, size);
+  }
 };
 struct FlashVerify {
   static constexpr Type kType = Type::kFlashVerify;
   std::array<std::uint8_t, 32> sha256{};
+  template <typename F>
+  void Fields(F& f) {
+    f(sha256);
+  }
 };
 struct FlashCommit {
   static constexpr Type kType = Type::kFlashCommit;
@@ -98,6 +134,11 @@ struct HelloReply {
   std::uint32_t board_id = 0;        // images must carry this id (firmware/image.h)
   std::uint8_t running_slot = 0xFF;  // 0 A, 1 B, 0xFF no bootloader
   std::uint32_t slot_bytes = 0;      // the largest image a slot takes
+  template <typename F>
+  void Fields(F& f) {
+    f(protocol), f(chip_model), f(chips), f(firmware_version), f(board_model), f(serial),
+        f(board_id), f(running_slot), f(slot_bytes);
+  }
 };
 struct Nonce {
   static constexpr Type kType = Type::kNonce;
@@ -106,6 +147,10 @@ struct Nonce {
   std::uint8_t core = 0;
   std::uint32_t nonce = 0;
   std::uint32_t version = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(token), f(chip), f(core), f(nonce), f(version);
+  }
 };
 struct Telemetry {
   static constexpr Type kType = Type::kTelemetry;
@@ -122,6 +167,12 @@ struct Telemetry {
   std::uint8_t flags = 0;        // kFlag* bits
   std::uint16_t frequency_quarter_mhz = 0;
   std::uint8_t stop_reason = 0;  // StopReason (chain/controller.h): why it is not mining
+  template <typename F>
+  void Fields(F& f) {
+    f(temperature_decidegrees), f(fan_rpm), f(fan_percent), f(millivolts), f(milliamps),
+        f(thermal_state), f(chips_alive), f(nonces), f(hardware_errors), f(chain_state), f(flags),
+        f(frequency_quarter_mhz), f(stop_reason);
+  }
 };
 // Per-chip counters, a page of chips at a time (a request names the first chip).
 struct ChipEntry {
@@ -129,6 +180,10 @@ struct ChipEntry {
   std::uint8_t alive = 1;
   std::uint32_t nonces = 0;
   std::uint32_t hardware_errors = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(address), f(alive), f(nonces), f(hardware_errors);
+  }
 };
 inline constexpr std::size_t kChipEntrySize = 10;
 inline constexpr std::size_t kChipsPerPage = (kMaxPayload - 3) / kChipEntrySize;  // 29
@@ -138,88 +193,28 @@ struct ChipStats {
   std::uint8_t total = 0;  // chips on the chain
   std::uint8_t count = 0;  // entries in this page
   std::array<ChipEntry, kChipsPerPage> chips{};
+  template <typename F>
+  void Fields(F& f) {
+    f(first), f(total), f(count), f.Repeat(chips, count);
+  }
 };
 struct Ack {
   static constexpr Type kType = Type::kAck;
   std::uint8_t acknowledged = 0;  // the Type
+  template <typename F>
+  void Fields(F& f) {
+    f(acknowledged);
+  }
 };
 struct Refusal {
   static constexpr Type kType = Type::kError;
   std::uint8_t refused = 0;  // the Type
   std::uint8_t code = 0;     // ErrorCode
+  template <typename F>
+  void Fields(F& f) {
+    f(refused), f(code);
+  }
 };
-
-// The one description of each layout.
-template <typename F>
-void Fields(F& f, Hello& m) {
-  f(m.protocol);
-}
-template <typename F>
-void Fields(F& f, Configure& m) {
-  f(m.frequency_quarter_mhz), f(m.core_millivolts), f(m.ticket_difficulty), f(m.version_mask);
-}
-template <typename F>
-void Fields(F& f, Work& m) {
-  f(m.token), f(m.header);
-}
-template <typename F>
-void Fields(F& f, ChipStatsRequest& m) {
-  f(m.first);
-}
-template <typename F>
-void Fields(F& f, SetFan& m) {
-  f(m.percent);
-}
-template <typename F>
-void Fields(F& f, SetVoltage& m) {
-  f(m.millivolts);
-}
-template <typename F>
-void Fields(F& f, FlashErase& m) {
-  f(m.slot);
-}
-template <typename F>
-void Fields(F& f, FlashWrite& m) {
-  f(m.offset), f.Rest(m.data, m.size);
-}
-template <typename F>
-void Fields(F& f, FlashVerify& m) {
-  f(m.sha256);
-}
-template <typename F>
-void Fields(F& f, HelloReply& m) {
-  f(m.protocol), f(m.chip_model), f(m.chips), f(m.firmware_version), f(m.board_model), f(m.serial),
-      f(m.board_id), f(m.running_slot), f(m.slot_bytes);
-}
-template <typename F>
-void Fields(F& f, Nonce& m) {
-  f(m.token), f(m.chip), f(m.core), f(m.nonce), f(m.version);
-}
-template <typename F>
-void Fields(F& f, Telemetry& m) {
-  f(m.temperature_decidegrees), f(m.fan_rpm), f(m.fan_percent), f(m.millivolts), f(m.milliamps),
-      f(m.thermal_state), f(m.chips_alive), f(m.nonces), f(m.hardware_errors), f(m.chain_state),
-      f(m.flags), f(m.frequency_quarter_mhz), f(m.stop_reason);
-}
-template <typename F>
-void Fields(F& f, ChipEntry& m) {
-  f(m.address), f(m.alive), f(m.nonces), f(m.hardware_errors);
-}
-template <typename F>
-void Fields(F& f, ChipStats& m) {
-  f(m.first), f(m.total), f(m.count), f.Repeat(m.chips, m.count);
-}
-template <typename F>
-void Fields(F& f, Ack& m) {
-  f(m.acknowledged);
-}
-template <typename F>
-void Fields(F& f, Refusal& m) {
-  f(m.refused), f(m.code);
-}
-// Messages without a payload.
-template <typename F, typename M>
-requires(std::is_empty_v<M>&& requires { M::kType; }) void Fields(F&, M&) {}
 
 // Writes fields in wire order, little-endian.
 class Writer {
@@ -233,9 +228,9 @@ class Writer {
       for (const auto& e : v) {
         (*this)(e);
       }
-    } else if constexpr (requires(T t) { Fields(*this, t); }) {
+    } else if constexpr (requires(T t) { t.Fields(*this); }) {
       T copy = v;
-      Fields(*this, copy);
+      copy.Fields(*this);
     } else {
       std::uint8_t raw[sizeof(T)];
       std::memcpy(raw, &v, sizeof(T));
@@ -285,8 +280,8 @@ class Reader {
       for (auto& e : v) {
         (*this)(e);
       }
-    } else if constexpr (requires { Fields(*this, v); }) {
-      Fields(*this, v);
+    } else if constexpr (requires { v.Fields(*this); }) {
+      v.Fields(*this);
     } else {
       std::uint8_t raw[sizeof(T)] = {};
       Take(raw, sizeof(T));
@@ -334,7 +329,9 @@ class Reader {
 template <typename M>
 Encoded EncodeMessage(std::uint8_t sequence, M message) {
   Writer w;
-  Fields(w, message);
+  if constexpr (requires { message.Fields(w); }) {  // messages without a payload have none
+    message.Fields(w);
+  }
   return w.overflow() ? Encoded{} : Encode(M::kType, sequence, w.span());
 }
 
@@ -343,7 +340,9 @@ template <typename M>
 std::optional<M> DecodeMessage(std::span<const std::uint8_t> payload) {
   M message;
   Reader r(payload);
-  Fields(r, message);
+  if constexpr (requires { message.Fields(r); }) {
+    message.Fields(r);
+  }
   if (!r.Exact()) {
     return std::nullopt;
   }

@@ -1,0 +1,227 @@
+// The command line in one table: each subcommand's name, summary, --help text and
+// options.
+#include "hashrig/host/cli/commands.h"
+
+#include <string>
+
+#include "hashrig/host/boards/board_kinds.h"
+
+namespace hashrig::host {
+namespace {
+
+const OptionSpec kHelp{"help", 'h', false, false, "show this help"};
+const OptionSpec kLogLevel{"log-level", 0, true, false,
+                           "debug, info, warning or error (default info)"};
+
+const std::string kRunBoards =
+    BoardSyntaxList() + " (repeatable; default: sim — a slice of an S21 hashboard)";
+const std::string kToolBoards = BoardSyntaxList() + " (repeatable)";
+
+// scan and board-test open boards the same way.
+const std::vector<OptionSpec> kToolOptions = {
+    {"board", 'b', true, true, kToolBoards},
+    {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
+    {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
+    kHelp,
+};
+
+const Command kBenchCommand{
+    "bench",
+    "measure sha256d scan throughput of every SHA-256 backend",
+    "usage: hashrig bench [--list] [--backend NAME]... [--seconds S] [--threads N]\n\n"
+    "Measures the sha256d nonce scan of an 80-byte block header on every SHA-256\n"
+    "backend this CPU runs: MH/s on one core and on all cores, estimated cycles per\n"
+    "nonce (from the core clock measured in the same run), speed-up over the scalar\n"
+    "reference, and the ratio to an OpenSSL sha256d loop over the same header.\n\n",
+    {
+        {"list", 0, false, false, "list the SHA-256 backends and which this CPU runs"},
+        {"backend", 0, true, true, "measure only this backend (repeatable)"},
+        {"seconds", 0, true, false, "seconds per measurement (default 1)"},
+        {"threads", 0, true, false, "threads for the all-cores column (default: all cores)"},
+        {"versions", 0, true, false, "rolled versions per scan in the rolled column (default 4)"},
+        kHelp,
+    },
+    &RunBench,
+    nullptr,
+    true};
+
+const Command kHashCommand{
+    "hash",
+    "print SHA-256 / sha256d digests of files, like sha256sum",
+    "usage: hashrig hash [--backend NAME] [--double] [FILE...]\n\n"
+    "Prints the SHA-256 digest of each FILE (standard input when none is given,\n"
+    "or for '-') as sha256sum does: hex digest, two spaces, name.\n\n",
+    {
+        {"backend", 0, true, false, "SHA-256 backend to use (see 'hashrig bench --list')"},
+        {"double", 'd', false, false, "print sha256(sha256(data)) instead of sha256(data)"},
+        kHelp,
+    },
+    &RunHash};
+
+const Command kRunCommand{
+    "run",
+    "mine (no pool given: a simulated chain against the built-in pool)",
+    "usage: hashrig run [-o URL -u USER -p PASS]... [OPTIONS]\n\n"
+    "Mines. With no pool, on a simulated S21-profile chain against the built-in\n"
+    "local pool (the embedded default). Logs every share and a status line.\n\n",
+    {
+        {"url", 'o', true, true,
+         "pool URL (repeatable, in priority order); none: the built-in local pool"},
+        {"user", 'u', true, true, "worker name for the pool given before it"},
+        {"pass", 'p', true, true, "password for the pool given before it"},
+        {"board", 'b', true, true, kRunBoards},
+        {"chip", 0, true, false,
+         "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370; BM1368 on sim boards)"},
+        {"chips", 0, true, false,
+         "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
+        {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
+        {"ticket-difficulty", 0, true, false,
+         "difficulty chips report nonces at (default 256; below 1 only for simulated chips)"},
+        {"cpu-rate", 0, true, false,
+         "real hashes per second a simulated board may compute (default 2e7)"},
+        {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
+        {"probe-interval", 0, true, false,
+         "seconds between probes of higher-priority pools while failed over (default 60)"},
+        {"sim-ambient", 0, true, false, "ambient temperature of simulated boards, °C (default 25)"},
+        {"api-listen", 0, true, false,
+         "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
+        {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
+        {"api-allow", 0, true, false,
+         "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, "
+         "comma-separated (default: read-only from loopback)"},
+        {"duration", 0, true, false,
+         "stop after this many seconds (default: run until SIGINT/SIGTERM)"},
+        {"status-interval", 0, true, false, "seconds between status lines (default 5)"},
+        kLogLevel,
+        {"config", 'c', true, false,
+         "JSON file of these options (docs/CONFIG.md); the command line wins"},
+        {"print-config", 0, false, false, "print the effective configuration as JSON and exit"},
+        kHelp,
+    },
+    &RunMiner,
+    &ParseRunArgs};
+
+const Command kScanCommand{
+    "scan", "list USB bridges, serial devices, and the chips of each --board",
+    "usage: hashrig scan [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
+    "Lists what is attached, and for each --board its chain's chips (or, for a board\n"
+    "running hashrig firmware, what the board reports).\n\n",
+    kToolOptions, &RunScan};
+
+const Command kBoardTestCommand{
+    "board-test", "known-answer work to every chip of a board: a pass/fail table",
+    "usage: hashrig board-test --board SPEC [--chip MODEL] [--chips N]\n\n"
+    "Sends the ESP-Miner self-test job so that each chip in turn finds its golden nonce\n"
+    "(0x0a029ed1) and prints PASS or FAIL per chip. Exits 0 only if every expected chip\n"
+    "passed.\n\n",
+    kToolOptions, &RunBoardTest};
+
+const Command kFlashCommand{
+    "flash",
+    "update the firmware of a board running hashrig firmware (cannot brick it)",
+    "usage: hashrig flash --board SPEC IMAGE\n\n"
+    "Updates a board running hashrig firmware: checks IMAGE against the board,\n"
+    "writes it to the slot not running, verifies, reboots into it on trial and\n"
+    "confirms it once the board runs it. A board that does not come back with the\n"
+    "new version rolls back to the old one by itself.\n\n",
+    {
+        {"board", 'b', true, false,
+         "the board: serial:PATH[@BAUD], tcp:HOST:PORT or usb:VID:PID[#SERIAL]"},
+        {"no-reboot", 0, false, false, "write, verify and commit, but leave the reboot for later"},
+        {"timeout", 0, true, false, "seconds to wait for the board to come back (default 30)"},
+        kHelp,
+    },
+    &RunFlash};
+
+const Command kImageCommand{
+    "image",
+    "make or check a firmware image for `hashrig flash`",
+    "usage: hashrig image create --board-id ID --version N -o IMAGE BODY\n"
+    "       hashrig image show IMAGE\n\n"
+    "Makes a firmware image (header: board id, version, size, SHA-256 of BODY) for\n"
+    "`hashrig flash`, or checks and describes one.\n\n",
+    {
+        {"board-id", 0, true, false, "the board id: 4 characters (HSIM, M386) or a 0x… number"},
+        {"version", 0, true, false, "the image version, a whole number"},
+        {"out", 'o', true, false, "the image file to write"},
+        kHelp,
+    },
+    &RunImage};
+
+const Command kPoolCommand{
+    "pool",
+    "run a local Stratum V1 pool that validates every share",
+    "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
+    "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
+    "every share validated. Prints 'listening on ADDRESS:PORT' when ready; runs\n"
+    "until SIGINT or SIGTERM, then prints what it accepted.\n\n",
+    {
+        {"listen", 'l', true, false,
+         "ADDRESS:PORT to listen on (default 127.0.0.1:3333; port 0 = any)"},
+        {"difficulty", 'd', true, false, "share difficulty, fractional allowed (default 0.002)"},
+        {"job-interval", 0, true, false, "seconds between new jobs (default 30)"},
+        {"block-interval", 0, true, false, "seconds between simulated new blocks (default 600)"},
+        {"payout-script", 0, true, false, "coinbase output script as hex (default 51, OP_TRUE)"},
+        {"version-mask", 0, true, false, "version bits miners may roll, hex (default 1fffe000)"},
+        {"extranonce2-size", 0, true, false, "extranonce2 bytes, 1..16 (default 4)"},
+        {"tls-cert", 0, true, false, "PEM certificate chain: serve stratum+ssl"},
+        {"tls-key", 0, true, false, "PEM private key for --tls-cert"},
+        {"stats-interval", 0, true, false,
+         "seconds between share statistics in the log (default 60)"},
+        kLogLevel,
+        kHelp,
+    },
+    &RunPool};
+
+const Command kSimCommand{
+    "sim",
+    "expose a simulated BM13xx chain on a PTY or TCP port",
+    "usage: hashrig sim [--model M] [--chips N] [--pty | --listen ADDRESS:PORT] [FAULTS]\n\n"
+    "Runs a simulated BM13xx chain that answers the real wire protocol and finds\n"
+    "real nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and\n"
+    "runs until SIGINT or SIGTERM.\n\n",
+    {
+        {"model", 'm', true, false,
+         "chip model: BM1397, BM1366, BM1368 or BM1370 (default BM1370)"},
+        {"chips", 'n', true, false, "chips on the chain, 1..256 (default 1)"},
+        {"pty", 0, false, false, "expose the chain on a pseudo-terminal (the default)"},
+        {"link", 0, true, false,
+         "also make PATH a symlink to the PTY (a stable name across restarts)"},
+        {"listen", 'l', true, false, "ADDRESS:PORT: expose the chain on TCP instead"},
+        {"control-link", 0, true, false,
+         "also a bitaxe-raw control port on a second PTY linked at PATH: an EMC2101 (fan, "
+         "temperature) on a board the chain heats (with --link; for --board "
+         "bitaxe:DATA:CONTROL)"},
+        {"ambient", 0, true, false, "ambient temperature of that board, °C (default 25)"},
+        {"cpu-rate", 0, true, false,
+         "real hashes per second the whole chain may compute (default 4e6)"},
+        {"dead-chip", 0, true, true, "chain position of a chip that never answers (repeatable)"},
+        {"bad-nonce-chip", 0, true, true,
+         "chain position of a chip reporting bad nonces (repeatable)"},
+        {"corrupt", 0, true, false, "probability that a byte to the host is corrupted"},
+        {"drop", 0, true, false, "probability that a response is lost"},
+        {"delay-ms", 0, true, false, "delay of every response, milliseconds"},
+        {"seed", 0, true, false, "random seed for faults (default 1)"},
+        kHelp,
+    },
+    &RunSim};
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {kBenchCommand, kHashCommand,      kRunCommand,
+                                                 kScanCommand,  kBoardTestCommand, kFlashCommand,
+                                                 kImageCommand, kPoolCommand,      kSimCommand};
+  return kCommands;
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : Commands()) {
+    if (command.name == name) {
+      return &command;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace hashrig::host
