@@ -59,11 +59,17 @@ Error DirectChain::Step(std::chrono::milliseconds wait) {
       return status;
     }
   }
-  std::array<std::uint8_t, 4096> buffer{};
+  std::array<std::uint8_t, 4096> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   std::size_t received = 0;
   Error status = link_->ReadFor(buffer, wait, received);
-  if (received > 0) {
+  // A full buffer means more is waiting (a host may read a mining chain only every few
+  // tens of milliseconds): read on, up to 64 KiB a step.
+  for (int i = 0; received > 0; ++i) {
     chain_.OnBytes(std::span(buffer.data(), received), Now());
+    if (!status.ok() || received < buffer.size() || i == 15) {
+      break;
+    }
+    status = link_->ReadFor(buffer, std::chrono::milliseconds(0), received);
   }
   return status;
 }

@@ -1,7 +1,6 @@
 #include "hashrig/hal/sim_link.h"
 
 #include <algorithm>
-#include <thread>
 
 namespace hashrig::hal {
 namespace {
@@ -13,10 +12,54 @@ std::size_t Drain(std::deque<std::uint8_t>& from, std::span<std::uint8_t> to) {
   return n;
 }
 
+// How often the silicon thread lets time pass when nobody asks: nonces leave the chips at
+// most this much later than they were found.
+constexpr std::chrono::milliseconds kSiliconTick{5};
+
 }  // namespace
 
+SimBoardClock::SimBoardClock(const sim::BoardConfig& config)
+    : board_(config), silicon_([this](const std::stop_token& stop) { Run(stop); }) {}
+
+SimBoardClock::~SimBoardClock() {
+  silicon_.request_stop();
+  silicon_.join();
+}
+
+void SimBoardClock::CatchUp() {
+  const auto now = std::chrono::steady_clock::now();
+  board_.Advance(now - last_);  // bounded: time beyond max_catch_up is lost, not owed
+  last_ = now;
+}
+
+void SimBoardClock::Run(const std::stop_token& stop) {
+  while (!stop.stop_requested()) {
+    {
+      const std::lock_guard lock(mutex_);
+      CatchUp();
+    }
+    output_.notify_all();
+    std::this_thread::sleep_for(kSiliconTick);
+  }
+}
+
+void SimBoardClock::ReadChain(std::chrono::milliseconds timeout, std::uint32_t host_baud,
+                              std::deque<std::uint8_t>& out) {
+  std::unique_lock lock(mutex_);
+  const auto take = [&] {
+    for (const std::uint8_t b : board_.TakeOutput(host_baud)) {
+      out.push_back(b);
+    }
+    return !out.empty();
+  };
+  CatchUp();
+  if (!take() && timeout.count() > 0) {
+    (void)output_.wait_for(lock, timeout, take);
+  }
+}
+
 Error SimLink::Write(std::span<const std::uint8_t> bytes) {
-  board_->Catch().Receive(bytes, baud_);
+  board_->With([&](sim::Board& board) { board.Receive(bytes, baud_); });
   return {};
 }
 
@@ -26,28 +69,22 @@ Error SimLink::SetBaud(std::uint32_t baud) {
 }
 
 Error SimLink::SetReset(bool asserted) {
-  board_->Catch().SetReset(asserted);
+  board_->With([&](sim::Board& board) { board.SetReset(asserted); });
   return {};
 }
 
 Error SimLink::ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
                        std::size_t& received) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    for (const std::uint8_t b : board_->Catch().TakeOutput(baud_)) {
-      pending_.push_back(b);
-    }
-    if (!pending_.empty() || std::chrono::steady_clock::now() >= deadline) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  if (pending_.empty()) {
+    board_->ReadChain(timeout, baud_, pending_);
   }
   received = Drain(pending_, buffer);
   return {};
 }
 
 Error SimControlLink::Write(std::span<const std::uint8_t> bytes) {
-  for (const std::uint8_t b : board_->Catch().ReceiveControl(bytes)) {
+  for (const std::uint8_t b :
+       board_->With([&](sim::Board& board) { return board.ReceiveControl(bytes); })) {
     replies_.push_back(b);
   }
   return {};

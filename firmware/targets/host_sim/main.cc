@@ -293,9 +293,7 @@ class LinuxBsp final : public Bsp {
  public:
   LinuxBsp(HostPort& host, std::unique_ptr<hal::ByteLink> chain, const Options& options)
       : host_(host), chain_(std::move(chain)), options_(options) {
-    if (auto* sim = dynamic_cast<hal::SimLink*>(chain_.get())) {
-      sim_board_ = &sim->board();
-    }
+    sim_link_ = dynamic_cast<hal::SimLink*>(chain_.get());
     watchdog_ = std::thread([this] { WatchdogThread(); });
   }
   ~LinuxBsp() {
@@ -329,7 +327,10 @@ class LinuxBsp final : public Bsp {
       }
       // The in-process board's own heat, as its EMC2101 reads it; a chain on a link to a
       // `hashrig sim` has no board here: a fixed 45 °C.
-      return sim_board_ != nullptr ? Reading(sim_board_->thermal().Read()) : Celsius{45};
+      return sim_link_ != nullptr ? sim_link_->WithBoard([](hal::sim::Board& board) {
+        return Reading(board.thermal().Read());
+      })
+                                  : Celsius{45};
     }
     std::ifstream in(options_.temperature_file);
     std::string text;
@@ -347,9 +348,11 @@ class LinuxBsp final : public Bsp {
       Log("fan " + std::to_string(std::lround(duty.value)) + "%");
     }
     fan_ = duty.value;
-    if (sim_board_ != nullptr) {
-      sim_board_->bus().emc2101.fan_setting =
+    if (sim_link_ != nullptr) {
+      const auto setting =
           static_cast<std::uint8_t>(std::lround(std::clamp(fan_, 0.0, 100.0) * 63 / 100));
+      sim_link_->WithBoard(
+          [&](hal::sim::Board& board) { board.bus().emc2101.fan_setting = setting; });
     }
   }
   Rpm FanSpeed() override { return Rpm{fan_ * 60}; }
@@ -404,7 +407,7 @@ class LinuxBsp final : public Bsp {
   std::thread watchdog_;
   double fan_ = -1;
   Volts voltage_{1.2};
-  hal::sim::Board* sim_board_ = nullptr;  // the in-process chain's board, if it is one
+  hal::SimLink* sim_link_ = nullptr;  // the in-process chain, if it is one (its board's heat)
   bool chain_lost_logged_ = false;
 };
 

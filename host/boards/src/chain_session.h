@@ -22,15 +22,21 @@ class ChainSession {
   virtual ~ChainSession() = default;
   // What it is, for the log.
   virtual std::string Describe() const = 0;
-  // Runs the chain for up to `wait`; an error means the board is gone (the link chain
-  // marks it down and opens it again).
-  virtual Error Step(std::chrono::milliseconds wait, std::vector<FoundNonce>& found) = 0;
+  // Does what is due and takes what the board sent (checked nonces into `found`); how long
+  // the session can rest before its next step. An error means the board is gone (the link
+  // chain marks it down and opens it again).
+  virtual Expected<std::chrono::milliseconds> Step(std::vector<FoundNonce>& found) = 0;
   virtual void SetWork(const ChainWork& work) = 0;
   virtual void Restart() = 0;
   // Idle the chips before the link is closed (best effort).
   virtual void Shutdown() = 0;
   virtual ChainStatus Status() const = 0;
 };
+
+// How often a mining chain's link is read: what the chips send waits in the link's
+// buffer meanwhile (an S21 chain's nonces are ~700 bytes a second). Nonces reach the pool
+// at most this much later; new work is sent at once (it wakes the chain's thread).
+inline constexpr std::chrono::milliseconds kMiningCadence{50};
 
 std::unique_ptr<ChainSession> MakeDirectSession(OpenedBoard board, const BoardSettings& settings);
 std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClient> client,

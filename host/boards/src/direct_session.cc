@@ -30,20 +30,21 @@ class DirectSession final : public ChainSession {
                      "hashrig firmware)";
   }
 
-  Error Step(std::chrono::milliseconds wait, std::vector<FoundNonce>& found) override {
-    const auto until = std::chrono::steady_clock::now() + wait;
-    do {
-      if (Error e = chain_.Step(std::chrono::milliseconds(1)); !e.ok()) {
-        return e;
-      }
-      p::CheckedNonce n;
-      while (chain_.chain().NextNonce(n)) {
-        found.push_back({n.event.token, n.event.chip, n.event.nonce, n.event.version,
-                         n.event.ticket_difficulty, n.hash, n.meets_ticket});
-      }
-    } while (std::chrono::steady_clock::now() < until);
+  Expected<std::chrono::milliseconds> Step(std::vector<FoundNonce>& found) override {
+    // Bringing the chain up is paced by the driver's own delays: a step waits up to 1 ms
+    // for the chips' answers and asks to run again at once. A mining chain takes what
+    // arrived and rests for the cadence.
+    const bool mining = chain_.chain().state() == p::ChainState::kMining;
+    if (Error e = chain_.Step(std::chrono::milliseconds(mining ? 0 : 1)); !e.ok()) {
+      return e;
+    }
+    p::CheckedNonce n;
+    while (chain_.chain().NextNonce(n)) {
+      found.push_back({n.event.token, n.event.chip, n.event.nonce, n.event.version,
+                       n.event.ticket_difficulty, n.hash, n.meets_ticket});
+    }
     RetryIfFailed();
-    return {};
+    return mining ? kMiningCadence : std::chrono::milliseconds(0);
   }
 
   void SetWork(const ChainWork& work) override {

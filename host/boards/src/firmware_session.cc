@@ -45,8 +45,7 @@ class FirmwareSession final : public ChainSession {
            ", " + std::to_string(hello_.chips) + " x " + model;
   }
 
-  Error Step(std::chrono::milliseconds wait, std::vector<FoundNonce>& found) override {
-    const auto until = steady_clock::now() + wait;
+  Expected<std::chrono::milliseconds> Step(std::vector<FoundNonce>& found) override {
     if (!fatal_.ok()) {
       return fatal_;
     }
@@ -58,16 +57,17 @@ class FirmwareSession final : public ChainSession {
     if (s.ok()) {
       s = Poll();
     }
-    while (s.ok() && steady_clock::now() < until) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(until - steady_clock::now());
-      s = client_->Pump(std::max(left, 1ms));
-      for (const link::Nonce& n : client_->nonces()) {
-        Check(n, found);
-      }
-      client_->nonces().clear();
+    if (s.ok()) {
+      s = client_->Pump(0ms);  // what the board sent since the last step
     }
-    return s;
+    for (const link::Nonce& n : client_->nonces()) {
+      Check(n, found);
+    }
+    client_->nonces().clear();
+    if (!s.ok()) {
+      return s;
+    }
+    return kMiningCadence;
   }
 
   void SetWork(const ChainWork& work) override {

@@ -3,8 +3,6 @@
 // hashrig firmware where the kind may run it, and drives whichever session it found. A
 // board that goes away is marked down and opened again; the other boards and the
 // process carry on.
-#include <thread>
-
 #include "chain_session.h"
 #include "hashrig/host/mining/threaded_chain.h"
 
@@ -31,16 +29,18 @@ class LinkChain final : public ThreadedChain {
   LinkChain& operator=(const LinkChain&) = delete;
 
  protected:
-  void Step(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) override {
+  std::chrono::milliseconds Step(std::vector<FoundNonce>& found) override {
     if (!session_) {
-      TryOpen(budget);
-      return;
+      return TryOpen();
     }
-    if (Error e = session_->Step(budget, found); !e.ok()) {
-      down_ = e;
+    auto rest = session_->Step(found);
+    if (!rest) {
+      down_ = rest.error();
       session_.reset();
       last_attempt_ = std::chrono::steady_clock::now();
+      return kRetryEvery;
     }
+    return *rest;
   }
   void ApplyWork(const ChainWork& work) override {
     work_ = work;
@@ -70,23 +70,24 @@ class LinkChain final : public ThreadedChain {
   }
 
  private:
-  void TryOpen(std::chrono::milliseconds budget) {
+  // Opens the board at most once every kRetryEvery; how long until the next try.
+  std::chrono::milliseconds TryOpen() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_attempt_ < kRetryEvery) {
-      std::this_thread::sleep_for(budget);
-      return;
+      return std::chrono::ceil<std::chrono::milliseconds>(last_attempt_ + kRetryEvery - now);
     }
     last_attempt_ = now;
     auto opened = open_();
     if (!opened) {
       down_ = opened.error().Context(spec_text_);
-      return;
+      return kRetryEvery;
     }
     session_ = Probe(std::move(*opened));
     SetDescription(session_->Describe());
     if (work_) {
       session_->SetWork(*work_);
     }
+    return std::chrono::milliseconds(0);
   }
 
   // A board running hashrig firmware answers Hello; a bare chain ignores the bytes.

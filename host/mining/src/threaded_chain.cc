@@ -5,7 +5,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kStepBudget = 10ms;
 constexpr auto kPublishEvery = 100ms;
 
 // How a change of a chain's state is logged: trouble at WARN/ERROR with its reason.
@@ -53,13 +52,19 @@ void ThreadedChain::Stop() {
 }
 
 void ThreadedChain::Restart() {
-  const std::lock_guard lock(mutex_);
-  restart_ = true;
+  {
+    const std::lock_guard lock(mutex_);
+    restart_ = true;
+  }
+  wake_.notify_one();
 }
 
 void ThreadedChain::SetWork(const ChainWork& work) {
-  const std::lock_guard lock(mutex_);
-  work_ = work;
+  {
+    const std::lock_guard lock(mutex_);
+    work_ = work;
+  }
+  wake_.notify_one();
 }
 
 ChainStatus ThreadedChain::status() const {
@@ -101,7 +106,7 @@ void ThreadedChain::Run(const std::stop_token& stop) {
     if (work) {
       ApplyWork(*work);
     }
-    Step(kStepBudget, found);
+    const auto rest = Step(found);
     if (!found.empty()) {
       sink_(std::move(found));
       found.clear();
@@ -109,6 +114,10 @@ void ThreadedChain::Run(const std::stop_token& stop) {
     const auto now = std::chrono::steady_clock::now();
     if (now - published_ >= kPublishEvery) {
       Publish(now);
+    }
+    if (rest.count() > 0) {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, stop, rest, [this] { return work_.has_value() || restart_; });
     }
   }
   Shutdown();

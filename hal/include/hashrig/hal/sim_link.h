@@ -6,29 +6,50 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <utility>
 
 #include "hashrig/hal/link.h"
 #include "hashrig/hal/sim/board.h"
 
 namespace hashrig::hal {
 
-// The board and the clock its links share: every read brings it up to now.
+// The board its links share, with a thread of its own standing for the silicon: the
+// chips hash there, in real time, as a real board's do beside the host — so the host's
+// chain loop reads and waits exactly as on a UART, and never stalls on the simulation's
+// SHA-256 (issue 10). Every access brings the board up to now under one lock.
 class SimBoardClock {
  public:
-  explicit SimBoardClock(const sim::BoardConfig& config) : board_(config) {}
-  sim::Board& Catch() {
-    const auto now = std::chrono::steady_clock::now();
-    board_.Advance(now - last_);
-    last_ = now;
-    return board_;
+  explicit SimBoardClock(const sim::BoardConfig& config);
+  ~SimBoardClock();
+  SimBoardClock(const SimBoardClock&) = delete;
+  SimBoardClock& operator=(const SimBoardClock&) = delete;
+
+  // Runs `f(board)` on the board brought up to now, under its lock.
+  template <typename F>
+  decltype(auto) With(F&& f) {
+    const std::lock_guard lock(mutex_);
+    CatchUp();
+    return f(board_);
   }
-  sim::Board& board() { return board_; }
+  // Waits at most `timeout` for bytes from the chain, read at `host_baud`; appends them.
+  void ReadChain(std::chrono::milliseconds timeout, std::uint32_t host_baud,
+                 std::deque<std::uint8_t>& out);
 
  private:
+  void CatchUp();  // under mutex_
+  void Run(const std::stop_token& stop);
+
   sim::Board board_;
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::mutex mutex_;
+  std::condition_variable_any output_;
+  std::jthread silicon_;  // last: it runs on everything above
 };
 
 class SimLink final : public ByteLink {
@@ -44,7 +65,11 @@ class SimLink final : public ByteLink {
   Error SetBaud(std::uint32_t baud) override;
   Error SetReset(bool asserted) override;
   std::string Describe() const override { return "sim"; }
-  sim::Board& board() { return board_->board(); }
+  // Runs `f(board)` on the simulated board, under its lock.
+  template <typename F>
+  decltype(auto) WithBoard(F&& f) {
+    return board_->With(std::forward<F>(f));
+  }
 
  private:
   std::shared_ptr<SimBoardClock> board_;

@@ -3,10 +3,17 @@
 // snapshot the I/O thread can read at any time, and logs every change of state with its
 // reason (a chain going down, failing, coming back, stopping for heat) — for every kind
 // of chain alike. Implementations give the steps; this owns the thread and the mailbox.
+//
+// Between steps the thread sleeps as long as the step asked (a mining chain: a steady
+// cadence, its chips' bytes waiting in the link's buffer), and new work, a restart or
+// Stop wakes it at once. Every wakeup costs a context switch, so a mining chain wakes
+// about 20 times a second, not once per nonce (the host's cost at an S21's nonce rate,
+// docs/PERFORMANCE.md).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -35,9 +42,10 @@ class ThreadedChain : public HashChain {
   ChainStatus status() const final;
 
  protected:
-  // On the chain's thread. Step runs the chain for at most about `budget` (waiting for
-  // the hardware inside it), appending checked nonces.
-  virtual void Step(std::chrono::milliseconds budget, std::vector<FoundNonce>& found) = 0;
+  // On the chain's thread. Step does what is due and takes what the hardware sent,
+  // appending checked nonces; it returns how long the chain can rest before its next
+  // step (0: step again at once).
+  virtual std::chrono::milliseconds Step(std::vector<FoundNonce>& found) = 0;
   virtual void ApplyWork(const ChainWork& work) = 0;
   virtual void ApplyRestart() = 0;
   virtual ChainStatus Snapshot() const = 0;
@@ -57,6 +65,7 @@ class ThreadedChain : public HashChain {
   std::jthread thread_;
 
   mutable std::mutex mutex_;  // guards the mailbox and the snapshot
+  std::condition_variable_any wake_;
   std::optional<ChainWork> work_;
   bool restart_ = false;
   ChainStatus status_;
