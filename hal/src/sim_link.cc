@@ -12,9 +12,14 @@ std::size_t Drain(std::deque<std::uint8_t>& from, std::span<std::uint8_t> to) {
   return n;
 }
 
-// How often the silicon thread lets time pass when nobody asks: nonces leave the chips at
-// most this much later than they were found.
-constexpr std::chrono::milliseconds kSiliconTick{5};
+// The silicon thread keeps the board within a few milliseconds of real time: it lets time
+// pass in slices of kSlice, releasing the board between slices (a reader or writer waits
+// at most one slice's hashing), and rests kTick between rounds. Fallen behind by more
+// than kMaxLag (a descheduled thread, a loaded machine), it skips ahead: that work is
+// lost — a lower hashrate, honestly reported — never owed.
+constexpr std::chrono::milliseconds kSlice{5};
+constexpr std::chrono::milliseconds kTick{5};
+constexpr std::chrono::milliseconds kMaxLag{50};
 
 }  // namespace
 
@@ -26,20 +31,21 @@ SimBoardClock::~SimBoardClock() {
   silicon_.join();
 }
 
-void SimBoardClock::CatchUp() {
-  const auto now = std::chrono::steady_clock::now();
-  board_.Advance(now - last_);  // bounded: time beyond max_catch_up is lost, not owed
-  last_ = now;
-}
-
 void SimBoardClock::Run(const std::stop_token& stop) {
+  auto last = std::chrono::steady_clock::now();
   while (!stop.stop_requested()) {
-    {
-      const std::lock_guard lock(mutex_);
-      CatchUp();
+    const auto now = std::chrono::steady_clock::now();
+    last = std::max(last, now - kMaxLag);
+    while (last < now && !stop.stop_requested()) {
+      const auto slice = std::min<std::chrono::nanoseconds>(now - last, kSlice);
+      {
+        const std::lock_guard lock(mutex_);
+        board_.Advance(slice);
+      }
+      last += slice;
+      output_.notify_all();
     }
-    output_.notify_all();
-    std::this_thread::sleep_for(kSiliconTick);
+    std::this_thread::sleep_for(kTick);
   }
 }
 
@@ -52,7 +58,6 @@ void SimBoardClock::ReadChain(std::chrono::milliseconds timeout, std::uint32_t h
     }
     return !out.empty();
   };
-  CatchUp();
   if (!take() && timeout.count() > 0) {
     (void)output_.wait_for(lock, timeout, take);
   }

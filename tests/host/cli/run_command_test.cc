@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -320,6 +321,10 @@ TEST(RunCommandTest, ChainPtyClosedIsMarkedDownAndPickedUpAgain) {
   sim->Signal(SIGKILL);
   (void)sim->Wait(5s);
   sim.reset();
+  // A killed simulator cannot remove its link; take the stale one away as udev does for a
+  // device that is gone. Left, it names a PTY number the kernel hands to the next PTY
+  // opened — another test's simulator, which `run` would then open and talk over.
+  std::filesystem::remove(link);
   const auto closed_at = run.Stderr().size();
   ASSERT_TRUE(WaitForLog(run, "BM0 down:", closed_at, 20s)) << run.Stderr();
   ChildProcess again(sim_args);

@@ -19,10 +19,11 @@
 
 namespace hashrig::hal {
 
-// The board its links share, with a thread of its own standing for the silicon: the
-// chips hash there, in real time, as a real board's do beside the host — so the host's
-// chain loop reads and waits exactly as on a UART, and never stalls on the simulation's
-// SHA-256 (issue 10). Every access brings the board up to now under one lock.
+// The board its links share, with a thread of its own standing for the silicon: time
+// passes and the chips hash there, in real time, as a real board's do beside the host —
+// so the host's chain loop reads and waits exactly as on a UART and never stalls on the
+// simulation's SHA-256 (issue 10). Readers and writers take the board's lock; the
+// silicon thread holds it for one short slice of time at a time.
 class SimBoardClock {
  public:
   explicit SimBoardClock(const sim::BoardConfig& config);
@@ -30,11 +31,10 @@ class SimBoardClock {
   SimBoardClock(const SimBoardClock&) = delete;
   SimBoardClock& operator=(const SimBoardClock&) = delete;
 
-  // Runs `f(board)` on the board brought up to now, under its lock.
+  // Runs `f(board)` on the board, under its lock.
   template <typename F>
   decltype(auto) With(F&& f) {
     const std::lock_guard lock(mutex_);
-    CatchUp();
     return f(board_);
   }
   // Waits at most `timeout` for bytes from the chain, read at `host_baud`; appends them.
@@ -42,11 +42,9 @@ class SimBoardClock {
                  std::deque<std::uint8_t>& out);
 
  private:
-  void CatchUp();  // under mutex_
   void Run(const std::stop_token& stop);
 
   sim::Board board_;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   std::mutex mutex_;
   std::condition_variable_any output_;
   std::jthread silicon_;  // last: it runs on everything above
