@@ -28,7 +28,7 @@ std::string ThreadedChain::description() const {
   return description_;
 }
 
-void ThreadedChain::SetDescription(std::string what) {
+void ThreadedChain::SetDescription(const std::string& what) {
   {
     const std::lock_guard lock(mutex_);
     if (description_ == what) {

@@ -52,7 +52,7 @@ class ThreadedChain : public HashChain {
   // Idle the chips before the thread ends (reset held); best effort.
   virtual void Shutdown() {}
   // Called from Step when the chain learns what it is.
-  void SetDescription(std::string what);
+  void SetDescription(const std::string& what);
   Logger& log() { return log_; }
 
  private:
