@@ -70,10 +70,18 @@ std::uint64_t HeaderScanner::Scan(NonceRange range, const Target& target,
   const std::uint64_t end = std::min(range.end, kNonceSpace);
   const auto scan = backend_.kernels().scan;
   const std::uint32_t top = target.top_word();
-  std::vector<Candidate> candidates(std::size_t{kChunk} * jobs_.size());
+  // Sized for the range, not the chunk: a short range (a simulated chip's 256 nonces)
+  // costs no large allocation.
+  const auto chunk = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(kChunk, end > range.begin ? end - range.begin : 0));
+  // One buffer per thread, grown to the largest need seen: no allocation per call.
+  thread_local std::vector<Candidate> candidates;
+  if (candidates.size() < std::size_t{chunk} * jobs_.size()) {
+    candidates.resize(std::size_t{chunk} * jobs_.size());
+  }
   std::uint64_t hashed = 0;
-  for (std::uint64_t first = range.begin; first < end; first += kChunk) {
-    const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, end - first));
+  for (std::uint64_t first = range.begin; first < end; first += chunk) {
+    const auto count = static_cast<std::uint32_t>(std::min<std::uint64_t>(chunk, end - first));
     const std::size_t n = scan(jobs_.data(), jobs_.size(), static_cast<std::uint32_t>(first), count,
                                top, candidates.data());
     hashed += std::uint64_t{count} * jobs_.size();

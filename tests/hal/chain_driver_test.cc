@@ -66,9 +66,9 @@ sim::Faults DeadChips(std::vector<int> positions) {
 }
 
 struct Rig {
-  Rig(ChipModel model, int chips, int sim_chips = -1)
+  Rig(ChipModel model, int chips, int sim_chips = -1, std::uint64_t seed = 3)
       : driver(FastConfig(model, chips)),
-        chain(sim::ChainConfig{model, sim_chips < 0 ? chips : sim_chips, 8e6, 3}) {
+        chain(sim::ChainConfig{model, sim_chips < 0 ? chips : sim_chips, 8e6, seed}) {
     driver.Start(now);
   }
 
@@ -78,7 +78,7 @@ struct Rig {
       const Operation op = driver.Poll(now);
       if (op.kind == Operation::Kind::kWrite) {
         chain.Receive(op.data(), driver.host_baud());
-      } else if (op.kind == Operation::Kind::kReset && op.reset_asserted) {
+      } else if (op.kind == Operation::Kind::kReset && op.reset_asserted && reset_line) {
         chain.HardwareReset();
       }
       chain.Advance(step);
@@ -129,6 +129,7 @@ struct Rig {
   Bm13xxDriver driver;
   sim::Chain chain;
   Micros now{0};
+  bool reset_line = true;  // false: a bare UART (a PTY, a board without nRST wiring)
 };
 
 // The top 32 bits of the hash as a number (Bitcoin's order).
@@ -247,6 +248,58 @@ TEST(DriverFaultTest, ADeadChipIsDetectedAndTheChainReinitialised) {
   ASSERT_TRUE(rig.RunUntilMining());
   EXPECT_EQ(rig.driver.chips_found(), 2);
   EXPECT_EQ(rig.driver.missing_chips(), 1);
+}
+
+// Issue 11, point 3: after one session the chain sits at the fast rate; a new session
+// on a link whose reset does nothing heard nothing at 115,200 ("0 chips detected"). The
+// driver asks at the fast rate for the reset rate and enumerates again: a second and a
+// third session find every chip and mine.
+TEST(DriverFaultTest, ASessionFindsAChainAnEarlierOneLeftAtTheFastRate) {
+  for (ChipModel model :
+       {ChipModel::kBm1397, ChipModel::kBm1366, ChipModel::kBm1368, ChipModel::kBm1370}) {
+    SCOPED_TRACE(protocol::InfoOf(model).name);
+    Rig rig(model, 3);
+    rig.reset_line = false;
+    ASSERT_TRUE(rig.RunUntilMining());
+    EXPECT_FALSE(rig.driver.rate_recovered());
+    for (int session = 2; session <= 3; ++session) {
+      rig.driver = Bm13xxDriver(FastConfig(model, 3));
+      rig.driver.Start(rig.now);
+      ASSERT_TRUE(rig.RunUntilMining())
+          << "session " << session << ": " << protocol::ToString(rig.driver.state()) << ", "
+          << rig.driver.status().message() << ", " << rig.driver.chips_found() << " chips";
+      EXPECT_TRUE(rig.driver.rate_recovered());
+      EXPECT_EQ(rig.driver.chips_found(), 3);
+      ASSERT_TRUE(rig.Send(rig.Job(static_cast<std::uint32_t>(session)), 1));
+      rig.Run(Micros(300'000));
+      EXPECT_GT(rig.DrainNonces(), 0) << "session " << session;
+    }
+  }
+}
+
+// Issue 11, point 5: `hashrig sim --chips 4 --corrupt 0.02` then `scan --chips 4` found 3
+// of 4 (seed 6: 2 of 4). Damaged replies make the driver read CHIP_ID again: all chips on
+// 20 of 20 seeds, and a count that stays short says how many reads and how much damage.
+TEST(DriverFaultTest, NoisyEnumerationFindsEveryChipOnEverySeed) {
+  int all_found = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Rig rig(ChipModel::kBm1370, 4, -1, seed);
+    sim::Faults faults;
+    faults.corrupt_byte_rate = 0.02;
+    rig.chain.SetFaults(faults);
+    ASSERT_TRUE(rig.RunUntilMining()) << "seed " << seed;
+    all_found += rig.driver.chips_found() == 4 ? 1 : 0;
+    EXPECT_EQ(rig.driver.chips_found(), 4)
+        << "seed " << seed << ": " << rig.driver.enumeration_attempts() << " reads, "
+        << rig.driver.enumeration_damage() << " damaged";
+  }
+  EXPECT_EQ(all_found, 20);
+  // A chip that is really missing: the reads stop when no damage is seen.
+  Rig missing(ChipModel::kBm1370, 4);
+  missing.chain.SetFaults(DeadChips({3}));
+  ASSERT_TRUE(missing.RunUntilMining());
+  EXPECT_EQ(missing.driver.chips_found(), 3);
+  EXPECT_EQ(missing.driver.enumeration_attempts(), 1);
 }
 
 TEST(DriverTest, JobsBeforeMiningAreRefusedAndIdsRotate) {

@@ -10,6 +10,7 @@
 
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/bm13xx/work.h"
 #include "support/shared_data.h"
 
 namespace hashrig::hal::sim {
@@ -91,7 +92,7 @@ TEST(SimChainTest, BaudSwitchLeavesAHostAtTheOldRateWithGarbage) {
   EXPECT_EQ(chain.host_baud(), 115'200u);
 }
 
-// KV-6: the self-test job ESP sends; with its starting nonce just before the golden nonce
+// KV-6: the self-test job ESP sends; with its starting nonce at the golden nonce
 // the chip answers with exactly the frame the reference derives.
 TEST(SimChainTest, KnownAnswerJobReturnsTheGoldenNonceAtOnce) {
   auto job_frame = Bytes(
@@ -99,7 +100,7 @@ TEST(SimChainTest, KnownAnswerJobReturnsTheGoldenNonceAtOnce) {
       "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
       "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");
   p::HeaderJob job = p::DecodeHeaderJobBody(std::span(job_frame).subspan(4, 82));
-  job.starting_nonce = 0x0A029ED1 - 1000;
+  job.starting_nonce = 0x0A029ED1;  // as ESP's self-test sends it
   const auto frame = p::EncodeHeaderJob(job);
   for (ChipModel model : {ChipModel::kBm1370, ChipModel::kBm1366}) {
     Chain chain({model, 1});
@@ -157,6 +158,150 @@ TEST(SimChainTest, SubOneTicketNoncesMeetTheirThresholdByOpenSsl) {
   }
   EXPECT_GT(versions.size(), 1u);  // version rolling really happened
   EXPECT_GT(chain.counters(0).nonces + chain.counters(1).nonces, 10u);
+}
+
+// A chain set up as ESP-Miner does it: response format, addresses down the chain, the
+// nonce space (HCN, for the chain's chip count at the power-up 50 MHz) and no
+// CHIP_NONCE_OFFSET (ESP never writes it); a sub-1 ticket so a test sees many nonces.
+Chain AddressedLikeEsp(ChipModel model, int chips, std::uint32_t sim_top = 0) {
+  Chain chain({model, chips, 4e6, 3});
+  for (int i = 0; i < 3; ++i) {
+    Send(chain, p::BroadcastWriteFrame(p::reg::kVersionRolling, 0x9000FFFF));
+  }
+  Send(chain, p::ChainInactiveFrame());
+  for (int i = 0; i < chips; ++i) {
+    Send(chain, p::SetAddressFrame(static_cast<std::uint8_t>(i * (256 / chips))));
+  }
+  Send(chain, p::BroadcastWriteFrame(p::reg::kTicketMask, p::TicketMaskRegister(256)));
+  if (model != ChipModel::kBm1397) {
+    Send(chain, p::BroadcastWriteFrame(p::reg::kHashCountingNumber,
+                                       p::HashCountingNumber(model, chips, Megahertz{50})));
+  }
+  if (sim_top != 0) {
+    Send(chain, p::BroadcastWriteFrame(sim::kSimTicketTopWord, sim_top));
+  }
+  return chain;
+}
+
+std::vector<std::uint8_t> SelfTestJob(ChipModel model, std::uint32_t starting_nonce) {
+  auto job_frame = Bytes(
+      "55 AA 21 56 30 01 00 00 00 00 3A AE 05 17 B5 25 70 64 D6 37 78 EB BF 77 08 7D 9D 1A 37 6B"
+      "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
+      "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");
+  p::HeaderJob job = p::DecodeHeaderJobBody(std::span(job_frame).subspan(4, 82));
+  job.starting_nonce = starting_nonce;
+  if (model != ChipModel::kBm1397) {
+    const auto frame = p::EncodeHeaderJob(job);
+    return {frame.begin(), frame.end()};
+  }
+  p::MidstateJob m = p::MidstateJobFrom(p::ReconstructHeader(job, job.version, 0), 0x1fffe000, 4);
+  m.job_id = 0x30;
+  m.starting_nonce = starting_nonce;
+  const auto frame = p::EncodeMidstateJob(m);
+  return {frame.begin(), frame.end()};
+}
+
+// Issue 11, point 1: 2 x BM1366 answered ESP's self-test job (starting nonce = the golden
+// nonce) twice with the identical frame. Each chip searches its own part of the space:
+// only the chip at address 0 starts at the golden nonce.
+TEST(SimChainTest, OnlyOneChipAnswersTheSelfTestJob) {
+  for (int chips : {2, 4}) {
+    Chain chain = AddressedLikeEsp(ChipModel::kBm1366, chips);
+    chain.Receive(SelfTestJob(ChipModel::kBm1366, 0x0A029ED1), 115'200);
+    chain.Advance(5ms);
+    int golden = 0;
+    for (const auto& r : Responses(chain, 11)) {
+      golden += r.header_nonce() == 0x0A029ED1 ? 1 : 0;
+    }
+    EXPECT_EQ(golden, 1) << chips << " chips";
+  }
+}
+
+// Issue 11, points 1 and 2: no nonce twice across chips and cores; nonces from every part
+// of the space, not counted up from the starting nonce; versions rolled in >= 90 % of
+// frames (BM1366/68/70), all four midstates used (BM1397); the chip and core fields as a
+// host decodes them (chip = address bits 24-17 / interval on BM1366/BM1397).
+TEST(SimChainTest, ChipsAndCoresSearchTheirOwnNoncesWithRolledVersions) {
+  for (ChipModel model :
+       {ChipModel::kBm1366, ChipModel::kBm1368, ChipModel::kBm1370, ChipModel::kBm1397}) {
+    for (int chips : {1, 2, 4}) {
+      SCOPED_TRACE(std::string(p::InfoOf(model).name) + " x " + std::to_string(chips));
+      Chain chain = AddressedLikeEsp(model, chips, 0x00400000);  // difficulty 1/1024
+      chain.Receive(SelfTestJob(model, 0), 115'200);
+      for (int i = 0; i < 100; ++i) {
+        chain.Advance(10ms);
+      }
+      const std::size_t size = p::InfoOf(model).response_size;
+      std::set<std::pair<std::uint32_t, std::uint32_t>> seen;  // (nonce, version slot/field)
+      std::set<std::uint8_t> top_bytes;
+      std::set<int> midstates;
+      std::set<int> chips_seen;
+      int rolled = 0;
+      int total = 0;
+      for (const auto& r : Responses(chain, size)) {
+        const p::NonceReport n = p::DecodeNonce(model, r);
+        ++total;
+        const std::uint32_t version = model == ChipModel::kBm1397 ? n.small_core : n.version_bits;
+        EXPECT_TRUE(seen.insert({n.nonce, version}).second)
+            << std::hex << n.nonce << " v " << version << " core " << int(n.small_core);
+        top_bytes.insert(static_cast<std::uint8_t>(n.nonce >> 24));
+        rolled += n.version_bits != 0 ? 1 : 0;
+        midstates.insert(n.small_core);
+        if (p::StampsAddress(model)) {
+          chips_seen.insert(n.address_bits / (256 / chips));
+        }
+      }
+      ASSERT_GT(total, 100);
+      EXPECT_GT(top_bytes.size(), 64u) << "nonces from the whole space";
+      if (model == ChipModel::kBm1397) {
+        EXPECT_EQ(midstates.size(), 4u);
+      } else {
+        EXPECT_GE(rolled * 10, total * 9) << rolled << " of " << total << " rolled";
+      }
+      if (p::StampsAddress(model)) {
+        EXPECT_EQ(chips_seen.size(), static_cast<std::size_t>(chips));
+      }
+    }
+  }
+}
+
+// Issue 11, point 3: bytes after a baud write in the same burst are heard at the new rate;
+// a host still at 115,200 is not answered.
+TEST(SimChainTest, ARateSwitchInTheMiddleOfABurstAppliesToTheRest) {
+  Chain chain({ChipModel::kBm1370, 1});
+  std::vector<std::uint8_t> burst;
+  const auto baud =
+      p::BroadcastWriteFrame(p::reg::kFastUart, p::FastBaudRegister(ChipModel::kBm1370));
+  const auto read = p::BroadcastReadFrame(p::reg::kChipId);
+  burst.insert(burst.end(), baud.span().begin(), baud.span().end());
+  burst.insert(burst.end(), read.span().begin(), read.span().end());
+  chain.Receive(burst, 115'200);
+  EXPECT_TRUE(chain.TakeOutput(115'200).empty());
+  EXPECT_TRUE(chain.TakeOutput(1'000'000).empty());
+}
+
+// Issue 11, point 4: the hash counters count (in units of 2^32 hashes; under the sim-only
+// sub-1 ticket, of the ticket's worth) and restart from 0 after a reset.
+TEST(SimChainTest, HashCountersCountTheWorkDone) {
+  Chain chain = AddressedLikeEsp(ChipModel::kBm1370, 1, 0x000FFFFF);  // unit: 4096 hashes
+  chain.Receive(SelfTestJob(ChipModel::kBm1370, 0), 115'200);
+  for (int i = 0; i < 20; ++i) {
+    chain.Advance(10ms);
+  }
+  (void)chain.TakeOutput(115'200);
+  Send(chain, p::BroadcastReadFrame(p::reg::kTotalCounter));
+  Send(chain, p::BroadcastReadFrame(p::reg::kDomainCounter0));
+  const auto counters = Responses(chain, 11);
+  ASSERT_EQ(counters.size(), 2u);
+  const double units = static_cast<double>(chain.counters(0).hashes) / 4096;
+  EXPECT_NEAR(counters[0].register_value(), units, 1);
+  EXPECT_NEAR(counters[1].register_value(), units / 4, 1);
+  EXPECT_GT(counters[0].register_value(), 100u);
+  chain.HardwareReset();
+  Send(chain, p::BroadcastReadFrame(p::reg::kTotalCounter));
+  const auto after = Responses(chain, 9);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].register_value(), 0u);
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <array>
 #include <bit>
 #include <deque>
+#include <map>
 
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/le.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/scan.h"
 
@@ -16,20 +18,11 @@ namespace {
 namespace p = protocol;
 namespace reg = protocol::reg;
 
-constexpr std::uint64_t kNonceSpace = std::uint64_t{1} << 32;
 constexpr double kPowerUpMhz = 50.0;
 
 // A byte as a UART at the wrong rate sees it: nothing like what was sent.
 std::uint8_t Garble(std::uint8_t b) {
   return static_cast<std::uint8_t>(((b << 3) | (b >> 5)) ^ 0x96);
-}
-
-std::uint32_t NextPow2(std::uint32_t v) {
-  std::uint32_t r = 1;
-  while (r < v) {
-    r <<= 1;
-  }
-  return r;
 }
 
 // Spreads the low bits of `index` over the set bits of `mask` (a software pdep).
@@ -62,6 +55,17 @@ int LeadingZeroBits(const sha256::Digest& hash) {
   return zeros;
 }
 
+// How a chip searches (hal/sim/README.md "The silicon schedule"): every core and every
+// small core at once. One step is one value of the per-core counter for all cores and
+// the small cores' version slots of the current batch; a batch lasts kStepsPerBatch
+// steps (a short version epoch, as stock firmware's HASH_COUNTING_NUMBER gives), then the
+// next batch of rolled versions. The counter never repeats within a job until the chip's
+// sweep (HCN) is exhausted, so no nonce is reported twice.
+constexpr std::uint64_t kStepsPerBatch = 64;
+constexpr std::uint32_t kCounterBits = 25;  // n_be bits 24-0, below the core id
+constexpr std::uint32_t kCounterSpace = 1u << kCounterBits;
+constexpr std::uint32_t kHalf = 1u << 24;  // counter bit 24 = the nonce's lowest bit (LE)
+
 struct SimChip {
   int position = 0;
   bool dead = false;
@@ -75,17 +79,38 @@ struct SimChip {
   bool midstate_job = false;
   p::HeaderJob header_job;
   p::MidstateJob midstate;
-  // Search position: versions of the current window, then the next window.
-  std::uint64_t window_start = 0;
-  std::uint32_t version_index = 0;
-  std::uint64_t offset = 0;
-  std::optional<sha256::HeaderScanner> scanner;
-  std::uint32_t scanner_version = 0;
+  std::uint64_t job_serial = 0;  // which broadcast job: chips with the same one share blocks
+  // Search position in the silicon schedule.
+  std::uint32_t batch = 0;  // batch of version slots within the version space
+  std::uint64_t step = 0;   // counter steps done in this batch
+  std::uint64_t steps = 0;  // counter steps done on this job
+  // The current batch's scanners: one over every slot's version (header jobs) or one per
+  // midstate (BM1397), and the version of each slot.
+  std::vector<sha256::HeaderScanner> scanners;
+  std::vector<std::uint32_t> slot_versions;
   double credit = 0;
+  std::uint64_t hashes_since_reset = 0;  // what the counter registers count
   ChipCounters counters;
 };
 
 }  // namespace
+
+// One step's block, scanned once for every chip of the chain at that point of the same
+// work: two chips whose counters differ only in bit 24 (chip i and i + n/2 under the
+// driver's split) own the two halves of one 256-nonce block.
+struct BlockKey {
+  std::uint64_t job_serial;
+  std::uint32_t batch;
+  std::uint32_t block;
+  std::uint32_t version_register;
+  std::uint32_t ticket_register;
+  std::uint32_t sim_ticket_register;
+  auto operator<=>(const BlockKey&) const = default;
+};
+
+struct BlockHits {
+  std::vector<std::pair<std::uint32_t, sha256::Hit>> hits;  // (scanner index, hit)
+};
 
 struct Chain::State {
   explicit State(ChainConfig c) : config(c), random(c.seed) {
@@ -103,14 +128,18 @@ struct Chain::State {
   void OnRead(const SimChip& chip, std::uint8_t reg);
   void OnJob(const p::HostFrame& frame);
   void Emit(const p::Response& response, std::size_t size);
-  void Hash(SimChip& chip, std::uint64_t hashes);
-  void ScanChunk(SimChip& chip, std::uint64_t count);
-  void Report(SimChip& chip, const sha256::Hit& hit, int required_zero_bits);
+  void Hash();
+  void PrepareBatch(SimChip& chip);
+  std::uint64_t Step(SimChip& chip);
+  void Report(SimChip& chip, const sha256::Hit& hit, std::uint32_t slot, int required_zero_bits);
   sha256::Target TicketTarget(const SimChip& chip, int& required_zero_bits) const;
   std::uint32_t VersionCount(const SimChip& chip) const;
-  std::uint64_t WindowSize(const SimChip& chip) const;
+  std::uint32_t Slots(const SimChip& chip) const;
+  std::uint64_t CounterSteps(const SimChip& chip) const;
+  std::uint32_t CounterBase(const SimChip& chip) const;
   double NominalRate(const SimChip& chip) const;
   std::uint32_t RegisterValue(const SimChip& chip, std::uint8_t reg) const;
+  std::uint64_t CounterUnit(const SimChip& chip) const;
 
   ChainConfig config;
   Faults faults;
@@ -123,8 +152,11 @@ struct Chain::State {
   struct Pending {
     std::vector<std::uint8_t> bytes;
     std::chrono::nanoseconds ready;
+    std::uint32_t chip_baud;
   };
   std::deque<Pending> output;
+  std::uint64_t jobs_received = 0;
+  std::map<BlockKey, BlockHits> blocks;  // this round's scanned blocks
 };
 
 void Chain::State::Reset() {
@@ -214,15 +246,25 @@ void Chain::State::OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value)
   chip.regs[reg] = value;
   if (reg == reg::kVersionRolling && config.model != ChipModel::kBm1397) {
     chip.response_size = 11;  // the version-rolling enable switches the response format
-    chip.scanner.reset();
+    chip.scanners.clear();
   }
   if (reg == p::BaudRegisterAddress(config.model) &&
       (config.model != ChipModel::kBm1397 || (value & 0xFF) == 0x31)) {
     chip_baud = p::ChipBaud(config.model, value);
   }
-  if (reg == reg::kTicketMask || reg == kSimTicketTopWord || reg == reg::kChipNonceOffset) {
-    chip.scanner.reset();
+  if (reg == reg::kVersionRolling) {
+    chip.scanners.clear();  // the slots' versions change with the mask
   }
+}
+
+std::uint64_t Chain::State::CounterUnit(const SimChip& chip) const {
+  // Real chips count difficulty-1 units of work (2^32 hashes). Under the simulator's
+  // sub-1 ticket the unit shrinks with the ticket (2^32 x its difficulty, see
+  // sim_registers.h), so the counters advance about once per nonce, as the host's ticket
+  // accounting expects; the register's value then counts tickets' worth of hashes.
+  const std::uint32_t sim_top = chip.regs[kSimTicketTopWord];
+  return sim_top != 0 ? (std::uint64_t{1} << 32) / (std::uint64_t{sim_top} + 1)
+                      : std::uint64_t{1} << 32;
 }
 
 std::uint32_t Chain::State::RegisterValue(const SimChip& chip, std::uint8_t reg) const {
@@ -230,9 +272,18 @@ std::uint32_t Chain::State::RegisterValue(const SimChip& chip, std::uint8_t reg)
     case reg::kChipId:
       return p::ChipIdRegister(config.model, chip.address);
     case reg::kTotalCounter:
+      return static_cast<std::uint32_t>(chip.hashes_since_reset / CounterUnit(chip));
     case reg::kDomainCounter0:
-      // Counters count difficulty-1 units of work (2^32 hashes), as real chips do.
-      return static_cast<std::uint32_t>(chip.counters.hashes >> 32);
+    case reg::kDomainCounter0 + 1:
+    case reg::kDomainCounter0 + 2:
+    case reg::kDomainCounter0 + 3:
+      // Four hash domains of equal cores, every core hashing each step.
+      return static_cast<std::uint32_t>(chip.hashes_since_reset / 4 / CounterUnit(chip));
+    case reg::kHashRate:
+      if (config.model == ChipModel::kBm1397) {
+        return static_cast<std::uint32_t>(chip.hashes_since_reset * 256 / CounterUnit(chip));
+      }
+      return chip.regs[reg];
     case reg::kPll0: {
       return chip.regs[reg] | 0x80000000u;  // LOCKED
     }
@@ -261,17 +312,19 @@ void Chain::State::OnJob(const p::HostFrame& frame) {
       continue;
     }
     chip.has_job = true;
+    chip.job_serial = jobs_received + 1;
     chip.midstate_job = midstate;
     if (midstate) {
       chip.midstate = p::DecodeMidstateJobBody(frame.body());
     } else {
       chip.header_job = p::DecodeHeaderJobBody(frame.body());
     }
-    chip.window_start = 0;
-    chip.version_index = 0;
-    chip.offset = 0;
-    chip.scanner.reset();
+    chip.batch = 0;
+    chip.step = 0;
+    chip.steps = 0;
+    chip.scanners.clear();
   }
+  ++jobs_received;
 }
 
 void Chain::State::Emit(const p::Response& response, std::size_t size) {
@@ -281,7 +334,8 @@ void Chain::State::Emit(const p::Response& response, std::size_t size) {
   }
   const p::ResponseFrame frame = p::EncodeResponse(response, size);
   Pending pending{{frame.bytes.begin(), frame.bytes.begin() + frame.size},
-                  now + faults.response_delay};
+                  now + faults.response_delay,
+                  chip_baud};
   if (faults.corrupt_byte_rate > 0) {
     for (auto& b : pending.bytes) {
       if (coin(random) < faults.corrupt_byte_rate) {
@@ -309,16 +363,39 @@ std::uint32_t Chain::State::VersionCount(const SimChip& chip) const {
   return bits >= 16 ? 65536u : (1u << bits);
 }
 
-std::uint64_t Chain::State::WindowSize(const SimChip& chip) const {
-  // HASH_COUNTING_NUMBER: each core sweeps 2 x HCN x f/25MHz nonces per version batch.
+std::uint32_t Chain::State::Slots(const SimChip& chip) const {
+  if (chip.midstate_job) {
+    return VersionCount(chip);
+  }
+  return std::min(VersionCount(chip), 1u << p::InfoOf(config.model).small_core_bits);
+}
+
+std::uint64_t Chain::State::CounterSteps(const SimChip& chip) const {
+  // HASH_COUNTING_NUMBER: each core sweeps 2 x HCN x f/25MHz nonces per version batch;
+  // without it (BM1397, or never written) its whole counter.
+  const std::uint64_t counter_space = std::uint64_t{1} << p::CounterBits(config.model);
   const std::uint32_t hcn = chip.regs[reg::kHashCountingNumber];
   if (hcn == 0 || chip.midstate_job) {
-    return kNonceSpace;
+    return counter_space;
   }
   const double mhz = p::PllFromRegister(config.model, chip.regs[reg::kPll0]).frequency().value;
   const double per_core = 2.0 * hcn * mhz / p::kCrystalMhz;
-  const double chip_window = per_core * NextPow2(p::InfoOf(config.model).cores);
-  return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(chip_window), 1, kNonceSpace);
+  return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(per_core), 1, counter_space);
+}
+
+std::uint32_t Chain::State::CounterBase(const SimChip& chip) const {
+  // p::StampsAddress: BM1366/BM1397 stamp their address above a 17-bit counter.
+  // BM1368/BM1370 start their 25-bit counter at an enabled CHIP_NONCE_OFFSET << 9;
+  // without one (ESP never writes it) at the address in bits 24-17 — our choice, ESP's
+  // decode for every model, so a chain's chips never search the same nonces.
+  const std::uint32_t offset = chip.regs[reg::kChipNonceOffset];
+  if (p::StampsAddress(config.model)) {
+    return static_cast<std::uint32_t>(chip.address) << 17;
+  }
+  if ((offset & 0x80000000u) != 0) {
+    return (offset & 0xFFFFu) << 9;
+  }
+  return static_cast<std::uint32_t>(chip.address) << 17;
 }
 
 sha256::Target Chain::State::TicketTarget(const SimChip& chip, int& required_zero_bits) const {
@@ -339,77 +416,135 @@ sha256::Target Chain::State::TicketTarget(const SimChip& chip, int& required_zer
   return sha256::Target::FromLittleEndian(bytes);
 }
 
-void Chain::State::Hash(SimChip& chip, std::uint64_t hashes) {
-  while (hashes > 0 && chip.has_job) {
-    const std::uint64_t window = WindowSize(chip);
-    const std::uint64_t chunk = std::min(hashes, window - chip.offset);
-    ScanChunk(chip, chunk);
-    hashes -= chunk;
-    chip.offset += chunk;
-    if (chip.offset < window) {
-      continue;
+void Chain::State::PrepareBatch(SimChip& chip) {
+  chip.scanners.clear();
+  chip.slot_versions.clear();
+  const std::uint32_t slots = Slots(chip);
+  if (chip.midstate_job) {
+    const p::MidstateJob& m = chip.midstate;
+    std::array<std::uint8_t, 12> tail{};
+    for (int i = 0; i < 4; ++i) {
+      tail[i] = static_cast<std::uint8_t>(m.merkle_tail >> (8 * i));
+      tail[4 + i] = static_cast<std::uint8_t>(m.ntime >> (8 * i));
+      tail[8 + i] = static_cast<std::uint8_t>(m.nbits >> (8 * i));
     }
-    chip.offset = 0;
-    chip.scanner.reset();
-    if (++chip.version_index >= VersionCount(chip)) {
-      chip.version_index = 0;
-      chip.window_start = (chip.window_start + window) % kNonceSpace;
+    for (std::uint32_t k = 0; k < slots; ++k) {
+      chip.scanners.emplace_back(sha256::State{m.midstates[k % 4]}, tail);
+      chip.slot_versions.push_back(k);
     }
+    return;
   }
+  const p::HeaderJob& j = chip.header_job;
+  const std::uint32_t mask = (chip.regs[reg::kVersionRolling] & 0x80000000u) != 0
+                                 ? p::PoolMaskFromVersionRegister(chip.regs[reg::kVersionRolling])
+                                 : 0;
+  for (std::uint32_t k = 0; k < slots; ++k) {
+    chip.slot_versions.push_back(j.version | Deposit(chip.batch * slots + k, mask));
+  }
+  std::array<std::uint8_t, 80> header{};
+  auto put = [&header](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      header[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+  };
+  put(0, j.version);
+  std::copy(j.prev_hash.begin(), j.prev_hash.end(), header.begin() + 4);
+  std::copy(j.merkle_root.begin(), j.merkle_root.end(), header.begin() + 36);
+  put(68, j.ntime);
+  put(72, j.nbits);
+  chip.scanners.emplace_back(std::span<const std::uint8_t, 80>(header), chip.slot_versions);
 }
 
-void Chain::State::ScanChunk(SimChip& chip, std::uint64_t count) {
-  int required = 32;
-  const sha256::Target target = TicketTarget(chip, required);
-  if (!chip.scanner) {
-    if (chip.midstate_job) {
-      const p::MidstateJob& m = chip.midstate;
-      std::array<std::uint8_t, 12> tail{};
-      for (int i = 0; i < 4; ++i) {
-        tail[i] = static_cast<std::uint8_t>(m.merkle_tail >> (8 * i));
-        tail[4 + i] = static_cast<std::uint8_t>(m.ntime >> (8 * i));
-        tail[8 + i] = static_cast<std::uint8_t>(m.nbits >> (8 * i));
-      }
-      sha256::State state{m.midstates[chip.version_index % 4]};
-      chip.scanner.emplace(state, tail);
-    } else {
-      const p::HeaderJob& j = chip.header_job;
-      const std::uint32_t mask = p::PoolMaskFromVersionRegister(chip.regs[reg::kVersionRolling]);
-      chip.scanner_version = j.version | Deposit(chip.version_index, mask);
-      std::array<std::uint8_t, 80> header{};
-      auto put = [&header](std::size_t at, std::uint32_t v) {
-        for (int i = 0; i < 4; ++i) {
-          header[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
-        }
-      };
-      put(0, chip.scanner_version);
-      std::copy(j.prev_hash.begin(), j.prev_hash.end(), header.begin() + 4);
-      std::copy(j.merkle_root.begin(), j.merkle_root.end(), header.begin() + 36);
-      put(68, j.ntime);
-      put(72, j.nbits);
-      chip.scanner.emplace(std::span<const std::uint8_t, 80>(header));
-    }
+std::uint64_t Chain::State::Step(SimChip& chip) {
+  if (chip.scanners.empty()) {
+    PrepareBatch(chip);
   }
-  const std::uint32_t offset_reg = chip.regs[reg::kChipNonceOffset];
-  const std::uint64_t chip_offset =
-      (offset_reg & 0x80000000u) != 0 ? static_cast<std::uint64_t>(offset_reg & 0xFFFF) << 16 : 0;
+  const std::uint64_t steps = CounterSteps(chip);
+  // Counter bit 24 is the nonce's lowest bit: a step hashes the 256 nonces of one aligned
+  // block, which holds both halves of the counter when the chip's sweep spans them.
+  const std::uint32_t halves = steps > kHalf && !p::StampsAddress(config.model) ? 2 : 1;
+  // Past the end of its sweep the chip starts it again (the host sends work long before).
+  const std::uint64_t counter = chip.steps % std::min<std::uint64_t>(steps, kHalf);
   const std::uint32_t starting =
       chip.midstate_job ? chip.midstate.starting_nonce : chip.header_job.starting_nonce;
-  const std::uint64_t begin =
-      (starting + chip_offset + chip.window_start + chip.offset) % kNonceSpace;
-  std::vector<sha256::Hit> hits;
-  const std::uint64_t first = std::min(count, kNonceSpace - begin);
-  chip.scanner->Scan({begin, begin + first}, target, hits);
-  if (first < count) {
-    chip.scanner->Scan({0, count - first}, target, hits);
+  // Nonces are counted MSB first (n_be); the header holds the wire bytes (LE value).
+  const std::uint32_t start_be = p::ByteSwap32(starting);
+  std::array<std::uint32_t, 2> first_be{};
+  for (std::uint32_t h = 0; h < halves; ++h) {
+    const std::uint32_t c =
+        (CounterBase(chip) + static_cast<std::uint32_t>(counter) + h * kHalf) & (kCounterSpace - 1);
+    first_be[h] = start_be + c;  // core 0; core k adds k << 25
   }
-  chip.counters.hashes += count;
-  for (const sha256::Hit& hit : hits) {
-    Report(chip, hit, required);
+  const std::uint32_t block = p::ByteSwap32(first_be[0]) & 0xFFFFFF00u;
+  int required = 32;
+  const sha256::Target target = TicketTarget(chip, required);
+  const std::uint32_t cores = std::min<std::uint32_t>(p::InfoOf(config.model).cores, 128);
+  const BlockKey key{chip.job_serial,
+                     chip.batch,
+                     block,
+                     chip.regs[reg::kVersionRolling],
+                     chip.regs[reg::kTicketMask],
+                     chip.regs[kSimTicketTopWord]};
+  auto [at, fresh] = blocks.try_emplace(key);
+  if (fresh) {
+    std::vector<sha256::Hit> hits;
+    for (std::size_t k = 0; k < chip.scanners.size(); ++k) {
+      hits.clear();
+      (void)chip.scanners[k].Scan({block, std::uint64_t{block} + 256}, target, hits);
+      for (const sha256::Hit& hit : hits) {
+        at->second.hits.emplace_back(static_cast<std::uint32_t>(k), hit);
+      }
+    }
   }
+  for (const auto& [k, hit] : at->second.hits) {
+    const std::uint32_t w0 = hit.nonce & 0xFF;  // n_be bits 31-24: core id and bit 24
+    for (std::uint32_t h = 0; h < halves; ++h) {
+      const std::uint32_t delta = (w0 - (first_be[h] >> 24)) & 0xFF;
+      if ((delta & 1) == 0 && delta / 2 < cores) {
+        const std::uint32_t slot =
+            chip.midstate_job
+                ? k
+                : static_cast<std::uint32_t>(
+                      std::find(chip.slot_versions.begin(), chip.slot_versions.end(), hit.version) -
+                      chip.slot_versions.begin());
+        Report(chip, hit, slot, required);
+      }
+    }
+  }
+  const std::uint64_t own = std::uint64_t{cores} * halves * chip.scanners.size() *
+                            (chip.midstate_job ? 1 : chip.slot_versions.size());
+  chip.counters.hashes += own;
+  chip.hashes_since_reset += own;
+  ++chip.steps;
+  if (++chip.step >= kStepsPerBatch) {
+    chip.step = 0;
+    const std::uint32_t batches = (VersionCount(chip) + Slots(chip) - 1) / Slots(chip);
+    if (batches > 1) {
+      chip.scanners.clear();
+      chip.batch = (chip.batch + 1) % batches;
+    }
+  }
+  return own;
 }
 
-void Chain::State::Report(SimChip& chip, const sha256::Hit& hit, int required_zero_bits) {
+void Chain::State::Hash() {
+  // The chips step in turn, so chips at the same point of the same work share a block.
+  // A chip's credit is its own hashes; a step taken on credit is repaid from the next.
+  for (bool any = true; any;) {
+    any = false;
+    blocks.clear();
+    for (SimChip& chip : chips) {
+      if (!chip.dead && chip.has_job && chip.credit > 0) {
+        chip.credit -= static_cast<double>(Step(chip));
+        any = true;
+      }
+    }
+  }
+  blocks.clear();
+}
+
+void Chain::State::Report(SimChip& chip, const sha256::Hit& hit, std::uint32_t slot,
+                          int required_zero_bits) {
   const p::ChipInfo& info = p::InfoOf(config.model);
   p::Response r;
   r.nonce = true;
@@ -419,11 +554,10 @@ void Chain::State::Report(SimChip& chip, const sha256::Hit& hit, int required_ze
   const int excess = (LeadingZeroBits(hit.hash) - required_zero_bits) * 2;
   r.byte6 = static_cast<std::uint8_t>(std::clamp(excess, 0, 255));
   const std::uint8_t job_id = chip.midstate_job ? chip.midstate.job_id : chip.header_job.job_id;
-  const std::uint8_t small_core =
-      static_cast<std::uint8_t>(chip.version_index & ((1u << info.small_core_bits) - 1));
+  const auto small_core = static_cast<std::uint8_t>(slot & ((1u << info.small_core_bits) - 1));
   r.byte7 = p::ResultHeader(config.model, job_id, small_core);
   if (!chip.midstate_job) {
-    const std::uint32_t rolled = chip.scanner_version & ~chip.header_job.version;
+    const std::uint32_t rolled = hit.version & ~chip.header_job.version;
     r.version_field = static_cast<std::uint16_t>(rolled >> 13);
   }
   ++chip.counters.nonces;
@@ -437,8 +571,9 @@ Chain& Chain::operator=(Chain&&) noexcept = default;
 
 void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud) {
   State& s = *state_;
-  const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
   for (std::uint8_t b : bytes) {
+    // Per byte: a baud write in the middle of `bytes` switches the chips for the rest.
+    const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
     s.decoder.Push(garbled ? Garble(b) : b);
     while (auto frame = s.decoder.Next()) {
       s.OnFrame(*frame);
@@ -465,17 +600,16 @@ void Chain::Advance(std::chrono::nanoseconds elapsed) {
       continue;
     }
     chip.credit += std::min(s.NominalRate(chip), cpu_share) * seconds;
-    const auto hashes = static_cast<std::uint64_t>(chip.credit);
-    chip.credit -= static_cast<double>(hashes);
-    s.Hash(chip, hashes);
   }
+  s.Hash();
 }
 
 std::vector<std::uint8_t> Chain::TakeOutput(std::uint32_t host_baud) {
   State& s = *state_;
-  const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
   std::vector<std::uint8_t> out;
   while (!s.output.empty() && s.output.front().ready <= s.now) {
+    // Each response at the rate the chips sent it with.
+    const bool garbled = host_baud != p::HostBaudFor(s.output.front().chip_baud);
     for (std::uint8_t b : s.output.front().bytes) {
       out.push_back(garbled ? Garble(b) : b);
     }

@@ -48,7 +48,7 @@ class DirectSession final : public ChainSession {
   }
 
   void SetWork(const ChainWork& work) override {
-    chain_.chain().SetWork({work.token, work.header});
+    chain_.chain().SetWork({work.token, work.header, work.version_mask});
   }
   void Restart() override { (void)chain_.Start(); }
   void Shutdown() override {

@@ -7,6 +7,8 @@
 
 #include "hashrig/base/hex.h"
 #include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/le.h"
 #include "hashrig/host/cli/commands.h"
 #include "hashrig/sha256/sha256.h"
 #include "tools.h"
@@ -30,12 +32,12 @@ std::uint32_t Le32(const std::vector<std::uint8_t>& header, std::size_t at) {
          static_cast<std::uint32_t>(header[at + 3]) << 24;
 }
 
-// Sends the golden work so that `chip` (and only it) reaches the golden nonce at once:
-// chips start at the job's starting nonce plus their CHIP_NONCE_OFFSET (i * 65536 / n).
+// Sends the golden work so that `chip` (and only it) tests the golden nonce first: its
+// core 0 starts at the job's starting nonce plus the chip's base (nonce.h ChipNonceBase).
 bool SendGolden(p::Bm13xxDriver& driver, int chip, const std::vector<std::uint8_t>& header) {
-  const auto n = static_cast<std::uint32_t>(driver.chips_found());
-  const std::uint32_t offset = n > 1 ? (static_cast<std::uint32_t>(chip) * 65536u / n) << 16 : 0;
-  const std::uint32_t start = kGoldenNonce - offset - 32;
+  const std::uint32_t base = p::ChipNonceBase(driver.config().model, chip, driver.chips_found(),
+                                              driver.chip(chip).address.value);
+  const std::uint32_t start = p::ByteSwap32(p::ByteSwap32(kGoldenNonce) - base);
   const WorkToken token{static_cast<std::uint32_t>(chip)};
   if (driver.config().model == p::ChipModel::kBm1397) {
     p::MidstateJob m;

@@ -77,6 +77,7 @@ constexpr const ModelInit& InitOf(ChipModel m) { return kInit[static_cast<int>(m
 constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kBaudDrain{10'000};
+constexpr Micros kRetrySilence{250'000};  // replies come within milliseconds
 
 }  // namespace
 
@@ -90,11 +91,18 @@ void Bm13xxDriver::Start(Micros now) {
   step_ = 0;
   next_at_ = now;
   found_ = 0;
+  best_found_ = 0;
+  attempts_ = 0;
+  damage_ = 0;
+  recovery_step_ = 0;
+  rate_probed_ = false;
+  rate_recovered_ = false;
   chips_ = {};
   slots_ = {};
   events_size_ = 0;
   poll_chip_ = -1;
   pending_job_ = Operation{};
+  pending_mask_ = Operation{};
   decoder_ = ResponseDecoder(9);
 }
 
@@ -168,6 +176,9 @@ Operation Bm13xxDriver::Poll(Micros now) {
       return op;
     }
     case ChainState::kMining:
+      if (pending_mask_.kind != Operation::Kind::kNone) {
+        return std::exchange(pending_mask_, Operation{});
+      }
       if (pending_job_.kind != Operation::Kind::kNone) {
         return std::exchange(pending_job_, Operation{});
       }
@@ -204,6 +215,9 @@ Operation Bm13xxDriver::ResetStep(Micros now) {
 }
 
 Operation Bm13xxDriver::EnumerateStep(Micros now) {
+  if (recovery_step_ > 0) {
+    return RecoverRateStep(now);
+  }
   const std::size_t switches = InitOf(config_.model).format_switches;
   if (step_ < switches) {
     ++step_;
@@ -211,13 +225,39 @@ Operation Bm13xxDriver::EnumerateStep(Micros now) {
   }
   if (step_ == switches) {
     ++step_;
+    ++attempts_;
+    found_ = 0;
     decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
     last_response_ = now;
     return Write(BroadcastReadFrame(reg::kChipId));
   }
-  if (now - last_response_ < config_.enumeration_silence) {
-    next_at_ = last_response_ + config_.enumeration_silence;
+  const Micros silence = attempts_ > 1 ? std::min(config_.enumeration_silence, kRetrySilence)
+                                       : config_.enumeration_silence;
+  if (now - last_response_ < silence) {
+    next_at_ = last_response_ + silence;
     return {};
+  }
+  return EndAttempt(now);
+}
+
+// One CHIP_ID read is over: read again while damage may have hidden chips, recover a
+// chain left at the fast rate, or go on to configure what answered.
+Operation Bm13xxDriver::EndAttempt(Micros now) {
+  const std::uint32_t damage = decoder_.bad_crc() + decoder_.skipped_bytes();
+  damage_ += damage;
+  best_found_ = std::max(best_found_, found_);
+  // Some chips answered, so the rate is right: damage may have hidden the others. (None
+  // answered but bytes came: more likely the wrong rate, handled below.)
+  if (best_found_ > 0 && best_found_ < config_.expected_chips && damage > 0 &&
+      attempts_ < kEnumerationAttempts) {
+    step_ = InitOf(config_.model).format_switches;  // the next poll reads CHIP_ID again
+    return {};
+  }
+  found_ = best_found_;
+  if (found_ == 0 && config_.fast_baud && !rate_probed_) {
+    rate_probed_ = true;
+    recovery_step_ = 1;
+    return RecoverRateStep(now);
   }
   if (found_ == 0) {
     Fail(Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
@@ -235,6 +275,34 @@ Operation Bm13xxDriver::EnumerateStep(Micros now) {
         ChipAddress{static_cast<std::uint8_t>(i * Interval())};
   }
   return {};
+}
+
+// Nothing answered at the reset rate: at the model's fast rate, ask every chip for the
+// reset rate, then enumerate again from the response-format switch.
+Operation Bm13xxDriver::RecoverRateStep(Micros now) {
+  Operation op;
+  switch (recovery_step_++) {
+    case 1:
+      op.kind = Operation::Kind::kSetBaud;
+      op.baud = InfoOf(config_.model).fast_baud;
+      baud_ = op.baud;
+      decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
+      return op;
+    case 2:
+      next_at_ = now + kBaudDrain;  // let the frame leave at the fast rate
+      return Write(
+          BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
+    default:
+      recovery_step_ = 0;
+      rate_recovered_ = true;
+      step_ = 0;
+      attempts_ = 0;
+      best_found_ = 0;
+      op.kind = Operation::Kind::kSetBaud;
+      op.baud = kResetBaud;
+      baud_ = kResetBaud;
+      return op;
+  }
 }
 
 bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) const {
@@ -273,7 +341,7 @@ bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) cons
   }
   // Chips split the nonce space by CHIP_NONCE_OFFSET (as stock S21 Pro firmware does).
   if (segment(n > 1 ? n : 0)) {
-    const auto offset = static_cast<std::uint32_t>(at * 65536 / n);
+    const std::uint32_t offset = ChipNonceOffset(static_cast<int>(at), found_);
     op = Write(WriteRegisterFrame(chips_[at].counters.address.value, reg::kChipNonceOffset,
                                   0x80000000u | offset));
     return true;
@@ -305,7 +373,7 @@ bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) cons
     broadcast(reg::kHashCountingNumber, HashCountingNumber(model, found_, config_.frequency));
     return true;
   }
-  if (model != ChipModel::kBm1397 && config_.version_mask != 0 && segment(1)) {
+  if (model != ChipModel::kBm1397 && segment(1)) {  // mask 0: nothing rolls (0x90000000)
     broadcast(reg::kVersionRolling, VersionRollingRegister(config_.version_mask));
     return true;
   }
@@ -332,13 +400,13 @@ void Bm13xxDriver::OnBytes(std::span<const std::uint8_t> bytes, Micros now) {
 }
 
 void Bm13xxDriver::OnResponse(const Response& r, Micros now) {
-  last_response_ = now;
   if (r.nonce) {
     if (state_ == ChainState::kMining) {
       OnNonce(r, now);
     }
     return;
   }
+  last_response_ = now;  // not by nonces: chips left mining must not hold enumeration open
   if (state_ == ChainState::kEnumerating && r.byte7 == reg::kChipId) {
     if ((r.register_value() >> 16) != InfoOf(config_.model).chip_id) {
       status_ = Status(StatusCode::kMismatch, "a chip of another model answered");
@@ -371,7 +439,7 @@ void Bm13xxDriver::OnNonce(const Response& r, Micros now) {
   std::uint32_t version = slot.version;
   if (config_.model == ChipModel::kBm1397) {
     for (int k = 0; k < report.small_core; ++k) {
-      version = IncrementVersion(version, config_.version_mask);
+      version = IncrementVersion(version, slot.version_mask);
     }
   } else {
     version |= report.version_bits;
@@ -393,9 +461,13 @@ int Bm13xxDriver::ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce
   if (found_ <= 1) {
     return 0;
   }
-  // The inverse of the CHIP_NONCE_OFFSET split written in ConfigOp: chip i counts up from
-  // the job's starting nonce plus i * 65536 / n in the high half.
-  const std::uint64_t high = static_cast<std::uint32_t>(nonce - starting_nonce) >> 16;
+  // The inverse of the layout (nonce.h StampsAddress): the stamped address, or the
+  // counter that starts at chip i's CHIP_NONCE_OFFSET (i * 65536 / n) << 9.
+  const std::uint32_t d = ByteSwap32(nonce) - ByteSwap32(starting_nonce);
+  if (StampsAddress(config_.model)) {
+    return std::min(static_cast<int>((d >> 17) & 0xFF) / Interval(), found_ - 1);
+  }
+  const std::uint64_t high = (d & 0x1FFFFFFu) >> 9;
   const auto n = static_cast<std::uint64_t>(found_);
   std::uint64_t i = high * n / 65536;
   while (i + 1 < n && (i + 1) * 65536 / n <= high) {
@@ -441,7 +513,8 @@ Result<std::uint8_t> Bm13xxDriver::SendJob(const HeaderJob& job, WorkToken token
                                                        : "BM1397 takes midstate jobs");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, job.version, job.starting_nonce};
+  slots_[next_job_id_ & (kJobSlots - 1)] =
+      JobSlot{true, token, job.version, job.starting_nonce, config_.version_mask};
   HeaderJob sent = job;
   sent.job_id = next_job_id_;
   QueueJob(EncodeHeaderJob(sent));
@@ -456,7 +529,8 @@ Result<std::uint8_t> Bm13xxDriver::SendJob(const MidstateJob& job, Version versi
                                                        : "only BM1397 takes midstates");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{true, token, version.value, job.starting_nonce};
+  slots_[next_job_id_ & (kJobSlots - 1)] =
+      JobSlot{true, token, version.value, job.starting_nonce, config_.version_mask};
   MidstateJob sent = job;
   sent.job_id = next_job_id_;
   QueueJob(EncodeMidstateJob(sent));
@@ -471,6 +545,16 @@ void Bm13xxDriver::QueueJob(std::span<const std::uint8_t> frame) {
 }
 
 Status Bm13xxDriver::SendWork(const ChainWork& work) {
+  if (state_ != ChainState::kMining) {
+    return Status(StatusCode::kFailedPrecondition, "chain is not mining");
+  }
+  if (work.version_mask != kKeepVersionMask && work.version_mask != config_.version_mask) {
+    config_.version_mask = work.version_mask;  // the pool's mask changed: chips first
+    if (!InfoOf(config_.model).midstate_jobs) {
+      pending_mask_ = Write(
+          BroadcastWriteFrame(reg::kVersionRolling, VersionRollingRegister(work.version_mask)));
+    }
+  }
   if (!InfoOf(config_.model).midstate_jobs) {
     return SendJob(HeaderJobFrom(work.header), work.token).status();
   }

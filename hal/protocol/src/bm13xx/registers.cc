@@ -137,6 +137,10 @@ std::uint32_t ResetBaudRegister(ChipModel model) {
   return model == ChipModel::kBm1397 ? 0x00003A01u : 0x01301A00u;
 }
 
+std::uint32_t SlowBaudRegister(ChipModel model) {
+  return model == ChipModel::kBm1397 ? 0x00007A31u : ResetBaudRegister(model);
+}
+
 std::uint32_t ChipBaud(ChipModel model, std::uint32_t value) {
   const std::uint32_t divider = model == ChipModel::kBm1397
                                     ? ((value >> 8) & 0x1F) | ((value >> 19) & 0x1E0)

@@ -6,7 +6,11 @@
 //
 // Sequence (reference bm13xx-protocol.md §2, §3): hardware reset → response-format
 // switch (0xA4) → enumeration by a broadcast CHIP_ID read (chip id checked, missing or
-// surplus chips reported) → the model's pre-address writes → chain inactive → addresses
+// surplus chips reported; read again, up to kEnumerationAttempts, while the count is
+// short and damaged replies were seen; when nothing answers, the chips may still be at
+// the fast rate an earlier session left them at — no reset line, or one that did
+// nothing — so the driver asks at that rate for the reset rate and enumerates again)
+// → the model's pre-address writes → chain inactive → addresses
 // (interval 256 / chips) → per-chip core setup and CHIP_NONCE_OFFSET → ticket mask →
 // stepped frequency ramp → HASH_COUNTING_NUMBER → version mask → baud switch → mining.
 #pragma once
@@ -25,6 +29,7 @@
 namespace hashrig::hal::protocol {
 
 inline constexpr int kJobSlots = 128;
+inline constexpr int kEnumerationAttempts = 16;
 
 // Below difficulty 1 no real chip reports: a simulator may (hal/sim/sim_registers.h, its
 // documented extension). The hook writes the register for `difficulty` into `frame` and
@@ -92,6 +97,12 @@ class Bm13xxDriver final : public ChipDriver {
   std::uint32_t host_baud() const { return baud_; }
   std::uint32_t bad_crc() const { return decoder_.bad_crc(); }
   int reinit_count() const { return reinits_; }
+  // Enumeration of the last Start: CHIP_ID reads sent, and damaged replies seen (bad CRC
+  // frames and stray bytes) — what a short count is logged with.
+  int enumeration_attempts() const { return attempts_; }
+  std::uint32_t enumeration_damage() const { return damage_; }
+  // The chain answered only at the fast rate (left there by an earlier session).
+  bool rate_recovered() const { return rate_recovered_; }
   double ticket_difficulty() const;
   const DriverConfig& config() const { return config_; }
 
@@ -105,11 +116,14 @@ class Bm13xxDriver final : public ChipDriver {
     WorkToken token{};
     std::uint32_t version = 0;
     std::uint32_t starting_nonce = 0;  // chips count from here plus their offset
+    std::uint32_t version_mask = 0;    // BM1397: how its midstates were rolled
   };
 
   Operation Write(const CommandFrame& frame) const;
   Operation ResetStep(Micros now);
   Operation EnumerateStep(Micros now);
+  Operation EndAttempt(Micros now);
+  Operation RecoverRateStep(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);
   void OnResponse(const Response& r, Micros now);
@@ -127,11 +141,18 @@ class Bm13xxDriver final : public ChipDriver {
   Micros last_response_{0};
   std::size_t step_ = 0;
   std::uint32_t baud_ = kResetBaud;
-  int found_ = 0;
+  int found_ = 0;  // chips counted (by the current CHIP_ID read while enumerating)
+  int best_found_ = 0;
+  int attempts_ = 0;
+  std::uint32_t damage_ = 0;
+  int recovery_step_ = 0;  // > 0 while asking a chain at the fast rate to slow down
+  bool rate_probed_ = false;
+  bool rate_recovered_ = false;
   int reinits_ = 0;
   std::array<Chip, kMaxChips> chips_{};
   std::array<JobSlot, kJobSlots> slots_{};
   std::uint8_t next_job_id_ = 0;
+  Operation pending_mask_;  // a new version mask, written before the job that needs it
   Operation pending_job_;
   std::array<NonceEvent, 64> events_{};
   std::size_t events_head_ = 0;

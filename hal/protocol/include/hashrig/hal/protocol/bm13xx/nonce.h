@@ -23,6 +23,29 @@ struct NonceReport {
 
 NonceReport DecodeNonce(ChipModel model, const Response& response);
 
+// Where a chip's nonces lie (§5.1), reading the nonce MSB first (n_be) less the job's
+// starting nonce: bits 31-25 name the core; BM1366 and BM1397 stamp the chip address in
+// bits 24-17 and count in bits 16-0 (ESP's reading, chip = bits 24-17 / interval, which
+// holds for every interval; MUJ-REF drops address bit 0); BM1368 and BM1370 stamp
+// nothing and count in bits 24-0 from CHIP_NONCE_OFFSET << 9 (MUJ-REF; the hashrig
+// driver writes the offsets, so a chain's chips never share a nonce).
+inline constexpr int kCoreShift = 25;
+constexpr bool StampsAddress(ChipModel model) {
+  return model == ChipModel::kBm1366 || model == ChipModel::kBm1397;
+}
+constexpr int CounterBits(ChipModel model) { return StampsAddress(model) ? 17 : 25; }
+// The CHIP_NONCE_OFFSET value the hashrig driver writes for chip `index` of `chips`.
+constexpr std::uint32_t ChipNonceOffset(int index, int chips) {
+  return chips > 1 ? static_cast<std::uint32_t>(index) * 65536u / static_cast<std::uint32_t>(chips)
+                   : 0;
+}
+// Where chip `index` of `chips`, at `address`, starts counting (n_be, relative to the job's
+// starting nonce) on a chain the hashrig driver configured: its core 0 tests
+// starting nonce + this first.
+constexpr std::uint32_t ChipNonceBase(ChipModel model, int index, int chips, std::uint8_t address) {
+  return StampsAddress(model) ? std::uint32_t{address} << 17 : ChipNonceOffset(index, chips) << 9;
+}
+
 // The job byte that follows `job_id` in ESP's rotation (mod 128).
 std::uint8_t NextJobId(ChipModel model, std::uint8_t job_id);
 // How many distinct job ids the rotation has (32 for BM1397, else 16).

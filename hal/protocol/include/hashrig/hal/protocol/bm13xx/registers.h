@@ -66,6 +66,9 @@ std::uint32_t PoolMaskFromVersionRegister(std::uint32_t value);
 // BM1397: 0x18 divider in bits 12-8 (and 27-24), same formula.
 std::uint8_t BaudRegisterAddress(ChipModel model);
 std::uint32_t FastBaudRegister(ChipModel model);  // ESP's "max baud" value
+// The value that, written, puts a chip back at its reset rate (BM1397 switches only on
+// writes whose low byte is 0x31, as its init's 0x7A31 does).
+std::uint32_t SlowBaudRegister(ChipModel model);
 std::uint32_t ResetBaudRegister(ChipModel model);
 // The chip's UART rate for a value of its baud register.
 std::uint32_t ChipBaud(ChipModel model, std::uint32_t value);

@@ -87,10 +87,14 @@ struct ChainSettings {
 };
 
 // Work as the scheduler hands it to a chain: one 80-byte header (nonce field ignored,
-// version the job's) that the driver turns into its chips' form.
+// version the job's) that the driver turns into its chips' form, and the version bits
+// the pool lets the chips roll (BIP310; 0: none) — a change is written to the chips
+// before the job. kKeepVersionMask: the chain's configured mask.
+inline constexpr std::uint32_t kKeepVersionMask = 0xFFFFFFFFu;
 struct ChainWork {
   WorkToken token{};
   std::array<std::uint8_t, 80> header{};
+  std::uint32_t version_mask = kKeepVersionMask;
 };
 
 class ChipDriver {
