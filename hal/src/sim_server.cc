@@ -13,16 +13,17 @@
 #include <memory>
 
 #include "hashrig/hal/pty.h"
+#include "hashrig/hal/sim_link.h"
 
 namespace hashrig::hal {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // Moves bytes between one endpoint and the board's chain until the endpoint closes or stop.
+// The chips hash on the board's own silicon thread (SimBoardClock), so a round takes
+// about a millisecond and the PTY's rate is sampled that often: a host that switches its
+// rate, writes one frame and switches back within 10 ms is still heard right.
 struct Pump {
-  sim::Board& board;
-  Clock::time_point last = Clock::now();
+  SimBoardClock& clock;
   std::uint32_t last_baud = 0;
 
   // Returns false when the peer is gone.
@@ -41,18 +42,17 @@ struct Pump {
       }
       if (n > 0) {
         // A PTY has no wire: bytes read now were written at the rate seen after the last
-        // read or the rate seen now, so a switch in between must not garble them.
+        // read or at the rate seen now; when the two differ, each byte may be either.
         const std::uint32_t after = baud_now();
-        const std::uint32_t heard = board.host_baud() == last_baud ? last_baud : after;
-        board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), heard);
+        clock.With([&](sim::Board& board) {
+          board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), after,
+                        last_baud != after ? last_baud : 0);
+        });
       }
     }
     const std::uint32_t host_baud = baud_now();
     last_baud = host_baud;
-    const auto now = Clock::now();
-    board.Advance(now - last);
-    last = now;
-    const auto out = board.TakeOutput(host_baud);
+    const auto out = clock.With([&](sim::Board& board) { return board.TakeOutput(host_baud); });
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
@@ -66,13 +66,15 @@ struct Pump {
 };
 
 // bitaxe-raw's control port of the board on a PTY: request bytes in, replies out.
-void ServeControl(sim::Board& board, int fd) {
+void ServeControl(SimBoardClock& clock, int fd) {
   std::array<std::uint8_t, 512> buffer{};
   const ssize_t n = ::read(fd, buffer.data(), buffer.size());
   if (n <= 0) {
     return;
   }
-  const auto replies = board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
+  const auto replies = clock.With([&](sim::Board& board) {
+    return board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
+  });
   std::size_t done = 0;
   while (done < replies.size()) {
     const ssize_t w = ::write(fd, replies.data() + done, replies.size() - done);
@@ -98,7 +100,7 @@ Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
   return {};
 }
 
-Error ServePty(const SimServerConfig& config, sim::Board& board, int stop_fd,
+Error ServePty(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   std::unique_ptr<Pty> pty;
   if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
@@ -123,7 +125,7 @@ Error ServePty(const SimServerConfig& config, sim::Board& board, int stop_fd,
   return {};
 }
 
-Error ServeTcp(const SimServerConfig& config, sim::Board& board, int stop_fd,
+Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -159,7 +161,8 @@ Error ServeTcp(const SimServerConfig& config, sim::Board& board, int stop_fd,
     Pump pump{board};
     // TCP carries no UART rate: the host is always heard at the chain's own rate.
     while (pump.Round(
-        client, stop_fd, [&board] { return board.host_baud(); }, stop)) {
+        client, stop_fd,
+        [&board] { return board.With([](sim::Board& b) { return b.host_baud(); }); }, stop)) {
     }
     ::close(client);
   }
@@ -171,7 +174,7 @@ Error ServeTcp(const SimServerConfig& config, sim::Board& board, int stop_fd,
 
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
                    const std::function<void(const std::string&)>& ready) {
-  sim::Board board(config.board);
+  SimBoardClock board(config.board);
   return config.use_pty ? ServePty(config, board, stop_fd, ready)
                         : ServeTcp(config, board, stop_fd, ready);
 }

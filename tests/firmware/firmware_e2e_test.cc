@@ -138,6 +138,23 @@ TEST(FirmwareE2eTest, TheFirmwareStopsAnOverheatingChainItself) {
   EXPECT_TRUE(run.Wait(10s).has_value());
 }
 
+// Issue 11, point 7a: the board stops its chain because its sensor failed; the host said
+// "stopped: overheat". The reason travels unchanged.
+TEST(FirmwareE2eTest, ASensorFailureOnTheBoardReachesTheHostAsItself) {
+  const std::string temperature = TempPath("temperature-fails");
+  std::ofstream(temperature) << "50\n";
+  Board board({"--temperature-file", temperature});
+  ASSERT_TRUE(board.ready) << board.process->Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty",
+                    "0.0005", "--status-interval", "1"});
+  ASSERT_TRUE(WaitForLog(run, "share: Accepted", 30s)) << run.Stderr();
+  std::filesystem::remove(temperature);  // the sensor fails: no reading at all
+  ASSERT_TRUE(WaitForLog(run, "stopped: temperature sensor failed", 30s)) << run.Stderr();
+  EXPECT_EQ(run.Stderr().find("overheat"), std::string::npos) << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_TRUE(run.Wait(10s).has_value());
+}
+
 // Mine, stop the host, flash a new image into the running board, mine again on it.
 // Wrong-board and corrupt images are refused before a byte is written.
 TEST(FirmwareE2eTest, FlashANewImageAndMineAgain) {

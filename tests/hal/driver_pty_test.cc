@@ -163,6 +163,25 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
   EXPECT_EQ(chain.driver().chip(0).hardware_errors, 0u);
 }
 
+// Issue 11, point 3, over a real PTY (no reset line): each new session finds the chips at
+// the fast rate the last one left them mining at, asks them back to 115,200 and mines.
+TEST(DriverPtyFaultTest, SessionAfterSessionOnOneSimulator) {
+  for (ChipModel model : {ChipModel::kBm1370, ChipModel::kBm1397}) {
+    SimProcess sim({"--model", std::string(protocol::InfoOf(model).name), "--chips", "3"});
+    ASSERT_FALSE(sim.path.empty());
+    for (std::uint32_t session = 1; session <= 3; ++session) {
+      DirectChain chain(std::move(*OpenUart(sim.path, 115'200)), Config(model, 3));
+      ASSERT_TRUE(chain.Start().ok());
+      const Error status = chain.RunUntilMining(30s);
+      ASSERT_TRUE(status.ok()) << "session " << session << ": " << status.message();
+      EXPECT_EQ(chain.driver().chips_found(), 3);
+      EXPECT_EQ(chain.driver().rate_recovered(), session > 1);
+      ASSERT_TRUE(SendWork(chain.driver(), session));
+      EXPECT_GE(Mine(chain, session, 3, 20s), 3) << "session " << session;
+    }
+  }
+}
+
 TEST(DriverPtyFaultTest, ASimulatorThatGoesAwayIsAClearError) {
   auto sim = std::make_unique<SimProcess>(std::vector<std::string>{"--chips", "1"});
   DirectChain chain(std::move(*OpenUart(sim->path, 115'200)), Config(ChipModel::kBm1370, 1));

@@ -42,9 +42,10 @@ Board::Board(const BoardConfig& config)
   control_.bus.emc2101.board = &thermal_;
 }
 
-void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud) {
+void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                    std::uint32_t or_baud) {
   if (!in_reset_) {
-    chain_.Receive(bytes, host_baud);
+    chain_.Receive(bytes, host_baud, or_baud);
   }
 }
 

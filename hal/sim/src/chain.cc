@@ -569,11 +569,13 @@ Chain::~Chain() = default;
 Chain::Chain(Chain&&) noexcept = default;
 Chain& Chain::operator=(Chain&&) noexcept = default;
 
-void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud) {
+void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                    std::uint32_t or_baud) {
   State& s = *state_;
   for (std::uint8_t b : bytes) {
     // Per byte: a baud write in the middle of `bytes` switches the chips for the rest.
-    const bool garbled = host_baud != p::HostBaudFor(s.chip_baud);
+    const std::uint32_t chips = p::HostBaudFor(s.chip_baud);
+    const bool garbled = host_baud != chips && (or_baud == 0 || or_baud != chips);
     s.decoder.Push(garbled ? Garble(b) : b);
     while (auto frame = s.decoder.Next()) {
       s.OnFrame(*frame);

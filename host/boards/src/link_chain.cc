@@ -58,8 +58,10 @@ class LinkChain final : public ThreadedChain {
       return session_->Status();
     }
     ChainStatus s;
-    s.state = ChainState::kDown;
-    s.problem = down_.message();
+    // Before the first attempt the chain is not down, only not opened yet (no WARN).
+    s.state = last_attempt_ == std::chrono::steady_clock::time_point{} ? ChainState::kIdle
+                                                                       : ChainState::kDown;
+    s.problem = s.state == ChainState::kDown ? down_.message() : "";
     s.expected_chips = settings_.driver.expected_chips;
     return s;
   }

@@ -227,6 +227,8 @@ std::string Scheduler::Chains() const {
     if (s.has_sensor) {
       out += ' ';
       out += s.temperature ? Fixed(s.temperature->value, 1) + "C" : std::string("--C");
+    } else {
+      out += " no sensor";  // never a reading of 0.0 C
     }
     if (s.fan) {
       out += " fan ";

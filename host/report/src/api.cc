@@ -248,7 +248,8 @@ json Devs(const MinerSnapshot& s) {
                    {"Accepted", c.submitted},
                    {"Hardware Errors", c.hardware_errors},
                    {"Diff1 Work", c.diff1_work},
-                   {"Effective Chips", c.status.chips}});
+                   {"Effective Chips", c.status.chips},
+                   {"Expected Chips", c.status.expected_chips}});
   }
   return out;
 }
@@ -277,6 +278,9 @@ json Stats(const MinerSnapshot& s) {
       nonces.push_back(chip.nonces);
       errors.push_back(chip.hardware_errors);
     }
+    // Chips expected but not found (dead, or lost on a noisy line): 'x' as bmminer shows.
+    acs.append(static_cast<std::size_t>(std::max(0, c.status.expected_chips - c.status.chips)),
+               'x');
     chains["chain_acs" + n] = acs;
     chains["chain_chip_nonces" + n] = nonces;
     chains["chain_chip_hw" + n] = errors;

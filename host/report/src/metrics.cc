@@ -121,6 +121,8 @@ constexpr ChainFamily kChainFamilies[] = {
      [](const ChainSnapshot& c) { return Mining(c.status) ? 1.0 : 0.0; }},
     {"hashrig_chain_chips", "gauge", "Chips found on the chain.",
      [](const ChainSnapshot& c) { return static_cast<double>(c.status.chips); }},
+    {"hashrig_chain_chips_expected", "gauge", "Chips the chain should have (--chips).",
+     [](const ChainSnapshot& c) { return static_cast<double>(c.status.expected_chips); }},
     {"hashrig_chain_hashrate_hashes_per_second", "gauge", "Chain hashrate over 5 s.",
      [](const ChainSnapshot& c) { return c.hashrate_5s; }},
     {"hashrig_chain_hardware_errors_total", "counter", "Hardware errors per chain.",

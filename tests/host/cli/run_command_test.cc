@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/ask.h"
 #include "support/child_process.h"
 #include "support/shared_data.h"
 
@@ -134,18 +135,6 @@ TEST(RunCommandTest, ABitaxeBoardInAHotRoomFansUpThenTheHostStopsIt) {
 
 namespace hashrig::testing {
 namespace {
-
-// One cgminer API exchange over TCP, as fleet tools do it: send, read to EOF.
-std::string AskApi(std::uint16_t port, const std::string& request) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  boost::asio::write(socket, boost::asio::buffer(request));
-  std::string reply;
-  boost::system::error_code ec;
-  boost::asio::read(socket, boost::asio::dynamic_buffer(reply), ec);
-  return reply;
-}
 
 TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   ChildProcess run({HASHRIG_BINARY, "run", "--api-listen", "127.0.0.1:0", "--api-allow",

@@ -1,7 +1,12 @@
 // `hashrig scan` and `hashrig board-test` against simulated boards, as a test jig runs
 // them: the table, and an exit code that says pass or fail.
-#include <gtest/gtest.h>
+#include <csignal>
+#include <thread>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/ask.h"
 #include "support/child_process.h"
 
 namespace hashrig::testing {
@@ -50,6 +55,85 @@ TEST(ToolsTest, BoardTestFailsABadChipAndAMissingOne) {
   EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
   EXPECT_NE(out.find("1 missing"), std::string::npos) << out;
   EXPECT_NE(out.find("2 of 4 chips passed"), std::string::npos) << out;
+}
+
+std::string PtyOf(ChildProcess& sim) {
+  const auto line = sim.ReadLine(10s);
+  return line && line->rfind("pty ", 0) == 0 ? line->substr(4, line->find(' ', 4) - 4) : "";
+}
+
+// Issue 11, point 3: a `hashrig sim --pty` chain worked for one host session only (the
+// chips stayed at 1 Mbaud; a PTY has no reset line): `run`, then `scan` found "0 x
+// BM1370", and the next `run` failed. Each session now finds the chips at whatever rate
+// the last one left them, and mines.
+TEST(ToolsTest, SessionAfterSessionOnOneRunningSimulator) {
+  ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--model", "BM1370", "--chips", "3", "--cpu-rate", "1e7"});
+  const std::string path = PtyOf(sim);
+  ASSERT_FALSE(path.empty()) << sim.Stderr();
+  const std::vector<std::string> run_args = {HASHRIG_BINARY,   "run",        "--board",
+                                             "serial:" + path, "--chip",     "BM1370",
+                                             "--chips",        "3",          "--ticket-difficulty",
+                                             "0.0005",         "--duration", "12"};
+  ChildProcess first(run_args);
+  ASSERT_EQ(first.Wait(60s), 0) << first.Stderr();
+  EXPECT_NE(first.Stderr().find("share: Accepted"), std::string::npos) << first.Stderr();
+  // Point 8: a bare UART has no sensor: the status line says so, never 0.0 C.
+  EXPECT_NE(first.Stderr().find("| BM0 no sensor"), std::string::npos) << first.Stderr();
+  EXPECT_EQ(first.Stderr().find("0.0C"), std::string::npos) << first.Stderr();
+  ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "serial:" + path, "--chips", "3"});
+  const std::string out = Output(scan);
+  EXPECT_EQ(scan.Wait(60s), 0) << scan.Stderr();
+  EXPECT_NE(out.find(": 3 x BM1370"), std::string::npos) << out << scan.Stderr();
+  ChildProcess third(run_args);
+  ASSERT_EQ(third.Wait(60s), 0) << third.Stderr();
+  EXPECT_NE(third.Stderr().find("share: Accepted"), std::string::npos) << third.Stderr();
+  EXPECT_EQ(third.Stderr().find("failed"), std::string::npos) << third.Stderr();
+}
+
+// Issue 11, points 5 and 6: `sim --chips 6 --dead-chip 2` under `run --chips 6` mined
+// on 5 and the log never said so. A short chain is a WARN with both numbers, in the log,
+// the cgminer API (Effective/Expected Chips, chain_acs with an 'x') and /metrics.
+TEST(ToolsTest, ADeadChipIsAWarningInTheLogTheApiAndTheMetrics) {
+  ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--chips", "6", "--dead-chip", "2", "--cpu-rate", "1e7"});
+  const std::string path = PtyOf(sim);
+  ASSERT_FALSE(path.empty()) << sim.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + path, "--chips", "6",
+                    "--ticket-difficulty", "0.0005", "--duration", "60", "--api-listen",
+                    "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"});
+  std::string log;
+  for (const auto until = std::chrono::steady_clock::now() + 30s;
+       std::chrono::steady_clock::now() < until &&
+       log.find("fewer chips answered than expected (5 of 6 chips)") == std::string::npos;
+       std::this_thread::sleep_for(100ms)) {
+    log = run.Stderr();
+  }
+  const auto warn = log.find("WARN BM0: configuring: fewer chips answered than expected (5 of 6");
+  ASSERT_NE(warn, std::string::npos) << log;
+  EXPECT_EQ(log.find("WARN BM0: down: not opened yet"), std::string::npos) << log;
+  const auto port = [&log](const std::string& what) {
+    const auto at = log.find(what);
+    return at == std::string::npos ? 0 : std::stoi(log.substr(at + what.size()));
+  };
+  const int api = port("cgminer API on port ");
+  const int metrics = port("Prometheus metrics on port ");
+  ASSERT_NE(api, 0) << log;
+  ASSERT_NE(metrics, 0) << log;
+  const auto devs = nlohmann::json::parse(
+      AskApi(static_cast<std::uint16_t>(api), R"({"command":"devs"})").c_str());
+  EXPECT_EQ(devs["DEVS"][0]["Effective Chips"], 5) << devs;
+  EXPECT_EQ(devs["DEVS"][0]["Expected Chips"], 6) << devs;
+  const auto stats = nlohmann::json::parse(
+      AskApi(static_cast<std::uint16_t>(api), R"({"command":"stats"})").c_str());
+  EXPECT_EQ(stats["STATS"][1]["chain_acs1"], "ooooox") << stats;
+  const std::string scrape = AskApi(static_cast<std::uint16_t>(metrics),
+                                    "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_NE(scrape.find("hashrig_chain_chips{chain=\"BM0\"} 5"), std::string::npos) << scrape;
+  EXPECT_NE(scrape.find("hashrig_chain_chips_expected{chain=\"BM0\"} 6"), std::string::npos)
+      << scrape;
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(20s), 0);
 }
 
 }  // namespace

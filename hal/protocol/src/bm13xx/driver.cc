@@ -78,6 +78,7 @@ constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kBaudDrain{10'000};
 constexpr Micros kRetrySilence{250'000};  // replies come within milliseconds
+constexpr Micros kRecoveryDrain{50'000};
 
 }  // namespace
 
@@ -254,7 +255,7 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
     return {};
   }
   found_ = best_found_;
-  if (found_ == 0 && config_.fast_baud && !rate_probed_) {
+  if (found_ == 0 && !rate_probed_) {  // whatever this session will use, an earlier one may have
     rate_probed_ = true;
     recovery_step_ = 1;
     return RecoverRateStep(now);
@@ -289,7 +290,7 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
       return op;
     case 2:
-      next_at_ = now + kBaudDrain;  // let the frame leave at the fast rate
+      next_at_ = now + kRecoveryDrain;  // the frame leaves at the fast rate, the chips switch
       return Write(
           BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
     default:

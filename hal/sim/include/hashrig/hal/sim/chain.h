@@ -57,8 +57,11 @@ class Chain {
   Chain(Chain&&) noexcept;
   Chain& operator=(Chain&&) noexcept;
 
-  // Bytes from the host, sent at `host_baud`.
-  void Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud);
+  // Bytes from the host, sent at `host_baud`. `or_baud` (non-zero): the host changed its
+  // rate while these bytes were in flight (a PTY carries no timing), so each byte may have
+  // gone at either rate: the chips hear it if theirs is one of the two.
+  void Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+               std::uint32_t or_baud = 0);
   // Simulated time passes: chips hash and queue their nonce responses.
   void Advance(std::chrono::nanoseconds elapsed);
   // Bytes the chain has sent, as a host listening at `host_baud` receives them.
