@@ -18,13 +18,30 @@
 namespace hashrig::hal {
 namespace {
 
+// A PTY carries no timing: which rate a byte was written at is not known, only what the
+// rate was when sampled. For kLenient after a change the chips hear (and are heard at)
+// either the new rate or the one before; otherwise only the rate the PTY has.
+constexpr auto kLenient = std::chrono::milliseconds(100);
+
 // Moves bytes between one endpoint and the board's chain until the endpoint closes or stop.
 // The chips hash on the board's own silicon thread (SimBoardClock), so a round takes
-// about a millisecond and the PTY's rate is sampled that often: a host that switches its
-// rate, writes one frame and switches back within 10 ms is still heard right.
+// about a millisecond and the PTY's rate is sampled that often.
 struct Pump {
   SimBoardClock& clock;
-  std::uint32_t last_baud = 0;
+  std::uint32_t rate = 0;      // the PTY's rate when last sampled
+  std::uint32_t previous = 0;  // the rate before, while within kLenient of the change
+  std::chrono::steady_clock::time_point changed{};
+
+  // Samples the rate; returns the other rate a byte may have gone at (0: none).
+  std::uint32_t Sample(std::uint32_t now_rate) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now_rate != rate) {
+      previous = rate;
+      rate = now_rate;
+      changed = now;
+    }
+    return now - changed < kLenient && previous != rate ? previous : 0;
+  }
 
   // Returns false when the peer is gone.
   bool Round(int fd, int stop_fd, const std::function<std::uint32_t()>& baud_now, bool& stop) {
@@ -41,18 +58,14 @@ struct Pump {
         return false;
       }
       if (n > 0) {
-        // A PTY has no wire: bytes read now were written at the rate seen after the last
-        // read or at the rate seen now; when the two differ, each byte may be either.
-        const std::uint32_t after = baud_now();
+        const std::uint32_t other = Sample(baud_now());
         clock.With([&](sim::Board& board) {
-          board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), after,
-                        last_baud != after ? last_baud : 0);
+          board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), rate, other);
         });
       }
     }
-    const std::uint32_t host_baud = baud_now();
-    last_baud = host_baud;
-    const auto out = clock.With([&](sim::Board& board) { return board.TakeOutput(host_baud); });
+    const std::uint32_t other = Sample(baud_now());
+    const auto out = clock.With([&](sim::Board& board) { return board.TakeOutput(rate, other); });
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);

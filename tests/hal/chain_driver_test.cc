@@ -12,6 +12,7 @@
 #include "hashrig/hal/sim/chain.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
+#include "hashrig/sha256/target.h"
 #include "support/chain_params.h"
 #include "support/shared_data.h"
 
@@ -190,7 +191,7 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
 
   Rig none(ChipModel::kBm1370, 2);
   none.chain.SetFaults(DeadChips({0, 1}));
-  none.Run(Micros(200'000));
+  none.Run(Micros(1'000'000));  // two reads, each after asking a fast chain to slow down
   EXPECT_EQ(none.driver.state(), ChainState::kFailed);
   EXPECT_EQ(none.driver.status().code(), StatusCode::kNotFound);
 }
@@ -300,6 +301,43 @@ TEST(DriverFaultTest, NoisyEnumerationFindsEveryChipOnEverySeed) {
   ASSERT_TRUE(missing.RunUntilMining());
   EXPECT_EQ(missing.driver.chips_found(), 3);
   EXPECT_EQ(missing.driver.enumeration_attempts(), 1);
+}
+
+// Issue 11, point 9: a new ticket while mining reaches the chips at once; every nonce is
+// accounted at a ticket it surely met (the lower of its job's and the chips'), so the
+// change makes no false hardware error, and the nonce rate follows the ticket.
+TEST(DriverTest, ANewTicketWhileMiningTakesEffectWithoutFalseHardwareErrors) {
+  Rig rig(ChipModel::kBm1370, 2);
+  ASSERT_TRUE(rig.RunUntilMining());
+  const auto job = rig.Job(9);
+  ASSERT_TRUE(rig.driver.SendJob(job, WorkToken{1}).ok());
+  auto count = [&](Micros duration) {
+    int nonces = 0;
+    for (Micros done{0}; done < duration; done += Micros(5'000)) {
+      rig.Run(Micros(5'000));  // drained often: the driver keeps the latest 64 nonces
+      protocol::NonceEvent e;
+      while (rig.driver.NextNonce(e)) {
+        ++nonces;
+        const auto hash = testing::OpenSslSha256d(HeaderOf(job, e.version.value, e.nonce.value));
+        sha256::Digest digest{};
+        std::copy(hash.begin(), hash.end(), digest.begin());
+        EXPECT_TRUE(sha256::Difficulty::From(e.ticket_difficulty)->IsMetBy(digest))
+            << "a nonce accounted above what it met";
+      }
+    }
+    return nonces;
+  };
+  const int before = count(Micros(500'000));
+  rig.driver.SetTicket(1.0 / (1 << 14));  // 64x higher: far fewer nonces
+  const int switching = count(Micros(20'000));
+  const int after = count(Micros(500'000));
+  EXPECT_GT(before, 40);
+  EXPECT_LT(after * 8, before) << before << " then " << after;
+  EXPECT_NEAR(rig.driver.ticket_difficulty() * (1 << 14), 1, 1e-3);
+  (void)switching;
+  rig.driver.SetTicket(1.0 / (1 << 20));  // and back down
+  (void)count(Micros(20'000));
+  EXPECT_GT(count(Micros(500'000)), before / 2);
 }
 
 TEST(DriverTest, JobsBeforeMiningAreRefusedAndIdsRotate) {

@@ -165,6 +165,8 @@ TEST(DriverPtyFaultTest, DeadCorruptAndBadNonceChipsAreReported) {
 
 // Issue 11, point 3, over a real PTY (no reset line): each new session finds the chips at
 // the fast rate the last one left them mining at, asks them back to 115,200 and mines.
+// (A PTY carries no timing: right after a rate change the simulator hears either rate,
+// so whether a session needed to ask is not checked here; chain_driver_test checks it.)
 TEST(DriverPtyFaultTest, SessionAfterSessionOnOneSimulator) {
   for (ChipModel model : {ChipModel::kBm1370, ChipModel::kBm1397}) {
     SimProcess sim({"--model", std::string(protocol::InfoOf(model).name), "--chips", "3"});
@@ -175,7 +177,6 @@ TEST(DriverPtyFaultTest, SessionAfterSessionOnOneSimulator) {
       const Error status = chain.RunUntilMining(30s);
       ASSERT_TRUE(status.ok()) << "session " << session << ": " << status.message();
       EXPECT_EQ(chain.driver().chips_found(), 3);
-      EXPECT_EQ(chain.driver().rate_recovered(), session > 1);
       ASSERT_TRUE(SendWork(chain.driver(), session));
       EXPECT_GE(Mine(chain, session, 3, 20s), 3) << "session " << session;
     }

@@ -49,8 +49,8 @@ void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud
   }
 }
 
-std::vector<std::uint8_t> Board::TakeOutput(std::uint32_t host_baud) {
-  return chain_.TakeOutput(host_baud);
+std::vector<std::uint8_t> Board::TakeOutput(std::uint32_t host_baud, std::uint32_t or_baud) {
+  return chain_.TakeOutput(host_baud, or_baud);
 }
 
 void Board::SetReset(bool asserted) {

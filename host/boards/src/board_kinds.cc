@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "chain_session.h"
+#include "hashrig/hal/protocol/policy/ticket.h"
 #include "hashrig/hal/sim/sim_registers.h"
 
 namespace hashrig::host {
@@ -61,15 +62,15 @@ Expected<BoardSpec> ParseBoardSpec(std::string_view text) {
   return spec;
 }
 
-constexpr double kSimNoncesPerSecond = 64;
-
 hal::protocol::DriverConfig SimDriver(const BoardSettings& settings, int chips) {
   hal::protocol::DriverConfig driver = settings.driver;
   driver.expected_chips = chips;
   if (!settings.ticket_given) {
-    // A steady kSimNoncesPerSecond from the board's real rate: a 5 s hashrate reading then
-    // rests on ~320 nonces (±6 %), where a fixed 1/1024 gave 24 at 20 MH/s (±20 %).
-    driver.ticket_difficulty = settings.sim_cpu_rate / (kSimNoncesPerSecond * 4294967296.0);
+    // The ticket policy's steady 64 nonces/s from the board's real rate: a 5 s hashrate
+    // reading then rests on ~320 nonces (±6 %), where a fixed 1/1024 gave 24 at 20 MH/s.
+    hal::protocol::TicketPolicy policy;
+    policy.floor = kSimTicketFloor;
+    driver.ticket_difficulty = hal::protocol::TicketFor(policy, settings.sim_cpu_rate, 0);
   }
   driver.sub_one_ticket = &hal::sim::kSubOneTicket;
   driver.enumeration_silence = std::chrono::milliseconds(50);

@@ -38,6 +38,9 @@ class ChainSession {
 // at most this much later; new work is sent at once (it wakes the chain's thread).
 inline constexpr std::chrono::milliseconds kMiningCadence{50};
 
+// The lowest ticket a simulated board is given (its sub-1 register, hal/sim/README.md).
+inline constexpr double kSimTicketFloor = 0x1p-24;
+
 std::unique_ptr<ChainSession> MakeDirectSession(OpenedBoard board, const BoardSettings& settings);
 std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClient> client,
                                                   const hal::link::HelloReply& hello,

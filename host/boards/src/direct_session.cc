@@ -2,20 +2,81 @@
 // loop — on the link, with the board's sensors where it has them).
 #include "chain_session.h"
 #include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/protocol/policy/ticket.h"
 
 namespace hashrig::host {
 namespace {
 
 namespace p = hal::protocol;
+using SteadyClock = std::chrono::steady_clock;
 
 // A chain that failed (no chip answered, every re-init spent) is tried again this often.
 constexpr auto kRetryFailed = std::chrono::seconds(10);
+// The ticket is judged on this much mining (policy/ticket.h: only a rate 4x off moves it).
+constexpr auto kTicketWindow = std::chrono::seconds(30);
+
+// The ticket policy for a chain without --ticket-difficulty: the chips' floor is 1, lower
+// only where the simulator's extension is wired (a simulated board).
+p::TicketPolicy PolicyFor(const p::DriverConfig& driver) {
+  p::TicketPolicy policy;
+  policy.floor = driver.sub_one_ticket != nullptr ? kSimTicketFloor : 1;
+  return policy;
+}
+
+// The driver's settings with the ticket chosen from the chain's expected hashrate (clock
+// x small cores x chips), unless the operator gave one or the board kind chose it.
+p::DriverConfig WithExpectedTicket(const BoardSettings& settings) {
+  p::DriverConfig driver = settings.driver;
+  if (!settings.ticket_given && driver.sub_one_ticket == nullptr) {
+    const double expected =
+        driver.frequency.value * 1e6 * p::InfoOf(driver.model).small_cores * driver.expected_chips;
+    driver.ticket_difficulty = p::TicketFor(PolicyFor(driver), expected, 0);
+  }
+  return driver;
+}
+
+// Retunes the ticket from what the chain measurably did (issue 11, point 9).
+class TicketTuner {
+ public:
+  TicketTuner(bool automatic, p::TicketPolicy policy) : automatic_(automatic), policy_(policy) {}
+
+  void OnPoolDifficulty(double difficulty) { pool_difficulty_ = difficulty; }
+  // Called every step; `good` nonces arrived since the last. Returns a new ticket when due.
+  std::optional<double> Step(bool mining, int good, double ticket, SteadyClock::time_point now) {
+    if (!automatic_ || !mining) {
+      window_start_.reset();
+      return std::nullopt;
+    }
+    if (!window_start_) {
+      window_start_ = now;
+      nonces_ = 0;
+    }
+    nonces_ += good;
+    const double seconds = std::chrono::duration<double>(now - *window_start_).count();
+    const bool judged = now - *window_start_ >= kTicketWindow;
+    const double next =
+        p::RetuneTicket(policy_, ticket, nonces_, judged ? seconds : 0, pool_difficulty_);
+    if (judged || next != ticket) {
+      window_start_ = now;
+      nonces_ = 0;
+    }
+    return next != ticket ? std::optional<double>(next) : std::nullopt;
+  }
+
+ private:
+  bool automatic_;
+  p::TicketPolicy policy_;
+  double pool_difficulty_ = 0;
+  std::optional<SteadyClock::time_point> window_start_;
+  double nonces_ = 0;
+};
 
 class DirectSession final : public ChainSession {
  public:
   DirectSession(OpenedBoard board, const BoardSettings& settings)
-      : chain_(std::move(board.link), settings.driver, std::move(board.peripherals),
-               settings.thermal) {
+      : chain_(std::move(board.link), WithExpectedTicket(settings), std::move(board.peripherals),
+               settings.thermal),
+        tuner_(!settings.ticket_given, PolicyFor(settings.driver)) {
     (void)chain_.Start();
   }
 
@@ -39,15 +100,23 @@ class DirectSession final : public ChainSession {
       return e;
     }
     p::CheckedNonce n;
+    int good = 0;
     while (chain_.chain().NextNonce(n)) {
       found.push_back({n.event.token, n.event.chip, n.event.nonce, n.event.version,
                        n.event.ticket_difficulty, n.hash, n.meets_ticket});
+      good += n.meets_ticket ? 1 : 0;
+    }
+    p::Bm13xxDriver& driver = chain_.driver();
+    if (const auto ticket =
+            tuner_.Step(mining, good, driver.config().ticket_difficulty, SteadyClock::now())) {
+      driver.SetTicket(*ticket);
     }
     RetryIfFailed();
     return mining ? kMiningCadence : std::chrono::milliseconds(0);
   }
 
   void SetWork(const ChainWork& work) override {
+    tuner_.OnPoolDifficulty(work.difficulty);
     chain_.chain().SetWork({work.token, work.header, work.version_mask});
   }
   void Restart() override { (void)chain_.Start(); }
@@ -72,6 +141,7 @@ class DirectSession final : public ChainSession {
       s.fan = c.fan();
     }
     s.frequency = c.frequency();
+    s.ticket_difficulty = d.ticket_difficulty();
     s.chip_counters.reserve(static_cast<std::size_t>(d.chips_found()));
     for (int i = 0; i < d.chips_found(); ++i) {
       s.chip_counters.push_back(d.chip(i));
@@ -95,6 +165,7 @@ class DirectSession final : public ChainSession {
   }
 
   hal::DirectChain chain_;
+  TicketTuner tuner_;
   std::optional<std::chrono::steady_clock::time_point> failed_since_;
 };
 

@@ -227,8 +227,8 @@ std::string Scheduler::Chains() const {
     if (s.has_sensor) {
       out += ' ';
       out += s.temperature ? Fixed(s.temperature->value, 1) + "C" : std::string("--C");
-    } else {
-      out += " no sensor";  // never a reading of 0.0 C
+    } else if (Mining(s)) {
+      out += " no sensor";  // never a reading of 0.0 C (a stopped chain says why instead)
     }
     if (s.fan) {
       out += " fan ";

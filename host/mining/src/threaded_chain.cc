@@ -1,5 +1,7 @@
 #include "hashrig/host/mining/threaded_chain.h"
 
+#include <cstdio>
+
 namespace hashrig::host {
 namespace {
 
@@ -17,6 +19,13 @@ LogLevel LevelOf(const ChainStatus& s) {
     return LogLevel::kWarning;
   }
   return LogLevel::kInfo;
+}
+
+// 256, 1, 0.000061 (2^-14): enough digits for a ticket below 1.
+std::string TicketText(double ticket) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", ticket);
+  return text;
 }
 
 }  // namespace
@@ -86,6 +95,13 @@ void ThreadedChain::Publish(std::chrono::steady_clock::time_point now) {
     log_.Write(LevelOf(next), name_,
                Describe(next) + " (" + std::to_string(next.chips) + " of " +
                    std::to_string(next.expected_chips) + " chips)");
+  }
+  if (before.ticket_difficulty > 0 && next.ticket_difficulty > 0 &&
+      before.ticket_difficulty != next.ticket_difficulty) {
+    log_.Write(LogLevel::kInfo, name_,
+               "ticket difficulty " + TicketText(before.ticket_difficulty) + " -> " +
+                   TicketText(next.ticket_difficulty) +
+                   " (aiming at 64 nonces/s, never above the pool's difficulty)");
   }
 }
 

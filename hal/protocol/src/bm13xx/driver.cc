@@ -78,7 +78,8 @@ constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kBaudDrain{10'000};
 constexpr Micros kRetrySilence{250'000};  // replies come within milliseconds
-constexpr Micros kRecoveryDrain{50'000};
+constexpr Micros kRecoveryDrain{100'000};
+constexpr int kRateProbes = 2;
 
 }  // namespace
 
@@ -96,7 +97,7 @@ void Bm13xxDriver::Start(Micros now) {
   attempts_ = 0;
   damage_ = 0;
   recovery_step_ = 0;
-  rate_probed_ = false;
+  rate_probes_ = 0;
   rate_recovered_ = false;
   chips_ = {};
   slots_ = {};
@@ -104,6 +105,8 @@ void Bm13xxDriver::Start(Micros now) {
   poll_chip_ = -1;
   pending_job_ = Operation{};
   pending_mask_ = Operation{};
+  pending_ticket_ = Operation{};
+  pending_sub_one_ = Operation{};
   decoder_ = ResponseDecoder(9);
 }
 
@@ -180,6 +183,12 @@ Operation Bm13xxDriver::Poll(Micros now) {
       if (pending_mask_.kind != Operation::Kind::kNone) {
         return std::exchange(pending_mask_, Operation{});
       }
+      if (pending_ticket_.kind != Operation::Kind::kNone) {
+        return std::exchange(pending_ticket_, Operation{});
+      }
+      if (pending_sub_one_.kind != Operation::Kind::kNone) {
+        return std::exchange(pending_sub_one_, Operation{});
+      }
       if (pending_job_.kind != Operation::Kind::kNone) {
         return std::exchange(pending_job_, Operation{});
       }
@@ -255,8 +264,10 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
     return {};
   }
   found_ = best_found_;
-  if (found_ == 0 && !rate_probed_) {  // whatever this session will use, an earlier one may have
-    rate_probed_ = true;
+  // Whatever this session will use, an earlier one may have left the fast rate. Asked
+  // twice: a request lost on the way is not the end of the chain.
+  if (found_ == 0 && rate_probes_ < kRateProbes) {
+    ++rate_probes_;
     recovery_step_ = 1;
     return RecoverRateStep(now);
   }
@@ -436,7 +447,9 @@ void Bm13xxDriver::OnNonce(const Response& r, Micros now) {
   e.small_core = report.small_core;
   e.core = report.core;
   e.nonce = Nonce{report.nonce};
-  e.ticket_difficulty = ticket_difficulty();
+  // The chips apply a new ticket mask at once, also to the jobs they had: the lower of
+  // the two is what the nonce surely met.
+  e.ticket_difficulty = std::min(slot.ticket, ticket_difficulty());
   std::uint32_t version = slot.version;
   if (config_.model == ChipModel::kBm1397) {
     for (int k = 0; k < report.small_core; ++k) {
@@ -514,8 +527,8 @@ Result<std::uint8_t> Bm13xxDriver::SendJob(const HeaderJob& job, WorkToken token
                                                        : "BM1397 takes midstate jobs");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] =
-      JobSlot{true, token, job.version, job.starting_nonce, config_.version_mask};
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{
+      true, token, job.version, job.starting_nonce, config_.version_mask, ticket_difficulty()};
   HeaderJob sent = job;
   sent.job_id = next_job_id_;
   QueueJob(EncodeHeaderJob(sent));
@@ -530,12 +543,31 @@ Result<std::uint8_t> Bm13xxDriver::SendJob(const MidstateJob& job, Version versi
                                                        : "only BM1397 takes midstates");
   }
   next_job_id_ = NextJobId(config_.model, next_job_id_);
-  slots_[next_job_id_ & (kJobSlots - 1)] =
-      JobSlot{true, token, version.value, job.starting_nonce, config_.version_mask};
+  slots_[next_job_id_ & (kJobSlots - 1)] = JobSlot{
+      true, token, version.value, job.starting_nonce, config_.version_mask, ticket_difficulty()};
   MidstateJob sent = job;
   sent.job_id = next_job_id_;
   QueueJob(EncodeMidstateJob(sent));
   return next_job_id_;
+}
+
+void Bm13xxDriver::SetTicket(double difficulty) {
+  if (difficulty == config_.ticket_difficulty || difficulty <= 0) {
+    return;
+  }
+  config_.ticket_difficulty = difficulty;
+  if (state_ != ChainState::kMining) {
+    return;  // the next configuration writes it
+  }
+  pending_ticket_ = Write(
+      BroadcastWriteFrame(reg::kTicketMask, TicketMaskRegister(difficulty < 1 ? 1 : difficulty)));
+  pending_sub_one_ = Operation{};
+  if (config_.sub_one_ticket != nullptr) {
+    // Below 1 the simulator's register carries it; at 1 or more it is cleared (0).
+    CommandFrame frame;
+    (void)config_.sub_one_ticket->configure(difficulty, frame);
+    pending_sub_one_ = Write(frame);
+  }
 }
 
 void Bm13xxDriver::QueueJob(std::span<const std::uint8_t> frame) {

@@ -14,6 +14,10 @@ double SimTicketDifficulty(std::uint32_t top_word) {
 namespace {
 
 double Configure(double difficulty, protocol::CommandFrame& frame) {
+  if (difficulty >= 1) {  // the chips' own ticket mask rules again: the register off
+    frame = protocol::BroadcastWriteFrame(kSimTicketTopWord, 0);
+    return difficulty;
+  }
   const std::uint32_t top = SimTicketTopWord(difficulty);
   frame = protocol::BroadcastWriteFrame(kSimTicketTopWord, top);
   return SimTicketDifficulty(top);

@@ -64,8 +64,9 @@ class Chain {
                std::uint32_t or_baud = 0);
   // Simulated time passes: chips hash and queue their nonce responses.
   void Advance(std::chrono::nanoseconds elapsed);
-  // Bytes the chain has sent, as a host listening at `host_baud` receives them.
-  std::vector<std::uint8_t> TakeOutput(std::uint32_t host_baud);
+  // Bytes the chain has sent, as a host listening at `host_baud` (or, non-zero, `or_baud`:
+  // see Receive) receives them.
+  std::vector<std::uint8_t> TakeOutput(std::uint32_t host_baud, std::uint32_t or_baud = 0);
   // The nRST line: every chip back to power-on state (addresses, registers, baud).
   void HardwareReset();
 

@@ -34,6 +34,7 @@ struct ChainStatus {
   std::optional<Percent> fan;          // empty: the host does not set it
   std::optional<Rpm> fan_speed;
   Megahertz frequency{};
+  double ticket_difficulty = 0;             // what the chips report nonces at; 0: not known
   std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
 };
 // "mining", "stopped: overheat", "down: serial:/dev/ttyUSB0: …", "failed: no chip answered…".

@@ -33,7 +33,7 @@ inline constexpr int kEnumerationAttempts = 16;
 
 // Below difficulty 1 no real chip reports: a simulator may (hal/sim/sim_registers.h, its
 // documented extension). The hook writes the register for `difficulty` into `frame` and
-// returns the difficulty the chain then reports at.
+// returns the difficulty the chain then reports at; for 1 or more it turns it off.
 struct SubOneTicket {
   double (*configure)(double difficulty, CommandFrame& frame) = nullptr;
 };
@@ -68,6 +68,7 @@ class Bm13xxDriver final : public ChipDriver {
   void OnBytes(std::span<const std::uint8_t> bytes, Micros now) override;
   // Header work for BM1366/68/70; four midstates of rolled versions for BM1397.
   Status SendWork(const ChainWork& work) override;
+  void SetTicket(double difficulty) override;
   bool NextNonce(NonceEvent& out) override;
   void RecordVerdict(int chip, bool meets_ticket) override;
   std::array<std::uint8_t, 80> HeaderFor(const ChainWork& work,
@@ -117,6 +118,7 @@ class Bm13xxDriver final : public ChipDriver {
     std::uint32_t version = 0;
     std::uint32_t starting_nonce = 0;  // chips count from here plus their offset
     std::uint32_t version_mask = 0;    // BM1397: how its midstates were rolled
+    double ticket = 1;                 // the ticket in force when it was sent
   };
 
   Operation Write(const CommandFrame& frame) const;
@@ -146,13 +148,15 @@ class Bm13xxDriver final : public ChipDriver {
   int attempts_ = 0;
   std::uint32_t damage_ = 0;
   int recovery_step_ = 0;  // > 0 while asking a chain at the fast rate to slow down
-  bool rate_probed_ = false;
+  int rate_probes_ = 0;
   bool rate_recovered_ = false;
   int reinits_ = 0;
   std::array<Chip, kMaxChips> chips_{};
   std::array<JobSlot, kJobSlots> slots_{};
   std::uint8_t next_job_id_ = 0;
   Operation pending_mask_;  // a new version mask, written before the job that needs it
+  Operation pending_ticket_;
+  Operation pending_sub_one_;  // a simulator's sub-1 ticket register, after the mask
   Operation pending_job_;
   std::array<NonceEvent, 64> events_{};
   std::size_t events_head_ = 0;

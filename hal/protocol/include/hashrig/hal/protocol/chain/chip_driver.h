@@ -105,6 +105,10 @@ class ChipDriver {
   virtual Operation Poll(Micros now) = 0;
   virtual void OnBytes(std::span<const std::uint8_t> bytes, Micros now) = 0;
   virtual Status SendWork(const ChainWork& work) = 0;  // only while mining
+  // A new ticket difficulty while mining (policy/ticket.h): written to the chips at once;
+  // a nonce is accounted at the lower of its job's ticket and the chips' (never a false
+  // hardware error, never more work than was done). Kept for the next Start.
+  virtual void SetTicket(double difficulty) = 0;
   virtual bool NextNonce(NonceEvent& out) = 0;
   // The caller checked a nonce's hash against the ticket: count it for that chip.
   virtual void RecordVerdict(int chip, bool meets_ticket) = 0;
