@@ -10,8 +10,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
+#include "hashrig/hal/capture.h"
 #include "hashrig/hal/pty.h"
 #include "hashrig/hal/sim_link.h"
 
@@ -26,8 +28,40 @@ constexpr auto kLenient = std::chrono::milliseconds(100);
 // Moves bytes between one endpoint and the board's chain until the endpoint closes or stop.
 // The chips hash on the board's own silicon thread (SimBoardClock), so a round takes
 // about a millisecond and the PTY's rate is sampled that often.
+// Writes what crossed the link to a capture file (hal/capture.h), a line per burst.
+class Recorder {
+ public:
+  Recorder(const std::string& path, const sim::ChainConfig& chain) {
+    if (path.empty()) {
+      return;
+    }
+    out_.open(path, std::ios::trunc);
+    Capture header;
+    header.model = chain.model;
+    header.chips = chain.chips;
+    out_ << FormatCaptureHeader(header) << std::flush;
+  }
+  bool ok() const { return !out_.is_open() || out_.good(); }
+  void Burst(bool to_chips, std::uint32_t baud, std::span<const std::uint8_t> bytes) {
+    if (!out_.is_open() || bytes.empty()) {
+      return;
+    }
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
+    out_ << FormatCaptureBurst(
+                {static_cast<std::uint64_t>(micros), to_chips, baud, {bytes.begin(), bytes.end()}})
+         << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ofstream out_;
+  Clock::time_point start_ = Clock::now();
+};
+
 struct Pump {
   SimBoardClock& clock;
+  Recorder& recorder;
   std::uint32_t rate = 0;      // the PTY's rate when last sampled
   std::uint32_t previous = 0;  // the rate before, while within kLenient of the change
   std::chrono::steady_clock::time_point changed{};
@@ -59,13 +93,18 @@ struct Pump {
       }
       if (n > 0) {
         const std::uint32_t other = Sample(baud_now());
-        clock.With([&](sim::Board& board) {
-          board.Receive(std::span(buffer.data(), static_cast<std::size_t>(n)), rate, other);
-        });
+        const auto bytes = std::span(buffer.data(), static_cast<std::size_t>(n));
+        recorder.Burst(true, rate, bytes);
+        clock.With([&](sim::Board& board) { board.Receive(bytes, rate, other); });
       }
     }
     const std::uint32_t other = Sample(baud_now());
-    const auto out = clock.With([&](sim::Board& board) { return board.TakeOutput(rate, other); });
+    std::uint32_t chip_rate = 0;
+    const auto out = clock.With([&](sim::Board& board) {
+      chip_rate = board.host_baud();
+      return board.TakeOutput(rate, other);
+    });
+    recorder.Burst(false, chip_rate, out);
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
@@ -113,7 +152,7 @@ Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
   return {};
 }
 
-Error ServePty(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
+Error ServePty(const SimServerConfig& config, SimBoardClock& board, Recorder& recorder, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   std::unique_ptr<Pty> pty;
   if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
@@ -126,7 +165,7 @@ Error ServePty(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
     }
   }
   ready(pty->slave_path());
-  Pump pump{board};
+  Pump pump{board, recorder};
   bool stop = false;
   while (!stop) {
     (void)pump.Round(
@@ -138,7 +177,7 @@ Error ServePty(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
   return {};
 }
 
-Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
+Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, Recorder& recorder, int stop_fd,
                const std::function<void(const std::string&)>& ready) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -171,7 +210,7 @@ Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
     if (client < 0) {
       continue;
     }
-    Pump pump{board};
+    Pump pump{board, recorder};
     // TCP carries no UART rate: the host is always heard at the chain's own rate.
     while (pump.Round(
         client, stop_fd,
@@ -188,8 +227,12 @@ Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, int stop_fd,
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
                    const std::function<void(const std::string&)>& ready) {
   SimBoardClock board(config.board);
-  return config.use_pty ? ServePty(config, board, stop_fd, ready)
-                        : ServeTcp(config, board, stop_fd, ready);
+  Recorder recorder(config.record_path, config.board.chain);
+  if (!recorder.ok()) {
+    return {StatusCode::kUnavailable, "cannot write the capture " + config.record_path};
+  }
+  return config.use_pty ? ServePty(config, board, recorder, stop_fd, ready)
+                        : ServeTcp(config, board, recorder, stop_fd, ready);
 }
 
 }  // namespace hashrig::hal

@@ -202,16 +202,35 @@ const Command kSimCommand{
         {"drop", 0, true, false, "probability that a response is lost"},
         {"delay-ms", 0, true, false, "delay of every response, milliseconds"},
         {"seed", 0, true, false, "random seed for faults (default 1)"},
+        {"record", 0, true, false,
+         "write both directions of the chain's link, with times and rates, to FILE (a chip "
+         "capture for `hashrig replay`)"},
         kHelp,
     },
     &RunSim};
 
+const Command kReplayCommand{
+    "replay",
+    "replay a chip capture through the BM13xx decoders, re-hashing every nonce",
+    "usage: hashrig replay [--quiet] FILE\n\n"
+    "Reads a chip capture (written by `hashrig sim --record FILE`, or by hand from a UART\n"
+    "log: '# hashrig chip capture 1', 'model M', 'chips N', then one line per burst:\n"
+    "MICROSECONDS >|< BAUD HEX, '>' to the chips) and replays it through the decoders the\n"
+    "driver uses: every frame in words, every nonce matched to the job frame it names and\n"
+    "re-hashed (version with its rolled bits, share difficulty, the ticket it met).\n"
+    "Exits 0 when every nonce met its ticket, 1 when one did not or the file is bad.\n\n",
+    {
+        {"quiet", 'q', false, false, "only the summary line"},
+        kHelp,
+    },
+    &RunReplay};
+
 }  // namespace
 
 const std::vector<Command>& Commands() {
-  static const std::vector<Command> kCommands = {kBenchCommand, kHashCommand,      kRunCommand,
-                                                 kScanCommand,  kBoardTestCommand, kFlashCommand,
-                                                 kImageCommand, kPoolCommand,      kSimCommand};
+  static const std::vector<Command> kCommands = {
+      kBenchCommand, kHashCommand,  kRunCommand,  kScanCommand, kBoardTestCommand,
+      kFlashCommand, kImageCommand, kPoolCommand, kSimCommand,  kReplayCommand};
   return kCommands;
 }
 

@@ -31,6 +31,7 @@ Error ReadPositions(const Args& args, std::string_view name, int chips, std::vec
 // --control-link) or a TCP port.
 Error ReadEndpoints(const Args& args, hal::SimServerConfig& config) {
   config.link_path = args.Get("link");
+  config.record_path = args.Get("record");
   config.control_link_path = args.Get("control-link");
   if (!args.Has("listen")) {
     return {};

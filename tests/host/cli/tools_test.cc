@@ -1,6 +1,8 @@
 // `hashrig scan` and `hashrig board-test` against simulated boards, as a test jig runs
 // them: the table, and an exit code that says pass or fail.
 #include <csignal>
+#include <filesystem>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -89,6 +91,42 @@ TEST(ToolsTest, SessionAfterSessionOnOneRunningSimulator) {
   ASSERT_EQ(third.Wait(60s), 0) << third.Stderr();
   EXPECT_NE(third.Stderr().find("share: Accepted"), std::string::npos) << third.Stderr();
   EXPECT_EQ(third.Stderr().find("failed"), std::string::npos) << third.Stderr();
+}
+
+// Issue 11, point 10: `hashrig sim --record FILE` captures both directions of a host
+// session; `hashrig replay FILE` replays it through the decoders and re-hashes every nonce
+// against the job frame it names: all met their ticket, most on rolled versions.
+TEST(ToolsTest, RecordASessionAndReplayIt) {
+  const std::string capture =
+      ::testing::TempDir() + "hashrig-capture-" + std::to_string(::getpid()) + ".txt";
+  auto sim = std::make_unique<ChildProcess>(std::vector<std::string>{
+      HASHRIG_BINARY, "sim", "--chips", "2", "--cpu-rate", "1e7", "--record", capture});
+  const std::string path = PtyOf(*sim);
+  ASSERT_FALSE(path.empty()) << sim->Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + path, "--chips", "2",
+                    "--ticket-difficulty", "0.0005", "--duration", "20"});
+  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+  sim->Signal(SIGTERM);
+  ASSERT_EQ(sim->Wait(10s), 0);
+  sim.reset();
+  ChildProcess replay({HASHRIG_BINARY, "replay", "--quiet", capture});
+  const std::string out = Output(replay);
+  EXPECT_EQ(replay.Wait(30s), 0) << out << replay.Stderr();
+  // "…: N bursts, F frames to the chips, R responses, K nonces: K met their ticket (J on
+  // rolled versions), 0 did not, 0 for jobs never sent; D damaged bytes"
+  const auto nonces_at = out.find(" responses, ");
+  ASSERT_NE(nonces_at, std::string::npos) << out;
+  const int nonces = std::stoi(out.substr(nonces_at + 12));
+  EXPECT_GT(nonces, 10) << out;
+  EXPECT_NE(out.find("nonces: " + std::to_string(nonces) + " met their ticket"), std::string::npos)
+      << out;
+  const int rolled = std::stoi(out.substr(out.find(" met their ticket (") + 19));
+  EXPECT_GE(rolled * 10, nonces * 9) << out;
+  EXPECT_NE(out.find(", 0 did not, 0 for jobs never sent"), std::string::npos) << out;
+  ChildProcess bad({HASHRIG_BINARY, "replay", HASHRIG_SOURCE_DIR "/README.md"});
+  EXPECT_EQ(bad.Wait(30s), 1);
+  EXPECT_NE(bad.Stderr().find(": not a chip capture"), std::string::npos) << bad.Stderr();
+  std::filesystem::remove(capture);
 }
 
 // Issue 11, point 9: `run --board serial:<a hashrig sim PTY>` at the fixed ticket of 256

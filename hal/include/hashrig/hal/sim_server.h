@@ -23,6 +23,8 @@ struct SimServerConfig {
   std::string control_link_path;
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 0;
+  // Both directions of the chain's link, with times and rates (hal/capture.h); "" = none.
+  std::string record_path;
 };
 
 // `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100").

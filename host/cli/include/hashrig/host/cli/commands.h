@@ -55,6 +55,7 @@ int RunFlash(const Args& args);
 int RunImage(const Args& args);
 int RunPool(const Args& args);
 int RunSim(const Args& args);
+int RunReplay(const Args& args);
 Expected<Args> ParseRunArgs(const std::vector<std::string>& argv,
                             const std::vector<OptionSpec>& options);
 

@@ -1,0 +1,42 @@
+// A chip capture (capture.h) replayed through the decoders the driver uses (issue 11,
+// point 10): host frames with HostFrameDecoder, chip responses with ResponseDecoder and
+// DecodeNonce (the response size following the 0xA4 writes, as the driver does), every
+// nonce matched to the job frame with its id and re-hashed with the real sha256 core —
+// version (rolled bits), share difficulty, and whether it met the ticket the host wrote.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hashrig/hal/capture.h"
+
+namespace hashrig::hal {
+
+struct ReplayedNonce {
+  std::uint64_t micros = 0;
+  std::uint32_t nonce = 0;  // header value (LE)
+  std::uint8_t job_id = 0;
+  std::uint8_t small_core = 0;  // BM1397: midstate index
+  std::uint8_t core = 0;
+  std::uint32_t version = 0;  // the header version it completes
+  double difficulty = 0;      // share difficulty of its sha256d
+  double ticket = 0;          // the ticket the chips had been given (difficulty)
+  bool known_job = false;     // a job frame with its id went to the chips before it
+  bool rolled = false;        // a rolled version: version bits set (BM1397: midstate > 0)
+  bool meets_ticket = false;
+};
+
+struct ReplayReport {
+  std::vector<std::string> lines;  // every frame in words, in order
+  std::vector<ReplayedNonce> nonces;
+  int frames_to_chips = 0;
+  int responses = 0;
+  int damaged = 0;  // bytes skipped and frames with a bad CRC, both directions
+  int failed() const;
+  int rolled() const;
+};
+
+ReplayReport Replay(const Capture& capture);
+
+}  // namespace hashrig::hal

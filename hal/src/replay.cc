@@ -1,0 +1,201 @@
+#include "hashrig/hal/replay.h"
+
+#include <array>
+#include <cstdio>
+#include <map>
+#include <variant>
+
+#include "hashrig/hal/protocol/bm13xx/nonce.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/le.h"
+#include "hashrig/hal/sim/sim_registers.h"
+#include "hashrig/sha256/scan.h"
+#include "hashrig/sha256/target.h"
+
+namespace hashrig::hal {
+namespace {
+
+namespace p = protocol;
+
+std::string Printf(const char* format, auto... values) {
+  std::array<char, 256> text{};
+  std::snprintf(text.data(), text.size(), format, values...);
+  return text.data();
+}
+
+struct Replayer {
+  explicit Replayer(const Capture& c) : capture(c) { decoder = p::ResponseDecoder(9); }
+
+  void ToChips(const CaptureBurst& burst) {
+    for (const std::uint8_t b : burst.bytes) {
+      host.Push(b);
+      while (auto frame = host.Next()) {
+        ++report.frames_to_chips;
+        OnHostFrame(*frame, burst.micros);
+      }
+    }
+  }
+
+  void FromChips(const CaptureBurst& burst) {
+    for (const std::uint8_t b : burst.bytes) {
+      decoder.Push(b);
+      while (auto r = decoder.Next()) {
+        ++report.responses;
+        r->nonce ? OnNonce(*r, burst.micros) : OnRegister(*r, burst.micros);
+      }
+    }
+  }
+
+  void OnHostFrame(const p::HostFrame& f, std::uint64_t at) {
+    const auto body = f.body();
+    if (f.is_job()) {
+      OnJob(f, at);
+      return;
+    }
+    if (f.command() == p::type::kWrite && body.size() >= 6) {
+      const std::uint32_t value =
+          static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5];
+      if (body[1] == p::reg::kVersionRolling && capture.model != p::ChipModel::kBm1397) {
+        decoder.set_frame_size(11);  // as the chips switch their response format
+        version_mask = p::PoolMaskFromVersionRegister(value);
+      }
+      if (body[1] == p::reg::kTicketMask) {
+        ticket = p::TicketDifficulty(value);
+      }
+      if (body[1] == sim::kSimTicketTopWord) {
+        sub_one = value != 0 ? sim::SimTicketDifficulty(value) : 0;
+      }
+      Line(at, '>',
+           Printf("write 0x%02X = 0x%08X (%s)", body[1], value,
+                  f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
+      return;
+    }
+    if (f.command() == p::type::kRead && body.size() >= 2) {
+      Line(at, '>',
+           Printf("read 0x%02X (%s)", body[1],
+                  f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
+      return;
+    }
+    Line(at, '>', Printf("command 0x%02X", f.type));
+  }
+
+  void OnJob(const p::HostFrame& f, std::uint64_t at) {
+    if (capture.model == p::ChipModel::kBm1397) {
+      const p::MidstateJob job = p::DecodeMidstateJobBody(f.body());
+      jobs[job.job_id] = job;
+      Line(at, '>',
+           Printf("job 0x%02X: %d midstates, starting nonce %08x", job.job_id, job.midstate_count,
+                  job.starting_nonce));
+      return;
+    }
+    const p::HeaderJob job = p::DecodeHeaderJobBody(f.body());
+    jobs[job.job_id] = job;
+    Line(at, '>',
+         Printf("job 0x%02X: version %08x, ntime %08x, nbits %08x", job.job_id, job.version,
+                job.ntime, job.nbits));
+  }
+
+  void OnRegister(const p::Response& r, std::uint64_t at) {
+    Line(at, '<',
+         Printf("register 0x%02X = 0x%08X from chip 0x%02X", r.byte7, r.register_value(), r.byte6));
+  }
+
+  void OnNonce(const p::Response& r, std::uint64_t at) {
+    const p::NonceReport n = p::DecodeNonce(capture.model, r);
+    ReplayedNonce out;
+    out.micros = at;
+    out.nonce = n.nonce;
+    out.job_id = n.job_id;
+    out.small_core = n.small_core;
+    out.core = n.core;
+    out.ticket = sub_one > 0 ? sub_one : ticket;
+    out.rolled = capture.model == p::ChipModel::kBm1397 ? n.small_core != 0 : n.version_bits != 0;
+    const auto job = jobs.find(n.job_id);
+    out.known_job = job != jobs.end();
+    if (out.known_job) {
+      const auto hash = Rehash(job->second, n, out.version);
+      out.difficulty = sha256::Difficulty::OfHash(hash).value();
+      const auto ticket_difficulty = sha256::Difficulty::From(out.ticket);
+      out.meets_ticket = ticket_difficulty && ticket_difficulty->IsMetBy(hash);
+    }
+    Line(
+        at, '<',
+        out.known_job
+            ? Printf("nonce %08x job 0x%02X core %u small core %u: version %08x, difficulty "
+                     "%.2f, ticket %g %s",
+                     out.nonce, out.job_id, out.core, out.small_core, out.version, out.difficulty,
+                     out.ticket, out.meets_ticket ? "met" : "NOT MET")
+            : Printf("nonce %08x for job 0x%02X, which no job frame named", out.nonce, out.job_id));
+    report.nonces.push_back(out);
+  }
+
+  // The sha256d of what the nonce completes, and the header version it implies.
+  sha256::Digest Rehash(const std::variant<p::HeaderJob, p::MidstateJob>& job,
+                        const p::NonceReport& n, std::uint32_t& version) {
+    std::vector<sha256::Hit> hits;
+    const auto any = sha256::Target::FromLittleEndian(std::array<std::uint8_t, 32>{
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF});
+    if (const auto* h = std::get_if<p::HeaderJob>(&job)) {
+      version = h->version | n.version_bits;
+      const auto header = p::ReconstructHeader(*h, version, n.nonce);
+      sha256::HeaderScanner(std::span<const std::uint8_t, 80>(header))
+          .Scan({n.nonce, std::uint64_t{n.nonce} + 1}, any, hits);
+    } else {
+      const auto& m = std::get<p::MidstateJob>(job);
+      std::array<std::uint8_t, 12> tail{};
+      p::StoreLe32(&tail[0], m.merkle_tail);
+      p::StoreLe32(&tail[4], m.ntime);
+      p::StoreLe32(&tail[8], m.nbits);
+      version = 0;  // a midstate job does not carry the version itself
+      sha256::HeaderScanner(sha256::State{m.midstates[n.small_core % 4]}, tail)
+          .Scan({n.nonce, std::uint64_t{n.nonce} + 1}, any, hits);
+    }
+    return hits.empty() ? sha256::Digest{} : hits.front().hash;
+  }
+
+  void Line(std::uint64_t at, char direction, const std::string& what) {
+    report.lines.push_back(Printf("%10.6f %c ", static_cast<double>(at) / 1e6, direction) + what);
+  }
+
+  const Capture& capture;
+  p::HostFrameDecoder host;
+  p::ResponseDecoder decoder;
+  std::map<std::uint8_t, std::variant<p::HeaderJob, p::MidstateJob>> jobs;
+  std::uint32_t version_mask = 0;
+  double ticket = 1;
+  double sub_one = 0;
+  ReplayReport report;
+};
+
+}  // namespace
+
+int ReplayReport::failed() const {
+  int n = 0;
+  for (const ReplayedNonce& r : nonces) {
+    n += r.known_job && !r.meets_ticket ? 1 : 0;
+  }
+  return n;
+}
+
+int ReplayReport::rolled() const {
+  int n = 0;
+  for (const ReplayedNonce& r : nonces) {
+    n += r.known_job && r.rolled ? 1 : 0;
+  }
+  return n;
+}
+
+ReplayReport Replay(const Capture& capture) {
+  Replayer replayer(capture);
+  for (const CaptureBurst& burst : capture.bursts) {
+    burst.to_chips ? replayer.ToChips(burst) : replayer.FromChips(burst);
+  }
+  ReplayReport report = std::move(replayer.report);
+  report.damaged = static_cast<int>(replayer.host.bad_crc() + replayer.host.skipped_bytes() +
+                                    replayer.decoder.bad_crc() + replayer.decoder.skipped_bytes());
+  return report;
+}
+
+}  // namespace hashrig::hal

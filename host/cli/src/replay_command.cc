@@ -1,0 +1,48 @@
+// `hashrig replay FILE`: a chip capture (`hashrig sim --record`, or one written from a
+// UART log) replayed through the BM13xx decoders (hal/replay.h): every frame in words,
+// every nonce re-hashed against the job it names. Exit 0 when every nonce met its ticket.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "hashrig/hal/replay.h"
+#include "hashrig/host/cli/commands.h"
+
+namespace hashrig::host {
+
+int RunReplay(const Args& args) {
+  if (args.positional().size() != 1) {
+    return UsageError("replay", "give exactly one capture FILE");
+  }
+  const std::string& path = args.positional()[0];
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Failure("replay", "cannot read " + path);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto capture = hal::ParseCapture(text.str());
+  if (!capture) {
+    return Failure("replay", path + ": " + capture.error().message());
+  }
+  const hal::ReplayReport report = hal::Replay(*capture);
+  if (!args.Has("quiet")) {
+    for (const std::string& line : report.lines) {
+      std::cout << line << "\n";
+    }
+  }
+  int unknown = 0;
+  for (const hal::ReplayedNonce& n : report.nonces) {
+    unknown += n.known_job ? 0 : 1;
+  }
+  std::cout << path << ": " << capture->bursts.size() << " bursts, " << report.frames_to_chips
+            << " frames to the chips, " << report.responses << " responses, "
+            << report.nonces.size() << " nonces: "
+            << report.nonces.size() - static_cast<std::size_t>(unknown + report.failed())
+            << " met their ticket (" << report.rolled() << " on rolled versions), "
+            << report.failed() << " did not, " << unknown << " for jobs never sent; "
+            << report.damaged << " damaged bytes" << std::endl;
+  return report.failed() == 0 ? kExitOk : 1;
+}
+
+}  // namespace hashrig::host
