@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <set>
+#include <tuple>
 #include <variant>
 
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
@@ -70,6 +72,11 @@ struct Replayer {
                   f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
       return;
     }
+    if (f.command() == p::type::kSetAddress && body.size() >= 1) {
+      ++report.addresses;
+      Line(at, '>', Printf("set address 0x%02X", body[0]));
+      return;
+    }
     if (f.command() == p::type::kRead && body.size() >= 2) {
       Line(at, '>',
            Printf("read 0x%02X (%s)", body[1],
@@ -80,6 +87,8 @@ struct Replayer {
   }
 
   void OnJob(const p::HostFrame& f, std::uint64_t at) {
+    ++report.jobs;
+    serial[JobIdOf(f)] = report.jobs;  // a reused job id is new work
     if (capture.model == p::ChipModel::kBm1397) {
       const p::MidstateJob job = p::DecodeMidstateJobBody(f.body());
       jobs[job.job_id] = job;
@@ -112,6 +121,9 @@ struct Replayer {
     out.rolled = capture.model == p::ChipModel::kBm1397 ? n.small_core != 0 : n.version_bits != 0;
     const auto job = jobs.find(n.job_id);
     out.known_job = job != jobs.end();
+    if (!seen.insert({serial[n.job_id], n.version_bits | n.small_core, n.nonce}).second) {
+      ++report.duplicates;
+    }
     if (out.known_job) {
       const auto hash = Rehash(job->second, n, out.version);
       out.difficulty = sha256::Difficulty::OfHash(hash).value();
@@ -159,7 +171,11 @@ struct Replayer {
     report.lines.push_back(Printf("%10.6f %c ", static_cast<double>(at) / 1e6, direction) + what);
   }
 
+  std::uint8_t JobIdOf(const p::HostFrame& f) const { return f.body().empty() ? 0 : f.body()[0]; }
+
   const Capture& capture;
+  std::map<std::uint8_t, int> serial;  // job id -> which job frame
+  std::set<std::tuple<int, std::uint32_t, std::uint32_t>> seen;
   p::HostFrameDecoder host;
   p::ResponseDecoder decoder;
   std::map<std::uint8_t, std::variant<p::HeaderJob, p::MidstateJob>> jobs;

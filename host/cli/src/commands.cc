@@ -212,7 +212,7 @@ const Command kSimCommand{
 const Command kReplayCommand{
     "replay",
     "replay a chip capture through the BM13xx decoders, re-hashing every nonce",
-    "usage: hashrig replay [--quiet] FILE\n\n"
+    "usage: hashrig replay [--quiet | --json] FILE\n\n"
     "Reads a chip capture (written by `hashrig sim --record FILE`, or by hand from a UART\n"
     "log: '# hashrig chip capture 1', 'model M', 'chips N', then one line per burst:\n"
     "MICROSECONDS >|< BAUD HEX, '>' to the chips) and replays it through the decoders the\n"
@@ -221,6 +221,7 @@ const Command kReplayCommand{
     "Exits 0 when every nonce met its ticket, 1 when one did not or the file is bad.\n\n",
     {
         {"quiet", 'q', false, false, "only the summary line"},
+        {"json", 0, false, false, "only the summary, as one JSON object (for scripts)"},
         kHelp,
     },
     &RunReplay};

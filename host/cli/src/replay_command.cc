@@ -7,6 +7,7 @@
 
 #include "hashrig/hal/replay.h"
 #include "hashrig/host/cli/commands.h"
+#include "nlohmann/json.hpp"
 
 namespace hashrig::host {
 
@@ -26,7 +27,7 @@ int RunReplay(const Args& args) {
     return Failure("replay", path + ": " + capture.error().message());
   }
   const hal::ReplayReport report = hal::Replay(*capture);
-  if (!args.Has("quiet")) {
+  if (!args.Has("quiet") && !args.Has("json")) {
     for (const std::string& line : report.lines) {
       std::cout << line << "\n";
     }
@@ -35,12 +36,29 @@ int RunReplay(const Args& args) {
   for (const hal::ReplayedNonce& n : report.nonces) {
     unknown += n.known_job ? 0 : 1;
   }
+  const int met = static_cast<int>(report.nonces.size()) - unknown - report.failed();
+  if (args.Has("json")) {  // for scripts (scripts/conformance.sh)
+    std::cout << nlohmann::json{{"bursts", capture->bursts.size()},
+                                {"frames_to_chips", report.frames_to_chips},
+                                {"addresses", report.addresses},
+                                {"jobs", report.jobs},
+                                {"responses", report.responses},
+                                {"nonces", report.nonces.size()},
+                                {"met", met},
+                                {"rolled", report.rolled()},
+                                {"failed", report.failed()},
+                                {"unknown_job", unknown},
+                                {"duplicates", report.duplicates},
+                                {"damaged", report.damaged}}
+                     .dump()
+              << std::endl;
+    return report.failed() == 0 ? kExitOk : 1;
+  }
   std::cout << path << ": " << capture->bursts.size() << " bursts, " << report.frames_to_chips
             << " frames to the chips, " << report.responses << " responses, "
-            << report.nonces.size() << " nonces: "
-            << report.nonces.size() - static_cast<std::size_t>(unknown + report.failed())
-            << " met their ticket (" << report.rolled() << " on rolled versions), "
-            << report.failed() << " did not, " << unknown << " for jobs never sent; "
+            << report.nonces.size() << " nonces: " << met << " met their ticket ("
+            << report.rolled() << " on rolled versions), " << report.failed() << " did not, "
+            << unknown << " for jobs never sent, " << report.duplicates << " twice; "
             << report.damaged << " damaged bytes" << std::endl;
   return report.failed() == 0 ? kExitOk : 1;
 }

@@ -31,8 +31,11 @@ struct ReplayReport {
   std::vector<std::string> lines;  // every frame in words, in order
   std::vector<ReplayedNonce> nonces;
   int frames_to_chips = 0;
+  int addresses = 0;  // set-address frames: the chips the host configured
+  int jobs = 0;       // job frames
   int responses = 0;
-  int damaged = 0;  // bytes skipped and frames with a bad CRC, both directions
+  int duplicates = 0;  // nonces reported again for the same job and version
+  int damaged = 0;     // bytes skipped and frames with a bad CRC, both directions
   int failed() const;
   int rolled() const;
 };

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# A BM13xx host conformance suite (issue 11, point 11): each case starts `hashrig sim`
+# with one behaviour of real silicon, runs the host under test against its PTY, records
+# the link (`--record`) and judges the host from the capture alone (`hashrig replay
+# --json`), so any host that drives a BM13xx chain over a serial port can be run: ours,
+# or e.g. ESP-Miner's driver built for Linux.
+#
+#   scripts/conformance.sh [HOST_COMMAND]
+#
+# HOST_COMMAND is run through `sh -c` once per session, with {pty} replaced by the chain's
+# PTY, {chips} by its chip count and {model} by its model; it must drive the chain and
+# exit (or be stopped after $SESSION seconds). Default: this build's `hashrig run`.
+# Cases: per-chip nonce spaces and rolled versions (every nonce met its ticket, none
+# twice, >= 90 % on rolled versions); a second and a third session on the chain the first
+# left mining at its fast rate (no reset line); enumeration on a line that corrupts 2 % of
+# the bytes (all 4 chips configured, seeds 1..3); a dead chip (the other 5 configured).
+# Exit 1 when a case fails. Needs python3 and a Release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${HASHRIG:-build/release/host/hashrig}
+host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.0005 --duration ${SESSION:-16}"}
+tmp=$(mktemp -d)
+sim_pid=
+cleanup() { [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+failed=0
+
+# start_sim NAME ARGS...: a simulator recording to $tmp/NAME.capture; sets $pty.
+start_sim() {
+  local name=$1
+  shift
+  "$bin" sim --cpu-rate 1e7 --record "$tmp/$name.capture" "$@" >"$tmp/$name.sim" 2>&1 &
+  sim_pid=$!
+  for _ in $(seq 100); do
+    pty=$(awk '/^pty /{print $2}' "$tmp/$name.sim")
+    [[ -n "$pty" ]] && return 0
+    sleep 0.1
+  done
+  echo "simulator did not start: $(cat "$tmp/$name.sim")" >&2
+  exit 2
+}
+stop_sim() { kill "$sim_pid"; wait "$sim_pid" || true; sim_pid=; }
+
+# session MODEL CHIPS: the host under test once against $pty.
+session() {
+  local command=${host//\{pty\}/$pty}
+  command=${command//\{chips\}/$2}
+  command=${command//\{model\}/$1}
+  timeout "$((${SESSION:-16} + 30))" sh -c "$command" >>"$tmp/host.log" 2>&1 || true
+}
+
+# judge NAME CHECK: CHECK is a python expression over the capture's replay summary `r`.
+judge() {
+  local summary
+  summary=$("$bin" replay --json "$tmp/$1.capture" || true)
+  if python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$summary"; then
+    echo "PASS  $1"
+  else
+    echo "FAIL  $1: needs $2; got $summary"
+    failed=1
+  fi
+}
+
+mines='r["nonces"] >= 10 and r["met"] == r["nonces"] and r["duplicates"] == 0 and r["unknown_job"] == 0'
+
+start_sim nonce-spaces --model BM1370 --chips 4
+session BM1370 4
+stop_sim
+judge nonce-spaces "$mines and r['rolled'] * 10 >= r['nonces'] * 9 and r['addresses'] >= 4"
+
+start_sim sessions --model BM1366 --chips 3
+session BM1366 3
+session BM1366 3
+session BM1366 3
+stop_sim
+judge sessions "$mines and r['addresses'] >= 9"
+
+for seed in 1 2 3; do
+  start_sim "noisy-$seed" --model BM1370 --chips 4 --corrupt 0.02 --seed "$seed"
+  session BM1370 4
+  stop_sim
+  judge "noisy-$seed" "r['addresses'] == 4 and r['nonces'] >= 10"
+done
+
+start_sim dead-chip --model BM1370 --chips 6 --dead-chip 2
+session BM1370 6
+stop_sim
+judge dead-chip "$mines and r['addresses'] == 5"
+
+[[ $failed == 0 ]] && echo "conformance: every case passed" || echo "conformance: failed (host log: kept in the run's output above)"
+exit "$failed"
