@@ -101,4 +101,16 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
 
 std::string ChildProcess::Stderr() const { return ReadFile(stderr_path_); }
 
+bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_t after,
+                std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process.Stderr().find(text, after) != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 }  // namespace hashrig::testing

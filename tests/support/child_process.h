@@ -34,4 +34,9 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
+// Waits (polling, up to `limit`) until `text` appears in the process's stderr at or after
+// offset `after`: true when it did.
+bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_t after,
+                std::chrono::seconds limit);
+
 }  // namespace hashrig::testing

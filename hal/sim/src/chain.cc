@@ -5,6 +5,7 @@
 #include <bit>
 #include <deque>
 #include <map>
+#include <tuple>
 
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
@@ -105,7 +106,13 @@ struct BlockKey {
   std::uint32_t version_register;
   std::uint32_t ticket_register;
   std::uint32_t sim_ticket_register;
-  auto operator<=>(const BlockKey&) const = default;
+  // (Not a defaulted <=>: clang-tidy 14 misreads its synthesized 0 as a null pointer.)
+  bool operator<(const BlockKey& o) const {
+    return std::tie(job_serial, batch, block, version_register, ticket_register,
+                    sim_ticket_register) < std::tie(o.job_serial, o.batch, o.block,
+                                                    o.version_register, o.ticket_register,
+                                                    o.sim_ticket_register);
+  }
 };
 
 struct BlockHits {

@@ -24,8 +24,30 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Waits until `text` has appeared `count` times in the process's stderr (up to `limit`):
+// shares are counted as they come, however slow the machine (an ASan build, a loaded CI).
+bool WaitForCount(const ChildProcess& process, const std::string& text, int count,
+                  std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string log = process.Stderr();
+    int seen = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) {
+      ++seen;
+    }
+    if (seen >= count) {
+      return true;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 TEST(RunCommandTest, EmbeddedDefaultGetsSharesAccepted) {
-  ChildProcess run({HASHRIG_BINARY, "run", "--duration", "8", "--status-interval", "2"});
+  ChildProcess run({HASHRIG_BINARY, "run", "--duration", "300", "--status-interval", "2"});
+  ASSERT_TRUE(WaitForCount(run, "INFO share: Accepted", 3, 120s)) << run.Stderr();
+  ASSERT_TRUE(WaitForLog(run, "INFO status: (5s):", 0, 30s)) << run.Stderr();
+  run.Signal(SIGTERM);
   ASSERT_EQ(run.Wait(30s), 0) << run.Stderr();
   const auto summary = run.ReadLine(1s);
   ASSERT_TRUE(summary.has_value());
@@ -44,7 +66,9 @@ TEST(RunCommandTest, EmbeddedDefaultGetsSharesAccepted) {
 TEST(RunCommandTest, EveryChipModelMines) {
   for (const char* model : {"BM1397", "BM1366", "BM1370"}) {
     ChildProcess run(
-        {HASHRIG_BINARY, "run", "--board", "sim:2", "--chip", model, "--duration", "5"});
+        {HASHRIG_BINARY, "run", "--board", "sim:2", "--chip", model, "--duration", "300"});
+    EXPECT_TRUE(WaitForCount(run, "INFO share: Accepted", 1, 120s)) << model << run.Stderr();
+    run.Signal(SIGTERM);
     ASSERT_EQ(run.Wait(30s), 0) << model << run.Stderr();
     const auto summary = run.ReadLine(1s);
     ASSERT_TRUE(summary.has_value()) << model;
@@ -256,18 +280,6 @@ namespace {
 std::string ListenAddress(ChildProcess& pool) {
   const auto line = pool.ReadLine(10s);
   return line ? line->substr(13, line->find(' ', 13) - 13) : "";
-}
-
-bool WaitForLog(ChildProcess& process, const std::string& text, std::size_t after,
-                std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (process.Stderr().find(text, after) != std::string::npos) {
-      return true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
 }
 
 // Kill the primary pool: hashrig fails over to the backup and keeps mining; bring the

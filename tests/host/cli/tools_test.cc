@@ -144,14 +144,7 @@ TEST(ToolsTest, TheTicketFollowsWhatTheChainDid) {
   const std::string address = listening->substr(13, listening->find(' ', 13) - 13);
   ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "--board",
                     "serial:" + path, "--chips", "3", "--duration", "120"});
-  std::string log;
-  for (const auto until = std::chrono::steady_clock::now() + 90s;
-       std::chrono::steady_clock::now() < until &&
-       log.find("ticket difficulty 8 -> 1") == std::string::npos;
-       std::this_thread::sleep_for(200ms)) {
-    log = run.Stderr();
-  }
-  EXPECT_NE(log.find("INFO BM0: ticket difficulty 8 -> 1"), std::string::npos) << log;
+  EXPECT_TRUE(WaitForLog(run, "INFO BM0: ticket difficulty 8 -> 1", 0, 90s)) << run.Stderr();
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait(20s), 0);
 }
@@ -167,13 +160,8 @@ TEST(ToolsTest, ADeadChipIsAWarningInTheLogTheApiAndTheMetrics) {
   ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + path, "--chips", "6",
                     "--ticket-difficulty", "0.0005", "--duration", "60", "--api-listen",
                     "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"});
-  std::string log;
-  for (const auto until = std::chrono::steady_clock::now() + 30s;
-       std::chrono::steady_clock::now() < until &&
-       log.find("fewer chips answered than expected (5 of 6 chips)") == std::string::npos;
-       std::this_thread::sleep_for(100ms)) {
-    log = run.Stderr();
-  }
+  (void)WaitForLog(run, "fewer chips answered than expected (5 of 6 chips)", 0, 30s);
+  const std::string log = run.Stderr();
   const auto warn = log.find("WARN BM0: configuring: fewer chips answered than expected (5 of 6");
   ASSERT_NE(warn, std::string::npos) << log;
   EXPECT_EQ(log.find("WARN BM0: down: not opened yet"), std::string::npos) << log;
