@@ -1,17 +1,21 @@
 #include "hashrig/hal/replay.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <tuple>
 #include <variant>
 
+#include "hashrig/hal/protocol/bm13xx/driver.h"
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/protocol/le.h"
+#include "hashrig/hal/sim/chain.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/scan.h"
+#include "hashrig/sha256/sha256.h"
 #include "hashrig/sha256/target.h"
 
 namespace hashrig::hal {
@@ -211,6 +215,113 @@ ReplayReport Replay(const Capture& capture) {
   ReplayReport report = std::move(replayer.report);
   report.damaged = static_cast<int>(replayer.host.bad_crc() + replayer.host.skipped_bytes() +
                                     replayer.decoder.bad_crc() + replayer.decoder.skipped_bytes());
+  return report;
+}
+
+namespace {
+
+// The ticket the recorded host set last (mask register, or the simulator's sub-1 one).
+struct RecordedTicket {
+  double mask = 1;
+  double sub_one = 0;
+  double value() const { return sub_one > 0 ? sub_one : mask; }
+  void OnWrite(std::uint8_t reg, std::uint32_t value) {
+    if (reg == p::reg::kTicketMask) {
+      mask = p::TicketDifficulty(value);
+    }
+    if (reg == sim::kSimTicketTopWord) {
+      sub_one = value != 0 ? sim::SimTicketDifficulty(value) : 0;
+    }
+  }
+};
+
+// Brings `driver` up on a simulated chain with a fake clock; the time it took.
+std::uint64_t BringUp(p::Bm13xxDriver& driver, const Capture& capture) {
+  sim::Chain chain({capture.model, capture.chips, 1e9, 1});
+  p::Micros now{0};
+  driver.Start(now);
+  while (now < p::Micros(120'000'000) && driver.state() != p::ChainState::kMining &&
+         driver.state() != p::ChainState::kFailed) {
+    const p::Operation op = driver.Poll(now);
+    if (op.kind == p::Operation::Kind::kWrite) {
+      chain.Receive(op.data(), driver.host_baud());
+    } else if (op.kind == p::Operation::Kind::kReset && op.reset_asserted) {
+      chain.HardwareReset();
+    }
+    chain.Advance(std::chrono::microseconds(1000));
+    driver.OnBytes(chain.TakeOutput(driver.host_baud()), now);
+    now += p::Micros(1000);
+  }
+  return static_cast<std::uint64_t>(now.count());
+}
+
+}  // namespace
+
+DriverReplayReport ReplayThroughDriver(const Capture& capture) {
+  DriverReplayReport report;
+  if (p::InfoOf(capture.model).midstate_jobs) {
+    report.supported = false;
+    return report;
+  }
+  p::DriverConfig config;
+  config.model = capture.model;
+  config.expected_chips = capture.chips;
+  config.frequency = p::InfoOf(capture.model).default_frequency;
+  config.reset_hold = p::Micros(1000);
+  config.enumeration_silence = p::Micros(20'000);
+  config.ramp_step_delay = p::Micros(0);
+  config.dead_after = p::Micros(INT64_MAX / 2);  // the recording decides when chips speak
+  p::Bm13xxDriver driver(config);
+  const std::uint64_t start = BringUp(driver, capture);
+  report.mining = driver.state() == p::ChainState::kMining;
+  if (!report.mining) {
+    return report;
+  }
+  report.per_chip.assign(static_cast<std::size_t>(driver.chips_found()), 0);
+  p::HostFrameDecoder host;
+  RecordedTicket ticket;
+  std::map<std::uint32_t, std::array<std::uint8_t, 80>> headers;  // token -> work
+  for (const CaptureBurst& burst : capture.bursts) {
+    const p::Micros now(static_cast<std::int64_t>(start + burst.micros));
+    if (!burst.to_chips) {
+      driver.OnBytes(burst.bytes, now);
+    }
+    for (const std::uint8_t b : burst.to_chips ? burst.bytes : std::vector<std::uint8_t>{}) {
+      host.Push(b);
+      while (auto f = host.Next()) {
+        const auto body = f->body();
+        if (!f->is_job() && f->command() == p::type::kWrite && body.size() >= 6) {
+          ticket.OnWrite(body[1], static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 |
+                                      body[4] << 8 | body[5]);
+          continue;
+        }
+        if (!f->is_job()) {
+          continue;
+        }
+        const p::HeaderJob job = p::DecodeHeaderJobBody(body);
+        const auto token = static_cast<std::uint32_t>(++report.jobs);
+        const auto id = driver.SendJob(job, WorkToken{token});
+        report.jobs_matched += id.ok() && *id == job.job_id ? 1 : 0;
+        headers[token] = p::ReconstructHeader(job, job.version, 0);
+        while (driver.Poll(now).kind != p::Operation::Kind::kNone) {
+        }
+      }
+    }
+    p::NonceEvent e;
+    while (driver.NextNonce(e)) {
+      ++report.nonces;
+      if (e.chip >= 0 && static_cast<std::size_t>(e.chip) < report.per_chip.size()) {
+        ++report.per_chip[static_cast<std::size_t>(e.chip)];
+      }
+      const auto work = headers.find(e.token.value);
+      if (work == headers.end()) {
+        continue;
+      }
+      const auto header = driver.HeaderFor({e.token, work->second}, e);
+      const auto wanted = sha256::Difficulty::From(ticket.value());
+      report.verified += wanted && wanted->IsMetBy(sha256::DoubleHash(header)) ? 1 : 0;
+    }
+  }
   return report;
 }
 

@@ -44,6 +44,21 @@ TEST(CaptureTest, TheBitaxeGammaRoundTripReplaysToTheAcceptedShare) {
   EXPECT_EQ(r.damaged, 0);
 }
 
+// Against our driver: it takes ESP-Miner's job as its first work and gives it its own
+// first id (24), not the 0x68 ESP's rotation had reached, so the recorded nonce names a
+// job the driver never sent and is dropped, as a real driver must drop it.
+TEST(CaptureTest, TheBitaxeGammaJobThroughOurDriver) {
+  Capture c = BitaxeGamma();
+  c.bursts.insert(c.bursts.begin(), {0, true, 115'200, *DecodeHex("55aa510900a49000ffff1c")});
+  const DriverReplayReport d = ReplayThroughDriver(c);
+  ASSERT_TRUE(d.mining);
+  EXPECT_EQ(d.jobs, 1);
+  EXPECT_EQ(d.jobs_matched, 0);
+  EXPECT_EQ(d.nonces, 0);
+  c.model = protocol::ChipModel::kBm1397;
+  EXPECT_FALSE(ReplayThroughDriver(c).supported);
+}
+
 TEST(CaptureTest, ARolledNonceOfAnUnknownJobIsDecodedAndNamed) {
   Capture c;
   c.bursts.push_back({0, true, 115'200, *DecodeHex("55aa510900a49000ffff1c")});

@@ -212,7 +212,7 @@ const Command kSimCommand{
 const Command kReplayCommand{
     "replay",
     "replay a chip capture through the BM13xx decoders, re-hashing every nonce",
-    "usage: hashrig replay [--quiet | --json] FILE\n\n"
+    "usage: hashrig replay [--quiet | --json | --driver] FILE\n\n"
     "Reads a chip capture (written by `hashrig sim --record FILE`, or by hand from a UART\n"
     "log: '# hashrig chip capture 1', 'model M', 'chips N', then one line per burst:\n"
     "MICROSECONDS >|< BAUD HEX, '>' to the chips) and replays it through the decoders the\n"
@@ -222,6 +222,9 @@ const Command kReplayCommand{
     {
         {"quiet", 'q', false, false, "only the summary line"},
         {"json", 0, false, false, "only the summary, as one JSON object (for scripts)"},
+        {"driver", 0, false, false,
+         "replay against the driver itself: it takes the recorded jobs as its work and the "
+         "chips' recorded bytes as its input (header-job models)"},
         kHelp,
     },
     &RunReplay};

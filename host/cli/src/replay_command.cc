@@ -26,6 +26,21 @@ int RunReplay(const Args& args) {
   if (!capture) {
     return Failure("replay", path + ": " + capture.error().message());
   }
+  if (args.Has("driver")) {
+    const hal::DriverReplayReport d = hal::ReplayThroughDriver(*capture);
+    if (!d.supported || !d.mining) {
+      return Failure("replay", !d.supported ? "--driver: midstate jobs (BM1397) hold no header"
+                                            : "--driver: the driver did not come up");
+    }
+    std::cout << path << ": the driver took " << d.jobs << " jobs (" << d.jobs_matched
+              << " with the recorded job id) and decoded " << d.nonces << " nonces, " << d.verified
+              << " meeting the recorded ticket; per chip:";
+    for (const int n : d.per_chip) {
+      std::cout << " " << n;
+    }
+    std::cout << std::endl;
+    return d.jobs_matched == d.jobs && d.verified == d.nonces ? kExitOk : 1;
+  }
   const hal::ReplayReport report = hal::Replay(*capture);
   if (!args.Has("quiet") && !args.Has("json")) {
     for (const std::string& line : report.lines) {

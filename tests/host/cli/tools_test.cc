@@ -123,6 +123,24 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   const int rolled = std::stoi(out.substr(out.find(" met their ticket (") + 19));
   EXPECT_GE(rolled * 10, nonces * 9) << out;
   EXPECT_NE(out.find(", 0 did not, 0 for jobs never sent, 0 twice"), std::string::npos) << out;
+  // Against the driver itself: the same job ids, every recorded nonce decoded, attributed
+  // to both chips and meeting the recorded ticket.
+  ChildProcess driver({HASHRIG_BINARY, "replay", "--driver", capture});
+  const std::string said = Output(driver);
+  EXPECT_EQ(driver.Wait(30s), 0) << said << driver.Stderr();
+  const auto took = said.find("the driver took ");
+  ASSERT_NE(took, std::string::npos) << said;
+  const int jobs = std::stoi(said.substr(took + 16));
+  EXPECT_NE(said.find("(" + std::to_string(jobs) + " with the recorded job id)"), std::string::npos)
+      << said;
+  EXPECT_NE(said.find("decoded " + std::to_string(nonces) + " nonces, " + std::to_string(nonces) +
+                      " meeting"),
+            std::string::npos)
+      << said;
+  const auto per_chip = said.find("per chip: ");
+  ASSERT_NE(per_chip, std::string::npos) << said;
+  EXPECT_GT(std::stoi(said.substr(per_chip + 10)), 0) << said;
+  EXPECT_GT(std::stoi(said.substr(said.find(' ', per_chip + 10) + 1)), 0) << said;
   ChildProcess bad({HASHRIG_BINARY, "replay", HASHRIG_SOURCE_DIR "/README.md"});
   EXPECT_EQ(bad.Wait(30s), 1);
   EXPECT_NE(bad.Stderr().find(": not a chip capture"), std::string::npos) << bad.Stderr();

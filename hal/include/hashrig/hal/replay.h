@@ -42,4 +42,21 @@ struct ReplayReport {
 
 ReplayReport Replay(const Capture& capture);
 
+// The capture against the driver itself (header-job models): our Bm13xxDriver is brought
+// up on a simulated chain of the capture's model and chips, then given the capture's job
+// frames as its work, in order, and the chips' recorded bytes as its input. It must
+// assign each job the id the recorded host did (the same ESP-style rotation), decode
+// every recorded nonce into an event of the right job, and attribute it to a chip; each
+// event's header is re-hashed against the ticket the recorded host set.
+struct DriverReplayReport {
+  bool supported = true;  // false: a midstate model (BM1397), whose jobs hold no header
+  bool mining = false;    // the driver came up on the simulated chain
+  int jobs = 0;
+  int jobs_matched = 0;  // the driver chose the recorded job id
+  int nonces = 0;        // events the driver decoded
+  int verified = 0;      // their headers met the recorded ticket
+  std::vector<int> per_chip;
+};
+DriverReplayReport ReplayThroughDriver(const Capture& capture);
+
 }  // namespace hashrig::hal

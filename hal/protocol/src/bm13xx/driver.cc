@@ -275,6 +275,7 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
     Fail(Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
     return {};
   }
+  rate_recovered_ = rate_probes_ > 0;  // they answered once asked back to the reset rate
   if (found_ != config_.expected_chips) {
     status_ = Status(StatusCode::kMismatch, found_ < config_.expected_chips
                                                 ? "fewer chips answered than expected"
@@ -306,7 +307,6 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
           BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
     default:
       recovery_step_ = 0;
-      rate_recovered_ = true;
       step_ = 0;
       attempts_ = 0;
       best_found_ = 0;
