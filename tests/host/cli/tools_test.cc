@@ -109,9 +109,14 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   sim->Signal(SIGTERM);
   ASSERT_EQ(sim->Wait(10s), 0);
   sim.reset();
-  ChildProcess replay({HASHRIG_BINARY, "replay", "--quiet", capture});
-  const std::string out = Output(replay);
-  EXPECT_EQ(replay.Wait(30s), 0) << out << replay.Stderr();
+  // `hashrig replay MODE capture`: its output; it must exit 0.
+  const auto replayed = [&capture](const char* mode) {
+    ChildProcess replay({HASHRIG_BINARY, "replay", mode, capture});
+    const std::string out = Output(replay);
+    EXPECT_EQ(replay.Wait(30s), 0) << mode << ": " << out << replay.Stderr();
+    return out;
+  };
+  const std::string out = replayed("--quiet");
   // "…: N bursts, F frames to the chips, R responses, K nonces: K met their ticket (J on
   // rolled versions), 0 did not, 0 for jobs never sent; D damaged bytes"
   const auto nonces_at = out.find(" responses, ");
@@ -125,9 +130,7 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   EXPECT_NE(out.find(", 0 did not, 0 for jobs never sent, 0 twice"), std::string::npos) << out;
   // Against the driver itself: the same job ids, every recorded nonce decoded, attributed
   // to both chips and meeting the recorded ticket.
-  ChildProcess driver({HASHRIG_BINARY, "replay", "--driver", capture});
-  const std::string said = Output(driver);
-  EXPECT_EQ(driver.Wait(30s), 0) << said << driver.Stderr();
+  const std::string said = replayed("--driver");
   const auto took = said.find("the driver took ");
   ASSERT_NE(took, std::string::npos) << said;
   const int jobs = std::stoi(said.substr(took + 16));
