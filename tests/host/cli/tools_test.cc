@@ -112,7 +112,7 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   // `hashrig replay MODE capture`: its output; it must exit 0.
   const auto replayed = [&capture](const char* mode) {
     ChildProcess replay({HASHRIG_BINARY, "replay", mode, capture});
-    const std::string out = Output(replay);
+    std::string out = Output(replay);
     EXPECT_EQ(replay.Wait(30s), 0) << mode << ": " << out << replay.Stderr();
     return out;
   };
