@@ -41,6 +41,7 @@ class TicketTuner {
   TicketTuner(bool automatic, p::TicketPolicy policy) : automatic_(automatic), policy_(policy) {}
 
   void OnPoolDifficulty(double difficulty) { pool_difficulty_ = difficulty; }
+  bool silent_at_floor() const { return silent_at_floor_; }
   // Called every step; `good` nonces arrived since the last. Returns a new ticket when due.
   std::optional<double> Step(bool mining, int good, double ticket, SteadyClock::time_point now) {
     if (!automatic_ || !mining) {
@@ -56,6 +57,11 @@ class TicketTuner {
     const bool judged = now - *window_start_ >= kTicketWindow;
     const double next =
         p::RetuneTicket(policy_, ticket, nonces_, judged ? seconds : 0, pool_difficulty_);
+    if (judged) {
+      // A whole window without a nonce at the lowest ticket: the chain hashes far below
+      // what one nonce a window needs (2^32 x floor / 30 s); said once, as a problem.
+      silent_at_floor_ = nonces_ == 0 && ticket <= policy_.floor;
+    }
     if (judged || next != ticket) {
       window_start_ = now;
       nonces_ = 0;
@@ -64,6 +70,7 @@ class TicketTuner {
   }
 
  private:
+  bool silent_at_floor_ = false;
   bool automatic_;
   p::TicketPolicy policy_;
   double pool_difficulty_ = 0;
@@ -142,6 +149,11 @@ class DirectSession final : public ChainSession {
     }
     s.frequency = c.frequency();
     s.ticket_difficulty = d.ticket_difficulty();
+    if (s.problem.empty() && tuner_.silent_at_floor()) {
+      s.problem =
+          "no nonce in 30 s at the lowest ticket the chips take (1): the chain hashes below "
+          "~143 MH/s (a CPU-simulated chain needs --ticket-difficulty below 1)";
+    }
     s.chip_counters.reserve(static_cast<std::size_t>(d.chips_found()));
     for (int i = 0; i < d.chips_found(); ++i) {
       s.chip_counters.push_back(d.chip(i));

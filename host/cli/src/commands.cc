@@ -76,7 +76,8 @@ const Command kRunCommand{
          "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
         {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
         {"ticket-difficulty", 0, true, false,
-         "difficulty chips report nonces at (default 256; below 1 only for simulated chips)"},
+         "difficulty chips report nonces at (default: chosen from the chain's rate, 64 "
+         "nonces/s, 1 at the least on real chips; below 1 only for simulated chips)"},
         {"cpu-rate", 0, true, false,
          "real hashes per second a simulated board may compute (default 2e7)"},
         {"pool-difficulty", 0, true, false, "difficulty of the built-in pool (default 0.002)"},
@@ -176,7 +177,8 @@ const Command kPoolCommand{
 const Command kSimCommand{
     "sim",
     "expose a simulated BM13xx chain on a PTY or TCP port",
-    "usage: hashrig sim [--model M] [--chips N] [--pty | --listen ADDRESS:PORT] [FAULTS]\n\n"
+    "usage: hashrig sim [--model M] [--chips N] [--pty [--link PATH] | --listen ADDRESS:PORT]\n"
+    "                   [--cpu-rate H/s] [--record FILE] [FAULTS]\n\n"
     "Runs a simulated BM13xx chain that answers the real wire protocol and finds\n"
     "real nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and\n"
     "runs until SIGINT or SIGTERM.\n\n",
@@ -218,7 +220,8 @@ const Command kReplayCommand{
     "MICROSECONDS >|< BAUD HEX, '>' to the chips) and replays it through the decoders the\n"
     "driver uses: every frame in words, every nonce matched to the job frame it names and\n"
     "re-hashed (version with its rolled bits, share difficulty, the ticket it met).\n"
-    "Exits 0 when every nonce met its ticket, 1 when one did not or the file is bad.\n\n",
+    "Exits 0 when every nonce met its ticket, 1 when one did not or the file is bad, 2 on\n"
+    "a usage error.\n\n",
     {
         {"quiet", 'q', false, false, "only the summary line"},
         {"json", 0, false, false, "only the summary, as one JSON object (for scripts)"},

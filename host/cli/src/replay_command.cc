@@ -1,6 +1,9 @@
 // `hashrig replay FILE`: a chip capture (`hashrig sim --record`, or one written from a
 // UART log) replayed through the BM13xx decoders (hal/replay.h): every frame in words,
 // every nonce re-hashed against the job it names. Exit 0 when every nonce met its ticket.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,10 +18,19 @@ int RunReplay(const Args& args) {
   if (args.positional().size() != 1) {
     return UsageError("replay", "give exactly one capture FILE");
   }
+  if (static_cast<int>(args.Has("quiet")) + static_cast<int>(args.Has("json")) +
+          static_cast<int>(args.Has("driver")) >
+      1) {
+    return UsageError("replay", "give one of --quiet, --json and --driver");
+  }
   const std::string& path = args.positional()[0];
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Failure("replay", path + " is a directory, not a chip capture");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Failure("replay", "cannot read " + path);
+    return Failure("replay", "cannot read " + path + ": " + std::strerror(errno));
   }
   std::ostringstream text;
   text << in.rdbuf();

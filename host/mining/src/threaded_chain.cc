@@ -98,10 +98,12 @@ void ThreadedChain::Publish(std::chrono::steady_clock::time_point now) {
   }
   if (before.ticket_difficulty > 0 && next.ticket_difficulty > 0 &&
       before.ticket_difficulty != next.ticket_difficulty) {
-    log_.Write(LogLevel::kInfo, name_,
-               "ticket difficulty " + TicketText(before.ticket_difficulty) + " -> " +
-                   TicketText(next.ticket_difficulty) +
-                   " (aiming at 64 nonces/s, never above the pool's difficulty)");
+    log_.Write(
+        LogLevel::kInfo, name_,
+        "ticket difficulty " + TicketText(before.ticket_difficulty) + " -> " +
+            TicketText(next.ticket_difficulty) +
+            " (aiming at 64 nonces/s; never above the pool's difficulty, never below the chips' "
+            "floor)");
   }
 }
 

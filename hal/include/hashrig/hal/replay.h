@@ -35,7 +35,7 @@ struct ReplayReport {
   int jobs = 0;       // job frames
   int responses = 0;
   int duplicates = 0;  // nonces reported again for the same job and version
-  int damaged = 0;     // bytes skipped and frames with a bad CRC, both directions
+  int damaged = 0;     // from the chips: bytes skipped and frames with a bad CRC
   int failed() const;
   int rolled() const;
 };
