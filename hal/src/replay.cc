@@ -29,6 +29,21 @@ std::string Printf(const char* format, auto... values) {
   return text.data();
 }
 
+// The ticket the recorded host set last (mask register, or the simulator's sub-1 one).
+struct RecordedTicket {
+  double mask = 1;
+  double sub_one = 0;
+  double value() const { return sub_one > 0 ? sub_one : mask; }
+  void OnWrite(std::uint8_t reg, std::uint32_t value) {
+    if (reg == p::reg::kTicketMask) {
+      mask = p::TicketDifficulty(value);
+    }
+    if (reg == sim::kSimTicketTopWord) {
+      sub_one = value != 0 ? sim::SimTicketDifficulty(value) : 0;
+    }
+  }
+};
+
 struct Replayer {
   explicit Replayer(const Capture& c) : capture(c) { decoder = p::ResponseDecoder(9); }
 
@@ -63,14 +78,8 @@ struct Replayer {
           static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5];
       if (body[1] == p::reg::kVersionRolling && capture.model != p::ChipModel::kBm1397) {
         decoder.set_frame_size(11);  // as the chips switch their response format
-        version_mask = p::PoolMaskFromVersionRegister(value);
       }
-      if (body[1] == p::reg::kTicketMask) {
-        ticket = p::TicketDifficulty(value);
-      }
-      if (body[1] == sim::kSimTicketTopWord) {
-        sub_one = value != 0 ? sim::SimTicketDifficulty(value) : 0;
-      }
+      ticket.OnWrite(body[1], value);
       Line(at, '>',
            Printf("write 0x%02X = 0x%08X (%s)", body[1], value,
                   f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
@@ -121,7 +130,7 @@ struct Replayer {
     out.job_id = n.job_id;
     out.small_core = n.small_core;
     out.core = n.core;
-    out.ticket = sub_one > 0 ? sub_one : ticket;
+    out.ticket = ticket.value();
     out.rolled = capture.model == p::ChipModel::kBm1397 ? n.small_core != 0 : n.version_bits != 0;
     const auto job = jobs.find(n.job_id);
     out.known_job = job != jobs.end();
@@ -183,9 +192,7 @@ struct Replayer {
   p::HostFrameDecoder host;
   p::ResponseDecoder decoder;
   std::map<std::uint8_t, std::variant<p::HeaderJob, p::MidstateJob>> jobs;
-  std::uint32_t version_mask = 0;
-  double ticket = 1;
-  double sub_one = 0;
+  RecordedTicket ticket;
   ReplayReport report;
 };
 
@@ -220,21 +227,6 @@ ReplayReport Replay(const Capture& capture) {
 }
 
 namespace {
-
-// The ticket the recorded host set last (mask register, or the simulator's sub-1 one).
-struct RecordedTicket {
-  double mask = 1;
-  double sub_one = 0;
-  double value() const { return sub_one > 0 ? sub_one : mask; }
-  void OnWrite(std::uint8_t reg, std::uint32_t value) {
-    if (reg == p::reg::kTicketMask) {
-      mask = p::TicketDifficulty(value);
-    }
-    if (reg == sim::kSimTicketTopWord) {
-      sub_one = value != 0 ? sim::SimTicketDifficulty(value) : 0;
-    }
-  }
-};
 
 // Brings `driver` up on a simulated chain with a fake clock; the time it took.
 std::uint64_t BringUp(p::Bm13xxDriver& driver, const Capture& capture) {

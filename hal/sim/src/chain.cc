@@ -83,7 +83,6 @@ struct SimChip {
   std::uint64_t job_serial = 0;  // which broadcast job: chips with the same one share blocks
   // Search position in the silicon schedule.
   std::uint32_t batch = 0;  // batch of version slots within the version space
-  std::uint64_t step = 0;   // counter steps done in this batch
   std::uint64_t steps = 0;  // counter steps done on this job
   // The current batch's scanners: one over every slot's version (header jobs) or one per
   // midstate (BM1397), and the version of each slot.
@@ -327,7 +326,6 @@ void Chain::State::OnJob(const p::HostFrame& frame) {
       chip.header_job = p::DecodeHeaderJobBody(frame.body());
     }
     chip.batch = 0;
-    chip.step = 0;
     chip.steps = 0;
     chip.scanners.clear();
   }
@@ -396,10 +394,7 @@ std::uint32_t Chain::State::CounterBase(const SimChip& chip) const {
   // without one (ESP never writes it) at the address in bits 24-17 — our choice, ESP's
   // decode for every model, so a chain's chips never search the same nonces.
   const std::uint32_t offset = chip.regs[reg::kChipNonceOffset];
-  if (p::StampsAddress(config.model)) {
-    return static_cast<std::uint32_t>(chip.address) << 17;
-  }
-  if ((offset & 0x80000000u) != 0) {
+  if (!p::StampsAddress(config.model) && (offset & 0x80000000u) != 0) {
     return (offset & 0xFFFFu) << 9;
   }
   return static_cast<std::uint32_t>(chip.address) << 17;
@@ -430,11 +425,9 @@ void Chain::State::PrepareBatch(SimChip& chip) {
   if (chip.midstate_job) {
     const p::MidstateJob& m = chip.midstate;
     std::array<std::uint8_t, 12> tail{};
-    for (int i = 0; i < 4; ++i) {
-      tail[i] = static_cast<std::uint8_t>(m.merkle_tail >> (8 * i));
-      tail[4 + i] = static_cast<std::uint8_t>(m.ntime >> (8 * i));
-      tail[8 + i] = static_cast<std::uint8_t>(m.nbits >> (8 * i));
-    }
+    p::StoreLe32(&tail[0], m.merkle_tail);
+    p::StoreLe32(&tail[4], m.ntime);
+    p::StoreLe32(&tail[8], m.nbits);
     for (std::uint32_t k = 0; k < slots; ++k) {
       chip.scanners.emplace_back(sha256::State{m.midstates[k % 4]}, tail);
       chip.slot_versions.push_back(k);
@@ -448,17 +441,7 @@ void Chain::State::PrepareBatch(SimChip& chip) {
   for (std::uint32_t k = 0; k < slots; ++k) {
     chip.slot_versions.push_back(j.version | Deposit(chip.batch * slots + k, mask));
   }
-  std::array<std::uint8_t, 80> header{};
-  auto put = [&header](std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-      header[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
-    }
-  };
-  put(0, j.version);
-  std::copy(j.prev_hash.begin(), j.prev_hash.end(), header.begin() + 4);
-  std::copy(j.merkle_root.begin(), j.merkle_root.end(), header.begin() + 36);
-  put(68, j.ntime);
-  put(72, j.nbits);
+  const auto header = p::ReconstructHeader(j, j.version, 0);
   chip.scanners.emplace_back(std::span<const std::uint8_t, 80>(header), chip.slot_versions);
 }
 
@@ -522,9 +505,7 @@ std::uint64_t Chain::State::Step(SimChip& chip) {
                             (chip.midstate_job ? 1 : chip.slot_versions.size());
   chip.counters.hashes += own;
   chip.hashes_since_reset += own;
-  ++chip.steps;
-  if (++chip.step >= kStepsPerBatch) {
-    chip.step = 0;
+  if (++chip.steps % kStepsPerBatch == 0) {  // the batch is over
     const std::uint32_t batches = (VersionCount(chip) + Slots(chip) - 1) / Slots(chip);
     if (batches > 1) {
       chip.scanners.clear();
