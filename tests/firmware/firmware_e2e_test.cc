@@ -78,8 +78,8 @@ TEST(FirmwareE2eTest, PoolRunFirmwareAndAChainSimulatorMineAcceptedShares) {
 
   ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "-u", "fw.rig",
                     "--board", "serial:" + board.link, "--ticket-difficulty", "0.0005",
-                    "--duration", "20", "--status-interval", "2"});
-  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+                    "--duration", "300", "--status-interval", "2"});
+  ASSERT_EQ(StopAfter(run, "share: Accepted", 2, 120s), 0) << run.Stderr();
   const std::string log = run.Stderr();
   EXPECT_NE(log.find("hashrig board hashrig-sim"), std::string::npos) << log;
   EXPECT_NE(log.find("3 x BM1368"), std::string::npos) << log;
@@ -117,8 +117,8 @@ TEST(FirmwareE2eTest, KillTheHostAndTheFirmwareIdlesTheChain) {
   run.reset();
 
   ChildProcess again({HASHRIG_BINARY, "run", "--board", "serial:" + board.link,
-                      "--ticket-difficulty", "0.0005", "--duration", "12"});
-  EXPECT_TRUE(WaitForLog(again, "share: Accepted", 0, 30s)) << again.Stderr();
+                      "--ticket-difficulty", "0.0005", "--duration", "300"});
+  EXPECT_EQ(StopAfter(again, "share: Accepted", 1, 120s), 0) << again.Stderr();
 }
 
 // The board protects the chain by itself: over the danger threshold it stops the chain
@@ -208,10 +208,9 @@ TEST(FirmwareE2eTest, FlashANewImageAndMineAgain) {
   EXPECT_TRUE(WaitForLog(*board.process, "bootloader: slot B, version 2, on trial", 0, 1s));
 
   ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty",
-                    "0.0005", "--duration", "10"});
-  ASSERT_EQ(run.Wait(30s), 0) << run.Stderr();
+                    "0.0005", "--duration", "300"});
+  ASSERT_EQ(StopAfter(run, "share: Accepted", 1, 120s), 0) << run.Stderr();
   EXPECT_NE(run.Stderr().find("firmware 2,"), std::string::npos) << run.Stderr();
-  EXPECT_NE(run.Stderr().find("share: Accepted"), std::string::npos) << run.Stderr();
   for (const auto& f : {flash, body, good, foreign, corrupt}) {
     std::filesystem::remove(f);
   }

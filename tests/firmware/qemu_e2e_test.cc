@@ -126,11 +126,11 @@ TEST(QemuFirmwareTest, TheMcuImageMinesIdlesWithoutAHostAndExitsOnReboot) {
   EXPECT_EQ(qemu.Wait(10s), 0) << console;
 }
 
-// `hashrig run` for a few seconds against the built-in pool; its log.
-std::string MineBriefly(const std::string& board) {
+// `hashrig run` against the built-in pool until its first accepted share; its log.
+std::string MineOneShare(const std::string& board) {
   ChildProcess run({HASHRIG_BINARY, "run", "--board", board, "--ticket-difficulty", "0.0005",
-                    "--duration", "8"});
-  EXPECT_EQ(run.Wait(40s), 0) << run.Stderr();
+                    "--duration", "300"});
+  EXPECT_EQ(StopAfter(run, "share: Accepted", 1, 120s), 0) << run.Stderr();
   return run.Stderr();
 }
 
@@ -151,7 +151,7 @@ TEST(QemuFirmwareTest, FlashANewImageThroughTheBootloaderAndMineAgain) {
   std::string console;
   ASSERT_TRUE(WaitForConsole(qemu, "ready", 10s, console)) << console << qemu.Stderr();
   EXPECT_NE(console.find("factory app installed in slot A"), std::string::npos) << console;
-  std::string log = MineBriefly("tcp:" + host);
+  std::string log = MineOneShare("tcp:" + host);
   EXPECT_NE(log.find("firmware 1,"), std::string::npos) << log;
   EXPECT_NE(log.find("share: Accepted"), std::string::npos) << log;
 
@@ -165,7 +165,7 @@ TEST(QemuFirmwareTest, FlashANewImageThroughTheBootloaderAndMineAgain) {
             std::string::npos);
   ASSERT_TRUE(WaitForConsole(qemu, "image confirmed", 10s, console)) << console;
   EXPECT_NE(console.find("bootloader: slot B, version 2, on trial"), std::string::npos) << console;
-  log = MineBriefly("tcp:" + host);
+  log = MineOneShare("tcp:" + host);
   EXPECT_NE(log.find("firmware 2,"), std::string::npos) << log;
   EXPECT_NE(log.find("share: Accepted"), std::string::npos) << log;
 
@@ -187,7 +187,7 @@ TEST(QemuFirmwareTest, FlashANewImageThroughTheBootloaderAndMineAgain) {
   EXPECT_EQ(bad.Wait(60s), 1) << bad.Stderr();
   EXPECT_NE(bad.Stderr().find("rolled back"), std::string::npos) << bad.Stderr();
   ASSERT_TRUE(WaitForConsole(qemu, "bootloader: slot B, version 2", 10s, console)) << console;
-  log = MineBriefly("tcp:" + host);
+  log = MineOneShare("tcp:" + host);
   EXPECT_NE(log.find("firmware 2,"), std::string::npos) << log;
   qemu.Signal(SIGTERM);
   EXPECT_TRUE(qemu.Wait(10s).has_value());

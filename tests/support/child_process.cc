@@ -113,4 +113,30 @@ bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_
   return false;
 }
 
+bool WaitForCount(const ChildProcess& process, const std::string& text, int count,
+                  std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string log = process.Stderr();
+    int seen = 0;
+    for (auto at = log.find(text); at != std::string::npos && seen < count;
+         at = log.find(text, at + 1)) {
+      ++seen;
+    }
+    if (seen >= count) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::optional<int> StopAfter(ChildProcess& process, const std::string& text, int count,
+                             std::chrono::seconds limit) {
+  const bool seen = WaitForCount(process, text, count, limit);
+  process.Signal(SIGTERM);
+  const auto code = process.Wait(std::chrono::seconds(30));
+  return seen ? code : std::nullopt;
+}
+
 }  // namespace hashrig::testing

@@ -39,4 +39,15 @@ class ChildProcess {
 bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_t after,
                 std::chrono::seconds limit);
 
+// Waits (up to `limit`) until `text` has appeared `count` times in the process's stderr:
+// events are counted as they come, however slow the machine (an ASan build, a loaded CI).
+bool WaitForCount(const ChildProcess& process, const std::string& text, int count,
+                  std::chrono::seconds limit);
+
+// A run that lasts until what the test waits for happened, not for a fixed time: waits for
+// `count` times `text` (up to `limit`), then SIGTERMs the process; its exit code, or empty
+// when `text` never came `count` times or the process did not exit within 30 s.
+std::optional<int> StopAfter(ChildProcess& process, const std::string& text, int count,
+                             std::chrono::seconds limit);
+
 }  // namespace hashrig::testing

@@ -24,25 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Waits until `text` has appeared `count` times in the process's stderr (up to `limit`):
-// shares are counted as they come, however slow the machine (an ASan build, a loaded CI).
-bool WaitForCount(const ChildProcess& process, const std::string& text, int count,
-                  std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const std::string log = process.Stderr();
-    int seen = 0;
-    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) {
-      ++seen;
-    }
-    if (seen >= count) {
-      return true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
-
 TEST(RunCommandTest, EmbeddedDefaultGetsSharesAccepted) {
   ChildProcess run({HASHRIG_BINARY, "run", "--duration", "300", "--status-interval", "2"});
   ASSERT_TRUE(WaitForCount(run, "INFO share: Accepted", 3, 120s)) << run.Stderr();
@@ -119,8 +100,8 @@ TEST(RunCommandTest, PoolRunAndSimulatedChainOverAPty) {
   const std::string path = pty->substr(4, pty->find(' ', 4) - 4);
   ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "-u", "e2e.rig",
                     "--board", "serial:" + path, "--chip", "BM1366", "--chips", "2",
-                    "--ticket-difficulty", "0.0005", "--duration", "25"});
-  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+                    "--ticket-difficulty", "0.0005", "--duration", "300"});
+  ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 2, 120s), 0) << run.Stderr();
   const auto summary = run.ReadLine(1s);
   ASSERT_TRUE(summary.has_value());
   EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
@@ -142,9 +123,9 @@ TEST(RunCommandTest, ABitaxeBoardInAHotRoomFansUpThenTheHostStopsIt) {
                     "--control-link", control, "--ambient", "78", "--cpu-rate", "1e7"});
   ASSERT_TRUE(sim.ReadLine(10s).has_value()) << sim.Stderr();
   ChildProcess run({HASHRIG_BINARY, "run", "--board", "bitaxe:" + data + ":" + control, "--chip",
-                    "BM1370", "--chips", "1", "--ticket-difficulty", "0.0005", "--duration", "14",
+                    "BM1370", "--chips", "1", "--ticket-difficulty", "0.0005", "--duration", "300",
                     "--status-interval", "1"});
-  ASSERT_EQ(run.Wait(40s), 0) << run.Stderr();
+  ASSERT_EQ(StopAfter(run, "stopped: ", 1, 120s), 0) << run.Stderr();
   const std::string log = run.Stderr();
   EXPECT_NE(log.find("heat safety on EMC2101"), std::string::npos) << log;
   const auto hot = log.find("C fan 100%");
@@ -253,9 +234,16 @@ namespace {
 // A simulated board in a hot room: the thermal policy turns the fans to 100 %, then stops
 // the chain at the dangerous temperature; no share is found after that.
 TEST(RunCommandTest, SimulatedOverheatFansUpThenStopsTheChain) {
-  ChildProcess run(
-      {HASHRIG_BINARY, "run", "--sim-ambient", "80", "--duration", "14", "--status-interval", "1"});
-  ASSERT_EQ(run.Wait(40s), 0) << run.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--sim-ambient", "80", "--duration", "300",
+                    "--status-interval", "1"});
+  ASSERT_TRUE(WaitForLog(run, "stopped: ", 0, 120s)) << run.Stderr();
+  // Two status lines after the stop, to compare with the last one before it.
+  const auto first_after = run.Stderr().find("stopped: ");
+  ASSERT_TRUE(WaitForLog(run, "INFO status:", first_after, 60s)) << run.Stderr();
+  const auto second_after = run.Stderr().find("INFO status:", first_after) + 1;
+  ASSERT_TRUE(WaitForLog(run, "INFO status:", second_after, 60s)) << run.Stderr();
+  run.Signal(SIGTERM);
+  ASSERT_EQ(run.Wait(30s), 0) << run.Stderr();
   const std::string log = run.Stderr();
   const auto hot = log.find("C fan 100%");
   const auto stopped = log.find("stopped: ");

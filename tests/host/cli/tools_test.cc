@@ -76,10 +76,11 @@ TEST(ToolsTest, SessionAfterSessionOnOneRunningSimulator) {
   const std::vector<std::string> run_args = {HASHRIG_BINARY,   "run",        "--board",
                                              "serial:" + path, "--chip",     "BM1370",
                                              "--chips",        "3",          "--ticket-difficulty",
-                                             "0.0005",         "--duration", "12"};
+                                             "0.0005",         "--duration", "300"};
   ChildProcess first(run_args);
-  ASSERT_EQ(first.Wait(60s), 0) << first.Stderr();
-  EXPECT_NE(first.Stderr().find("share: Accepted"), std::string::npos) << first.Stderr();
+  // A share, and a status line once mining (point 8 below).
+  ASSERT_TRUE(WaitForLog(first, "share: Accepted", 0, 120s)) << first.Stderr();
+  ASSERT_EQ(StopAfter(first, "| BM0 no sensor", 1, 60s), 0) << first.Stderr();
   // Point 8: a bare UART has no sensor: the status line says so, never 0.0 C.
   EXPECT_NE(first.Stderr().find("| BM0 no sensor"), std::string::npos) << first.Stderr();
   EXPECT_EQ(first.Stderr().find("0.0C"), std::string::npos) << first.Stderr();
@@ -88,8 +89,7 @@ TEST(ToolsTest, SessionAfterSessionOnOneRunningSimulator) {
   EXPECT_EQ(scan.Wait(60s), 0) << scan.Stderr();
   EXPECT_NE(out.find(": 3 x BM1370"), std::string::npos) << out << scan.Stderr();
   ChildProcess third(run_args);
-  ASSERT_EQ(third.Wait(60s), 0) << third.Stderr();
-  EXPECT_NE(third.Stderr().find("share: Accepted"), std::string::npos) << third.Stderr();
+  ASSERT_EQ(StopAfter(third, "share: Accepted", 1, 120s), 0) << third.Stderr();
   EXPECT_EQ(third.Stderr().find("failed"), std::string::npos) << third.Stderr();
 }
 
@@ -104,8 +104,9 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   const std::string path = PtyOf(*sim);
   ASSERT_FALSE(path.empty()) << sim->Stderr();
   ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + path, "--chips", "2",
-                    "--ticket-difficulty", "0.0005", "--duration", "20"});
-  ASSERT_EQ(run.Wait(60s), 0) << run.Stderr();
+                    "--ticket-difficulty", "0.0005", "--duration", "300"});
+  // Enough nonces for the figures below: every accepted share was a nonce frame.
+  ASSERT_EQ(StopAfter(run, "share: Accepted", 12, 180s), 0) << run.Stderr();
   sim->Signal(SIGTERM);
   ASSERT_EQ(sim->Wait(10s), 0);
   sim.reset();
