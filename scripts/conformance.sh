@@ -5,20 +5,26 @@
 # --json`), so any host that drives a BM13xx chain over a serial port can be run: ours,
 # or e.g. ESP-Miner's driver built for Linux.
 #
-#   scripts/conformance.sh [HOST_COMMAND]
+#   scripts/conformance.sh [HOST_COMMAND [SENSOR_HOST_COMMAND]]
 #
 # HOST_COMMAND is run through `sh -c` once per session, with {pty} replaced by the chain's
 # PTY, {chips} by its chip count and {model} by its model; it must drive the chain and
 # exit (or be stopped after $SESSION seconds). Default: this build's `hashrig run`.
+# SENSOR_HOST_COMMAND drives a Bitaxe-class board: the chain on {pty} and bitaxe-raw's
+# control port (EMC2101 temperature and fan, GPIO nRST) on {control}; "-" skips that case.
 # Cases: per-chip nonce spaces and rolled versions (every nonce met its ticket, none
-# twice, >= 90 % on rolled versions); a second and a third session on the chain the first
-# left mining at its fast rate (no reset line); enumeration on a line that corrupts 2 % of
-# the bytes (all 4 chips configured, seeds 1..3); a dead chip (the other 5 configured).
+# twice, >= 90 % on rolled versions); rate strictness (the chips hear only bytes sent at
+# their rate: a fresh session raises the rate and sends nothing at a rate the chips have
+# left); a second and a third session on the chain the first left mining at its fast
+# rate (no reset line); enumeration on a line that corrupts 2 % of the bytes (all 4 chips
+# configured, seeds 1..3); a dead chip (the other 5 configured); sensor glitches (every
+# 4th temperature reading 0 °C: the chain is never stopped and enumerated again).
 # Exit 1 when a case fails. Needs python3 and a Release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${HASHRIG:-build/release/host/hashrig}
 host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.0005 --duration ${SESSION:-16}"}
+sensor_host=${2:-"$bin run --board bitaxe:{pty}:{control} --chip {model} --chips {chips} --ticket-difficulty 0.0005 --duration ${SESSION:-16}"}
 tmp=$(mktemp -d)
 sim_pid=
 cleanup() { [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
@@ -41,9 +47,12 @@ start_sim() {
 }
 stop_sim() { kill "$sim_pid"; wait "$sim_pid" || true; sim_pid=; }
 
-# session MODEL CHIPS: the host under test once against $pty.
+# session MODEL CHIPS [COMMAND]: the host under test (COMMAND, default $host) once
+# against $pty (and $control).
 session() {
-  local command=${host//\{pty\}/$pty}
+  local command=${3:-$host}
+  command=${command//\{pty\}/$pty}
+  command=${command//\{control\}/${control:-}}
   command=${command//\{chips\}/$2}
   command=${command//\{model\}/$1}
   timeout "$((${SESSION:-16} + 30))" sh -c "$command" >>"$tmp/host.log" 2>&1 || true
@@ -68,6 +77,12 @@ session BM1370 4
 stop_sim
 judge nonce-spaces "$mines and r['rolled'] * 10 >= r['nonces'] * 9 and r['addresses'] >= 4"
 
+# BM1397: its rate register switches only on writes whose low byte is 0x31.
+start_sim rate --model BM1397 --chips 2
+session BM1397 2
+stop_sim
+judge rate "$mines and r['unheard'] == 0 and r['final_baud'] > 115200"
+
 start_sim sessions --model BM1366 --chips 3
 session BM1366 3
 session BM1366 3
@@ -86,6 +101,17 @@ start_sim dead-chip --model BM1370 --chips 6 --dead-chip 2
 session BM1370 6
 stop_sim
 judge dead-chip "$mines and r['addresses'] == 5"
+
+if [[ "$sensor_host" == "-" ]]; then
+  echo "SKIP  sensor-glitch: no SENSOR_HOST_COMMAND"
+else
+  start_sim sensor-glitch --model BM1370 --chips 1 --link "$tmp/data" \
+    --control-link "$tmp/control" --sensor-glitch-every 4
+  pty=$tmp/data control=$tmp/control session BM1370 1 "$sensor_host"
+  stop_sim
+  glitches=$(grep -c "sensor glitch" "$tmp/sensor-glitch.sim" || true)
+  judge sensor-glitch "$mines and r['addresses'] == 1 and $glitches >= 3"
+fi
 
 [[ $failed == 0 ]] && echo "conformance: every case passed" || echo "conformance: failed (host log: kept in the run's output above)"
 exit "$failed"

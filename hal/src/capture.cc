@@ -53,6 +53,12 @@ Error ParseSetting(std::string_view key, std::string_view value, std::size_t at,
     c.model = *model;
     return {};
   }
+  if (key == "baud") {
+    if (!Number(value, c.start_baud) || c.start_baud == 0) {
+      return Bad(at, Join({"baud: '", value, "' is not a baud rate"}));
+    }
+    return {};
+  }
   if (!Number(value, c.chips) || c.chips < 1 || c.chips > protocol::kMaxChips) {
     return Bad(at, Join({"chips: expected 1..", std::to_string(protocol::kMaxChips)}));
   }
@@ -70,12 +76,17 @@ Error ParseBurst(std::string_view line, std::size_t at, CaptureBurst& burst) {
   if (!Number(time, burst.micros)) {
     return Bad(at, Join({"'", time, "': expected microseconds"}));
   }
-  if (direction != ">" && direction != "<") {
-    return Bad(at, Join({"'", direction, "': expected > (to chips) or < (from chips)"}));
+  if (direction != ">" && direction != "<" && direction != "!") {
+    return Bad(at, Join({"'", direction,
+                         "': expected > (to chips), < (from chips) or ! (nRST released)"}));
   }
-  burst.to_chips = direction == ">";
+  burst.to_chips = direction != "<";
+  burst.reset = direction == "!";
   if (!Number(baud, burst.baud) || burst.baud == 0) {
     return Bad(at, Join({"'", baud, "': expected a baud rate"}));
+  }
+  if (burst.reset) {
+    return hex.empty() ? Error{} : Bad(at, "an nRST release (!) carries no bytes");
   }
   if (hex.size() > 2 * kMaxCaptureBurst) {
     return Bad(at, Join({"a burst of more than ", std::to_string(kMaxCaptureBurst), " bytes"}));
@@ -113,7 +124,7 @@ Expected<Capture> ParseCapture(std::string_view text) {
     }
     std::string_view rest = line;
     const std::string_view key = Word(rest);
-    if (key == "model" || key == "chips") {
+    if (key == "model" || key == "chips" || key == "baud") {
       const std::string_view value = Word(rest);
       if (Error e = ParseSetting(key, value, at, capture); !e.ok()) {
         return e;
@@ -136,12 +147,18 @@ Expected<Capture> ParseCapture(std::string_view text) {
 }
 
 std::string FormatCaptureHeader(const Capture& capture) {
+  constexpr std::string_view kColumns =
+      "\n# microseconds  direction (> to chips, < from chips, ! nRST released)  baud  bytes\n";
+  const std::string baud =
+      capture.start_baud != 0 ? "\nbaud " + std::to_string(capture.start_baud) : "";
   return Join({kMagic, "\nmodel ", protocol::InfoOf(capture.model).name, "\nchips ",
-               std::to_string(capture.chips),
-               "\n# microseconds  direction (> to chips, < from chips)  baud  bytes\n"});
+               std::to_string(capture.chips), baud, kColumns});
 }
 
 std::string FormatCaptureBurst(const CaptureBurst& burst) {
+  if (burst.reset) {
+    return Join({std::to_string(burst.micros), " ! ", std::to_string(burst.baud), "\n"});
+  }
   return Join({std::to_string(burst.micros), burst.to_chips ? " > " : " < ",
                std::to_string(burst.baud), " ", EncodeHex(burst.bytes), "\n"});
 }

@@ -45,10 +45,37 @@ struct RecordedTicket {
 };
 
 struct Replayer {
-  explicit Replayer(const Capture& c) : capture(c) { decoder = p::ResponseDecoder(9); }
+  explicit Replayer(const Capture& c) : capture(c) {
+    PowerOn();
+    if (c.start_baud != 0) {
+      chips_baud = c.start_baud;
+      return;
+    }
+    for (const CaptureBurst& b : c.bursts) {  // a capture cut from a session
+      if (b.to_chips && !b.reset) {
+        chips_baud = b.baud;
+        return;
+      }
+    }
+  }
+
+  void PowerOn() {
+    decoder = p::ResponseDecoder(9);
+    host = p::HostFrameDecoder();
+    chips_baud = p::HostBaudFor(p::ChipBaud(capture.model, p::ResetBaudRegister(capture.model)));
+  }
 
   void ToChips(const CaptureBurst& burst) {
+    if (burst.reset) {
+      PowerOn();
+      Line(burst.micros, '!', Printf("nRST released: the chips at power-on, %u baud", chips_baud));
+      return;
+    }
     for (const std::uint8_t b : burst.bytes) {
+      if (burst.baud != chips_baud) {  // per byte: a baud write switches the rest
+        ++report.unheard;
+        continue;
+      }
       host.Push(b);
       while (auto frame = host.Next()) {
         ++report.frames_to_chips;
@@ -83,6 +110,10 @@ struct Replayer {
       Line(at, '>',
            Printf("write 0x%02X = 0x%08X (%s)", body[1], value,
                   f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
+      if (p::SwitchesBaud(capture.model, body[1], value)) {
+        chips_baud = p::HostBaudFor(p::ChipBaud(capture.model, value));
+        Line(at, '>', Printf("  the chips now listen at %u baud", chips_baud));
+      }
       return;
     }
     if (f.command() == p::type::kSetAddress && body.size() >= 1) {
@@ -193,6 +224,7 @@ struct Replayer {
   p::ResponseDecoder decoder;
   std::map<std::uint8_t, std::variant<p::HeaderJob, p::MidstateJob>> jobs;
   RecordedTicket ticket;
+  std::uint32_t chips_baud = 0;  // the host rate the chips hear
   ReplayReport report;
 };
 
@@ -220,6 +252,7 @@ ReplayReport Replay(const Capture& capture) {
     burst.to_chips ? replayer.ToChips(burst) : replayer.FromChips(burst);
   }
   ReplayReport report = std::move(replayer.report);
+  report.final_baud = replayer.chips_baud;
   // From the chips only: the host's own non-BM13xx bytes (a board-link Hello probe) are
   // not damage.
   report.damaged = static_cast<int>(replayer.decoder.bad_crc() + replayer.decoder.skipped_bytes());

@@ -12,8 +12,11 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "hashrig/hal/capture.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/pty.h"
 #include "hashrig/hal/sim_link.h"
 
@@ -39,22 +42,32 @@ class Recorder {
     Capture header;
     header.model = chain.model;
     header.chips = chain.chips;
+    header.start_baud = protocol::HostBaudFor(
+        protocol::ChipBaud(chain.model, protocol::ResetBaudRegister(chain.model)));
     out_ << FormatCaptureHeader(header) << std::flush;
   }
   bool ok() const { return !out_.is_open() || out_.good(); }
   void Burst(bool to_chips, std::uint32_t baud, std::span<const std::uint8_t> bytes) {
-    if (!out_.is_open() || bytes.empty()) {
+    if (bytes.empty()) {
       return;
     }
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
-    out_ << FormatCaptureBurst(
-                {static_cast<std::uint64_t>(micros), to_chips, baud, {bytes.begin(), bytes.end()}})
-         << std::flush;
+    Write({Micros(), to_chips, baud, {bytes.begin(), bytes.end()}});
   }
+  // nRST released: the chips start again at `baud`, their power-on rate.
+  void Reset(std::uint32_t baud) { Write({Micros(), true, baud, {}, true}); }
 
  private:
   using Clock = std::chrono::steady_clock;
+  std::uint64_t Micros() const {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count());
+  }
+  void Write(const CaptureBurst& burst) {
+    if (out_.is_open()) {
+      out_ << FormatCaptureBurst(burst) << std::flush;
+    }
+  }
+
   std::ofstream out_;
   Clock::time_point start_ = Clock::now();
 };
@@ -94,8 +107,23 @@ struct Pump {
       if (n > 0) {
         const std::uint32_t other = Sample(baud_now());
         const auto bytes = std::span(buffer.data(), static_cast<std::size_t>(n));
-        recorder.Burst(true, rate, bytes);
-        clock.With([&](sim::Board& board) { board.Receive(bytes, rate, other); });
+        // Byte by byte, as a baud write switches the chips mid-read; recorded in pieces at
+        // the rate the chips heard them at (when the PTY's rate allowed it; else the PTY's).
+        std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>> pieces;
+        clock.With([&](sim::Board& board) {
+          for (const std::uint8_t b : bytes) {
+            const std::uint32_t chips = board.host_baud();
+            const std::uint32_t heard_at = rate != chips && other == chips ? other : rate;
+            if (pieces.empty() || pieces.back().first != heard_at) {
+              pieces.push_back({heard_at, {}});
+            }
+            pieces.back().second.push_back(b);
+            board.Receive(std::span(&b, 1), rate, other);
+          }
+        });
+        for (const auto& [heard_at, piece] : pieces) {
+          recorder.Burst(true, heard_at, piece);
+        }
       }
     }
     const std::uint32_t other = Sample(baud_now());
@@ -118,15 +146,30 @@ struct Pump {
 };
 
 // bitaxe-raw's control port of the board on a PTY: request bytes in, replies out.
-void ServeControl(SimBoardClock& clock, int fd) {
+// Serves the control port; returns the EMC2101 readings and glitches served so far.
+std::pair<int, int> ServeControl(SimBoardClock& clock, Recorder& recorder, int fd) {
   std::array<std::uint8_t, 512> buffer{};
   const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+  const auto served = [&clock] {
+    return clock.With([](sim::Board& board) {
+      return std::pair{board.bus().emc2101.readings, board.bus().emc2101.glitches};
+    });
+  };
   if (n <= 0) {
-    return;
+    return served();
   }
+  bool released = false;
+  std::uint32_t power_on_baud = 0;
   const auto replies = clock.With([&](sim::Board& board) {
-    return board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
+    const bool was_in_reset = board.in_reset();
+    auto out = board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
+    released = was_in_reset && !board.in_reset();
+    power_on_baud = board.host_baud();
+    return out;
   });
+  if (released) {
+    recorder.Reset(power_on_baud);
+  }
   std::size_t done = 0;
   while (done < replies.size()) {
     const ssize_t w = ::write(fd, replies.data() + done, replies.size() - done);
@@ -135,6 +178,7 @@ void ServeControl(SimBoardClock& clock, int fd) {
     }
     done += static_cast<std::size_t>(w);
   }
+  return served();
 }
 
 Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
@@ -153,7 +197,8 @@ Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
 }
 
 Error ServePty(const SimServerConfig& config, SimBoardClock& board, Recorder& recorder, int stop_fd,
-               const std::function<void(const std::string&)>& ready) {
+               const std::function<void(const std::string&)>& ready,
+               const std::function<void(const std::string&)>& note) {
   std::unique_ptr<Pty> pty;
   if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
     return s;
@@ -167,11 +212,17 @@ Error ServePty(const SimServerConfig& config, SimBoardClock& board, Recorder& re
   ready(pty->slave_path());
   Pump pump{board, recorder};
   bool stop = false;
+  int glitches = 0;
   while (!stop) {
     (void)pump.Round(
         pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop);
     if (control_pty) {
-      ServeControl(board, control_pty->master_fd());
+      const auto [readings, glitched] = ServeControl(board, recorder, control_pty->master_fd());
+      if (glitched > glitches && note) {
+        note("sensor glitch: EMC2101 diode reading " + std::to_string(readings) + " was 0 C (" +
+             std::to_string(glitched) + " so far)");
+      }
+      glitches = glitched;
     }
   }
   return {};
@@ -225,13 +276,14 @@ Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, Recorder& re
 }  // namespace
 
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
-                   const std::function<void(const std::string&)>& ready) {
+                   const std::function<void(const std::string&)>& ready,
+                   const std::function<void(const std::string&)>& note) {
   SimBoardClock board(config.board);
   Recorder recorder(config.record_path, config.board.chain);
   if (!recorder.ok()) {
     return {StatusCode::kUnavailable, "cannot write the capture " + config.record_path};
   }
-  return config.use_pty ? ServePty(config, board, recorder, stop_fd, ready)
+  return config.use_pty ? ServePty(config, board, recorder, stop_fd, ready, note)
                         : ServeTcp(config, board, recorder, stop_fd, ready);
 }
 

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "hashrig/base/hex.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/hal/replay.h"
 #include "support/shared_data.h"
 
@@ -28,7 +30,7 @@ Capture BitaxeGamma() {
 TEST(CaptureTest, TheBitaxeGammaRoundTripReplaysToTheAcceptedShare) {
   // The chips were already in the 11-byte format (ESP-Miner's init): say so as it did.
   Capture c = BitaxeGamma();
-  c.bursts.insert(c.bursts.begin(), {0, true, 115'200, *DecodeHex("55aa510900a49000ffff1c")});
+  c.bursts.insert(c.bursts.begin(), {0, true, 1'000'000, *DecodeHex("55aa510900a49000ffff1c")});
   const ReplayReport r = Replay(c);
   ASSERT_EQ(r.nonces.size(), 1u);
   const ReplayedNonce& n = r.nonces[0];
@@ -49,7 +51,7 @@ TEST(CaptureTest, TheBitaxeGammaRoundTripReplaysToTheAcceptedShare) {
 // job the driver never sent and is dropped, as a real driver must drop it.
 TEST(CaptureTest, TheBitaxeGammaJobThroughOurDriver) {
   Capture c = BitaxeGamma();
-  c.bursts.insert(c.bursts.begin(), {0, true, 115'200, *DecodeHex("55aa510900a49000ffff1c")});
+  c.bursts.insert(c.bursts.begin(), {0, true, 1'000'000, *DecodeHex("55aa510900a49000ffff1c")});
   const DriverReplayReport d = ReplayThroughDriver(c);
   ASSERT_TRUE(d.mining);
   EXPECT_EQ(d.jobs, 1);
@@ -86,9 +88,49 @@ TEST(CaptureTest, EspMinersSelfTestWorkAndTheDerivedAnswer) {
   EXPECT_NEAR(r.nonces[0].difficulty, 683.5, 0.1);
 }
 
+std::vector<std::uint8_t> Bytes(const protocol::CommandFrame& f) {
+  return {f.span().begin(), f.span().end()};
+}
+
+// Issue 11, point 3 and the rate-strictness case: the chips hear only what is sent at
+// their rate. A replay follows their rate through the baud writes they heard and nRST
+// releases, and neither decodes nor counts what they could not hear.
+TEST(CaptureTest, TheChipsHearOnlyTheirRate) {
+  namespace p = protocol;
+  const auto model = p::ChipModel::kBm1370;
+  const auto address = Bytes(p::SetAddressFrame(0));
+  Capture c;
+  c.model = model;
+  c.start_baud = 115'200;
+  c.bursts = {
+      {0, true, 115'200, address},  // heard
+      {10, true, 115'200,
+       Bytes(p::BroadcastWriteFrame(p::BaudRegisterAddress(model), p::FastBaudRegister(model)))},
+      {20, true, 115'200, address},    // the chips now listen at 1 Mbaud: unheard
+      {30, true, 1'000'000, address},  // heard
+      {40, true, 115'200, {}, true},   // nRST released: power-on rate
+      {50, true, 1'000'000, address},  // unheard
+      {60, true, 115'200, address},    // heard
+  };
+  const ReplayReport r = Replay(c);
+  EXPECT_EQ(r.addresses, 3);
+  EXPECT_EQ(r.unheard, 2 * static_cast<int>(address.size()));
+  EXPECT_EQ(r.final_baud, 115'200u);
+  c.bursts.resize(4);
+  EXPECT_EQ(Replay(c).final_baud, 1'000'000u);
+  // Without a start rate the chips listen at the first host burst's: a capture cut from
+  // the middle of a session.
+  c.start_baud = 0;
+  c.bursts.erase(c.bursts.begin(), c.bursts.begin() + 3);
+  EXPECT_EQ(Replay(c).unheard, 0);
+  EXPECT_EQ(Replay(c).addresses, 1);
+}
+
 TEST(CaptureTest, TextRoundTripAndErrorsThatNameTheLine) {
   Capture c = BitaxeGamma();
   c.chips = 3;
+  c.start_baud = 115'200;
+  c.bursts.push_back({5000, true, 115'200, {}, true});
   std::string text = FormatCaptureHeader(c);
   for (const auto& b : c.bursts) {
     text += FormatCaptureBurst(b);
@@ -96,9 +138,12 @@ TEST(CaptureTest, TextRoundTripAndErrorsThatNameTheLine) {
   const auto back = ParseCapture(text);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->chips, 3);
-  ASSERT_EQ(back->bursts.size(), 2u);
+  EXPECT_EQ(back->start_baud, 115'200u);
+  ASSERT_EQ(back->bursts.size(), 3u);
   EXPECT_EQ(back->bursts[1].bytes, c.bursts[1].bytes);
   EXPECT_FALSE(back->bursts[1].to_chips);
+  EXPECT_TRUE(back->bursts[2].reset);
+  EXPECT_TRUE(back->bursts[2].bytes.empty());
   const std::pair<const char*, const char*> bad[] = {
       {"hello\n", "line 1: not a chip capture"},
       {"# hashrig chip capture 1\nmodel BM9999\n", "line 2: unknown chip model 'BM9999'"},
@@ -107,6 +152,9 @@ TEST(CaptureTest, TextRoundTripAndErrorsThatNameTheLine) {
        "line 3: time goes backwards"},
       {"# hashrig chip capture 1\n10 = 115200 55aa\n", "line 2: '=': expected > (to chips)"},
       {"# hashrig chip capture 1\n10 > 115200 5g\n", "line 2: expected the burst's bytes in hex"},
+      {"# hashrig chip capture 1\n10 ! 115200 55aa\n",
+       "line 2: an nRST release (!) carries no bytes"},
+      {"# hashrig chip capture 1\nbaud fast\n", "line 2: baud: 'fast' is not a baud rate"},
       {"", "empty: not a chip capture"},
   };
   for (const auto& [input, error] : bad) {

@@ -70,5 +70,30 @@ TEST(Emc2101Test, FanTachAndDiodeTemperature) {
   EXPECT_EQ(fan.Init().code(), StatusCode::kMismatch);
 }
 
+// `hashrig sim --sensor-glitch-every N`: every Nth diode reading is a 0 °C glitch (the
+// thermal policy's glitch filter is tested on such readings in thermal_test.cc).
+TEST(Emc2101Test, EveryNthReadingIsAGlitch) {
+  sim::ThermalModel board(sim::FindRig("bitaxe-gamma")->thermal);
+  for (int i = 0; i < 100; ++i) {
+    board.Step(1s, 18, 50);
+  }
+  sim::SimI2cBus bus;
+  bus.emc2101.board = &board;
+  bus.emc2101.glitch_every = 3;
+  protocol::Emc2101 fan(bus);
+  ASSERT_TRUE(fan.Init().ok());
+  for (int reading = 1; reading <= 9; ++reading) {
+    const auto temp = fan.ReadExternalTemperature();
+    ASSERT_TRUE(temp.ok());
+    if (reading % 3 == 0) {
+      EXPECT_EQ(temp->value, 0.0) << reading;
+    } else {
+      EXPECT_NEAR(temp->value, board.temperature().value, 0.125) << reading;
+    }
+  }
+  EXPECT_EQ(bus.emc2101.readings, 9);
+  EXPECT_EQ(bus.emc2101.glitches, 3);
+}
+
 }  // namespace
 }  // namespace hashrig::hal

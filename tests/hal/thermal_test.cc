@@ -69,6 +69,25 @@ TEST(ThermalPolicyTest, FailedSensorIsHotThenStopsWithinTheGrace) {
   EXPECT_TRUE(stop.stop_chain);
   EXPECT_EQ(stop.stop_reason, StopReason::kSensorFailed);  // the reason, not "overheat"
   EXPECT_EQ(controller.overheats(), 0u);
+  EXPECT_FALSE(controller.believed().has_value());  // reported as failed, never a number
+}
+
+// A 0 °C glitch among good readings (`hashrig sim --sensor-glitch-every 4` on a Bitaxe
+// showed "0.0C" in the status line): the believed temperature stays the last good one and
+// the chain keeps mining; a failed reading is no temperature, not the last good one.
+TEST(ThermalPolicyTest, AGlitchIsNeverTheTemperatureShown) {
+  protocol::ThermalController controller({}, {525});
+  Micros now{0};
+  for (int i = 1; i <= 40; ++i) {  // 10 s, every 4th reading 0 °C
+    now += Micros(250'000);
+    const auto d = controller.Update(C(i % 4 == 0 ? 0 : 50), now);
+    EXPECT_FALSE(d.stop_chain) << i;
+    ASSERT_TRUE(controller.believed().has_value()) << i;
+    EXPECT_EQ(controller.believed()->value, 50) << i;
+  }
+  // No reading at all is shown as none at once (the status says the sensor failed).
+  controller.Update(std::nullopt, now + Micros(250'000));
+  EXPECT_FALSE(controller.believed().has_value());
 }
 
 TEST(ThermalPolicyTest, AStuckSensorIsTreatedAsFailed) {

@@ -40,6 +40,7 @@ Board::Board(const BoardConfig& config)
       thermal_(ChainConstants(rig_, config.chain.chips, config.ambient_c)) {
   chain_.SetFaults(config.faults);
   control_.bus.emc2101.board = &thermal_;
+  control_.bus.emc2101.glitch_every = config.sensor_glitch_every;
 }
 
 void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,

@@ -254,8 +254,7 @@ void Chain::State::OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value)
     chip.response_size = 11;  // the version-rolling enable switches the response format
     chip.scanners.clear();
   }
-  if (reg == p::BaudRegisterAddress(config.model) &&
-      (config.model != ChipModel::kBm1397 || (value & 0xFF) == 0x31)) {
+  if (p::SwitchesBaud(config.model, reg, value)) {
     chip_baud = p::ChipBaud(config.model, value);
   }
   if (reg == reg::kVersionRolling) {

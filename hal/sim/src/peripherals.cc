@@ -76,7 +76,7 @@ std::uint16_t SimI2cBus::PmbusWord(std::uint8_t command) const {
   }
 }
 
-std::uint8_t SimI2cBus::EmcRegister(std::uint8_t reg) const {
+std::uint8_t SimI2cBus::EmcRegister(std::uint8_t reg) {
   const double celsius = emc2101.board != nullptr ? emc2101.board->Read().value : 25.0;
   const bool invalid = emc2101.diode_open || std::isnan(celsius);
   switch (reg) {
@@ -85,9 +85,18 @@ std::uint8_t SimI2cBus::EmcRegister(std::uint8_t reg) const {
     case p::emc2101::kFanSetting:
       return emc2101.fan_setting;
     case p::emc2101::kExternalTempHigh:
+      ++emc2101.readings;
+      glitching_ = emc2101.glitch_every > 0 && emc2101.readings % emc2101.glitch_every == 0;
+      emc2101.glitches += glitching_ ? 1 : 0;
+      if (glitching_) {
+        return 0;
+      }
       return invalid ? 0x7F
                      : static_cast<std::uint8_t>(static_cast<std::int8_t>(std::floor(celsius)));
     case p::emc2101::kExternalTempLow:
+      if (glitching_) {
+        return 0;
+      }
       return invalid ? 0xE0
                      : static_cast<std::uint8_t>(
                            static_cast<int>((celsius - std::floor(celsius)) * 8) << 5);

@@ -204,6 +204,9 @@ const Command kSimCommand{
         {"drop", 0, true, false, "probability that a response is lost"},
         {"delay-ms", 0, true, false, "delay of every response, milliseconds"},
         {"seed", 0, true, false, "random seed for faults (default 1)"},
+        {"sensor-glitch-every", 0, true, false,
+         "N: every Nth EMC2101 temperature reading is a 0 °C glitch (with --control-link; "
+         "each is logged)"},
         {"record", 0, true, false,
          "write both directions of the chain's link, with times and rates, to FILE (a chip "
          "capture for `hashrig replay`)"},

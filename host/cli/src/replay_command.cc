@@ -76,7 +76,9 @@ int RunReplay(const Args& args) {
                                 {"failed", report.failed()},
                                 {"unknown_job", unknown},
                                 {"duplicates", report.duplicates},
-                                {"damaged", report.damaged}}
+                                {"damaged", report.damaged},
+                                {"unheard", report.unheard},
+                                {"final_baud", report.final_baud}}
                      .dump()
               << std::endl;
     return report.failed() == 0 ? kExitOk : 1;
@@ -86,7 +88,9 @@ int RunReplay(const Args& args) {
             << report.nonces.size() << " nonces: " << met << " met their ticket ("
             << report.rolled() << " on rolled versions), " << report.failed() << " did not, "
             << unknown << " for jobs never sent, " << report.duplicates << " twice; "
-            << report.damaged << " damaged bytes" << std::endl;
+            << report.damaged << " damaged bytes; " << report.unheard
+            << " bytes sent at another rate than the chips'; the chips ended at "
+            << report.final_baud << " baud" << std::endl;
   return report.failed() == 0 ? kExitOk : 1;
 }
 

@@ -57,12 +57,17 @@ Error Configure(const Args& args, hal::SimServerConfig& config) {
                    "': expected BM1397, BM1366, BM1368 or BM1370");
   }
   board.chain.model = *model;
+  if (args.Has("sensor-glitch-every") && !args.Has("control-link")) {
+    return Invalid("--sensor-glitch-every needs --control-link (the EMC2101 is on that port)");
+  }
   return FirstError(
       {Store(args.Whole("chips", 1, 1, 256), board.chain.chips),
        Store(
            args.Number("cpu-rate", board.chain.cpu_hashes_per_second, 1, 1e12, "hashes per second"),
            board.chain.cpu_hashes_per_second),
        Store(args.Number("ambient", board.ambient_c, -40, 120, "°C"), board.ambient_c),
+       Store(args.Whole("sensor-glitch-every", 0, 0, 1'000'000, "readings"),
+             board.sensor_glitch_every),
        Store(args.Whole("seed", 1, 0, ~0ULL), board.chain.seed),
        Store(args.Whole("delay-ms", 0, 0, 60'000, "ms"), board.faults.response_delay),
        Store(args.Number("corrupt", 0, 0, 1, "(a probability)"), board.faults.corrupt_byte_rate),
@@ -86,11 +91,14 @@ int RunSim(const Args& args) {
   sigaddset(&signals, SIGTERM);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
   const int stop_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
-  const auto status = hal::RunSimServer(config, stop_fd, [&](const std::string& where) {
-    std::cout << (config.use_pty ? "pty " : "listening on ") << where << " ("
-              << config.board.chain.chips << " x "
-              << hal::protocol::InfoOf(config.board.chain.model).name << ")" << std::endl;
-  });
+  const auto status = hal::RunSimServer(
+      config, stop_fd,
+      [&](const std::string& where) {
+        std::cout << (config.use_pty ? "pty " : "listening on ") << where << " ("
+                  << config.board.chain.chips << " x "
+                  << hal::protocol::InfoOf(config.board.chain.model).name << ")" << std::endl;
+      },
+      [](const std::string& what) { std::cerr << "sim: " << what << std::endl; });
   ::close(stop_fd);
   if (!status.ok()) {
     return Failure("sim", status.message());

@@ -6,12 +6,19 @@
 //   # hashrig chip capture 1
 //   model BM1370
 //   chips 1
+//   baud 115200
 //   # microseconds  direction  rate  bytes (hex)
 //   1000 > 115200 55aa5209000000a4...
 //   1450 < 115200 aa551370000000000005
+//   9000 ! 115200
 //
-// ">" is host to chips, "<" chips to host; the rate is the baud the sender used. Blank
-// lines and lines starting with '#' are ignored. Errors name the line and what was wrong.
+// "baud" is the rate the chips listened at when the capture began (optional: without it,
+// the rate of the first host burst — a capture cut from the middle of a session).
+// ">" is host to chips, "<" chips to host; the rate is the baud the sender used (for the
+// host's bytes, the rate the chips heard them at when the sampled PTY rate allowed both).
+// "!" is nRST released (bitaxe-raw's GPIO): the chips are back in their power-on state,
+// at the rate given; it carries no bytes. Blank lines and lines starting with '#' are
+// ignored. Errors name the line and what was wrong.
 #pragma once
 
 #include <cstdint>
@@ -29,11 +36,13 @@ struct CaptureBurst {
   bool to_chips = true;      // '>' host to chips; '<' chips to host
   std::uint32_t baud = 0;
   std::vector<std::uint8_t> bytes;
+  bool reset = false;  // '!': nRST released, the chips at power-on (no bytes)
 };
 
 struct Capture {
   protocol::ChipModel model = protocol::ChipModel::kBm1370;
   int chips = 1;
+  std::uint32_t start_baud = 0;  // the chips' rate at the start; 0: the first host burst's
   std::vector<CaptureBurst> bursts;
 };
 

@@ -1,5 +1,7 @@
 // A chip capture (capture.h) replayed through the decoders the driver uses (issue 11,
-// point 10): host frames with HostFrameDecoder, chip responses with ResponseDecoder and
+// point 10): host frames with HostFrameDecoder (only those sent at the rate the chips
+// were at: the chips' rate follows the baud writes they heard and nRST releases), chip
+// responses with ResponseDecoder and
 // DecodeNonce (the response size following the 0xA4 writes, as the driver does), every
 // nonce matched to the job frame with its id and re-hashed with the real sha256 core —
 // version (rolled bits), share difficulty, and whether it met the ticket the host wrote.
@@ -36,6 +38,11 @@ struct ReplayReport {
   int responses = 0;
   int duplicates = 0;  // nonces reported again for the same job and version
   int damaged = 0;     // from the chips: bytes skipped and frames with a bad CRC
+  // Host bytes sent at another rate than the chips listened at: they heard garbage (a
+  // host probing for the chips' rate sends some; one that forgets the rate it set, many).
+  // They are not decoded: the chips never saw those frames.
+  int unheard = 0;
+  std::uint32_t final_baud = 0;  // the rate the chips listened at when the capture ended
   int failed() const;
   int rolled() const;
 };

@@ -27,8 +27,11 @@ struct SimServerConfig {
   std::string record_path;
 };
 
-// `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100").
+// `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100");
+// `note`, if given, with what the board did that a tester wants to see in its log (a
+// sensor glitch it served).
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
-                   const std::function<void(const std::string&)>& ready);
+                   const std::function<void(const std::string&)>& ready,
+                   const std::function<void(const std::string&)>& note = {});
 
 }  // namespace hashrig::hal

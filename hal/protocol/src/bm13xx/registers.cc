@@ -148,6 +148,11 @@ std::uint32_t ChipBaud(ChipModel model, std::uint32_t value) {
   return static_cast<std::uint32_t>(25'000'000u / (8u * (divider + 1)));
 }
 
+bool SwitchesBaud(ChipModel model, std::uint8_t reg, std::uint32_t value) {
+  return reg == BaudRegisterAddress(model) &&
+         (model != ChipModel::kBm1397 || (value & 0xFF) == 0x31);
+}
+
 std::uint32_t HostBaudFor(std::uint32_t chip_baud) {
   // Standard rates within the ~4 % tolerance real links show (1,041,667 -> 1,000,000).
   for (std::uint32_t rate : {115'200u, 1'000'000u, 3'125'000u, 1'500'000u, 2'000'000u}) {

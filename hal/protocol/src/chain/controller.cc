@@ -119,8 +119,8 @@ bool ChainController::ThermalDue(Micros now) const {
 
 void ChainController::OnTemperature(std::optional<Celsius> reading, Micros now) {
   next_thermal_ = now + config_.thermal_period;
-  temperature_ = reading;
   ApplyThermal(thermal_.Update(reading, now), now);
+  temperature_ = thermal_.believed();
 }
 
 void ChainController::ApplyThermal(const ThermalDecision& d, Micros now) {

@@ -44,7 +44,8 @@ bool ThermalController::Believable(double celsius, Micros now) {
   }
   const bool stuck = now - unchanged_since_ >= config_.stuck_after;
   // NaN compares false both ways: it lands here as a failed reading.
-  if (!(celsius >= -40 && celsius <= 150) || stuck) {
+  invalid_ = !(celsius >= -40 && celsius <= 150) || stuck;
+  if (invalid_) {
     return false;
   }
   if (believed_) {

@@ -25,6 +25,7 @@ struct BoardConfig {
   // The rig whose chips these are (power, heat); null: RigFor(model, chips).
   const RigProfile* rig = nullptr;
   double ambient_c = 25;
+  int sensor_glitch_every = 0;  // every Nth EMC2101 diode reading is a 0 °C glitch; 0: never
 };
 
 // The profile a chain of `chips` × `model` is modelled on: a Bitaxe-class board for one

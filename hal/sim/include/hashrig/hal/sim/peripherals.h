@@ -2,7 +2,8 @@
 // I2C bus: a TPS546 (PMBus: VOUT_MODE, VOUT_COMMAND, OPERATION, READ_VOUT/IOUT/
 // TEMPERATURE_1, STATUS_WORD) and an EMC2101 (fan setting, tach, diode temperature) whose
 // temperature comes from a ThermalModel. Faults: a bus that NAKs, a regulator fault, an
-// open temperature diode, a stuck sensor (ThermalModel).
+// open temperature diode, a stuck sensor (ThermalModel), a diode that now and then reads
+// 0 °C for one reading (a glitch, as noisy boards give).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,9 @@ struct SimEmc2101 {
   std::uint32_t max_rpm = 6000;
   bool diode_open = false;
   ThermalModel* board = nullptr;  // where the external diode's temperature comes from
+  int glitch_every = 0;           // every Nth diode reading (high byte) is 0 °C; 0: never
+  int readings = 0;               // diode readings served (high byte reads)
+  int glitches = 0;               // of them, glitches
 
   double fan_percent() const { return fan_setting * 100.0 / 63; }
 };
@@ -47,7 +51,8 @@ class SimI2cBus final : public protocol::I2cBus {
 
  private:
   std::uint16_t PmbusWord(std::uint8_t command) const;
-  std::uint8_t EmcRegister(std::uint8_t reg) const;
+  std::uint8_t EmcRegister(std::uint8_t reg);
+  bool glitching_ = false;  // the current diode reading is a glitch (high and low byte)
 };
 
 }  // namespace hashrig::hal::sim

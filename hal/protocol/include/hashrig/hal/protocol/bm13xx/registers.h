@@ -72,6 +72,8 @@ std::uint32_t SlowBaudRegister(ChipModel model);
 std::uint32_t ResetBaudRegister(ChipModel model);
 // The chip's UART rate for a value of its baud register.
 std::uint32_t ChipBaud(ChipModel model, std::uint32_t value);
+// Whether writing `value` to `reg` switches the chip's UART rate (to ChipBaud(value)).
+bool SwitchesBaud(ChipModel model, std::uint8_t reg, std::uint32_t value);
 // The host rate that talks to a chip at `chip_baud` (hosts use standard rates).
 std::uint32_t HostBaudFor(std::uint32_t chip_baud);
 

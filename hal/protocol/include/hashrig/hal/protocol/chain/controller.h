@@ -68,7 +68,9 @@ class ChainController {
   bool mining() const { return state() == ChainState::kMining; }
   StopReason stop_reason() const { return stop_; }
   ThermalState thermal_state() const { return thermal_state_; }
-  std::optional<Celsius> temperature() const { return temperature_; }  // empty: none/failed
+  // The believed temperature (ThermalController::believed: a glitch is not shown, a
+  // failed sensor is empty).
+  std::optional<Celsius> temperature() const { return temperature_; }
   Percent fan() const { return fan_; }
   bool has_sensor() const { return config_.has_sensor; }
   Megahertz frequency() const { return settings_.frequency; }

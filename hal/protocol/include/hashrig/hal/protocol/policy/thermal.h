@@ -81,6 +81,12 @@ class ThermalController {
 
   // The hottest sensor; empty (or outside -40..150 °C) is a failed reading.
   ThermalDecision Update(std::optional<Celsius> reading, Micros now);
+  // The temperature the policy believes: the last believed reading (a glitch — a fall
+  // faster than any board cools — leaves it as it was); empty while the latest reading is
+  // no reading at all (failed, out of range, stuck) and before any believed reading.
+  std::optional<Celsius> believed() const {
+    return believed_ && !invalid_ ? std::optional<Celsius>(Celsius{*believed_}) : std::nullopt;
+  }
   std::uint32_t overheats() const { return overheats_; }
   Megahertz frequency() const { return frequency_; }
   // A new clock setting: the chain runs at it less the step-downs its overheats earned
@@ -106,6 +112,7 @@ class ThermalController {
   double last_reading_ = -1000;
   Micros unchanged_since_{0};
   std::optional<double> believed_;  // the last believed reading
+  bool invalid_ = false;            // the latest reading was none (failed, out of range, stuck)
   Micros believed_at_{0};
   Micros failed_since_{0};
   Micros stopped_at_{0};
