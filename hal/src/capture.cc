@@ -115,6 +115,9 @@ Expected<Capture> ParseCapture(std::string_view text) {
     }
     if (line == kMagic) {
       magic = true;
+    } else if (!magic && line.starts_with(kMagic.substr(0, kMagic.size() - 1))) {
+      return Bad(at, Join({"chip capture version ", line.substr(kMagic.size() - 1),
+                           " is not supported (this build reads version 1)"}));
     }
     if (line.empty() || line.front() == '#') {
       continue;

@@ -156,6 +156,7 @@ TEST(CaptureTest, TextRoundTripAndErrorsThatNameTheLine) {
        "line 2: an nRST release (!) carries no bytes"},
       {"# hashrig chip capture 1\nbaud fast\n", "line 2: baud: 'fast' is not a baud rate"},
       {"", "empty: not a chip capture"},
+      {"# hashrig chip capture 2\n", "line 1: chip capture version 2 is not supported"},
   };
   for (const auto& [input, error] : bad) {
     const auto parsed = ParseCapture(input);
