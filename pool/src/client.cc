@@ -23,6 +23,15 @@ struct PoolMemory {
   bool connected = false;
   std::string host_override;  // client.reconnect
   std::uint16_t port_override = 0;
+  std::shared_ptr<const SessionJobs> jobs;  // of the last session, for a resumed one
+};
+
+// A share no session could take yet.
+struct Held {
+  Share share;
+  std::shared_ptr<const Job> job;  // the job it was found on
+  ShareValue value;
+  Clock::time_point since;
 };
 
 // Authorized with a job (they can come in either order): the pool is usable.
@@ -54,6 +63,9 @@ struct PoolClient::State : std::enable_shared_from_this<PoolClient::State> {
   void ScheduleConnect(std::size_t pool, std::chrono::milliseconds delay);
   void CheckProbe();
   SessionConfig SessionFor(std::size_t pool) const;
+  void Hold(Held share);
+  void DropHeld(Held h, const std::string& reason, bool stale);
+  void SendHeld(Connection& c);
 
   asio::io_context& io;
   ClientConfig config;
@@ -70,7 +82,64 @@ struct PoolClient::State : std::enable_shared_from_this<PoolClient::State> {
   bool mining = false;
   bool stopped = false;
   bool switching = false;  // the operator asked for another pool: not a failure
+  std::deque<Held> held;   // oldest first
 };
+
+void PoolClient::State::DropHeld(Held h, const std::string& reason, bool stale) {
+  event::ShareResult r;
+  r.share = std::move(h.share);
+  r.job_difficulty = h.job ? h.job->difficulty : sha256::Difficulty{};
+  r.value = h.value;
+  r.reason = reason;
+  r.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - h.since);
+  r.unsent = true;
+  r.stale = stale;
+  on_event(failover.active(), r);
+}
+
+void PoolClient::State::Hold(Held share) {
+  held.push_back(std::move(share));
+  while (held.size() > config.held_limit) {
+    Held oldest = std::move(held.front());
+    held.pop_front();
+    DropHeld(std::move(oldest),
+             "no pool for it: " + std::to_string(config.held_limit) + " shares held already",
+             false);
+  }
+}
+
+// A session is authorized: the held shares go to it if it resumed their jobs (the same
+// session and extranonce1, the job not replaced since); the others are dropped, stale.
+void PoolClient::State::SendHeld(Connection& c) {
+  std::size_t sent = 0;
+  std::size_t dropped = 0;
+  while (!held.empty()) {
+    Held h = std::move(held.front());
+    held.pop_front();
+    if (!c.session().HasLiveJob(h.job)) {
+      ++dropped;
+      DropHeld(std::move(h), "held while no pool was connected; its job is gone", true);
+      continue;
+    }
+    const SubmitOutcome out = c.session().Submit(h.share, h.value, Clock::now());
+    if (out.status == SubmitStatus::kSent || out.status == SubmitStatus::kQueued) {
+      ++sent;
+      continue;
+    }
+    ++dropped;
+    DropHeld(std::move(h),
+             "held while no pool was connected; then " + std::string(ToString(out.status)) + " (" +
+                 out.detail + ")",
+             out.status != SubmitStatus::kQueueFull);
+  }
+  c.Flush();
+  if (sent + dropped > 0) {
+    on_event(c.pool(), event::Notice{Severity::kInfo,
+                                     "sent " + std::to_string(sent) +
+                                         " shares held while no pool was connected; dropped " +
+                                         std::to_string(dropped) + " whose job is gone"});
+  }
+}
 
 void PoolClient::State::Start() {
   if (config.tls.insecure) {
@@ -105,6 +174,11 @@ void PoolClient::State::Stop() {
   if (active) {
     active->Close("stopping");
   }
+  while (!held.empty()) {  // no session will take them now
+    Held h = std::move(held.front());
+    held.pop_front();
+    DropHeld(std::move(h), "stopping with no pool to send it to", false);
+  }
 }
 
 SessionConfig PoolClient::State::SessionFor(std::size_t pool) const {
@@ -118,6 +192,9 @@ SessionConfig PoolClient::State::SessionFor(std::size_t pool) const {
   s.suggest_difficulty = config.suggest_difficulty;
   s.extranonce_subscribe = endpoint.url.extranonce_subscribe;
   s.resume_session_id = memory[pool].resume_session_id;
+  s.resume_jobs = memory[pool].jobs;
+  s.max_in_flight = config.max_in_flight;
+  s.max_queued = config.max_queued;
   s.request_timeout = config.request_timeout;
   return s;
 }
@@ -167,6 +244,9 @@ void PoolClient::State::OnActiveEvent(Connection& c, const Event& e) {
     reconnect_requested = *r;
   }
   on_event(pool, e);
+  if (std::holds_alternative<event::Authorized>(e) && !held.empty()) {
+    SendHeld(c);
+  }
   if (const auto* f = std::get_if<event::Failed>(&e)) {
     c.Close(f->reason, f->authorization ? Failure::kAuthorization : Failure::kDisconnected);
   } else if (const auto* r = std::get_if<event::Reconnect>(&e)) {
@@ -179,7 +259,11 @@ void PoolClient::State::OnActiveEvent(Connection& c, const Event& e) {
 void PoolClient::State::OnActiveClosed(Connection& c) {
   mining = false;
   const std::size_t pool = c.pool();
-  memory[pool].connected = false;
+  const bool was_connected = std::exchange(memory[pool].connected, false);
+  memory[pool].jobs = c.session().jobs_for_resume();
+  for (auto& q : c.session().TakeQueued()) {  // never sent: held for the next session
+    Hold({std::move(q.share), q.job, q.value, Clock::now()});
+  }
   if (stopped) {
     return;
   }
@@ -192,8 +276,9 @@ void PoolClient::State::OnActiveClosed(Connection& c) {
     memory[pool].port_override = r.port;
     return ScheduleConnect(pool, r.wait);
   }
-  if (c.session().configure_unanswered() && !c.session().authorized()) {
-    // BIP310: a pool that does not know mining.configure may just hang up.
+  if (was_connected && c.session().configure_unanswered() && !c.session().authorized()) {
+    // BIP310: a pool that does not know mining.configure may just hang up (a refused
+    // TCP connection is no such answer: rolling stayed off after an outage).
     memory[pool].configure_refused = true;
   }
   if (c.failure() != Failure::kDisconnected) {
@@ -273,17 +358,27 @@ PoolClient::~PoolClient() {  // NOLINT(bugprone-exception-escape): see client.h
 void PoolClient::Start() { state_->Start(); }
 void PoolClient::Stop() { state_->Stop(); }
 
-SubmitOutcome PoolClient::Submit(const Share& share, const ShareValue& value) {
+SubmitOutcome PoolClient::Submit(const Share& share, const ShareValue& value,
+                                 std::shared_ptr<const Job> job) {
   auto& active = state_->active;
-  if (!active || active->closed()) {
+  if (!active || active->closed() || !active->session().authorized()) {
     SubmitOutcome out;
-    out.detail = "no pool connection";
+    if (state_->stopped || !job) {
+      out.detail = state_->stopped ? "stopping" : "no pool connection";
+      return out;
+    }
+    state_->Hold({share, std::move(job), value, Clock::now()});
+    out.status = SubmitStatus::kHeld;
+    out.value = value;
+    out.detail = std::to_string(state_->held.size()) + " held";
     return out;
   }
   SubmitOutcome out = active->session().Submit(share, value, Clock::now());
   active->Flush();
   return out;
 }
+
+std::size_t PoolClient::held() const { return state_->held.size(); }
 
 std::size_t PoolClient::active_pool() const { return state_->failover.active(); }
 

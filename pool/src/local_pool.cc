@@ -7,6 +7,7 @@
 #include <deque>
 #include <vector>
 
+#include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
 #include "hashrig/pool/stratum.h"
 
@@ -299,7 +300,7 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
       self->logged_accepted = self->ledger.accepted;
       const auto& share = self->ledger.recent.back();
       self->log(Severity::kInfo, "accepted share from " + p.name() + " difficulty " +
-                                     std::to_string(share.job_difficulty.value()) + " header " +
+                                     FormatDifficulty(share.job_difficulty.value()) + " header " +
                                      EncodeHex(share.header));
     }
     if (block_found) {

@@ -50,6 +50,9 @@ std::string_view RequestName(int kind) {
 
 constexpr EnumName<SubmitStatus> kSubmitStatusNames[] = {
     {SubmitStatus::kSent, "sent"},
+    {SubmitStatus::kQueued, "queued"},
+    {SubmitStatus::kQueueFull, "dropped: the submit queue is full"},
+    {SubmitStatus::kHeld, "held: no pool connection"},
     {SubmitStatus::kDuplicate, "duplicate"},
     {SubmitStatus::kStale, "stale"},
     {SubmitStatus::kUnknownJob, "unknown job"},
@@ -136,6 +139,11 @@ void ClientSession::OnResponse(const Message& m, Clock::time_point now) {
   const auto id = NumericId(m.id);
   const auto it = id ? pending_.find(*id) : pending_.end();
   if (it == pending_.end()) {
+    if (const auto late = id ? timed_out_.find(*id) : timed_out_.end(); late != timed_out_.end()) {
+      const Pending p = late->second.pending;
+      timed_out_.erase(late);
+      return OnSubmitResult(m, p, now, true);
+    }
     Note(Severity::kWarning, "response to no request of ours (id " + JsonText(m.id) + ")");
     return;
   }
@@ -149,7 +157,9 @@ void ClientSession::OnResponse(const Message& m, Clock::time_point now) {
     case Request::kAuthorize:
       return OnAuthorize(m);
     case Request::kSubmit:
-      return OnSubmitResult(m, pending, now);
+      --submits_in_flight_;
+      OnSubmitResult(m, pending, now, false);
+      return SendQueued(now);
     case Request::kSuggestDifficulty:
     case Request::kXnSubscribe:
       if (auto error = ErrorText(m); error || m.result == false) {
@@ -198,6 +208,9 @@ void ClientSession::OnSubscribe(const Message& m, Clock::time_point now) {
   const bool resumed =
       !config_.resume_session_id.empty() && result->session_id == config_.resume_session_id;
   session_id_ = result->session_id;
+  if (resumed && config_.resume_jobs && config_.resume_jobs->extranonce1 == extranonce1_) {
+    jobs_ = config_.resume_jobs->jobs;  // the same work: its shares are still good here
+  }
   Emit(event::Subscribed{session_id_, resumed});
   if (early_notify_) {
     AddJob(*std::exchange(early_notify_, std::nullopt), now);
@@ -215,8 +228,10 @@ void ClientSession::OnAuthorize(const Message& m) {
                      true});
 }
 
-void ClientSession::OnSubmitResult(const Message& m, const Pending& p, Clock::time_point now) {
+void ClientSession::OnSubmitResult(const Message& m, const Pending& p, Clock::time_point now,
+                                   bool late) {
   event::ShareResult r;
+  r.late = late;
   r.id = NumericId(m.id).value_or(0);
   r.share = p.share;
   r.job_difficulty = p.job_difficulty;

@@ -1,16 +1,11 @@
 // ClientSession, second half: jobs, the share pipeline and request timeouts.
 #include <algorithm>
 
-#include "hashrig/base/hex.h"
+#include "hashrig/base/format.h"
 #include "hashrig/pool/session.h"
 
 namespace hashrig::pool {
 namespace {
-
-std::string ShareKey(const Share& share) {
-  return EncodeHex(share.extranonce2) + '|' + FormatHex32(share.ntime) + '|' +
-         FormatHex32(share.nonce) + '|' + FormatHex32(share.version);
-}
 
 bool SameWork(const Notify& a, const Notify& b) {
   return a.prevhash == b.prevhash && a.coinb1 == b.coinb1 && a.coinb2 == b.coinb2 &&
@@ -19,6 +14,30 @@ bool SameWork(const Notify& a, const Notify& b) {
 }
 
 }  // namespace
+
+std::uint64_t SubmittedShares::Key(const Share& share) {
+  std::string bytes(share.extranonce2.begin(), share.extranonce2.end());
+  for (const std::uint32_t word : {share.ntime, share.nonce, share.version}) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      bytes.push_back(static_cast<char>(word >> shift));
+    }
+  }
+  return std::hash<std::string>{}(bytes);
+}
+
+bool SubmittedShares::Contains(const Share& share) const { return keys_.contains(Key(share)); }
+
+void SubmittedShares::Insert(const Share& share) {
+  const std::uint64_t key = Key(share);
+  if (!keys_.insert(key).second) {
+    return;
+  }
+  order_.push_back(key);
+  if (order_.size() > kKept) {
+    keys_.erase(order_.front());
+    order_.pop_front();
+  }
+}
 
 void ClientSession::OnNotify(const Message& m, Clock::time_point now) {
   auto notify = ParseNotify(m.params);
@@ -60,6 +79,7 @@ void ClientSession::AddJob(const Notify& notify, Clock::time_point now) {
     for (JobEntry& entry : jobs_) {
       entry.stale = true;
     }
+    DropStaleQueued(now);  // shares of replaced jobs are never sent
   }
   std::erase_if(jobs_, [&](const JobEntry& e) { return e.job->notify.job_id == notify.job_id; });
   jobs_.push_back(JobEntry{job, false, {}});
@@ -70,7 +90,7 @@ void ClientSession::AddJob(const Notify& notify, Clock::time_point now) {
   Emit(event::NewJob{std::move(job), clean});
 }
 
-ClientSession::JobEntry* ClientSession::FindJob(const std::string& job_id) {
+JobEntry* ClientSession::FindJob(const std::string& job_id) {
   auto it = std::find_if(jobs_.begin(), jobs_.end(),
                          [&](const JobEntry& e) { return e.job->notify.job_id == job_id; });
   return it == jobs_.end() ? nullptr : &*it;
@@ -114,21 +134,100 @@ SubmitOutcome ClientSession::Submit(const Share& share, const ShareValue& value,
   // Judged by the difficulty in force when the job came, never a later one.
   if (!job.difficulty.ToTarget().IsMetBy(out.value.hash)) {
     out.status = SubmitStatus::kLowDifficulty;
-    out.detail = "difficulty " + std::to_string(out.value.difficulty.value()) + " < job's " +
-                 std::to_string(job.difficulty.value());
+    out.detail = "difficulty " + FormatDifficulty(out.value.difficulty.value()) + " < job's " +
+                 FormatDifficulty(job.difficulty.value());
     return out;
   }
-  if (!entry->submitted.insert(ShareKey(share)).second) {
+  if (entry->submitted.Contains(share)) {
     out.status = SubmitStatus::kDuplicate;
     out.detail = "already submitted";
     return out;
   }
-  out.id = next_id_++;
-  outgoing_.push_back(
-      RequestLine(out.id, "mining.submit", SubmitParams(config_.user, share, job.version_mask)));
-  pending_[out.id] = Pending{Request::kSubmit, now, share, job.difficulty, out.value};
-  out.status = SubmitStatus::kSent;
+  Pending p{Request::kSubmit, now, share, job.difficulty, out.value};
+  if (submits_in_flight_ < config_.max_in_flight) {
+    entry->submitted.Insert(share);
+    out.id = next_id_;
+    SendSubmit(std::move(p), now);
+    out.status = SubmitStatus::kSent;
+    return out;
+  }
+  if (queued_.size() >= config_.max_queued) {
+    out.status = SubmitStatus::kQueueFull;
+    out.detail = std::to_string(submits_in_flight_) + " submits await answers and " +
+                 std::to_string(queued_.size()) + " more wait to be sent";
+    return out;
+  }
+  entry->submitted.Insert(share);
+  queued_.push_back(std::move(p));
+  out.status = SubmitStatus::kQueued;
   return out;
+}
+
+void ClientSession::SendSubmit(Pending p, Clock::time_point now) {
+  const JobEntry* entry = FindJob(p.share.job_id);
+  const std::uint64_t id = next_id_++;
+  outgoing_.push_back(RequestLine(id, "mining.submit",
+                                  SubmitParams(config_.user, p.share, entry->job->version_mask)));
+  p.sent = now;
+  pending_[id] = std::move(p);
+  ++submits_in_flight_;
+}
+
+// Room in flight again: the oldest queued shares go, unless their job was replaced.
+void ClientSession::SendQueued(Clock::time_point now) {
+  while (submits_in_flight_ < config_.max_in_flight && !queued_.empty()) {
+    Pending p = std::move(queued_.front());
+    queued_.pop_front();
+    const JobEntry* entry = FindJob(p.share.job_id);
+    if (entry == nullptr || entry->stale) {
+      EmitUnsent(p, true, "its job was replaced while it waited to be sent", now);
+      continue;
+    }
+    SendSubmit(std::move(p), now);
+  }
+}
+
+void ClientSession::DropStaleQueued(Clock::time_point now) {
+  std::erase_if(queued_, [&](const Pending& p) {
+    const JobEntry* entry = FindJob(p.share.job_id);
+    if (entry != nullptr && !entry->stale) {
+      return false;
+    }
+    EmitUnsent(p, true, "its job was replaced while it waited to be sent", now);
+    return true;
+  });
+}
+
+void ClientSession::EmitUnsent(const Pending& p, bool stale, std::string reason,
+                               Clock::time_point now) {
+  event::ShareResult r;
+  r.share = p.share;
+  r.job_difficulty = p.job_difficulty;
+  r.value = p.value;
+  r.reason = std::move(reason);
+  r.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent);
+  r.unsent = true;
+  r.stale = stale;
+  Emit(std::move(r));
+}
+
+std::vector<ClientSession::Unsent> ClientSession::TakeQueued() {
+  std::vector<Unsent> out;
+  for (const Pending& p : queued_) {
+    const JobEntry* entry = FindJob(p.share.job_id);
+    out.push_back({p.share, entry != nullptr ? entry->job : nullptr, p.value});
+  }
+  queued_.clear();
+  return out;
+}
+
+bool ClientSession::HasLiveJob(const std::shared_ptr<const Job>& job) const {
+  return std::any_of(jobs_.begin(), jobs_.end(),
+                     [&](const JobEntry& e) { return e.job == job && !e.stale; });
+}
+
+std::shared_ptr<const SessionJobs> ClientSession::jobs_for_resume() const {
+  return std::make_shared<const SessionJobs>(SessionJobs{extranonce1_, jobs_});
 }
 
 void ClientSession::OnDisconnect(Clock::time_point now) {
@@ -137,14 +236,23 @@ void ClientSession::OnDisconnect(Clock::time_point now) {
     if (p.kind != Request::kSubmit) {
       return false;  // handshake requests stay, for configure_unanswered()
     }
-    Emit(event::ShareResult{id, p.share, p.job_difficulty, p.value, false, true,
-                            "connection lost before the pool answered", std::nullopt,
-                            std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)});
+    event::ShareResult r{id,
+                         p.share,
+                         p.job_difficulty,
+                         p.value,
+                         false,
+                         true,
+                         "connection lost before the pool answered",
+                         std::nullopt,
+                         std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)};
+    Emit(std::move(r));
     return true;
   });
+  submits_in_flight_ = 0;
 }
 
 void ClientSession::OnTime(Clock::time_point now) {
+  ForgetTimedOut(now);
   for (auto it = pending_.begin(); it != pending_.end();) {
     const Pending& p = it->second;
     if (now - p.sent < config_.request_timeout) {
@@ -164,6 +272,8 @@ void ClientSession::OnTime(Clock::time_point now) {
                              std::nullopt,
                              std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)};
         Emit(std::move(r));
+        timed_out_[it->first] = TimedOut{p, now};  // an answer may still come
+        --submits_in_flight_;
         break;
       }
       case Request::kConfigure:
@@ -180,6 +290,16 @@ void ClientSession::OnTime(Clock::time_point now) {
         break;
     }
     it = pending_.erase(it);
+  }
+  SendQueued(now);
+}
+
+void ClientSession::ForgetTimedOut(Clock::time_point now) {
+  std::erase_if(timed_out_, [&](const auto& entry) {
+    return now - entry.second.at > config_.late_answer_window;
+  });
+  while (timed_out_.size() > config_.late_ids_kept) {
+    timed_out_.erase(timed_out_.begin());  // the oldest id
   }
 }
 

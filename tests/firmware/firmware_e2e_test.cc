@@ -35,8 +35,11 @@ std::string ListenAddress(ChildProcess& pool) {
 struct Board {
   explicit Board(std::vector<std::string> extra, const std::string& chain = "sim:2")
       : link(TempPath("link")) {
-    std::vector<std::string> argv = {HASHRIG_FW_SIM, "--link",     link, "--chain",
-                                     chain,          "--cpu-rate", "1e7"};
+    // The simulated MCU's hardware watchdog counts wall time: on a loaded machine a
+    // starved main loop would reset it in the middle of a test (issue 13, point 5). No
+    // test here is about that watchdog (app_test.cc is, on a fake clock): 60 s.
+    std::vector<std::string> argv = {HASHRIG_FW_SIM, "--link", link,         "--chain", chain,
+                                     "--cpu-rate",   "1e7",    "--watchdog", "60"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process = std::make_unique<ChildProcess>(argv);
     ready = process->ReadLine(10s).has_value();
@@ -103,17 +106,18 @@ TEST(FirmwareE2eTest, KillTheHostAndTheFirmwareIdlesTheChain) {
       HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty", "0.0005"});
   ASSERT_TRUE(WaitForLog(*run, "share: Accepted", 0, 30s))
       << run->Stderr() << board.process->Stderr();
-  ASSERT_TRUE(WaitForLog(*board.process, "chain mining", 0, 1s));
+  ASSERT_TRUE(WaitForLog(*board.process, "chain mining", 0, 30s));
   const std::size_t mark = board.process->Stderr().size();
   run->Signal(SIGKILL);
   const auto killed = Clock::now();
   ASSERT_TRUE(WaitForLog(*board.process, "host silent: chain idled", mark, 10s))
       << board.process->Stderr();
   const auto took = Clock::now() - killed;
-  EXPECT_LT(took, 2s + 1500ms) << "host-silence time is 2 s";
+  // Generous above (a loaded machine delays the log line, not the decision); exact below.
+  EXPECT_LT(took, 2s + 8s) << "host-silence time is 2 s";
   // The host speaks at least once a second, so its last frame came 0-1 s before the kill.
   EXPECT_GE(took, 900ms) << "idled too early";
-  EXPECT_TRUE(WaitForLog(*board.process, "chain idle", mark, 1s));
+  EXPECT_TRUE(WaitForLog(*board.process, "chain idle", mark, 30s));
   run.reset();
 
   ChildProcess again({HASHRIG_BINARY, "run", "--board", "serial:" + board.link,
@@ -131,9 +135,9 @@ TEST(FirmwareE2eTest, TheFirmwareStopsAnOverheatingChainItself) {
   ASSERT_TRUE(board.ready) << board.process->Stderr();
   ASSERT_TRUE(WaitForLog(run, "share: Accepted", 0, 30s)) << run.Stderr();
   std::ofstream(temperature) << "92\n";
-  ASSERT_TRUE(WaitForLog(*board.process, "thermal stopped", 0, 5s)) << board.process->Stderr();
-  EXPECT_TRUE(WaitForLog(*board.process, "fan 100%", 0, 1s));
-  EXPECT_TRUE(WaitForLog(run, "stopped: overheat", 0, 5s)) << run.Stderr();
+  ASSERT_TRUE(WaitForLog(*board.process, "thermal stopped", 0, 30s)) << board.process->Stderr();
+  EXPECT_TRUE(WaitForLog(*board.process, "fan 100%", 0, 30s));
+  EXPECT_TRUE(WaitForLog(run, "stopped: overheat", 0, 30s)) << run.Stderr();
   std::filesystem::remove(temperature);  // now the sensor is gone as well
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(
@@ -205,7 +209,7 @@ TEST(FirmwareE2eTest, FlashANewImageAndMineAgain) {
   const auto said = update.ReadLine(1s);
   ASSERT_TRUE(said.has_value());
   EXPECT_NE(said->find("runs version 2 from slot B, confirmed"), std::string::npos) << *said;
-  EXPECT_TRUE(WaitForLog(*board.process, "bootloader: slot B, version 2, on trial", 0, 1s));
+  EXPECT_TRUE(WaitForLog(*board.process, "bootloader: slot B, version 2, on trial", 0, 30s));
 
   ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + board.link, "--ticket-difficulty",
                     "0.0005", "--duration", "300"});

@@ -330,6 +330,106 @@ TEST(SessionTest, UnansweredRequestsTimeOut) {
   EXPECT_FALSE(results[0].accepted);
 }
 
+// Issue 13, point 3: an answer after the deadline was logged "response to no request of
+// ours" and the share stayed lost; it now comes as a late result with the pool's verdict.
+TEST(SessionTest, AnAnswerAfterTheDeadlineStillCounts) {
+  Harness h;
+  h.Handshake();
+  h.Notify("j1", true);
+  const auto sent = h.session.Submit(h.ShareOn("j1", 1), kT0);
+  const auto other = h.session.Submit(h.ShareOn("j1", 2), kT0);
+  h.session.OnTime(kT0 + 31s);
+  ASSERT_EQ(EventsOf<event::ShareResult>(h.session.TakeEvents()).size(), 2u);
+  h.events.clear();
+  h.Feed(R"({"id":)" + std::to_string(sent.id) + R"(,"result":true,"error":null})", kT0 + 35s);
+  h.Feed(R"({"id":)" + std::to_string(other.id) + R"(,"result":null,"error":[23,"Low",null]})",
+         kT0 + 36s);
+  const auto late = EventsOf<event::ShareResult>(h.events);
+  ASSERT_EQ(late.size(), 2u);
+  EXPECT_TRUE(late[0].late);
+  EXPECT_TRUE(late[0].accepted);
+  EXPECT_EQ(late[0].latency, std::chrono::microseconds(35s));
+  EXPECT_TRUE(late[1].late);
+  EXPECT_FALSE(late[1].accepted);
+  EXPECT_EQ(late[1].reason, "Low");
+  EXPECT_TRUE(EventsOf<event::Notice>(h.events).empty());  // not "no request of ours"
+  // Kept for late_answer_window only: then it is no request of ours.
+  const auto third = h.session.Submit(h.ShareOn("j1", 3), kT0 + 36s);
+  h.session.OnTime(kT0 + 67s);
+  h.session.OnTime(kT0 + 36s + 601s + 31s);
+  (void)h.session.TakeEvents();  // its timeout
+  h.events.clear();
+  h.Feed(R"({"id":)" + std::to_string(third.id) + R"(,"result":true})", kT0 + 700s);
+  EXPECT_TRUE(EventsOf<event::ShareResult>(h.events).empty());
+  EXPECT_EQ(EventsOf<event::Notice>(h.events).size(), 1u);
+}
+
+// Issue 13, point 1: at a pool difficulty of 1e-8 a CPU board found ~100,000 shares a
+// second and every one was sent at once (2 GB, a minute to stop). At most max_in_flight
+// go unanswered; max_queued wait behind them; the rest are refused (the miner counts them
+// discarded); queued shares of a replaced job are never sent (stale, counted here).
+TEST(SessionTest, SubmitsInFlightAreCappedAndQueuedOnesOfReplacedJobsNeverSent) {
+  SessionConfig config = Harness::Config();
+  config.max_in_flight = 4;
+  config.max_queued = 3;
+  Harness h(config);
+  h.Handshake();
+  h.Notify("j1", true);
+  (void)h.session.TakeOutgoing();
+  std::vector<SubmitStatus> statuses;
+  for (std::uint32_t n = 0; n < 8; ++n) {
+    statuses.push_back(h.session.Submit(h.ShareOn("j1", n), kT0).status);
+  }
+  const std::vector<SubmitStatus> expected = {SubmitStatus::kSent,   SubmitStatus::kSent,
+                                              SubmitStatus::kSent,   SubmitStatus::kSent,
+                                              SubmitStatus::kQueued, SubmitStatus::kQueued,
+                                              SubmitStatus::kQueued, SubmitStatus::kQueueFull};
+  EXPECT_EQ(statuses, expected);
+  auto sent = Parsed(h.session.TakeOutgoing());
+  ASSERT_EQ(sent.size(), 4u);
+  // A refused share was never sent: it is no duplicate when found again.
+  EXPECT_EQ(h.session.Submit(h.ShareOn("j1", 7), kT0).status, SubmitStatus::kQueueFull);
+  // An answer makes room: the oldest queued share goes.
+  h.Feed(R"({"id":)" + sent[0]["id"].dump() + R"(,"result":true})", kT0 + 1ms);
+  auto next = Parsed(h.session.TakeOutgoing());
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0]["params"][4], "00000004");  // nonce 4
+  EXPECT_EQ(h.session.queued_submits(), 2u);
+  // A clean job: the two still queued are dropped as stale, not sent.
+  h.Notify("j2", true);
+  const auto results = EventsOf<event::ShareResult>(h.events);
+  ASSERT_EQ(results.size(), 3u);
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_TRUE(results[i].unsent);
+    EXPECT_TRUE(results[i].stale);
+    EXPECT_EQ(results[i].share.nonce, 4 + i);
+  }
+  EXPECT_EQ(h.session.queued_submits(), 0u);
+  EXPECT_TRUE(h.session.TakeOutgoing().empty());
+}
+
+// Issue 13, point 2: a session resumed with the same extranonce1 takes the last
+// session's jobs, so a share found while no pool was connected can still be sent there
+// (once: its duplicate filter comes too); a fresh session does not know them.
+TEST(SessionTest, AResumedSessionKeepsTheJobsOfTheLastOne) {
+  Harness first;
+  first.Handshake();
+  first.Notify("j1", true);
+  ASSERT_EQ(first.session.Submit(first.ShareOn("j1", 1), kT0).status, SubmitStatus::kSent);
+  SessionConfig config = Harness::Config();
+  config.resume_session_id = "s1";
+  config.resume_jobs = first.session.jobs_for_resume();
+  Harness resumed(config);
+  resumed.Handshake();  // the pool answers session "s1", extranonce1 4128064f
+  ASSERT_TRUE(EventsOf<event::Subscribed>(resumed.events).at(0).resumed);
+  EXPECT_EQ(resumed.session.Submit(resumed.ShareOn("j1", 2), kT0).status, SubmitStatus::kSent);
+  EXPECT_EQ(resumed.session.Submit(resumed.ShareOn("j1", 1), kT0).status, SubmitStatus::kDuplicate);
+  config.resume_session_id = "other";
+  Harness fresh(config);
+  fresh.Handshake();
+  EXPECT_EQ(fresh.session.Submit(fresh.ShareOn("j1", 2), kT0).status, SubmitStatus::kUnknownJob);
+}
+
 TEST(SessionTest, HandshakeTimeoutOrRefusalFailsTheSession) {
   Harness silent;
   silent.session.OnTime(kT0 + 31s);

@@ -113,17 +113,19 @@ bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_
   return false;
 }
 
+int CountOf(const std::string& in, const std::string& text) {
+  int seen = 0;
+  for (auto at = in.find(text); at != std::string::npos; at = in.find(text, at + 1)) {
+    ++seen;
+  }
+  return seen;
+}
+
 bool WaitForCount(const ChildProcess& process, const std::string& text, int count,
                   std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    const std::string log = process.Stderr();
-    int seen = 0;
-    for (auto at = log.find(text); at != std::string::npos && seen < count;
-         at = log.find(text, at + 1)) {
-      ++seen;
-    }
-    if (seen >= count) {
+    if (CountOf(process.Stderr(), text) >= count) {
       return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

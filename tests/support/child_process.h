@@ -39,6 +39,9 @@ class ChildProcess {
 bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_t after,
                 std::chrono::seconds limit);
 
+// How many times `text` occurs in `in`.
+int CountOf(const std::string& in, const std::string& text);
+
 // Waits (up to `limit`) until `text` has appeared `count` times in the process's stderr:
 // events are counted as they come, however slow the machine (an ASan build, a loaded CI).
 bool WaitForCount(const ChildProcess& process, const std::string& text, int count,

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <iostream>
 
+#include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
 #include "hashrig/host/cli/args.h"
 #include "hashrig/host/cli/commands.h"
@@ -100,7 +101,7 @@ std::string Summary(const pool::PoolLedger& ledger) {
     reasons += (reasons.empty() ? " (" : ", ") + reason + ": " + std::to_string(count);
   }
   return "accepted " + std::to_string(ledger.accepted) + " (difficulty sum " +
-         std::to_string(ledger.accepted_difficulty) + "), rejected " + std::to_string(rejected) +
+         FormatDifficulty(ledger.accepted_difficulty) + "), rejected " + std::to_string(rejected) +
          (reasons.empty() ? "" : reasons + ")") + ", blocks " + std::to_string(ledger.blocks);
 }
 

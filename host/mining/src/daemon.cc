@@ -199,6 +199,7 @@ void Daemon::State::Apply(const ApiAction& action) {
 }
 
 void Daemon::State::Status() {
+  scheduler->FlushShareLog();
   std::string line = scheduler->StatusLine();
   if (const std::uint64_t dropped = inbox.dropped(); dropped > 0) {
     line += " | nonces dropped (host overloaded): " + std::to_string(dropped);
@@ -219,6 +220,7 @@ void Daemon::State::Stop(const std::string& why) {
   api->Stop();
   metrics->Stop();
   client->Stop();
+  scheduler->FlushShareLog();
   if (local) {
     local->Stop();
   }
@@ -288,8 +290,8 @@ int Daemon::State::Run() {
   }
   const MinerStats& stats = scheduler->stats();
   std::cout << "accepted " << stats.accepted << ", rejected " << stats.rejected << ", stale "
-            << stats.stale << ", lost " << stats.lost << ", hardware errors "
-            << stats.hardware_errors << std::endl;
+            << stats.stale << ", lost " << stats.lost << ", discarded " << stats.discarded
+            << ", hardware errors " << stats.hardware_errors << std::endl;
   return 0;
 }
 

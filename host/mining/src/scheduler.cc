@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
 
 namespace hashrig::host {
 namespace {
 
 constexpr std::size_t kIssuedKept = 512;
+// Lines about shares in the log a second at most; the rest are counted and summarised.
+constexpr int kShareLinesPerSecond = 20;
 
 std::string Fixed(double value, int decimals) {
   char text[64];
@@ -42,7 +45,7 @@ void Scheduler::OnPoolEvent(std::size_t pool, const pool::Event& event) {
     counters_ = all.Split(chains_.size());
     log_.Write(LogLevel::kDebug, "miner",
                "job " + job_->notify.job_id + (j->clean ? " (clean)" : "") + " difficulty " +
-                   Fixed(job_->difficulty.value(), 6));
+                   FormatDifficulty(job_->difficulty.value()));
     Distribute(j->clean);
     return;
   }
@@ -154,27 +157,80 @@ void Scheduler::Verify(std::size_t chain, const FoundNonce& n, Clock::time_point
 void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& n) {
   const pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce.value,
                           n.version.value};
+  using pool::SubmitStatus;
   const pool::SubmitOutcome outcome =
-      client_.Submit(share, pool::ShareValue{n.hash, sha256::Difficulty::OfHash(n.hash)});
-  if (outcome.status == pool::SubmitStatus::kSent) {
-    ++chain_counters_[chain].submitted;  // submitted shares, as cgminer's per-device count
+      client_.Submit(share, pool::ShareValue{n.hash, sha256::Difficulty::OfHash(n.hash)}, work.job);
+  switch (outcome.status) {
+    case SubmitStatus::kSent:
+    case SubmitStatus::kQueued:            // sent when the pool has answered earlier ones
+    case SubmitStatus::kHeld:              // sent when a pool resumes, or reported unsent
+      ++chain_counters_[chain].submitted;  // submitted shares, as cgminer's per-device count
+      if (outcome.status == SubmitStatus::kHeld) {
+        LogShare(LogLevel::kInfo, chains_[chain]->name(), "held",
+                 "share held: no pool connection (" + outcome.detail + ")");
+      }
+      return;
+    case SubmitStatus::kQueueFull:
+      ++stats_.discarded;
+      break;
+    case SubmitStatus::kStale:
+      ++stats_.stale;
+      break;
+    default:
+      break;
+  }
+  LogShare(LogLevel::kInfo, chains_[chain]->name(), "not submitted",
+           "share not submitted: " + std::string(pool::ToString(outcome.status)) + " (" +
+               outcome.detail + ")");
+}
+
+void Scheduler::LogShare(LogLevel level, const std::string& where, const char* kind,
+                         const std::string& text) {
+  const auto now = Clock::now();
+  if (now - share_log_window_ >= std::chrono::seconds(1)) {
+    FlushShareLog();
+    share_log_window_ = now;
+    share_lines_ = 0;
+  }
+  if (share_lines_ < kShareLinesPerSecond) {
+    ++share_lines_;
+    log_.Write(level, where, text);
     return;
   }
-  if (outcome.status == pool::SubmitStatus::kStale) {
-    ++stats_.stale;
+  ++share_lines_held_back_[kind];
+}
+
+void Scheduler::FlushShareLog() {
+  if (share_lines_held_back_.empty()) {
+    return;
   }
-  log_.Write(LogLevel::kInfo, chains_[chain]->name(),
-             "share not submitted: " + std::string(pool::ToString(outcome.status)) + " (" +
-                 outcome.detail + ")");
+  std::string summary;
+  for (const auto& [kind, n] : share_lines_held_back_) {
+    summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
+  }
+  share_lines_held_back_.clear();
+  log_.Write(LogLevel::kInfo, "share",
+             "more than " + std::to_string(kShareLinesPerSecond) +
+                 " share lines a second; not logged: " + summary);
 }
 
 void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   sha256::Digest display = r.value.hash;
   std::reverse(display.begin(), display.end());
   const std::string hash8 = EncodeHex(std::span(display).subspan(0, 8));
-  const std::string diff =
-      Fixed(r.value.difficulty.value(), 4) + "/" + Fixed(r.job_difficulty.value(), 4);
+  const std::string diff = FormatDifficulty(r.value.difficulty.value()) + "/" +
+                           FormatDifficulty(r.job_difficulty.value());
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
+  if (r.unsent) {  // never reached a pool
+    ++(r.stale ? stats_.stale : stats_.discarded);
+    LogShare(LogLevel::kWarning, "share", r.stale ? "stale" : "discarded",
+             std::string(r.stale ? "Stale " : "Discarded ") + hash8 + " Diff " + diff +
+                 " (not sent: " + r.reason + ")");
+    return;
+  }
+  if (r.late) {
+    return OnLateResult(r, hash8 + " Diff " + diff + " (late: " + latency + ")");
+  }
   PoolCounters& pool = pool_counters_[last_pool_];
   pool.last_share_difficulty = r.job_difficulty.value();
   pool.last_share_time = UnixNow();
@@ -183,14 +239,14 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
     ++pool.accepted;
     pool.difficulty_accepted += r.job_difficulty.value();
     stats_.accepted_difficulty += r.job_difficulty.value();
-    log_.Write(LogLevel::kInfo, "share",
-               "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
+    LogShare(LogLevel::kInfo, "share", "accepted",
+             "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
     return;
   }
   if (r.timed_out) {
     ++stats_.lost;  // the pool never judged it: not a reject
-    log_.Write(LogLevel::kWarning, "share",
-               "Lost " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+    LogShare(LogLevel::kWarning, "share", "lost",
+             "Lost " + hash8 + " Diff " + diff + " (" + r.reason + ")");
     return;
   }
   ++stats_.rejected;
@@ -198,8 +254,30 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   pool.difficulty_rejected += r.job_difficulty.value();
   stats_.rejected_difficulty += r.job_difficulty.value();
   ++stats_.rejected_by_reason[r.reason];
-  log_.Write(LogLevel::kWarning, "share",
-             "Rejected " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+  LogShare(LogLevel::kWarning, "share", "rejected",
+           "Rejected " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+}
+
+// The pool answered a submit already counted lost: it moves to the pool's verdict.
+void Scheduler::OnLateResult(const pool::event::ShareResult& r, const std::string& line) {
+  if (stats_.lost > 0) {
+    --stats_.lost;
+  }
+  PoolCounters& pool = pool_counters_[last_pool_];
+  if (r.accepted) {
+    ++stats_.accepted;
+    ++pool.accepted;
+    pool.difficulty_accepted += r.job_difficulty.value();
+    stats_.accepted_difficulty += r.job_difficulty.value();
+    LogShare(LogLevel::kInfo, "share", "accepted", "Accepted " + line);
+    return;
+  }
+  ++stats_.rejected;
+  ++pool.rejected;
+  pool.difficulty_rejected += r.job_difficulty.value();
+  stats_.rejected_difficulty += r.job_difficulty.value();
+  ++stats_.rejected_by_reason[r.reason];
+  LogShare(LogLevel::kWarning, "share", "rejected", "Rejected " + line + " " + r.reason);
 }
 
 double Scheduler::HashrateAverage(Clock::time_point now) const {
@@ -214,7 +292,9 @@ std::string Scheduler::StatusLine() const {
          " (avg):" + FormatHashrate(HashrateAverage(now)) +
          " A:" + std::to_string(stats_.accepted) + " R:" + std::to_string(stats_.rejected) +
          " S:" + std::to_string(stats_.stale) + " HW:" + std::to_string(stats_.hardware_errors) +
-         Chains();
+         (stats_.lost > 0 ? " L:" + std::to_string(stats_.lost) : "") +
+         (stats_.discarded > 0 ? " D:" + std::to_string(stats_.discarded) : "") +
+         (client_.held() > 0 ? " held:" + std::to_string(client_.held()) : "") + Chains();
 }
 
 std::string Scheduler::Chains() const {
@@ -256,6 +336,7 @@ MinerSnapshot Scheduler::Snapshot() const {
   s.rejected = stats_.rejected;
   s.stale = stats_.stale;
   s.lost = stats_.lost;
+  s.discarded = stats_.discarded;
   s.hardware_errors = stats_.hardware_errors;
   s.difficulty_accepted = stats_.accepted_difficulty;
   s.difficulty_rejected = stats_.rejected_difficulty;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "hashrig/base/format.h"
+
 namespace hashrig::host {
 namespace {
 
@@ -21,12 +23,8 @@ LogLevel LevelOf(const ChainStatus& s) {
   return LogLevel::kInfo;
 }
 
-// 256, 1, 0.000061 (2^-14): enough digits for a ticket below 1.
-std::string TicketText(double ticket) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", ticket);
-  return text;
-}
+// 256, 1, 6.10352e-05 (2^-14): enough digits for a ticket below 1.
+std::string TicketText(double ticket) { return FormatDifficulty(ticket); }
 
 }  // namespace
 

@@ -185,7 +185,7 @@ json Summary(const MinerSnapshot& s) {
           {"Rejected", s.rejected},
           {"Hardware Errors", s.hardware_errors},
           {"Stale", s.stale},
-          {"Discarded", 0},
+          {"Discarded", s.discarded},
           {"Get Failures", 0},
           {"Remote Failures", 0},
           {"Difficulty Accepted", s.difficulty_accepted},

@@ -68,11 +68,12 @@ void RenderMiner(Writer& w, const MinerSnapshot& s) {
     w.Sample("hashrig_hashrate_hashes_per_second", Label("window", window), rate);
   }
   w.Family("hashrig_shares_total", "counter",
-           "Shares by the pool's verdict (lost: never answered).");
+           "Shares by the pool's verdict (lost: never answered; discarded: never sent).");
   for (const auto& [result, n] : {std::pair{"accepted", s.accepted},
                                   {"rejected", s.rejected},
                                   {"stale", s.stale},
-                                  {"lost", s.lost}}) {
+                                  {"lost", s.lost},
+                                  {"discarded", s.discarded}}) {
     w.Sample("hashrig_shares_total", Label("result", result), Count(n));
   }
   w.Family("hashrig_share_difficulty_total", "counter",

@@ -46,6 +46,12 @@ struct ClientConfig {
   std::chrono::seconds write_timeout{10};
   FailoverConfig failover;
   std::uint64_t seed = 0;  // backoff jitter
+  // Shares found while no session can take them are held (at most this many) and sent
+  // when a session to the same pool resumes with their jobs; the rest are reported
+  // unsent (ShareResult::unsent) — never silently gone.
+  std::size_t held_limit = 1000;
+  std::size_t max_in_flight = 32;  // per session, see SessionConfig
+  std::size_t max_queued = 1000;
 };
 
 class PoolClient {
@@ -64,7 +70,12 @@ class PoolClient {
   void Stop();
   // `value`: the share's hash and difficulty, computed by the miner from the header it
   // holds (the session checks the share fits its job but does not hash it again).
-  SubmitOutcome Submit(const Share& share, const ShareValue& value);
+  // With no session authorized the share is held (kHeld, see held_limit) if `job`, the
+  // job it was found on, is given: it is sent later only to a session where that very
+  // job is still live (a resumed session), else reported unsent and stale.
+  SubmitOutcome Submit(const Share& share, const ShareValue& value,
+                       std::shared_ptr<const Job> job = nullptr);
+  std::size_t held() const;  // shares waiting for a pool
 
   std::size_t active_pool() const;
   bool mining() const;  // authorized on the active pool, with a job

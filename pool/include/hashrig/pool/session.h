@@ -2,7 +2,8 @@
 // lines and events out. The Asio driver (client.h) owns the socket and the clock; this
 // owns the protocol: the pipelined handshake, jobs with the difficulty and version mask
 // in force when they arrived, the share pipeline (target from the job's own difficulty,
-// duplicate filter, stale detection) and every pool-to-miner method.
+// duplicate filter, stale detection, a cap on submits in flight with a bounded queue
+// behind it, answers that come after the deadline) and every pool-to-miner method.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -31,6 +33,33 @@ inline constexpr std::uint32_t kDefaultVersionMask = 0x1fffe000;  // BIP320's 16
 // Jobs of the same block stay valid until clean_jobs; ESP-Miner keeps 16 as well.
 inline constexpr std::size_t kJobsKept = 16;
 
+// The shares of one job already sent, as 64-bit digests of extranonce2, ntime, nonce and
+// version: the newest kKept of them (a resend comes soon after, if ever; a flood of
+// shares never grows it without bound).
+class SubmittedShares {
+ public:
+  static constexpr std::size_t kKept = 16384;
+  bool Contains(const Share& share) const;
+  void Insert(const Share& share);
+
+ private:
+  static std::uint64_t Key(const Share& share);
+  std::unordered_set<std::uint64_t> keys_;
+  std::deque<std::uint64_t> order_;
+};
+
+struct JobEntry {
+  std::shared_ptr<const Job> job;
+  bool stale = false;
+  SubmittedShares submitted;  // the duplicate filter
+};
+// A session's jobs, newest last: carried into the next session to the same pool when it
+// resumes with the same extranonce1 (its shares stay valid there).
+struct SessionJobs {
+  std::vector<std::uint8_t> extranonce1;
+  std::deque<JobEntry> jobs;
+};
+
 struct SessionConfig {
   std::string user;
   std::string password = "x";
@@ -42,7 +71,17 @@ struct SessionConfig {
   std::optional<sha256::Difficulty> suggest_difficulty;
   bool extranonce_subscribe = false;
   std::string resume_session_id;  // from the previous connection to this pool
+  // That connection's jobs: adopted if the pool resumes the session (same extranonce1).
+  std::shared_ptr<const SessionJobs> resume_jobs;
   std::chrono::seconds request_timeout{30};
+  // Submits awaiting an answer at most; more wait in a queue of at most max_queued (a
+  // share flood at a tiny difficulty never grows without bound nor swamps the pool).
+  std::size_t max_in_flight = 32;
+  std::size_t max_queued = 1000;
+  // Ids of submits that timed out are kept this long (at most late_ids_kept of them): an
+  // answer that comes late still counts (our totals match the pool's).
+  std::chrono::seconds late_answer_window{600};
+  std::size_t late_ids_kept = 4096;
 };
 
 enum class Severity { kInfo, kWarning, kError };
@@ -76,9 +115,15 @@ struct ShareResult {
   ShareValue value;
   bool accepted = false;
   bool timed_out = false;  // no answer: timed out, or the connection went first
-  std::string reason;      // the pool's words, verbatim
+  std::string reason;      // the pool's words, verbatim (or why it was never sent)
   std::optional<int> code;
   std::chrono::microseconds latency{0};
+  // Never sent: it waited (in the queue, or for a pool) and its job was replaced
+  // (`stale`), or it could not be sent at all (no pool; the queue was full).
+  bool unsent = false;
+  bool stale = false;
+  // The answer to a submit already reported timed out (counted lost): count it again.
+  bool late = false;
 };
 struct Reconnect {
   std::string host;        // empty: the same host
@@ -105,6 +150,9 @@ using Event =
 
 enum class SubmitStatus {
   kSent,
+  kQueued,         // max_in_flight submits await answers: sent when one comes
+  kQueueFull,      // ... and max_queued wait already: dropped
+  kHeld,           // no pool connection: held until one resumes (PoolClient)
   kDuplicate,      // this exact share was already submitted
   kStale,          // its job was retired by clean_jobs
   kUnknownJob,     // never seen, or too old to be kept
@@ -149,6 +197,18 @@ class ClientSession {
   std::shared_ptr<const Job> current_job() const;
   std::optional<Clock::time_point> last_job_time() const { return last_job_time_; }
   std::size_t pending_requests() const { return pending_.size(); }
+  std::size_t queued_submits() const { return queued_.size(); }
+  // `job` (this very job, not one with its id) is current here: not replaced, not stale.
+  bool HasLiveJob(const std::shared_ptr<const Job>& job) const;
+  // The session's jobs, for the next session to this pool (SessionConfig::resume_jobs).
+  std::shared_ptr<const SessionJobs> jobs_for_resume() const;
+  // Shares still waiting in the queue, never sent (taken out: the caller holds them).
+  struct Unsent {
+    Share share;
+    std::shared_ptr<const Job> job;  // null if its job is no longer known here
+    ShareValue value;
+  };
+  std::vector<Unsent> TakeQueued();
 
  private:
   enum class Request {
@@ -166,10 +226,9 @@ class ClientSession {
     sha256::Difficulty job_difficulty;
     ShareValue value;
   };
-  struct JobEntry {
-    std::shared_ptr<const Job> job;
-    bool stale = false;
-    std::set<std::string> submitted;  // duplicate filter: en2|ntime|nonce|version
+  struct TimedOut {
+    Pending pending;
+    Clock::time_point at;
   };
 
   std::uint64_t Send(Request kind, std::string_view method, const nlohmann::json& params,
@@ -182,7 +241,12 @@ class ClientSession {
   void OnConfigure(const Message& m);
   void OnSubscribe(const Message& m, Clock::time_point now);
   void OnAuthorize(const Message& m);
-  void OnSubmitResult(const Message& m, const Pending& p, Clock::time_point now);
+  void OnSubmitResult(const Message& m, const Pending& p, Clock::time_point now, bool late);
+  void SendSubmit(Pending p, Clock::time_point now);
+  void SendQueued(Clock::time_point now);
+  void DropStaleQueued(Clock::time_point now);
+  void EmitUnsent(const Pending& p, bool stale, std::string reason, Clock::time_point now);
+  void ForgetTimedOut(Clock::time_point now);
   void OnNotify(const Message& m, Clock::time_point now);
   void OnSetVersionMask(const Message& m);
   void OnSetExtranonce(const Message& m);
@@ -195,6 +259,9 @@ class ClientSession {
   SessionConfig config_;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Pending> pending_;
+  std::size_t submits_in_flight_ = 0;
+  std::deque<Pending> queued_;                   // submits waiting for room in flight
+  std::map<std::uint64_t, TimedOut> timed_out_;  // submits counted lost, kept for late answers
   std::vector<std::string> outgoing_;
   std::vector<Event> events_;
 

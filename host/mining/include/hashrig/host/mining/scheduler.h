@@ -27,6 +27,9 @@ struct MinerStats {
   std::uint64_t rejected = 0;
   std::uint64_t stale = 0;
   std::uint64_t lost = 0;  // submitted, never answered (timeout, connection lost)
+  // Never sent: no pool took it (held, then dropped), the submit queue was full, or
+  // the miner stopped first. Stale shares never sent count as stale.
+  std::uint64_t discarded = 0;
   std::uint64_t hardware_errors = 0;
   std::uint64_t nonces = 0;
   double accepted_difficulty = 0;
@@ -52,6 +55,8 @@ class Scheduler {
 
   const MinerStats& stats() const { return stats_; }
   std::string StatusLine() const;
+  // Logs what the share log held back (at most kShareLinesPerSecond lines a second).
+  void FlushShareLog();
   MinerSnapshot Snapshot() const;
   std::vector<std::unique_ptr<HashChain>>& chains() { return chains_; }
 
@@ -77,6 +82,10 @@ class Scheduler {
   void Verify(std::size_t chain, const FoundNonce& nonce, Clock::time_point now);
   void Submit(std::size_t chain, const Issued& work, const FoundNonce& n);
   void OnShareResult(const pool::event::ShareResult& result);
+  void OnLateResult(const pool::event::ShareResult& result, const std::string& line);
+  // A line about a share, within the log's budget; `kind` names it in the summary.
+  void LogShare(LogLevel level, const std::string& where, const char* kind,
+                const std::string& text);
   void LogPoolEvent(std::size_t pool, const pool::Event& event);
   std::string Chains() const;
   double HashrateAverage(Clock::time_point now) const;
@@ -95,6 +104,9 @@ class Scheduler {
   std::deque<std::uint32_t> issued_order_;
   std::uint32_t next_token_ = 1;
   MinerStats stats_;
+  Clock::time_point share_log_window_{};
+  int share_lines_ = 0;
+  std::map<std::string, std::uint64_t> share_lines_held_back_;
   RateWindow rate_5s_{std::chrono::seconds(5), started_};
   RateWindow rate_1m_{std::chrono::seconds(60), started_};
   RateWindow rate_5m_{std::chrono::seconds(300), started_};
