@@ -236,13 +236,13 @@ bool Daemon::State::StartServers() {
         return AnswerApi(request, AccessFor(peer, config.api_allow), scheduler->Snapshot(),
                          UnixNow());
       },
-      [this](const ApiAction& action) { Apply(action); });
+      [this](const ApiAction& action) { Apply(action); }, ApiRequestComplete);
   metrics = std::make_unique<ApiServer>(
       io,
       [this](std::string_view request, std::uint32_t) {
         return ApiReply{AnswerMetricsHttp(request, scheduler->Snapshot()), {}};
       },
-      [](const ApiAction&) {});
+      [](const ApiAction&) {}, HttpRequestComplete);
   return Listen(*api, config.api_listen, "cgminer API") &&
          Listen(*metrics, config.metrics_listen, "Prometheus metrics");
 }

@@ -463,6 +463,17 @@ Answer One(const std::string& name, const std::string& parameter, ApiAccess acce
 
 }  // namespace
 
+bool ApiRequestComplete(std::string_view request) {
+  const auto start = request.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) {
+    return false;
+  }
+  if (request[start] == '{') {
+    return nlohmann::json::accept(request.substr(start));
+  }
+  return request.find_first_of("|\n") != std::string_view::npos;
+}
+
 ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
                    std::int64_t now) {
   const auto parsed = ParseApiRequest(request);

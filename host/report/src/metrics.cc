@@ -174,6 +174,11 @@ std::string RenderMetrics(const MinerSnapshot& s) {
   return w.Take();
 }
 
+bool HttpRequestComplete(std::string_view request) {
+  return request.find("\r\n\r\n") != std::string_view::npos ||
+         request.find("\n\n") != std::string_view::npos;
+}
+
 std::string AnswerMetricsHttp(std::string_view request, const MinerSnapshot& snapshot) {
   auto response = [](const char* status, const char* type, const std::string& body) {
     return std::string("HTTP/1.0 ") + status + "\r\nContent-Type: " + type +
@@ -186,8 +191,9 @@ std::string AnswerMetricsHttp(std::string_view request, const MinerSnapshot& sna
     return response("400 Bad Request", "text/plain", "bad request\n");
   }
   const auto path_end = line.find(' ', 4);
-  const std::string_view path =
+  std::string_view path =
       line.substr(4, path_end == std::string_view::npos ? path_end : path_end - 4);
+  path = path.substr(0, path.find('?'));  // /metrics?x=1 is /metrics (as Prometheus sends)
   if (path != "/metrics") {
     return response("404 Not Found", "text/plain", "try /metrics\n");
   }

@@ -57,6 +57,11 @@ struct ApiReply {
   ApiAction action;
 };
 
+// Whether a request that came in pieces is whole: a JSON request when it parses, a plain
+// one ("summary|", "pools|0") at its '|' or end of line. (A bare "summary" is answered
+// once the client has been quiet a moment, see api_server.h.)
+bool ApiRequestComplete(std::string_view request);
+
 // Answers one request. Privileged commands need kWrite; everything needs kRead.
 ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
                    std::int64_t now_epoch);

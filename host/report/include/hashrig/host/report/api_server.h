@@ -1,8 +1,11 @@
 // One request per TCP connection, as the cgminer API (default port 4028) and a /metrics
-// scrape both work: read what the client sent, answer it with the responder, close.
-// Actions the answer carries (switchpool, restart, quit...) go to the caller afterwards.
-// Every connection has a 2 s deadline; garbage gets the responder's error reply and the
-// daemon carries on.
+// scrape both work: read the whole request, answer it with the responder, close.
+// A request may come in pieces: it is read until `complete` says so, nothing more came
+// for 100 ms, or it reached 64 KiB (issue 13, point 8; issue 15, point 3). Every
+// connection has a 2 s deadline, at most 64 are served at once (more are closed), a
+// failed accept is retried after 100 ms. Garbage gets the responder's error reply and
+// the daemon carries on. Actions the answer carries (switchpool, restart, quit...) go to
+// the caller afterwards.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +28,10 @@ class ApiServer {
   // The request and the client's IPv4 address (host order) in, the reply out.
   using Responder = std::function<ApiReply(std::string_view request, std::uint32_t peer)>;
   using ActionFn = std::function<void(const ApiAction&)>;
+  // Whether what came so far is a whole request by its syntax.
+  using CompleteFn = std::function<bool(std::string_view request)>;
 
-  ApiServer(boost::asio::io_context& io, Responder responder, ActionFn action);
+  ApiServer(boost::asio::io_context& io, Responder responder, ActionFn action, CompleteFn complete);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

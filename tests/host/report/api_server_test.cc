@@ -1,0 +1,129 @@
+// The API and metrics server against hostile and clumsy clients (issue 13, point 8;
+// issue 15, point 3): requests split across TCP segments, a slow sender, a 10 MB request,
+// hundreds of idle connections — each bounded, and a well-behaved client still answered.
+#include "hashrig/host/report/api_server.h"
+
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "hashrig/host/report/metrics.h"
+#include "support/ask.h"
+
+namespace hashrig::host {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// Both servers of the daemon, with its responders and a fixed snapshot, on their own
+// I/O thread.
+struct Servers {
+  Servers() {
+    snapshot.accepted = 7;
+    api = std::make_unique<ApiServer>(
+        io,
+        [this](std::string_view request, std::uint32_t) {
+          return AnswerApi(request, ApiAccess::kRead, snapshot, 0);
+        },
+        [](const ApiAction&) {}, ApiRequestComplete);
+    metrics = std::make_unique<ApiServer>(
+        io,
+        [this](std::string_view request, std::uint32_t) {
+          return ApiReply{AnswerMetricsHttp(request, snapshot), {}};
+        },
+        [](const ApiAction&) {}, HttpRequestComplete);
+    api_port = *api->Listen("127.0.0.1:0");
+    metrics_port = *metrics->Listen("127.0.0.1:0");
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Servers() {
+    asio::post(io, [this] {
+      api->Stop();
+      metrics->Stop();
+      work.reset();
+    });
+    io.stop();
+    thread.join();
+  }
+  MinerSnapshot snapshot;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<ApiServer> api, metrics;
+  std::uint16_t api_port = 0, metrics_port = 0;
+  std::thread thread;
+};
+
+// Sends `pieces` with `gap` between them, then reads the answer to EOF.
+std::string AskInPieces(std::uint16_t port, const std::vector<std::string>& pieces,
+                        std::chrono::milliseconds gap) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  boost::system::error_code ec;
+  for (const auto& piece : pieces) {
+    asio::write(socket, asio::buffer(piece), ec);  // the server may have hung up
+    std::this_thread::sleep_for(gap);
+  }
+  std::string reply;
+  asio::read(socket, asio::dynamic_buffer(reply), ec);
+  return reply;
+}
+
+nlohmann::json Json(const std::string& reply) {
+  return nlohmann::json::parse(reply.substr(0, reply.find('\0')), nullptr, false);
+}
+
+TEST(ApiServerTest, ARequestSplitAcrossSegmentsIsReadWhole) {
+  Servers s;
+  const auto pools = Json(AskInPieces(s.api_port, {R"({"comm)", R"(and":"pools"})"}, 5ms));
+  EXPECT_EQ(pools["STATUS"][0]["STATUS"], "S") << pools;
+  EXPECT_TRUE(pools.contains("POOLS")) << pools;
+  const auto summary = Json(AskInPieces(s.api_port, {"sum", "mary"}, 5ms));
+  EXPECT_EQ(summary["SUMMARY"][0]["Accepted"], 7) << summary;
+  const std::string scrape =
+      AskInPieces(s.metrics_port, {"GET /met", "rics HTTP/1.1\r\nHost: x\r\n", "\r\n"}, 5ms);
+  EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u) << scrape.substr(0, 200);
+  const std::string query = testing::AskApi(s.metrics_port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(query.rfind("HTTP/1.0 200 OK", 0), 0u) << query.substr(0, 200);
+}
+
+TEST(ApiServerTest, SlowHugeAndIdleClientsAreBoundedAndOthersStillAnswered) {
+  Servers s;
+  // A client that sends a byte and stalls (a slow sender) gets its answer — an error —
+  // once it pauses, and the connection is closed: nothing waits on it...
+  std::string slow_reply;
+  std::thread slow([&] { slow_reply = AskInPieces(s.api_port, {"{"}, 3s); });
+  // ... while a well-behaved client is answered at once.
+  EXPECT_EQ(Json(testing::AskApi(s.api_port, R"({"command":"summary"})"))["SUMMARY"][0]["Accepted"],
+            7);
+  // A 10 MB request: answered with an error after 64 KiB and closed, not 10 MB held (the
+  // client, still sending, may see its connection reset before it reads the answer).
+  const std::string huge = testing::AskApi(s.api_port, std::string(10'000'000, 'x'));
+  EXPECT_TRUE(huge.empty() ||
+              (!Json(huge).is_discarded() && Json(huge)["STATUS"][0]["STATUS"] == "E"))
+      << huge.substr(0, 200);
+  slow.join();
+  ASSERT_FALSE(Json(slow_reply).is_discarded()) << slow_reply;
+  EXPECT_EQ(Json(slow_reply)["STATUS"][0]["STATUS"], "E") << slow_reply;
+  // 500 idle connections: the oldest are closed to make room; a real request is answered.
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 500; ++i) {
+    idle.emplace_back(io).connect({asio::ip::make_address("127.0.0.1"), s.api_port});
+  }
+  const std::string answered = testing::AskApi(s.api_port, "summary|");
+  ASSERT_FALSE(Json(answered).is_discarded()) << answered;
+  EXPECT_EQ(Json(answered)["SUMMARY"][0]["Accepted"], 7) << answered;
+  const std::string scrape = testing::AskApi(s.metrics_port, "GET /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u);
+}
+
+}  // namespace
+}  // namespace hashrig::host
