@@ -199,7 +199,7 @@ Expected<std::uint16_t> ApiServer::Listen(const std::string& where) {
 void ApiServer::Stop() {
   error_code ignored;
   state_->acceptor.close(ignored);
-  state_->retry.cancel();
+  state_->retry.cancel(ignored);
 }
 
 }  // namespace hashrig::host

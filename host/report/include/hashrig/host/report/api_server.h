@@ -32,7 +32,7 @@ class ApiServer {
   using CompleteFn = std::function<bool(std::string_view request)>;
 
   ApiServer(boost::asio::io_context& io, Responder responder, ActionFn action, CompleteFn complete);
-  ~ApiServer();
+  ~ApiServer();  // NOLINT(bugprone-exception-escape): only bad_alloc, then terminate
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
   // "PORT" or "ADDRESS:PORT" (default address 127.0.0.1); returns the bound port.
