@@ -380,6 +380,21 @@ SubmitOutcome PoolClient::Submit(const Share& share, const ShareValue& value,
 
 std::size_t PoolClient::held() const { return state_->held.size(); }
 
+std::size_t PoolClient::awaiting_answers() const {
+  const auto& active = state_->active;
+  return active && !active->closed() ? active->session().submits_in_flight() : 0;
+}
+
+void PoolClient::DiscardQueued(const std::string& why) {
+  auto& active = state_->active;
+  if (!active) {
+    return;
+  }
+  for (auto& q : active->session().TakeQueued()) {
+    state_->DropHeld({std::move(q.share), q.job, q.value, Clock::now()}, why, false);
+  }
+}
+
 std::size_t PoolClient::active_pool() const { return state_->failover.active(); }
 
 void PoolClient::SwitchTo(std::size_t pool) {

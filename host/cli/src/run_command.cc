@@ -190,6 +190,7 @@ Expected<Args> ParseRunArgs(const std::vector<std::string>& argv,
   if (!merged) {
     return merged.error().Context(path);
   }
+  merged->set_command_line(argv);
   return merged;
 }
 
@@ -206,6 +207,17 @@ int RunMiner(const Args& args) {
   // On a terminal: a live screen on stdout, with the log's last lines in it (when stderr
   // is the same terminal, the log would scroll the screen away).
   options->daemon.screen = ::isatty(STDOUT_FILENO) != 0 && ::isatty(STDERR_FILENO) != 0;
+  if (args.Has("config")) {  // SIGHUP: the file again, under the same command line
+    options->daemon.reload = [argv = args.command_line()]() -> Expected<ReloadedSettings> {
+      const auto& specs = FindCommand("run")->options;
+      auto again = ParseRunArgs(argv, specs);
+      auto read = again ? ReadOptions(*again) : Expected<RunOptions>(again.error());
+      if (!read) {
+        return read.error();
+      }
+      return ReloadedSettings{read->daemon.pools, read->level};
+    };
+  }
   Daemon daemon(options->daemon, MakeChains(*options, log), log);
   return daemon.Run() == 0 ? kExitOk : kExitFailure;
 }

@@ -89,6 +89,11 @@ struct Daemon::State {
   void Apply(const ApiAction& action);
   void Status();
   void Stop(const std::string& why);
+  void AwaitAnswers(std::chrono::steady_clock::time_point until);
+  void Finish();
+  void WaitForSignal(asio::signal_set& signals);
+  void Reload();
+  void ApplyPools(const std::vector<pool::PoolEndpoint>& pools);
 
   DaemonConfig config;
   Logger& log;
@@ -100,7 +105,9 @@ struct Daemon::State {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<ApiServer> metrics;
+  asio::steady_timer drain_timer{io};
   bool stopping = false;
+  bool finished = false;
 };
 
 Daemon::Daemon(DaemonConfig config, std::vector<std::unique_ptr<HashChain>> chains, Logger& log)
@@ -210,21 +217,130 @@ void Daemon::State::Status() {
   }
 }
 
+// A stop drains (issue 12, point 4): nothing is submitted after it, and the answers to
+// the shares already sent are awaited, up to config.drain; then everything closes.
 void Daemon::State::Stop(const std::string& why) {
   if (stopping) {
     return;
   }
   stopping = true;
+  scheduler->BeginStop();
+  client->DiscardQueued("the miner stopped before it was sent");
   log.CaptureTail(0);  // the screen is done: the last words go to the log again
   log.Write(LogLevel::kInfo, "run", why + "; " + scheduler->StatusLine());
+  if (const std::size_t waiting = client->awaiting_answers(); waiting > 0) {
+    log.Write(LogLevel::kInfo, "run",
+              "waiting up to " + std::to_string(config.drain.count()) +
+                  " ms for the pool's answers to " + std::to_string(waiting) + " shares");
+  }
+  AwaitAnswers(std::chrono::steady_clock::now() + config.drain);
+}
+
+void Daemon::State::AwaitAnswers(std::chrono::steady_clock::time_point until) {
+  if (client->awaiting_answers() == 0 || std::chrono::steady_clock::now() >= until) {
+    return Finish();
+  }
+  drain_timer.expires_after(std::chrono::milliseconds(20));
+  drain_timer.async_wait([this, until](const error_code& ec) {
+    if (!ec) {
+      AwaitAnswers(until);
+    }
+  });
+}
+
+void Daemon::State::Finish() {
+  if (std::exchange(finished, true)) {
+    return;
+  }
+  drain_timer.cancel();
   api->Stop();
   metrics->Stop();
-  client->Stop();
+  client->Stop();  // what is still unanswered is reported lost
   scheduler->FlushShareLog();
   if (local) {
     local->Stop();
   }
   io.stop();
+}
+
+// SIGINT/SIGTERM stop (a second one ends the drain at once); SIGHUP re-reads the config.
+void Daemon::State::WaitForSignal(asio::signal_set& signals) {
+  signals.async_wait([this, &signals](const error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    if (signal == SIGHUP) {
+      Reload();
+    } else if (stopping) {
+      log.Write(LogLevel::kInfo, "run", "signal " + std::to_string(signal) + " again: not waiting");
+      return Finish();
+    } else {
+      Stop("signal " + std::to_string(signal));
+    }
+    WaitForSignal(signals);
+  });
+}
+
+void Daemon::State::Reload() {
+  if (!config.reload) {
+    log.Write(LogLevel::kInfo, "run",
+              "SIGHUP: started without --config, nothing to re-read; mining on");
+    return;
+  }
+  auto settings = config.reload();
+  if (!settings) {
+    log.Write(LogLevel::kError, "run",
+              "SIGHUP: config not reloaded (" + settings.error().message() +
+                  "); mining on with the settings in force");
+    return;
+  }
+  ApplyPools(settings->pools);
+  log.Write(LogLevel::kInfo, "run",
+            "SIGHUP: config re-read: log level " + std::string(ToString(settings->level)) + ", " +
+                std::to_string(settings->pools.size()) +
+                " pools (boards, chips and thermal settings apply at the next start)");
+  log.set_min_level(settings->level);  // last: what changed is said at the old level
+}
+
+// The pools of the re-read config: new ones added, missing ones removed (the one being
+// mined last, once another is there to switch to; its unanswered shares are lost).
+void Daemon::State::ApplyPools(const std::vector<pool::PoolEndpoint>& pools) {
+  if (pools.empty() || local) {
+    return;  // none configured (or the built-in pool is mined): nothing to change
+  }
+  const auto same = [](const pool::PoolEndpoint& a, const pool::PoolEndpoint& b) {
+    return a.url.ToString() == b.url.ToString() && a.user == b.user && a.password == b.password;
+  };
+  for (const auto& wanted : pools) {
+    bool known = false;
+    for (std::size_t i = 0; i < client->pool_count(); ++i) {
+      known = known || (!client->pool_removed(i) && same(client->pool(i), wanted));
+    }
+    if (!known) {
+      client->AddPool(wanted);
+      log.Write(LogLevel::kInfo, "run", "SIGHUP: added pool " + wanted.url.ToString());
+    }
+  }
+  for (std::size_t i = 0; i < client->pool_count(); ++i) {
+    const bool keep = std::any_of(pools.begin(), pools.end(),
+                                  [&](const auto& p) { return same(client->pool(i), p); });
+    if (keep || client->pool_removed(i)) {
+      continue;
+    }
+    if (i == client->active_pool()) {
+      for (std::size_t j = 0; j < client->pool_count(); ++j) {
+        if (!client->pool_removed(j) && std::any_of(pools.begin(), pools.end(), [&](const auto& p) {
+              return same(client->pool(j), p);
+            })) {
+          client->SwitchTo(j);
+          break;
+        }
+      }
+    }
+    if (client->RemovePool(i)) {
+      log.Write(LogLevel::kInfo, "run", "SIGHUP: removed pool " + client->pool(i).url.ToString());
+    }
+  }
 }
 
 // The cgminer API and the Prometheus endpoint (each only when asked for); false if one
@@ -270,12 +386,8 @@ int Daemon::State::Run() {
   }
   Every(status_timer, config.status_interval, [this] { Status(); });
   Every(refresh_timer, config.refresh_interval, [this] { scheduler->RefreshWork(); });
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([this](const error_code& ec, int signal) {
-    if (!ec) {
-      Stop("signal " + std::to_string(signal));
-    }
-  });
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  WaitForSignal(signals);
   if (config.duration.count() > 0) {
     stop_timer.expires_after(config.duration);
     stop_timer.async_wait([this](const error_code& ec) {

@@ -67,7 +67,8 @@ void Scheduler::LogPoolEvent(std::size_t pool, const pool::Event& event) {
   } else if (const auto* c = std::get_if<pool::event::Connected>(&event)) {
     log_.Write(LogLevel::kInfo, where, "connected to " + c->url);
   } else if (const auto* d = std::get_if<pool::event::Disconnected>(&event)) {
-    log_.Write(LogLevel::kWarning, where, "disconnected: " + d->reason);
+    log_.Write(stopping_ ? LogLevel::kInfo : LogLevel::kWarning, where,
+               "disconnected: " + d->reason);
   } else if (std::holds_alternative<pool::event::Authorized>(event)) {
     log_.Write(LogLevel::kInfo, where, "authorized");
   }
@@ -118,6 +119,9 @@ void Scheduler::RestartChains() {
 }
 
 void Scheduler::OnNonces(std::size_t chain, const std::vector<FoundNonce>& batch) {
+  if (stopping_) {
+    return;
+  }
   const auto now = Clock::now();
   for (const FoundNonce& n : batch) {
     Verify(chain, n, now);

@@ -218,6 +218,8 @@ TEST(RunCommandTest, SampleConfigLoadsAndBadConfigNamesTheField) {
   const auto json = nlohmann::json::parse(printed);
   EXPECT_EQ(json["url"].size(), 2u);
   EXPECT_EQ(json["board"][0], "serial:/dev/ttyUSB0@115200");
+  // Issue 12, point 2: not node_exporter's 9100.
+  EXPECT_EQ(json["metrics-listen"], "0.0.0.0:4029");
   const std::string bad = ::testing::TempDir() + "/bad_rig.json";
   std::ofstream(bad) << R"({"chips": [1, 2]})";
   ChildProcess run({HASHRIG_BINARY, "run", "--config", bad});
@@ -369,6 +371,56 @@ TEST(RunCommandTest, AShareFloodIsBoundedAndTheMinerStaysResponsive) {
   // The log is bounded by time, not by shares: 20 share lines and a summary a second.
   const int statuses = CountOf(log, "INFO status:");
   EXPECT_LE(CountOf(log, "\n"), 30 + (statuses + 3) * 25) << statuses;
+}
+
+// Issue 12, point 3: SIGHUP killed the miner silently (exit 129, no log line). It
+// re-reads the config: a new pool list takes effect without a pause in mining, a broken
+// file is refused with its error and mining goes on; without --config it says so.
+TEST(RunCommandTest, SighupReReadsTheConfigAndMiningGoesOn) {
+  ChildProcess first({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.002"});
+  ChildProcess second({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.002"});
+  const std::string a = ListenAddress(first);
+  const std::string b = ListenAddress(second);
+  ASSERT_FALSE(a.empty() || b.empty());
+  const std::string config =
+      ::testing::TempDir() + "hashrig-hup-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(config) << R"({"url": "stratum+tcp://)" << a << R"("})";
+  ChildProcess run({HASHRIG_BINARY, "run", "--config", config, "--duration", "300"});
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 60s)) << run.Stderr();
+  std::ofstream(config) << R"({"url": "stratum+tcp://)" << b << R"(", "log-level": "info"})";
+  run.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog(run, "SIGHUP: config re-read", 0, 30s)) << run.Stderr();
+  EXPECT_TRUE(WaitForLog(run, "SIGHUP: added pool stratum+tcp://" + b, 0, 1s)) << run.Stderr();
+  EXPECT_TRUE(WaitForLog(run, "SIGHUP: removed pool stratum+tcp://" + a, 0, 1s)) << run.Stderr();
+  EXPECT_TRUE(WaitForLog(second, "accepted share", 0, 60s)) << run.Stderr();
+  std::ofstream(config) << "{broken";
+  run.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog(run, "SIGHUP: config not reloaded", 0, 30s)) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("JSON syntax error"), std::string::npos) << run.Stderr();
+  const int accepted = CountOf(run.Stderr(), "INFO share: Accepted");
+  EXPECT_EQ(StopAfter(run, "INFO share: Accepted", accepted + 1, 60s), 0) << run.Stderr();
+  std::filesystem::remove(config);
+
+  ChildProcess plain({HASHRIG_BINARY, "run", "--duration", "300"});
+  ASSERT_TRUE(WaitForLog(plain, "INFO share: Accepted", 0, 60s)) << plain.Stderr();
+  plain.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog(plain, "SIGHUP: started without --config", 0, 30s)) << plain.Stderr();
+  const int before = CountOf(plain.Stderr(), "INFO share: Accepted");
+  EXPECT_EQ(StopAfter(plain, "INFO share: Accepted", before + 1, 60s), 0) << plain.Stderr();
+}
+
+// Issue 12, point 4: a clean stop left a share Lost and logged a WARN. A stop submits
+// nothing more, waits (2 s at most) for the answers to the shares sent, then closes.
+TEST(RunCommandTest, AStopWaitsForTheAnswersToTheSharesSent) {
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.0002"});
+  const std::string address = ListenAddress(pool);
+  ASSERT_FALSE(address.empty());
+  ChildProcess run({HASHRIG_BINARY, "run", "-o", "stratum+tcp://" + address, "--duration", "300"});
+  ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 20, 120s), 0) << run.Stderr();
+  const auto summary = run.ReadLine(1s);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_NE(summary->find("lost 0,"), std::string::npos) << *summary << "\n" << run.Stderr();
+  EXPECT_EQ(run.Stderr().find(" WARN "), std::string::npos) << run.Stderr();
 }
 
 // Close the chain's PTY: the chain is marked down; when a simulator appears again at the

@@ -76,6 +76,10 @@ class PoolClient {
   SubmitOutcome Submit(const Share& share, const ShareValue& value,
                        std::shared_ptr<const Job> job = nullptr);
   std::size_t held() const;  // shares waiting for a pool
+  // Shares sent on the active session that the pool has not answered yet.
+  std::size_t awaiting_answers() const;
+  // Stopping: shares still queued (never sent) are reported unsent, discarded.
+  void DiscardQueued(const std::string& why);
 
   std::size_t active_pool() const;
   bool mining() const;  // authorized on the active pool, with a job

@@ -198,6 +198,7 @@ class ClientSession {
   std::optional<Clock::time_point> last_job_time() const { return last_job_time_; }
   std::size_t pending_requests() const { return pending_.size(); }
   std::size_t queued_submits() const { return queued_.size(); }
+  std::size_t submits_in_flight() const { return submits_in_flight_; }
   // `job` (this very job, not one with its id) is current here: not replaced, not stale.
   bool HasLiveJob(const std::shared_ptr<const Job>& job) const;
   // The session's jobs, for the next session to this pool (SessionConfig::resume_jobs).

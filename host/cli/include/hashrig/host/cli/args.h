@@ -42,10 +42,15 @@ class Args {
                                      unsigned long long min, unsigned long long max,
                                      std::string_view unit = {}) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // The command line itself, when these arguments merged a config file under it (run
+  // --config): what SIGHUP merges the re-read file under again.
+  const std::vector<std::string>& command_line() const { return command_line_; }
+  void set_command_line(std::vector<std::string> argv) { command_line_ = std::move(argv); }
 
  private:
   std::map<std::string, std::vector<std::string>, std::less<>> values_;
   std::vector<std::string> positional_;
+  std::vector<std::string> command_line_;
 };
 
 // "  -o, --url VALUE   help" lines for a subcommand's --help.

@@ -7,10 +7,15 @@
 //
 //   Daemon daemon(config, std::move(chains), log);
 //   return daemon.Run();   // until SIGINT/SIGTERM, --duration or the API's quit
+//
+// A stop drains: no share is submitted after it, and the pool's answers to those already
+// sent are awaited (up to `drain`; a second signal ends the wait). SIGHUP re-reads the
+// config (pools, log level) without a pause in mining.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +28,12 @@
 #include "hashrig/pool/local_pool.h"
 
 namespace hashrig::host {
+
+// What SIGHUP re-reads from the config file (issue 12, point 3).
+struct ReloadedSettings {
+  std::vector<pool::PoolEndpoint> pools;  // empty: keep the pools (or the built-in one)
+  LogLevel level = LogLevel::kInfo;
+};
 
 struct DaemonConfig {
   std::vector<pool::PoolEndpoint> pools;       // in priority order
@@ -39,6 +50,10 @@ struct DaemonConfig {
   // Nonces waiting for the I/O thread beyond this are dropped and counted (a host too
   // loaded to keep up loses work, never memory).
   std::size_t inbox_limit = 100'000;
+  // Stopping waits this long at most for the pool's answers to the shares already sent.
+  std::chrono::milliseconds drain{2000};
+  // SIGHUP: re-reads the settings (the config file); empty: nothing to re-read.
+  std::function<Expected<ReloadedSettings>()> reload;
 };
 
 class Daemon {

@@ -57,6 +57,9 @@ class Scheduler {
   std::string StatusLine() const;
   // Logs what the share log held back (at most kShareLinesPerSecond lines a second).
   void FlushShareLog();
+  // The miner is stopping: nonces from now on are not submitted (their answers could not
+  // be waited for); the pool's disconnect is then no warning.
+  void BeginStop() { stopping_ = true; }
   MinerSnapshot Snapshot() const;
   std::vector<std::unique_ptr<HashChain>>& chains() { return chains_; }
 
@@ -104,6 +107,7 @@ class Scheduler {
   std::deque<std::uint32_t> issued_order_;
   std::uint32_t next_token_ = 1;
   MinerStats stats_;
+  bool stopping_ = false;
   Clock::time_point share_log_window_{};
   int share_lines_ = 0;
   std::map<std::string, std::uint64_t> share_lines_held_back_;

@@ -3,6 +3,8 @@
 // handed to what needs it.
 #pragma once
 
+#include <atomic>
+
 #include <deque>
 #include <iosfwd>
 #include <mutex>
@@ -23,7 +25,8 @@ class Logger {
   explicit Logger(std::ostream& out, LogLevel min_level = LogLevel::kInfo);
 
   void Write(LogLevel level, std::string_view where, std::string_view text);
-  bool Enabled(LogLevel level) const { return level >= min_level_; }
+  bool Enabled(LogLevel level) const { return level >= min_level_.load(); }
+  void set_min_level(LogLevel level) { min_level_ = level; }  // SIGHUP: from any thread
 
   // Keep the last `lines` lines instead of writing them out (the terminal screen shows
   // them, so they do not scroll it away). 0: write to the stream again.
@@ -32,7 +35,7 @@ class Logger {
 
  private:
   std::ostream& out_;
-  LogLevel min_level_;
+  std::atomic<LogLevel> min_level_;
   mutable std::mutex mutex_;
   std::size_t capture_ = 0;
   std::deque<std::string> tail_;
