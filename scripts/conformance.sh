@@ -9,7 +9,7 @@
 #
 # HOST_COMMAND is run through `sh -c` once per session, with {pty} replaced by the chain's
 # PTY, {chips} by its chip count and {model} by its model; it must drive the chain and
-# exit (or be stopped after $SESSION seconds). Default: this build's `hashrig run`.
+# exit (or be stopped after $SESSION seconds, default 20). Default: this build's `hashrig run`.
 # SENSOR_HOST_COMMAND drives a Bitaxe-class board: the chain on {pty} and bitaxe-raw's
 # control port (EMC2101 temperature and fan, GPIO nRST) on {control}; "-" skips that case.
 # Cases: per-chip nonce spaces and rolled versions (every nonce met its ticket, none
@@ -23,8 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${HASHRIG:-build/release/host/hashrig}
-host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.0005 --duration ${SESSION:-16}"}
-sensor_host=${2:-"$bin run --board bitaxe:{pty}:{control} --chip {model} --chips {chips} --ticket-difficulty 0.0005 --duration ${SESSION:-16}"}
+host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.0001 --duration ${SESSION:-20}"}
+sensor_host=${2:-"$bin run --board bitaxe:{pty}:{control} --chip {model} --chips {chips} --ticket-difficulty 0.0001 --duration ${SESSION:-20}"}
 tmp=$(mktemp -d)
 sim_pid=
 cleanup() { [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
@@ -55,7 +55,7 @@ session() {
   command=${command//\{control\}/${control:-}}
   command=${command//\{chips\}/$2}
   command=${command//\{model\}/$1}
-  timeout "$((${SESSION:-16} + 30))" sh -c "$command" >>"$tmp/host.log" 2>&1 || true
+  timeout "$((${SESSION:-20} + 30))" sh -c "$command" >>"$tmp/host.log" 2>&1 || true
 }
 
 # judge NAME CHECK: CHECK is a python expression over the capture's replay summary `r`.
@@ -94,13 +94,13 @@ for seed in 1 2 3; do
   start_sim "noisy-$seed" --model BM1370 --chips 4 --corrupt 0.02 --seed "$seed"
   session BM1370 4
   stop_sim
-  judge "noisy-$seed" "r['addresses'] == 4 and r['nonces'] >= 10"
+  judge "noisy-$seed" "r['configured'] == 4 and r['nonces'] >= 10"
 done
 
 start_sim dead-chip --model BM1370 --chips 6 --dead-chip 2
 session BM1370 6
 stop_sim
-judge dead-chip "$mines and r['addresses'] == 5"
+judge dead-chip "$mines and r['configured'] == 5"
 
 if [[ "$sensor_host" == "-" ]]; then
   echo "SKIP  sensor-glitch: no SENSOR_HOST_COMMAND"

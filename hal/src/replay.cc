@@ -116,8 +116,14 @@ struct Replayer {
       }
       return;
     }
+    if (f.command() == p::type::kChainInactive) {
+      report.configured = 0;  // an enumeration begins
+      Line(at, '>', "chain inactive");
+      return;
+    }
     if (f.command() == p::type::kSetAddress && body.size() >= 1) {
       ++report.addresses;
+      ++report.configured;
       Line(at, '>', Printf("set address 0x%02X", body[0]));
       return;
     }

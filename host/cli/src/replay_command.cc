@@ -68,6 +68,7 @@ int RunReplay(const Args& args) {
     std::cout << nlohmann::json{{"bursts", capture->bursts.size()},
                                 {"frames_to_chips", report.frames_to_chips},
                                 {"addresses", report.addresses},
+                                {"configured", report.configured},
                                 {"jobs", report.jobs},
                                 {"responses", report.responses},
                                 {"nonces", report.nonces.size()},

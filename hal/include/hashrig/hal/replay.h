@@ -33,7 +33,8 @@ struct ReplayReport {
   std::vector<std::string> lines;  // every frame in words, in order
   std::vector<ReplayedNonce> nonces;
   int frames_to_chips = 0;
-  int addresses = 0;  // set-address frames: the chips the host configured
+  int addresses = 0;   // set-address frames: the chips the host configured (all sessions)
+  int configured = 0;  // of them, since the last chain-inactive: the last enumeration's
   int jobs = 0;       // job frames
   int responses = 0;
   int duplicates = 0;  // nonces reported again for the same job and version

@@ -77,7 +77,8 @@ constexpr const ModelInit& InitOf(ChipModel m) { return kInit[static_cast<int>(m
 constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kBaudDrain{10'000};
-constexpr Micros kRetrySilence{250'000};  // replies come within milliseconds
+constexpr Micros kRetrySilence{250'000};       // replies come within milliseconds
+constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
 constexpr Micros kRecoveryDrain{100'000};
 constexpr int kRateProbes = 2;
 
@@ -241,8 +242,11 @@ Operation Bm13xxDriver::EnumerateStep(Micros now) {
     last_response_ = now;
     return Write(BroadcastReadFrame(reg::kChipId));
   }
-  const Micros silence = attempts_ > 1 ? std::min(config_.enumeration_silence, kRetrySilence)
-                                       : config_.enumeration_silence;
+  // A read again (chips answered before) that nothing answered yet waits longer: its
+  // answers come late on a starved host, they are not absent.
+  const Micros silence = attempts_ == 1 ? config_.enumeration_silence
+                         : found_ == 0  ? std::max(config_.enumeration_silence, kUnansweredRetry)
+                                        : kRetrySilence;
   if (now - last_response_ < silence) {
     next_at_ = last_response_ + silence;
     return {};
@@ -256,9 +260,14 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
   const std::uint32_t damage = decoder_.bad_crc() + decoder_.skipped_bytes();
   damage_ += damage;
   best_found_ = std::max(best_found_, found_);
-  // Some chips answered, so the rate is right: damage may have hidden the others. (None
-  // answered but bytes came: more likely the wrong rate, handled below.)
-  if (best_found_ > 0 && best_found_ < config_.expected_chips && damage > 0 &&
+  // Some chips answered, so the rate is right: damage may have hidden the others, and on
+  // a line that damaged bytes a read answered by no one (even after kUnansweredRetry) is
+  // a read whose answers were lost, not a count. A short count is always read a second
+  // time, with a longer silence (a starved host sees late answers as none). (None
+  // answered at all but bytes came: more likely the wrong rate, handled below.) A clean
+  // line that keeps answering short has a missing chip: two reads.
+  const bool suspect = damage > 0 || (damage_ > 0 && found_ == 0) || attempts_ < 2;
+  if (best_found_ > 0 && best_found_ < config_.expected_chips && suspect &&
       attempts_ < kEnumerationAttempts) {
     step_ = InitOf(config_.model).format_switches;  // the next poll reads CHIP_ID again
     return {};

@@ -6,8 +6,9 @@
 //
 // Sequence (reference bm13xx-protocol.md §2, §3): hardware reset → response-format
 // switch (0xA4) → enumeration by a broadcast CHIP_ID read (chip id checked, missing or
-// surplus chips reported; read again, up to kEnumerationAttempts, while the count is
-// short and damaged replies were seen; when nothing answers, the chips may still be at
+// surplus chips reported; a short count is read again — once on a clean line, up to
+// kEnumerationAttempts while damaged replies were seen, a read that nothing answered
+// waiting 1 s for late answers (a starved host); when nothing answers, the chips may still be at
 // the fast rate an earlier session left them at — no reset line, or one that did
 // nothing — so the driver asks at that rate for the reset rate and enumerates again)
 // → the model's pre-address writes → chain inactive → addresses
