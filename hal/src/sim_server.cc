@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -99,40 +100,40 @@ struct Pump {
       return false;
     }
     std::array<std::uint8_t, 4096> buffer{};
+    std::span<const std::uint8_t> bytes;  // what the host sent this round, if anything
     if ((fds[0].revents & POLLIN) != 0) {
       const ssize_t n = ::read(fd, buffer.data(), buffer.size());
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR && errno != EIO)) {
         return false;
       }
-      if (n > 0) {
-        const std::uint32_t other = Sample(baud_now());
-        const auto bytes = std::span(buffer.data(), static_cast<std::size_t>(n));
-        // Byte by byte, as a baud write switches the chips mid-read; recorded in pieces at
-        // the rate the chips heard them at (when the PTY's rate allowed it; else the PTY's).
-        std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>> pieces;
-        clock.With([&](sim::Board& board) {
-          for (const std::uint8_t b : bytes) {
-            const std::uint32_t chips = board.host_baud();
-            const std::uint32_t heard_at = rate != chips && other == chips ? other : rate;
-            if (pieces.empty() || pieces.back().first != heard_at) {
-              pieces.push_back({heard_at, {}});
-            }
-            pieces.back().second.push_back(b);
-            board.Receive(std::span(&b, 1), rate, other);
-          }
-        });
-        for (const auto& [heard_at, piece] : pieces) {
-          recorder.Burst(true, heard_at, piece);
-        }
-      }
+      bytes = std::span(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
     }
     const std::uint32_t other = Sample(baud_now());
+    // One step under the board's lock, in causal order: what the chips sent before they
+    // heard this round's bytes, then those bytes (a capture never shows a nonce after a
+    // job frame it was not computed on). The host's bytes go byte by byte, as a baud write
+    // switches the chips mid-read, and are recorded in pieces at the rate the chips heard
+    // them at (when the PTY's rate allowed it; else the PTY's).
     std::uint32_t chip_rate = 0;
-    const auto out = clock.With([&](sim::Board& board) {
+    std::vector<std::uint8_t> out;
+    std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>> pieces;
+    clock.With([&](sim::Board& board) {
       chip_rate = board.host_baud();
-      return board.TakeOutput(rate, other);
+      out = board.TakeOutput(rate, other);
+      for (const std::uint8_t b : bytes) {
+        const std::uint32_t chips = board.host_baud();
+        const std::uint32_t heard_at = rate != chips && other == chips ? other : rate;
+        if (pieces.empty() || pieces.back().first != heard_at) {
+          pieces.push_back({heard_at, {}});
+        }
+        pieces.back().second.push_back(b);
+        board.Receive(std::span(&b, 1), rate, other);
+      }
     });
     recorder.Burst(false, chip_rate, out);
+    for (const auto& [heard_at, piece] : pieces) {
+      recorder.Burst(true, heard_at, piece);
+    }
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);

@@ -137,7 +137,7 @@ void PoolClient::State::SendHeld(Connection& c) {
     on_event(c.pool(), event::Notice{Severity::kInfo,
                                      "sent " + std::to_string(sent) +
                                          " shares held while no pool was connected; dropped " +
-                                         std::to_string(dropped) + " whose job is gone"});
+                                         std::to_string(dropped) + " (their job is gone)"});
   }
 }
 
@@ -260,7 +260,9 @@ void PoolClient::State::OnActiveClosed(Connection& c) {
   mining = false;
   const std::size_t pool = c.pool();
   const bool was_connected = std::exchange(memory[pool].connected, false);
-  memory[pool].jobs = c.session().jobs_for_resume();
+  if (auto jobs = c.session().jobs_for_resume()) {  // not a connection that never got work
+    memory[pool].jobs = std::move(jobs);
+  }
   for (auto& q : c.session().TakeQueued()) {  // never sent: held for the next session
     Hold({std::move(q.share), q.job, q.value, Clock::now()});
   }

@@ -227,6 +227,9 @@ bool ClientSession::HasLiveJob(const std::shared_ptr<const Job>& job) const {
 }
 
 std::shared_ptr<const SessionJobs> ClientSession::jobs_for_resume() const {
+  if (jobs_.empty()) {
+    return nullptr;
+  }
   return std::make_shared<const SessionJobs>(SessionJobs{extranonce1_, jobs_});
 }
 

@@ -424,6 +424,9 @@ TEST(SessionTest, AResumedSessionKeepsTheJobsOfTheLastOne) {
   ASSERT_TRUE(EventsOf<event::Subscribed>(resumed.events).at(0).resumed);
   EXPECT_EQ(resumed.session.Submit(resumed.ShareOn("j1", 2), kT0).status, SubmitStatus::kSent);
   EXPECT_EQ(resumed.session.Submit(resumed.ShareOn("j1", 1), kT0).status, SubmitStatus::kDuplicate);
+  // A connection that never got work (refused, or dropped during the handshake) has no
+  // jobs to pass on: the client keeps the last session's.
+  EXPECT_EQ(Harness().session.jobs_for_resume(), nullptr);
   config.resume_session_id = "other";
   Harness fresh(config);
   fresh.Handshake();

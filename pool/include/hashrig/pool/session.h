@@ -201,7 +201,8 @@ class ClientSession {
   std::size_t submits_in_flight() const { return submits_in_flight_; }
   // `job` (this very job, not one with its id) is current here: not replaced, not stale.
   bool HasLiveJob(const std::shared_ptr<const Job>& job) const;
-  // The session's jobs, for the next session to this pool (SessionConfig::resume_jobs).
+  // The session's jobs, for the next session to this pool (SessionConfig::resume_jobs);
+  // null when it had none (a connection that never got work keeps the last one's).
   std::shared_ptr<const SessionJobs> jobs_for_resume() const;
   // Shares still waiting in the queue, never sent (taken out: the caller holds them).
   struct Unsent {
