@@ -227,7 +227,9 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
   if (r.unsent) {  // never reached a pool
     ++(r.stale ? stats_.stale : stats_.discarded);
-    LogShare(LogLevel::kWarning, "share", r.stale ? "stale" : "discarded",
+    // Work lost is a warning; a share whose job was replaced, or one left at a stop, is not.
+    LogShare(r.stale || stopping_ ? LogLevel::kInfo : LogLevel::kWarning, "share",
+             r.stale ? "stale" : "discarded",
              std::string(r.stale ? "Stale " : "Discarded ") + hash8 + " Diff " + diff +
                  " (not sent: " + r.reason + ")");
     return;

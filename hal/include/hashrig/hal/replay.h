@@ -35,7 +35,7 @@ struct ReplayReport {
   int frames_to_chips = 0;
   int addresses = 0;   // set-address frames: the chips the host configured (all sessions)
   int configured = 0;  // of them, since the last chain-inactive: the last enumeration's
-  int jobs = 0;       // job frames
+  int jobs = 0;        // job frames
   int responses = 0;
   int duplicates = 0;  // nonces reported again for the same job and version
   int damaged = 0;     // from the chips: bytes skipped and frames with a bad CRC
