@@ -234,25 +234,33 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
                  " (not sent: " + r.reason + ")");
     return;
   }
-  if (r.late) {
-    return OnLateResult(r, hash8 + " Diff " + diff + " (late: " + latency + ")");
+  const std::string head = hash8 + " Diff " + diff;
+  if (r.late) {  // the pool answered a submit already counted lost: its verdict counts
+    stats_.lost -= stats_.lost > 0 ? 1 : 0;
+    return CountVerdict(r, head, "late: " + latency);
   }
   PoolCounters& pool = pool_counters_[last_pool_];
   pool.last_share_difficulty = r.job_difficulty.value();
   pool.last_share_time = UnixNow();
+  if (r.timed_out) {
+    ++stats_.lost;  // the pool never judged it: not a reject
+    LogShare(LogLevel::kWarning, "share", "lost", "Lost " + head + " (" + r.reason + ")");
+    return;
+  }
+  CountVerdict(r, head, latency);
+}
+
+// The pool's verdict, counted and logged: "Accepted HASH Diff D (NOTE)" or "Rejected HASH
+// Diff D (REASON; NOTE)".
+void Scheduler::CountVerdict(const pool::event::ShareResult& r, const std::string& head,
+                             const std::string& note) {
+  PoolCounters& pool = pool_counters_[last_pool_];
   if (r.accepted) {
     ++stats_.accepted;
     ++pool.accepted;
     pool.difficulty_accepted += r.job_difficulty.value();
     stats_.accepted_difficulty += r.job_difficulty.value();
-    LogShare(LogLevel::kInfo, "share", "accepted",
-             "Accepted " + hash8 + " Diff " + diff + " (" + latency + ")");
-    return;
-  }
-  if (r.timed_out) {
-    ++stats_.lost;  // the pool never judged it: not a reject
-    LogShare(LogLevel::kWarning, "share", "lost",
-             "Lost " + hash8 + " Diff " + diff + " (" + r.reason + ")");
+    LogShare(LogLevel::kInfo, "share", "accepted", "Accepted " + head + " (" + note + ")");
     return;
   }
   ++stats_.rejected;
@@ -261,29 +269,7 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   stats_.rejected_difficulty += r.job_difficulty.value();
   ++stats_.rejected_by_reason[r.reason];
   LogShare(LogLevel::kWarning, "share", "rejected",
-           "Rejected " + hash8 + " Diff " + diff + " (" + r.reason + ")");
-}
-
-// The pool answered a submit already counted lost: it moves to the pool's verdict.
-void Scheduler::OnLateResult(const pool::event::ShareResult& r, const std::string& line) {
-  if (stats_.lost > 0) {
-    --stats_.lost;
-  }
-  PoolCounters& pool = pool_counters_[last_pool_];
-  if (r.accepted) {
-    ++stats_.accepted;
-    ++pool.accepted;
-    pool.difficulty_accepted += r.job_difficulty.value();
-    stats_.accepted_difficulty += r.job_difficulty.value();
-    LogShare(LogLevel::kInfo, "share", "accepted", "Accepted " + line);
-    return;
-  }
-  ++stats_.rejected;
-  ++pool.rejected;
-  pool.difficulty_rejected += r.job_difficulty.value();
-  stats_.rejected_difficulty += r.job_difficulty.value();
-  ++stats_.rejected_by_reason[r.reason];
-  LogShare(LogLevel::kWarning, "share", "rejected", "Rejected " + line + " " + r.reason);
+           "Rejected " + head + " (" + r.reason + (r.late ? "; " + note : "") + ")");
 }
 
 double Scheduler::HashrateAverage(Clock::time_point now) const {

@@ -85,7 +85,8 @@ class Scheduler {
   void Verify(std::size_t chain, const FoundNonce& nonce, Clock::time_point now);
   void Submit(std::size_t chain, const Issued& work, const FoundNonce& n);
   void OnShareResult(const pool::event::ShareResult& result);
-  void OnLateResult(const pool::event::ShareResult& result, const std::string& line);
+  void CountVerdict(const pool::event::ShareResult& result, const std::string& head,
+                    const std::string& note);
   // A line about a share, within the log's budget; `kind` names it in the summary.
   void LogShare(LogLevel level, const std::string& where, const char* kind,
                 const std::string& text);
