@@ -62,7 +62,7 @@ struct Replayer {
   void PowerOn() {
     decoder = p::ResponseDecoder(9);
     host = p::HostFrameDecoder();
-    chips_baud = p::HostBaudFor(p::ChipBaud(capture.model, p::ResetBaudRegister(capture.model)));
+    chips_baud = p::PowerOnHostBaud(capture.model);
   }
 
   void ToChips(const CaptureBurst& burst) {

@@ -43,8 +43,7 @@ class Recorder {
     Capture header;
     header.model = chain.model;
     header.chips = chain.chips;
-    header.start_baud = protocol::HostBaudFor(
-        protocol::ChipBaud(chain.model, protocol::ResetBaudRegister(chain.model)));
+    header.start_baud = protocol::PowerOnHostBaud(chain.model);
     out_ << FormatCaptureHeader(header) << std::flush;
   }
   bool ok() const { return !out_.is_open() || out_.good(); }

@@ -86,15 +86,11 @@ struct PoolClient::State : std::enable_shared_from_this<PoolClient::State> {
 };
 
 void PoolClient::State::DropHeld(Held h, const std::string& reason, bool stale) {
-  event::ShareResult r;
-  r.share = std::move(h.share);
-  r.job_difficulty = h.job ? h.job->difficulty : sha256::Difficulty{};
-  r.value = h.value;
-  r.reason = reason;
-  r.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - h.since);
-  r.unsent = true;
-  r.stale = stale;
-  on_event(failover.active(), r);
+  on_event(
+      failover.active(),
+      event::ShareResult::Unsent(
+          std::move(h.share), h.job ? h.job->difficulty : sha256::Difficulty{}, h.value, reason,
+          stale, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - h.since)));
 }
 
 void PoolClient::State::Hold(Held share) {

@@ -178,9 +178,8 @@ void ClientSession::SendQueued(Clock::time_point now) {
   while (submits_in_flight_ < config_.max_in_flight && !queued_.empty()) {
     Pending p = std::move(queued_.front());
     queued_.pop_front();
-    const JobEntry* entry = FindJob(p.share.job_id);
-    if (entry == nullptr || entry->stale) {
-      EmitUnsent(p, true, "its job was replaced while it waited to be sent", now);
+    if (!Live(p)) {
+      DropReplaced(p, now);
       continue;
     }
     SendSubmit(std::move(p), now);
@@ -189,26 +188,23 @@ void ClientSession::SendQueued(Clock::time_point now) {
 
 void ClientSession::DropStaleQueued(Clock::time_point now) {
   std::erase_if(queued_, [&](const Pending& p) {
-    const JobEntry* entry = FindJob(p.share.job_id);
-    if (entry != nullptr && !entry->stale) {
+    if (Live(p)) {
       return false;
     }
-    EmitUnsent(p, true, "its job was replaced while it waited to be sent", now);
+    DropReplaced(p, now);
     return true;
   });
 }
 
-void ClientSession::EmitUnsent(const Pending& p, bool stale, std::string reason,
-                               Clock::time_point now) {
-  event::ShareResult r;
-  r.share = p.share;
-  r.job_difficulty = p.job_difficulty;
-  r.value = p.value;
-  r.reason = std::move(reason);
-  r.latency = std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent);
-  r.unsent = true;
-  r.stale = stale;
-  Emit(std::move(r));
+bool ClientSession::Live(const Pending& p) {
+  const JobEntry* entry = FindJob(p.share.job_id);
+  return entry != nullptr && !entry->stale;
+}
+
+void ClientSession::DropReplaced(const Pending& p, Clock::time_point now) {
+  Emit(event::ShareResult::Unsent(
+      p.share, p.job_difficulty, p.value, "its job was replaced while it waited to be sent", true,
+      std::chrono::duration_cast<std::chrono::microseconds>(now - p.sent)));
 }
 
 std::vector<ClientSession::Unsent> ClientSession::TakeQueued() {

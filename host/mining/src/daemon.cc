@@ -311,27 +311,29 @@ void Daemon::State::ApplyPools(const std::vector<pool::PoolEndpoint>& pools) {
   const auto same = [](const pool::PoolEndpoint& a, const pool::PoolEndpoint& b) {
     return a.url.ToString() == b.url.ToString() && a.user == b.user && a.password == b.password;
   };
-  for (const auto& wanted : pools) {
+  // Pool i of the client is one of `pools` (and not removed already).
+  const auto wanted = [&](std::size_t i) {
+    return !client->pool_removed(i) && std::any_of(pools.begin(), pools.end(), [&](const auto& p) {
+      return same(client->pool(i), p);
+    });
+  };
+  for (const auto& p : pools) {
     bool known = false;
-    for (std::size_t i = 0; i < client->pool_count(); ++i) {
-      known = known || (!client->pool_removed(i) && same(client->pool(i), wanted));
+    for (std::size_t i = 0; i < client->pool_count() && !known; ++i) {
+      known = !client->pool_removed(i) && same(client->pool(i), p);
     }
     if (!known) {
-      client->AddPool(wanted);
-      log.Write(LogLevel::kInfo, "run", "SIGHUP: added pool " + wanted.url.ToString());
+      client->AddPool(p);
+      log.Write(LogLevel::kInfo, "run", "SIGHUP: added pool " + p.url.ToString());
     }
   }
   for (std::size_t i = 0; i < client->pool_count(); ++i) {
-    const bool keep = std::any_of(pools.begin(), pools.end(),
-                                  [&](const auto& p) { return same(client->pool(i), p); });
-    if (keep || client->pool_removed(i)) {
+    if (client->pool_removed(i) || wanted(i)) {
       continue;
     }
-    if (i == client->active_pool()) {
+    if (i == client->active_pool()) {  // off the one going away first
       for (std::size_t j = 0; j < client->pool_count(); ++j) {
-        if (!client->pool_removed(j) && std::any_of(pools.begin(), pools.end(), [&](const auto& p) {
-              return same(client->pool(j), p);
-            })) {
+        if (wanted(j)) {
           client->SwitchTo(j);
           break;
         }

@@ -148,6 +148,10 @@ std::uint32_t ChipBaud(ChipModel model, std::uint32_t value) {
   return static_cast<std::uint32_t>(25'000'000u / (8u * (divider + 1)));
 }
 
+std::uint32_t PowerOnHostBaud(ChipModel model) {
+  return HostBaudFor(ChipBaud(model, ResetBaudRegister(model)));
+}
+
 bool SwitchesBaud(ChipModel model, std::uint8_t reg, std::uint32_t value) {
   return reg == BaudRegisterAddress(model) &&
          (model != ChipModel::kBm1397 || (value & 0xFF) == 0x31);

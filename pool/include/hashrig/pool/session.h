@@ -124,6 +124,20 @@ struct ShareResult {
   bool stale = false;
   // The answer to a submit already reported timed out (counted lost): count it again.
   bool late = false;
+
+  // A share never sent, and why (the session's queue and the client's hold both report so).
+  static ShareResult Unsent(Share share, sha256::Difficulty job_difficulty, ShareValue value,
+                            std::string reason, bool stale, std::chrono::microseconds waited) {
+    ShareResult r;
+    r.share = std::move(share);
+    r.job_difficulty = job_difficulty;
+    r.value = value;
+    r.reason = std::move(reason);
+    r.latency = waited;
+    r.unsent = true;
+    r.stale = stale;
+    return r;
+  }
 };
 struct Reconnect {
   std::string host;        // empty: the same host
@@ -247,7 +261,8 @@ class ClientSession {
   void SendSubmit(Pending p, Clock::time_point now);
   void SendQueued(Clock::time_point now);
   void DropStaleQueued(Clock::time_point now);
-  void EmitUnsent(const Pending& p, bool stale, std::string reason, Clock::time_point now);
+  bool Live(const Pending& p);  // its job is still known here and not replaced
+  void DropReplaced(const Pending& p, Clock::time_point now);
   void ForgetTimedOut(Clock::time_point now);
   void OnNotify(const Message& m, Clock::time_point now);
   void OnSetVersionMask(const Message& m);

@@ -76,6 +76,8 @@ std::uint32_t ChipBaud(ChipModel model, std::uint32_t value);
 bool SwitchesBaud(ChipModel model, std::uint8_t reg, std::uint32_t value);
 // The host rate that talks to a chip at `chip_baud` (hosts use standard rates).
 std::uint32_t HostBaudFor(std::uint32_t chip_baud);
+// The host rate of a chip at power-on (after nRST): HostBaudFor its reset register's rate.
+std::uint32_t PowerOnHostBaud(ChipModel model);
 
 // HASH_COUNTING_NUMBER for full nonce coverage (ESP set_nonce_space, percent 1.0).
 std::uint32_t HashCountingNumber(ChipModel model, int chips, Megahertz frequency);
