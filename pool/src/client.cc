@@ -371,6 +371,15 @@ SubmitOutcome PoolClient::Submit(const Share& share, const ShareValue& value,
     out.detail = std::to_string(state_->held.size()) + " held";
     return out;
   }
+  if (job && !active->session().HasLiveJob(job)) {
+    // Work of an earlier connection (another extranonce1) whose job id this one reuses,
+    // or a job replaced since: the pool would build another header from it. Never sent.
+    SubmitOutcome out;
+    out.status = SubmitStatus::kStale;
+    out.value = value;
+    out.detail = "its job " + share.job_id + " is not one of this connection's live jobs";
+    return out;
+  }
   SubmitOutcome out = active->session().Submit(share, value, Clock::now());
   active->Flush();
   return out;

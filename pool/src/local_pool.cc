@@ -192,6 +192,7 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   asio::steady_timer block_timer;
   std::uint32_t next_extranonce1 = 0;
   std::uint64_t logged_accepted = 0;
+  std::uint64_t logged_rejected = 0;
   bool stalled = false;
   bool stopped = false;
 };
@@ -302,6 +303,11 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
       self->log(Severity::kInfo, "accepted share from " + p.name() + " difficulty " +
                                      FormatDifficulty(share.job_difficulty.value()) + " header " +
                                      EncodeHex(share.header));
+    }
+    if (self->ledger.rejected_total != self->logged_rejected) {
+      self->logged_rejected = self->ledger.rejected_total;
+      self->log(Severity::kInfo,
+                "rejected share from " + p.name() + ": " + self->ledger.last_rejection);
     }
     if (block_found) {
       self->NewBlock("a share from " + p.name() + " solved block " +

@@ -1,6 +1,7 @@
 #include "hashrig/pool/server_session.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "hashrig/base/hex.h"
 #include "hashrig/pool/session.h"
@@ -209,8 +210,11 @@ std::vector<std::string> ServerSession::SetExtranonce1(std::vector<std::uint8_t>
 namespace hashrig::pool {
 
 std::string ServerSession::OnSubmit(const Message& m, bool& block_found) {
+  std::optional<Header> built;  // the share's header, once it is known
   auto reject = [&](int code, const std::string& reason) {
     ++ledger_.rejected[reason];
+    ++ledger_.rejected_total;
+    ledger_.last_rejection = reason + (built ? " header " + EncodeHex(*built) : std::string());
     return Reject(m, code, reason);
   };
   if (!authorized_) {
@@ -247,6 +251,7 @@ std::string ServerSession::OnSubmit(const Message& m, bool& block_found) {
   if (!header) {
     return reject(20, header.error().message());
   }
+  built = *header;
   const ShareValue value = Evaluate(*header);
   if (!job.difficulty.ToTarget().IsMetBy(value.hash)) {
     return reject(23, "Low difficulty share");

@@ -66,7 +66,7 @@ constexpr EnumName<SubmitStatus> kSubmitStatusNames[] = {
 std::string_view ToString(SubmitStatus status) { return NameOf(kSubmitStatusNames, status); }
 
 ClientSession::ClientSession(SessionConfig config, Clock::time_point now)
-    : config_(std::move(config)) {
+    : config_(std::move(config)), last_heard_(now) {
   if (config_.version_mask != 0) {
     json params = {json::array({"version-rolling"}),
                    {{"version-rolling.mask", FormatHex32(config_.version_mask)},
@@ -113,6 +113,7 @@ std::shared_ptr<const Job> ClientSession::current_job() const {
 }
 
 void ClientSession::OnLine(std::string_view line, Clock::time_point now) {
+  last_heard_ = now;
   if (!line.empty() && line.back() == '\r') {
     line.remove_suffix(1);
   }

@@ -252,6 +252,7 @@ void ClientSession::OnDisconnect(Clock::time_point now) {
 
 void ClientSession::OnTime(Clock::time_point now) {
   ForgetTimedOut(now);
+  bool share_unanswered = false;
   for (auto it = pending_.begin(); it != pending_.end();) {
     const Pending& p = it->second;
     if (now - p.sent < config_.request_timeout) {
@@ -273,6 +274,7 @@ void ClientSession::OnTime(Clock::time_point now) {
         Emit(std::move(r));
         timed_out_[it->first] = TimedOut{p, now};  // an answer may still come
         --submits_in_flight_;
+        share_unanswered = true;
         break;
       }
       case Request::kConfigure:
@@ -289,6 +291,12 @@ void ClientSession::OnTime(Clock::time_point now) {
         break;
     }
     it = pending_.erase(it);
+  }
+  if (share_unanswered && now - last_heard_ >= config_.request_timeout) {
+    const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - last_heard_);
+    Emit(event::Failed{"pool silent for " + std::to_string(silent.count()) +
+                       " s with a share unanswered: connection presumed dead"});
+    return;
   }
   SendQueued(now);
 }

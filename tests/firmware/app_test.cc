@@ -228,6 +228,41 @@ TEST(AppTest, Bm1397MinesOnMidstateWork) {
   EXPECT_EQ(h.app.counters().hardware_errors, 0u);
 }
 
+// Issue 13, point 7 (found by the soak): a pool that stops answering mining.configure
+// leaves the host mining with the job's fixed version (mask 0); a board still rolling with
+// its configured mask found only shares the pool's rules refuse. SetVersionMask applies
+// the pool's new mask from the next Work on, without a chain reset.
+TEST(AppTest, SetVersionMaskWhileMiningRollsWithinTheNewMask) {
+  Harness h(4);
+  const auto header = TestHeader(1);
+  const std::uint32_t job_version =
+      header[0] | header[1] << 8 | header[2] << 16 | static_cast<std::uint32_t>(header[3]) << 24;
+  h.StartMining(header, 42);
+  h.Run(3s);
+  auto before = h.Nonces();
+  ASSERT_GE(before.size(), 5u);
+  EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const link::Nonce& n) {
+    return n.version != job_version;
+  })) << "rolling within 0x1fffe000 first";
+  const std::uint8_t no_rolling[4] = {0, 0, 0, 0};  // u32 mask 0, little-endian
+  const auto seq = h.Send(Type::kSetVersionMask, no_rolling);
+  h.Run(2ms);
+  const auto ack = h.ReplyTo(seq);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->type, Type::kAck);
+  h.Send(link::EncodeMessage(++h.sequence, link::Work{43, header}));
+  h.Run(3s);
+  std::size_t on_new_work = 0;
+  for (const auto& n : h.Nonces()) {
+    if (n.token == 43) {
+      ++on_new_work;
+      EXPECT_EQ(n.version, job_version) << std::hex << n.version;
+    }
+  }
+  EXPECT_GE(on_new_work, 5u);
+  EXPECT_EQ(h.app.counters().hardware_errors, 0u);
+}
+
 TEST(AppTest, ChipStatsComeInPages) {
   Harness h(40);
   h.StartMining(TestHeader(2));

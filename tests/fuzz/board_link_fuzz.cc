@@ -38,6 +38,7 @@ void EveryMessage(std::span<const std::uint8_t> payload) {
   RoundTrip<link::Nonce>(payload);
   RoundTrip<link::Telemetry>(payload);
   RoundTrip<link::ChipStatsRequest>(payload);
+  RoundTrip<link::SetVersionMask>(payload);
   RoundTrip<link::ChipStats>(payload);
   RoundTrip<link::SetFan>(payload);
   RoundTrip<link::SetVoltage>(payload);

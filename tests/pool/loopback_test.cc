@@ -17,6 +17,7 @@
 #include "hashrig/pool/client.h"
 #include "hashrig/pool/local_pool.h"
 #include "hashrig/pool/work.h"
+#include "support/fault_proxy.h"
 #include "support/shared_data.h"
 #include "support/tcp_proxy.h"
 #include "support/tls_cert.h"
@@ -119,7 +120,7 @@ class LoopbackTest : public ::testing::Test {
       scanner.Scan({at, at + (1 << 18)}, job_->difficulty.ToTarget(), hits);
     }
     const Share share{job_->notify.job_id, en2, job_->notify.ntime, hits[0].nonce, version};
-    return client_->Submit(share, Evaluate(*builder.HeaderFor(share)));
+    return client_->Submit(share, Evaluate(*builder.HeaderFor(share)), job_);
   }
 
   // Mines until `count` more shares are accepted.
@@ -220,6 +221,65 @@ TEST_F(LoopbackTest, DropsAfterSubmitNeverResubmitOrDuplicate) {
   ASSERT_TRUE(MineAccepted(3));
   CheckPool(*pool_);
   EXPECT_EQ(pool_->ledger().accepted, 3u);
+}
+
+// Issue 13, point 7: each fault of the soak's proxy, one at a time, on a live connection.
+// Mining goes on (on a new connection where the old one is dead: a half-closed or
+// black-holed one is found out, not waited on), and the pool never sees a duplicate.
+TEST_F(LoopbackTest, EveryFaultOfABadNetworkIsSurvived) {
+  auto config = PoolConfig();
+  config.job_interval = 500ms;
+  const auto port = StartPool(pool_, config);
+  testing::FaultProxy::Schedule schedule;
+  schedule.delay = 300ms;
+  schedule.delay_for = 2s;
+  std::vector<testing::FaultProxy::Event> faults;
+  testing::FaultProxy proxy(io_, 0, port, schedule,
+                            [&](const testing::FaultProxy::Event& e) { faults.push_back(e); });
+  ClientConfig client = ClientFor({Tcp(proxy.port())});
+  client.request_timeout = 2s;
+  client.no_work_timeout = 60s;  // the silence check, not this watchdog, finds a black hole
+  StartClient(client);
+  ASSERT_TRUE(MineAccepted(1));
+  using testing::Fault;
+  for (const Fault fault :
+       {Fault::kDelay, Fault::kCorrupt, Fault::kHalfClose, Fault::kCut, Fault::kBlackHole}) {
+    SCOPED_TRACE(testing::ToString(fault));
+    const std::size_t connections = proxy.connections_seen();
+    proxy.Inject(fault);
+    ASSERT_TRUE(MineAccepted(2));
+    if (fault == Fault::kHalfClose || fault == Fault::kCut || fault == Fault::kBlackHole) {
+      EXPECT_GT(proxy.connections_seen(), connections);
+    }
+    EXPECT_EQ(proxy.faults(fault), 1u);
+  }
+  EXPECT_EQ(faults.size(), 5u);
+  EXPECT_EQ(pool_->ledger().rejected.count("Duplicate share"), 0u);
+  // A corrupted submit may have been judged low (its nonce changed): at most that one.
+  EXPECT_LE(pool_->ledger().rejected.count("Low difficulty share"), 1u);
+}
+
+// Issue 13, point 7 (found by the soak): right after a reconnect, a chain still hashing
+// the last connection's work found a share; the new connection had a job with the same
+// id (the pool numbers jobs per pool, not per connection) but another extranonce1, so
+// the share was sent and rejected "Low difficulty". It is stale: never sent.
+TEST_F(LoopbackTest, AShareOfTheLastConnectionsJobIsNeverSentOnTheNextOne) {
+  const auto port = StartPool(pool_);
+  testing::FaultProxy proxy(io_, 0, port, {});
+  StartClient(ClientFor({Tcp(proxy.port())}));
+  ASSERT_TRUE(RunUntil([&] { return client_->mining() && job_ != nullptr; }));
+  const auto old_job = job_;
+  proxy.Inject(testing::Fault::kCut);
+  ASSERT_TRUE(RunUntil([&] { return disconnects_ >= 1; }));
+  ASSERT_TRUE(RunUntil([&] { return client_->mining() && job_ != old_job; }));
+  ASSERT_EQ(job_->notify.job_id, old_job->notify.job_id) << "the pool's job ids are per pool";
+  ASSERT_NE(job_->extranonce1, old_job->extranonce1);
+  const auto new_job = job_;
+  job_ = old_job;  // a share found on the old connection's work
+  EXPECT_EQ(MineShare().status, SubmitStatus::kStale);
+  job_ = new_job;
+  ASSERT_TRUE(MineAccepted(1));
+  CheckPool(*pool_);
 }
 
 TEST_F(LoopbackTest, GarbageAndOversizedLinesAreSurvived) {

@@ -330,6 +330,32 @@ TEST(SessionTest, UnansweredRequestsTimeOut) {
   EXPECT_FALSE(results[0].accepted);
 }
 
+// Issue 13, point 7: a black-holed connection (open, nothing passes either way) was waited
+// on until the no-work watchdog, 180 s. A share unanswered by a pool that sent nothing at
+// all for the request timeout now fails the session (the client reconnects); a pool that
+// still talks while a share goes unanswered is only slow.
+TEST(SessionTest, ASilentPoolWithAShareUnansweredFailsTheSession) {
+  Harness h;
+  h.Handshake();
+  h.Notify("j1", true);
+  ASSERT_EQ(h.session.Submit(h.ShareOn("j1", 1), kT0).status, SubmitStatus::kSent);
+  h.Notify("j2", false);
+  h.session.OnLine("", kT0 + 20s);  // a keepalive: the pool is there
+  h.session.OnTime(kT0 + 31s);
+  auto events = h.session.TakeEvents();
+  EXPECT_EQ(EventsOf<event::ShareResult>(events).size(), 1u);
+  EXPECT_TRUE(EventsOf<event::Failed>(events).empty());
+  ASSERT_EQ(h.session.Submit(h.ShareOn("j2", 2), kT0 + 31s).status, SubmitStatus::kSent);
+  h.session.OnTime(kT0 + 60s);  // silent for 40 s, the share waited 29: not yet
+  EXPECT_TRUE(h.session.TakeEvents().empty());
+  h.session.OnTime(kT0 + 62s);
+  events = h.session.TakeEvents();
+  EXPECT_EQ(EventsOf<event::ShareResult>(events).size(), 1u);
+  const auto failed = EventsOf<event::Failed>(events);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].reason.find("pool silent for 42 s"), std::string::npos) << failed[0].reason;
+}
+
 // Issue 13, point 3: an answer after the deadline was logged "response to no request of
 // ours" and the share stayed lost; it now comes as a late result with the pool's verdict.
 TEST(SessionTest, AnAnswerAfterTheDeadlineStillCounts) {

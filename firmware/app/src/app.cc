@@ -126,6 +126,7 @@ void App::OnConfigure(const link::Frame& frame, const link::Configure& m) {
     return Refuse(frame, link::ErrorCode::kBadPayload);
   }
   // Applies at the next ChainReset, less what overheats took off the clock.
+  version_mask_ = p::kKeepVersionMask;
   chain_.Configure({Megahertz{m.frequency_quarter_mhz / 4.0}, m.ticket_difficulty, m.version_mask});
   Ack(frame);
 }
@@ -183,7 +184,13 @@ void App::Handle(const link::Frame& frame, Micros now) {
       return Refuse(frame, link::ErrorCode::kBadPayload);
     case link::Type::kWork:
       if (const auto m = link::DecodeMessage<link::Work>(body)) {
-        chain_.SetWork({WorkToken{m->token}, m->header});
+        chain_.SetWork({WorkToken{m->token}, m->header, version_mask_});
+        return Ack(frame);
+      }
+      return Refuse(frame, link::ErrorCode::kBadPayload);
+    case link::Type::kSetVersionMask:
+      if (const auto m = link::DecodeMessage<link::SetVersionMask>(body)) {
+        version_mask_ = m->version_mask;
         return Ack(frame);
       }
       return Refuse(frame, link::ErrorCode::kBadPayload);

@@ -51,7 +51,10 @@ class FirmwareSession final : public ChainSession {
     }
     Error s;
     if (work_) {
-      s = client_->Post(link::Work{work_->token.value, work_->header});
+      s = SendMaskOf(*work_);
+      if (s.ok()) {
+        s = client_->Post(link::Work{work_->token.value, work_->header});
+      }
       work_.reset();
     }
     if (s.ok()) {
@@ -114,6 +117,22 @@ class FirmwareSession final : public ChainSession {
   }
 
  private:
+  // The pool's version mask changed (BIP310 set_version_mask, or a pool that never
+  // answered mining.configure: 0): the board's chips must roll within the new one, or
+  // every nonce they find is outside the pool's rules. A restart keeps it.
+  Error SendMaskOf(const ChainWork& work) {
+    if (work.version_mask == p::kKeepVersionMask || work.version_mask == config_.version_mask) {
+      return {};
+    }
+    config_.version_mask = work.version_mask;
+    auto reply = client_->Request(link::SetVersionMask{config_.version_mask}, kRequestTimeout);
+    if (!reply && reply.error().code() == StatusCode::kFailedPrecondition) {
+      Configure();  // firmware older than SetVersionMask refused it: reset with the new mask
+      return {};
+    }
+    return reply ? Error{} : reply.error();
+  }
+
   void Configure() {
     link::Configure c;
     c.frequency_quarter_mhz = static_cast<std::uint16_t>(std::lround(config_.frequency.value * 4));

@@ -174,18 +174,28 @@ void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& 
                  "share held: no pool connection (" + outcome.detail + ")");
       }
       return;
-    case SubmitStatus::kQueueFull:
-      ++stats_.discarded;
-      break;
-    case SubmitStatus::kStale:
-      ++stats_.stale;
-      break;
     default:
       break;
   }
-  LogShare(LogLevel::kInfo, chains_[chain]->name(), "not submitted",
-           "share not submitted: " + std::string(pool::ToString(outcome.status)) + " (" +
-               outcome.detail + ")");
+  // Never sent: stale when its job is gone (retired, too old, an earlier connection's),
+  // else discarded (queue full, or the pool's rules refuse it: invalid, duplicate).
+  const bool stale =
+      outcome.status == SubmitStatus::kStale || outcome.status == SubmitStatus::kUnknownJob;
+  ++(stale ? stats_.stale : stats_.discarded);
+  LogShare(LogLevel::kInfo, chains_[chain]->name(), stale ? "stale" : "discarded",
+           std::string(stale ? "Stale " : "Discarded ") +
+               ShareHead(n.hash, work.job->difficulty.value()) + " (not sent: " +
+               std::string(pool::ToString(outcome.status)) + ": " + outcome.detail + ")");
+}
+
+// "HASH Diff D/J": the first 8 bytes of the share's hash as block explorers show it, its
+// difficulty and its job's.
+std::string Scheduler::ShareHead(const sha256::Digest& hash, double job_difficulty) {
+  sha256::Digest display = hash;
+  std::reverse(display.begin(), display.end());
+  return EncodeHex(std::span(display).subspan(0, 8)) + " Diff " +
+         FormatDifficulty(sha256::Difficulty::OfHash(hash).value()) + "/" +
+         FormatDifficulty(job_difficulty);
 }
 
 void Scheduler::LogShare(LogLevel level, const std::string& where, const char* kind,
@@ -219,22 +229,17 @@ void Scheduler::FlushShareLog() {
 }
 
 void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
-  sha256::Digest display = r.value.hash;
-  std::reverse(display.begin(), display.end());
-  const std::string hash8 = EncodeHex(std::span(display).subspan(0, 8));
-  const std::string diff = FormatDifficulty(r.value.difficulty.value()) + "/" +
-                           FormatDifficulty(r.job_difficulty.value());
+  const std::string head = ShareHead(r.value.hash, r.job_difficulty.value());
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
   if (r.unsent) {  // never reached a pool
     ++(r.stale ? stats_.stale : stats_.discarded);
     // Work lost is a warning; a share whose job was replaced, or one left at a stop, is not.
-    LogShare(r.stale || stopping_ ? LogLevel::kInfo : LogLevel::kWarning, "share",
-             r.stale ? "stale" : "discarded",
-             std::string(r.stale ? "Stale " : "Discarded ") + hash8 + " Diff " + diff +
-                 " (not sent: " + r.reason + ")");
+    LogShare(
+        r.stale || stopping_ ? LogLevel::kInfo : LogLevel::kWarning, "share",
+        r.stale ? "stale" : "discarded",
+        std::string(r.stale ? "Stale " : "Discarded ") + head + " (not sent: " + r.reason + ")");
     return;
   }
-  const std::string head = hash8 + " Diff " + diff;
   if (r.late) {  // the pool answered a submit already counted lost: its verdict counts
     stats_.lost -= stats_.lost > 0 ? 1 : 0;
     return CountVerdict(r, head, "late: " + latency);
@@ -324,6 +329,7 @@ MinerSnapshot Scheduler::Snapshot() const {
   s.hashrate_5m = rate_5m_.HashesPerSecond(now);
   s.hashrate_15m = rate_15m_.HashesPerSecond(now);
   s.hashrate_avg = HashrateAverage(now);
+  s.nonces = stats_.nonces;
   s.accepted = stats_.accepted;
   s.rejected = stats_.rejected;
   s.stale = stats_.stale;

@@ -80,6 +80,9 @@ void RenderMiner(Writer& w, const MinerSnapshot& s) {
            "Sum of the difficulty of shares, by verdict.");
   w.Sample("hashrig_share_difficulty_total", Label("result", "accepted"), s.difficulty_accepted);
   w.Sample("hashrig_share_difficulty_total", Label("result", "rejected"), s.difficulty_rejected);
+  w.Family("hashrig_nonces_total", "counter",
+           "Verified nonces from every chain, each meeting its chip's ticket.");
+  w.Sample("hashrig_nonces_total", "", Count(s.nonces));
   w.Family("hashrig_hardware_errors_total", "counter", "Nonces that failed their chip's ticket.");
   w.Sample("hashrig_hardware_errors_total", "", Count(s.hardware_errors));
   w.Family("hashrig_diff1_work_total", "counter",

@@ -112,5 +112,21 @@ TEST(SchedulerTest, NoncesCountByTicketAndHardwareErrorsByChain) {
   EXPECT_EQ(h.scheduler->stats().nonces, 2u);
 }
 
+// Issue 13, point 7 (found by the soak): a share the client would not send (invalid for
+// its job, a duplicate, or found while stopping) was logged "not submitted" and counted
+// nowhere. Every share found ends in one of the totals.
+TEST(SchedulerTest, AShareThatCannotBeSubmittedIsCountedNotDropped) {
+  Harness h;
+  h.scheduler->OnPoolEvent(0, pool::event::NewJob{Job(false), false});
+  const WorkToken token = h.recording[0]->works[0].token;
+  FoundNonce share{token, 0, Nonce{1}, Version{0x20000000}, 0.5, {}, true};
+  share.hash.fill(0);  // meets the pool's difficulty too
+  h.client->Stop();    // the client takes no more shares
+  h.scheduler->OnNonces(0, {share});
+  const MinerStats& s = h.scheduler->stats();
+  EXPECT_EQ(s.accepted + s.rejected + s.stale + s.lost + s.discarded, 1u);
+  EXPECT_EQ(s.discarded, 1u);
+}
+
 }  // namespace
 }  // namespace hashrig::host

@@ -72,7 +72,9 @@ class PoolClient {
   // holds (the session checks the share fits its job but does not hash it again).
   // With no session authorized the share is held (kHeld, see held_limit) if `job`, the
   // job it was found on, is given: it is sent later only to a session where that very
-  // job is still live (a resumed session), else reported unsent and stale.
+  // job is still live (a resumed session), else reported unsent and stale. With a session,
+  // a share whose `job` is not one of its live jobs (work of an earlier connection with
+  // the same job id but another extranonce1) is kStale, never sent.
   SubmitOutcome Submit(const Share& share, const ShareValue& value,
                        std::shared_ptr<const Job> job = nullptr);
   std::size_t held() const;  // shares waiting for a pool

@@ -62,6 +62,8 @@ struct PoolLedger {
   std::uint64_t accepted = 0;
   double accepted_difficulty = 0;
   std::map<std::string, std::uint64_t> rejected;  // by reason
+  std::uint64_t rejected_total = 0;
+  std::string last_rejection;  // its reason, and the header when one was built (for the log)
   std::uint64_t blocks = 0;
   struct Accepted {
     Header header;

@@ -195,7 +195,10 @@ class ClientSession {
   // The same for a share whose header the caller built and hashed already (the miner
   // checked it): `value` is trusted, nothing is hashed again.
   SubmitOutcome Submit(const Share& share, const ShareValue& value, Clock::time_point now);
-  // Times out requests the pool never answered.
+  // Times out requests the pool never answered. A share left unanswered by a pool that
+  // sent nothing at all for request_timeout (a black-holed connection) fails the
+  // session: the connection is dead, so the caller reconnects instead of waiting for
+  // the no-work watchdog.
   void OnTime(Clock::time_point now);
   // The connection is gone: every share still awaiting an answer is reported as lost.
   void OnDisconnect(Clock::time_point now);
@@ -277,6 +280,7 @@ class ClientSession {
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Pending> pending_;
   std::size_t submits_in_flight_ = 0;
+  Clock::time_point last_heard_;                 // the pool's last line (blank ones too)
   std::deque<Pending> queued_;                   // submits waiting for room in flight
   std::map<std::uint64_t, TimedOut> timed_out_;  // submits counted lost, kept for late answers
   std::vector<std::string> outgoing_;

@@ -112,6 +112,8 @@ class App {
   Micros last_thermal_{0};
   hal::protocol::ThermalState last_thermal_state_ = hal::protocol::ThermalState::kNormal;
   Micros mining_since_{-1};
+  // The pool's mask set by SetVersionMask while mining; kKeepVersionMask: Configure's.
+  std::uint32_t version_mask_ = hal::protocol::kKeepVersionMask;
 };
 
 }  // namespace hashrig::firmware

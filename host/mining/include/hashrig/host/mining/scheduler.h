@@ -87,6 +87,7 @@ class Scheduler {
   void OnShareResult(const pool::event::ShareResult& result);
   void CountVerdict(const pool::event::ShareResult& result, const std::string& head,
                     const std::string& note);
+  static std::string ShareHead(const sha256::Digest& hash, double job_difficulty);
   // A line about a share, within the log's budget; `kind` names it in the summary.
   void LogShare(LogLevel level, const std::string& where, const char* kind,
                 const std::string& text);

@@ -72,7 +72,9 @@ struct MinerSnapshot {
   std::string version = "0.1.0";
   double elapsed_s = 0;
   double hashrate_5s = 0, hashrate_1m = 0, hashrate_5m = 0, hashrate_15m = 0, hashrate_avg = 0;
-  // discarded: never sent (no pool took it, the submit queue was full, stopping).
+  // discarded: never sent (no pool took it, the submit queue was full, the pool's rules
+  // refuse it, stopping). nonces: verified nonces of every chain, at their tickets.
+  std::uint64_t nonces = 0;
   std::uint64_t accepted = 0, rejected = 0, stale = 0, lost = 0, discarded = 0, hardware_errors = 0,
                 found_blocks = 0;
   double difficulty_accepted = 0, difficulty_rejected = 0, difficulty_stale = 0;

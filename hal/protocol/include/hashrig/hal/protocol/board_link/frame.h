@@ -33,6 +33,7 @@ enum class Type : std::uint8_t {
   kSetFan = 0x07,
   kSetVoltage = 0x08,
   kChipStatsRequest = 0x09,
+  kSetVersionMask = 0x0A,
   kChipStats = 0x89,
   kFlashErase = 0x10,
   kFlashWrite = 0x11,

@@ -59,6 +59,16 @@ struct Work {
     f(token), f(header);
   }
 };
+// The pool's version mask changed while mining (BIP310 mining.set_version_mask, or a pool
+// that never answered mining.configure: 0): the chips roll within it from the next Work on.
+struct SetVersionMask {
+  static constexpr Type kType = Type::kSetVersionMask;
+  std::uint32_t version_mask = 0;
+  template <typename F>
+  void Fields(F& f) {
+    f(version_mask);
+  }
+};
 struct TelemetryRequest {
   static constexpr Type kType = Type::kTelemetryRequest;
 };
