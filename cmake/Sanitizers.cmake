@@ -9,8 +9,18 @@ if(HASHRIG_SANITIZE)
 endif()
 
 # HASHRIG_FUZZ: libFuzzer needs clang; fuzz targets add -fsanitize=fuzzer themselves.
+# Every library is built with coverage instrumentation (fuzzer-no-link): without it
+# libFuzzer saw only the edges of the fuzz targets' own files, not of the parsers and
+# sessions they drive, and could not steer (issue 13, point 9). The sanitizer runtime
+# of HASHRIG_SANITIZE provides the coverage callbacks to the other executables.
 if(HASHRIG_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   message(FATAL_ERROR "HASHRIG_FUZZ needs clang (libFuzzer): configure with CXX=clang++-14")
+endif()
+if(HASHRIG_FUZZ)
+  if(NOT HASHRIG_SANITIZE)
+    message(FATAL_ERROR "HASHRIG_FUZZ needs HASHRIG_SANITIZE=ON (its runtime serves the coverage hooks)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
 # hashrig_add_fuzzer(NAME SOURCE LIBS...): a libFuzzer binary, plus a ctest that runs
@@ -23,7 +33,16 @@ function(hashrig_add_fuzzer name source)
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_libraries(${name} PRIVATE ${ARGN} hashrig::warnings)
+  # Seeded from the corpus kept in the tree (tests/fuzz/corpus, from ../shared/data and the
+  # long runs of scripts/fuzz_long.sh); what a run finds goes to the build tree only.
+  set(seeds ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
+  set(found ${CMAKE_CURRENT_BINARY_DIR}/corpus-${name})
+  file(MAKE_DIRECTORY ${found})
+  set(corpus)
+  if(EXISTS ${seeds})
+    set(corpus ${found} ${seeds})
+  endif()
   add_test(NAME fuzz.${name}
-           COMMAND ${name} -runs=200000 -max_total_time=20 -rss_limit_mb=2048)
+           COMMAND ${name} -runs=200000 -max_total_time=20 -rss_limit_mb=2048 ${corpus})
   set_tests_properties(fuzz.${name} PROPERTIES LABELS fuzz)
 endfunction()

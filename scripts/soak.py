@@ -437,11 +437,15 @@ class Soak:
                     "first_failures": self.api_failures[:5]},
             "warnings_in_log": warnings, "reload_lines": reload_lines,
             "run_exit": self.run.returncode,
+            "samples": [[round(t, 1), rss, fds] for t, rss, fds in self.samples],
         }
         goals = {
             "shares accepted": totals.get("accepted", 0) > 0,
             "0 unexplained differences": not unexplained,
             "0 duplicates sent": duplicates == 0,
+            "the pool's log matches its own totals": all(pool_totals) and (
+                sum(a for a, _ in pool_totals), sum(r for _, r in pool_totals)) ==
+                (sum(pool_accepted.values()), len(pool_rejected)),
             "hashrig run exited 0": self.run.returncode == 0,
             "totals match the share lines (with those the rate limit held back)": all(
                 counted[k.capitalize()] + unlogged_by_kind.get(k, 0) == totals.get(k, -1)

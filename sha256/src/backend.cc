@@ -18,9 +18,9 @@ namespace {
 // Every table this build compiles, fastest first.
 std::span<const KernelTable* const> AllTables() {
 #if defined(__x86_64__) || defined(__i386__)
-  static const std::array<const KernelTable*, 6> kTables = {&Avx512Kernels(), &ShaNi2Kernels(),
-                                                            &ShaNiKernels(),  &Avx2Kernels(),
-                                                            &Sse41Kernels(),  &ScalarKernels()};
+  static const std::array<const KernelTable*, 7> kTables = {
+      &Avx512Kernels(), &ShaNi2Kernels(), &ShaNi4Kernels(), &ShaNiKernels(),
+      &Avx2Kernels(),   &Sse41Kernels(),  &ScalarKernels()};
 #else
   static const std::array<const KernelTable*, 1> kTables = {&ScalarKernels()};
 #endif

@@ -62,6 +62,7 @@ const KernelTable& Avx2Kernels();
 const KernelTable& Avx512Kernels();
 const KernelTable& ShaNiKernels();
 const KernelTable& ShaNi2Kernels();
+const KernelTable& ShaNi4Kernels();
 #endif
 
 // Fills the nonce-independent part of a scan job from a header (nonce ignored), with

@@ -269,4 +269,16 @@ const KernelTable& ShaNi2Kernels() {
   return kTable;
 }
 
+const KernelTable& ShaNi4Kernels() {
+  static constexpr KernelTable kTable = {"shani4",
+                                         "x86 SHA extensions, 4 interleaved streams",
+                                         4,
+                                         34,
+                                         Supported,
+                                         Compress,
+                                         DoubleHash64Streams<4>,
+                                         Scan<4>};
+  return kTable;
+}
+
 }  // namespace hashrig::sha256

@@ -190,7 +190,10 @@ std::string AnswerMetricsHttp(std::string_view request, const MinerSnapshot& sna
   };
   const auto line_end = request.find("\r\n");
   const std::string_view line = request.substr(0, line_end);
-  if (line_end == std::string_view::npos || line.rfind("GET ", 0) != 0) {
+  // Headers that never end (the server answers when the client pauses) are a bad
+  // request, however good the request line.
+  if (line_end == std::string_view::npos || line.rfind("GET ", 0) != 0 ||
+      !HttpRequestComplete(request)) {
     return response("400 Bad Request", "text/plain", "bad request\n");
   }
   const auto path_end = line.find(' ', 4);

@@ -39,7 +39,7 @@ class Backend {
   static Backend Default();
 
   // The backend called `name` ("scalar", "sse41", "avx2", "avx512", "shani", "shani2",
-  // "armv8"), or "auto" for the fastest. An error if the name is unknown
+  // "shani4", "armv8"), or "auto" for the fastest. An error if the name is unknown
   // (kInvalidArgument), the CPU lacks the instructions (kNotFound), or the self-test
   // fails (kFailedPrecondition).
   static Expected<Backend> Find(std::string_view name);

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Writes the libFuzzer seed corpora under tests/fuzz/corpus/<target>/ from the real data
+in ../shared/data (issue 13, point 9): Stratum sessions and lines from pool captures,
+BM13xx UART frames from a chip capture, NIST messages, the sample config, cgminer API
+requests. Deterministic: run it again and nothing changes. scripts/fuzz_long.sh then
+grows each corpus by long runs and merges what it found back (minimised).
+
+  python3 scripts/fuzz_corpus.py [SHARED_DATA_DIR]      (default ../shared/data)
+"""
+import hashlib
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
+OUT = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+
+def seed(target, content, name=None):
+    if isinstance(content, str):
+        content = content.encode()
+    directory = os.path.join(OUT, target)
+    os.makedirs(directory, exist_ok=True)
+    name = name or "seed-" + hashlib.sha1(content).hexdigest()[:16]
+    with open(os.path.join(directory, name), "wb") as f:
+        f.write(content)
+
+
+def load(path):
+    with open(os.path.join(DATA, path)) as f:
+        return json.load(f)
+
+
+def stratum():
+    slush = load("stratum/slush_docs_testnet3_block25096.json")
+    seed("fuzz_stratum_session", "\n".join(slush["lines_in_order"]) + "\n", "slush-docs-session")
+    for line in slush["lines_in_order"]:
+        seed("fuzz_stratum_session", line)
+    mujina = load("stratum/mujina_bitaxe_gamma_capture_2025-06-19.json")
+    lines = [json.dumps(mujina[k]) for k in ("notify", "submit", "pool_reply")]
+    seed("fuzz_stratum_session", "\n".join(lines) + "\n", "mujina-bitaxe-gamma")
+    esp = load("stratum/esp_miner_slush_2023.json")
+    for vector in esp["parse_vectors"]:
+        if isinstance(vector, dict) and "line" in vector:
+            seed("fuzz_stratum_session", vector["line"])
+    for name in sorted(os.listdir(os.path.join(DATA, "blocks", "jobs"))):
+        job = load(os.path.join("blocks", "jobs", name))
+        lines = []
+        for key in ("notify", "submit"):
+            value = job.get(key)
+            if isinstance(value, dict):
+                lines.append(json.dumps(value))
+            elif isinstance(value, list):
+                method = "mining.notify" if key == "notify" else "mining.submit"
+                lines.append(json.dumps({"id": None if key == "notify" else 4,
+                                         "method": method, "params": value}))
+        if lines:
+            seed("fuzz_stratum_session", "\n".join(lines) + "\n", "job-" + name[4:-5])
+
+
+def bm13xx():
+    wire = load("stratum/mujina_bitaxe_gamma_capture_2025-06-19.json")["bm1370_wire"]
+    job = bytes.fromhex(wire["job_tx_frame_hex"])
+    nonce = bytes.fromhex(wire["nonce_rx_frame_hex"])
+    seed("fuzz_bm13xx", job, "bm1370-job-frame")
+    seed("fuzz_bm13xx", nonce, "bm1370-nonce-frame")
+    seed("fuzz_bm13xx", job + nonce * 3, "bm1370-job-then-nonces")
+    # The chip capture format of hal/capture.h around the same frames.
+    seed("fuzz_chip_capture",
+         "# hashrig chip capture 1\nmodel BM1370\nchips 1\nbaud 115200\n"
+         f"1000 > 115200 {job.hex()}\n11000 < 115200 {nonce.hex()}\n",
+         "bm1370-mujina")
+
+
+def sha256_stream():
+    for name in ("SHA256ShortMsg.rsp", "SHA256LongMsg.rsp"):
+        with open(os.path.join(DATA, "nist", name)) as f:
+            messages = [line.split("=")[1].strip() for line in f if line.startswith("Msg")]
+        for msg in messages[::16]:  # a spread of lengths, not all of them
+            seed("fuzz_sha256_stream", bytes.fromhex(msg) if msg != "00" else b"")
+    with open(os.path.join(DATA, "headers.csv")) as f:
+        headers = [line.split(",")[1] for line in f if line[0].isdigit()]
+    for h in headers[::100]:
+        seed("fuzz_sha256_stream", bytes.fromhex(h))
+
+
+def host():
+    with open(os.path.join(ROOT, "docs", "hashrig.sample.json")) as f:
+        seed("fuzz_host_config", f.read(), "hashrig-sample")
+    for request in ('{"command":"summary"}', '{"command":"devs"}', '{"command":"pools"}',
+                    '{"command":"stats"}', '{"command":"summary+devs"}', "summary", "summary|",
+                    '{"command":"version"}', '{"command":"switchpool","parameter":"1"}',
+                    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"):
+        seed("fuzz_host_api", request)
+    # NUL-separated argument vectors; the first byte picks the command (hashrig's order).
+    for argv in (b"\x00-o\x00stratum+tcp://127.0.0.1:3333\x00-u\x00a.b\x00--board\x00sim:4",
+                 b"\x01--listen\x00127.0.0.1:0\x00--difficulty\x000.001",
+                 b"\x02--model\x00BM1368\x00--chips\x002\x00--pty"):
+        seed("fuzz_host_args", argv)
+
+
+def main():
+    if not os.path.isdir(DATA):
+        sys.exit(f"fuzz_corpus: no shared data at {DATA}")
+    stratum()
+    bm13xx()
+    sha256_stream()
+    host()
+    for target in sorted(os.listdir(OUT)):
+        print(f"{target}: {len(os.listdir(os.path.join(OUT, target)))} files")
+
+
+if __name__ == "__main__":
+    main()

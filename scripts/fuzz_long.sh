@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Long fuzzing runs (issue 13, point 9): every libFuzzer target of a fuzz build for RUNS
+# executions each (default 10^7), starting from the seed corpus in tests/fuzz/corpus/
+# (scripts/fuzz_corpus.py writes it from ../shared/data), then merging what the run found
+# back into that corpus, minimised. Prints one line per target: executions, seconds,
+# executions/s, corpus size, and the verdict; a crash leaves its input in
+# /tmp/hashrig-fuzz/TARGET/ and makes the exit status 1.
+#
+#   scripts/fuzz_long.sh [BUILD_DIR] [RUNS] [TARGET...]     (default build/asan, 10000000)
+#
+# BUILD_DIR must be configured with -DHASHRIG_FUZZ=ON (clang; scripts/test.sh's build/asan
+# is: ASan + UBSan + libFuzzer). docs/RELIABILITY.md records the figures.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/asan}
+runs=${2:-10000000}
+shift $(($# < 2 ? $# : 2))
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cd "$build/tests/fuzz" && ls fuzz_* | grep -v '\.')
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+printf '%-22s %12s %8s %9s %7s  %s\n' target executions seconds "exec/s" corpus verdict
+for target in "${targets[@]}"; do
+  binary="$build/tests/fuzz/$target"
+  seeds="tests/fuzz/corpus/$target"
+  work="/tmp/hashrig-fuzz/$target"
+  mkdir -p "$seeds" "$work/found" "$work/crashes"
+  log="$work/run.log"
+  start=$(date +%s)
+  "$binary" -runs="$runs" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+    -artifact_prefix="$work/crashes/" "$work/found" "$seeds" >"$log" 2>&1
+  rc=$?
+  seconds=$(($(date +%s) - start))
+  done_runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  verdict="ok"
+  if [ $rc -ne 0 ]; then
+    verdict="FAILED (exit $rc; see $log and $work/crashes/)"
+    status=1
+  else
+    "$binary" -merge=1 "$seeds" "$work/found" >"$work/merge.log" 2>&1 || true
+  fi
+  printf '%-22s %12s %8s %9s %7s  %s\n' "$target" "${done_runs:-0}" "$seconds" \
+    "$((${done_runs:-0} / (seconds > 0 ? seconds : 1)))" "$(ls "$seeds" | wc -l)" "$verdict"
+done
+exit $status
