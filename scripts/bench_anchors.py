@@ -65,9 +65,11 @@ def timed(argv, cpu):
 def cpuminer_opt(binary, seconds, cpu):
     out, _, load = timed([binary, "-a", "sha256d", "--benchmark", "-t", "1",
                           "--time-limit", str(seconds), "-q"], cpu)
-    m = re.findall(r"Benchmark: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
+    # "Total:" is the run's average so far (hashes / uptime); "Benchmark:" at the end is
+    # only the last interval's rate.
+    m = re.findall(r"Total: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
     if not m:
-        m = re.findall(r"Total: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
+        m = re.findall(r"Benchmark: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
     if not m:
         sys.exit(f"bench_anchors: no rate in cpuminer-opt's output:\n{out[-2000:]}")
     value, unit = m[-1]

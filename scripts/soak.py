@@ -327,9 +327,10 @@ class Soak:
                 if a:
                     h = hash16_of_header(a.group(1))
                     pool_accepted[h] = pool_accepted.get(h, 0) + 1
-                r = re.search(r"rejected share from \S+: (.*?)(?: header ([0-9a-f]+))?$", line)
+                r = re.search(r"^(\S+Z) .*rejected share from \S+: (.*?)(?: header ([0-9a-f]+))?$", line)
                 if r:
-                    pool_rejected.append((r.group(1), r.group(2) and hash16_of_header(r.group(2))))
+                    pool_rejected.append((r.group(2), r.group(3) and hash16_of_header(r.group(3)),
+                                          parse_time(r.group(1))))
             out = open(os.path.join(self.dir, f"pool.{run}.out"), errors="replace").read()
             t = re.search(r"accepted (\d+) \(difficulty sum [^)]*\), rejected (\d+)", out)
             pool_totals.append(t and (int(t.group(1)), int(t.group(2))))
@@ -353,9 +354,24 @@ class Soak:
         explained, unexplained = {}, []
         def explain(reason):
             explained[reason] = explained.get(reason, 0) + 1
-        rejected_hashes = {h for _, h in pool_rejected if h}
+        rejected_hashes = {h for _, h, _ in pool_rejected if h}
+        # Rejections the pool logged without a header (it could not build one: "Stale
+        # share", "Job not found"): matched by reason and time (the answer may trail the
+        # verdict by a delayed line or a few), each once.
+        headerless = [[reason, at, False] for reason, h, at in pool_rejected if not h]
+        def logged_without_header(reason, at):
+            for r in headerless:
+                if not r[2] and reason.startswith(r[0]) and -1 <= at - r[1] <= 15:
+                    r[2] = True
+                    return True
+            return False
+        # A corrupted notify (its coinbase or branch changed in transit, still valid hex)
+        # gives a job whose every share the pool rebuilds differently: "Low difficulty".
+        notify_corruptions = [c[0] for c in corruptions if "mining.notify" in c[2] and c[1] == "pool→miner"]
+        def after_corrupted_notify(at):
+            return any(0 <= at - t <= 120 for t in notify_corruptions)
         duplicates = sum(n - 1 for n in pool_accepted.values() if n > 1) + \
-            sum(1 for reason, _ in pool_rejected if reason.startswith("Duplicate"))
+            sum(1 for reason, _, _ in pool_rejected if reason.startswith("Duplicate"))
         for h, (kind, detail, at) in sorted(verdict.items()):
             in_pool = h in pool_accepted
             if kind == "Accepted":
@@ -369,6 +385,10 @@ class Soak:
                         unexplained.append(f"{h}: rejected by our count, accepted by the pool")
                 elif h in rejected_hashes:
                     explain("rejected by the pool, as it logged")
+                elif logged_without_header(detail, at):
+                    explain(f"rejected by the pool, as it logged ({detail}: no header to match)")
+                elif detail.startswith("Low difficulty") and after_corrupted_notify(at):
+                    explain("rejected: its job's notify was corrupted in transit")
                 elif corrupted_near(at):
                     explain("rejected: the submit or its answer corrupted in transit")
                 else:

@@ -38,11 +38,20 @@ Scheduler::Scheduler(pool::PoolClient& client, std::vector<std::unique_ptr<HashC
 
 void Scheduler::OnPoolEvent(std::size_t pool, const pool::Event& event) {
   if (const auto* j = std::get_if<pool::event::NewJob>(&event)) {
+    // Each chain gets its own slice of the extranonce2 space, and the counters go on from
+    // job to job: a pool's next job may differ only in ntime, which we roll, so starting
+    // the slices again would hash a header already hashed — the same share twice (the
+    // soak saw two). Only a new prevhash (clean), another extranonce1 or size (a new
+    // session), or an exhausted space starts them again.
+    const bool same_space = job_ && j->job->extranonce1 == job_->extranonce1 &&
+                            j->job->extranonce2_size == job_->extranonce2_size;
+    if (!same_space || j->clean || counters_exhausted_) {
+      pool::Extranonce2Counter all(j->job->extranonce2_size);
+      counters_ = all.Split(chains_.size());
+      counters_exhausted_ = false;
+    }
     job_ = j->job;
     job_received_ = Clock::now();
-    // Each chain gets its own slice of this job's extranonce2 space.
-    pool::Extranonce2Counter all(job_->extranonce2_size);
-    counters_ = all.Split(chains_.size());
     log_.Write(LogLevel::kDebug, "miner",
                "job " + job_->notify.job_id + (j->clean ? " (clean)" : "") + " difficulty " +
                    FormatDifficulty(job_->difficulty.value()));
@@ -91,6 +100,7 @@ void Scheduler::Distribute(bool clean) {
   for (std::size_t i = 0; i < chains_.size(); ++i) {
     auto en2 = counters_[i].Next();
     if (!en2) {
+      counters_exhausted_ = true;
       log_.Write(
           LogLevel::kWarning, chains_[i]->name(),
           "extranonce2 space of job " + job_->notify.job_id + " exhausted; waiting for a new job");

@@ -128,5 +128,29 @@ TEST(SchedulerTest, AShareThatCannotBeSubmittedIsCountedNotDropped) {
   EXPECT_EQ(s.discarded, 1u);
 }
 
+// Issue 13, point 7 (found by the 60-minute soak): a pool's next job may differ from the
+// last only in its id and ntime — and ntime is rolled — so restarting each chain's
+// extranonce2 slice on every job made a chain hash a header it had hashed already, and
+// the same share went to the pool twice, under two job ids. The slices go on across jobs
+// of a session; a clean job (new prevhash) starts them again.
+TEST(SchedulerTest, ANewJobNeverHandsOutAnExtranonce2AlreadyUsed) {
+  Harness h;
+  auto first = std::make_shared<pool::Job>(*Job(false));
+  auto second = std::make_shared<pool::Job>(*first);
+  second->notify.job_id = "a2";  // the same coinbase and branch: only the id differs
+  h.scheduler->OnPoolEvent(0, pool::event::NewJob{first, false});
+  h.scheduler->OnPoolEvent(0, pool::event::NewJob{second, false});
+  std::set<std::array<std::uint8_t, 32>> merkle_roots;
+  for (RecordingChain* c : h.recording) {
+    ASSERT_EQ(c->works.size(), 2u);
+    for (const ChainWork& w : c->works) {
+      std::array<std::uint8_t, 32> root{};
+      std::copy(w.header.begin() + 36, w.header.begin() + 68, root.begin());
+      merkle_roots.insert(root);
+    }
+  }
+  EXPECT_EQ(merkle_roots.size(), 6u) << "every work of every chain has its own extranonce2";
+}
+
 }  // namespace
 }  // namespace hashrig::host

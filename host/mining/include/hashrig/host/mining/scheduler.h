@@ -105,6 +105,7 @@ class Scheduler {
   std::shared_ptr<const pool::Job> job_;
   Clock::time_point job_received_{};
   std::vector<pool::Extranonce2Counter> counters_;
+  bool counters_exhausted_ = false;
   std::map<std::uint32_t, Issued> issued_;
   std::deque<std::uint32_t> issued_order_;
   std::uint32_t next_token_ = 1;
