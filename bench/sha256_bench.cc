@@ -4,6 +4,9 @@
 //   BM_ScanRolled/<backend>/N    the same over N rolled versions sharing the schedule
 //   BM_Sha256/<backend>/<bytes>  streaming SHA-256 of 64 B, 1 KiB and 1 MiB messages
 //   BM_DoubleHash64/<backend>    sha256d of 64-byte inputs (a merkle level)
+//   BM_ShaNiRnds2/<chains>       sha256rnds2 alone: 1 dependent chain (its latency) or 2,
+//                                4, 6 independent ones (its throughput), items = instructions;
+//                                what bounds the SHA-NI scan (docs/PERFORMANCE.md, issue 17)
 //   BM_OpenSslEvp*               the same work through OpenSSL's EVP interface with a
 //                                context allocated once and reused, as `openssl speed
 //                                -evp sha256` drives it (issue 17, point 2: the one-shot
@@ -11,9 +14,13 @@
 //                                flattered us): a baseline for the hash core, not a miner
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hashrig/sha256/scan.h"
@@ -123,6 +130,33 @@ void BM_OpenSslEvpScan(benchmark::State& state) {
   state.SetLabel("openssl evp sha256d, not a miner");
 }
 
+#if defined(__x86_64__)
+template <int kChains>
+__attribute__((target("sha,sse4.1"))) void BM_ShaNiRnds2(benchmark::State& state) {
+  __m128i a[kChains];
+  __m128i b[kChains];
+  const __m128i k = _mm_set_epi32(0x428a2f98, 0x71374491, 0x3956c25b, 0x59f111f1);
+  for (int c = 0; c < kChains; ++c) {
+    a[c] = _mm_set1_epi32(c + 1);
+    b[c] = _mm_set1_epi32(c + 17);
+  }
+  for (auto _ : state) {
+    for (int i = 0; i < 64; ++i) {
+      for (int c = 0; c < kChains; ++c) {  // as the rounds go: each feeds the next
+        b[c] = _mm_sha256rnds2_epu32(b[c], a[c], k);
+        std::swap(a[c], b[c]);
+      }
+    }
+  }
+  for (int c = 0; c < kChains; ++c) {
+    benchmark::DoNotOptimize(a[c]);
+    benchmark::DoNotOptimize(b[c]);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64 * kChains);
+  state.SetLabel("sha256rnds2, " + std::to_string(kChains) + " chain(s)");
+}
+#endif
+
 void RegisterAll() {
   for (const hashrig::sha256::BackendInfo& info : Backend::List()) {
     const hashrig::Expected<Backend> b = Backend::Find(info.name);
@@ -138,6 +172,14 @@ void RegisterAll() {
         ->Arg(1024)
         ->Arg(1 << 20);
   }
+#if defined(__x86_64__)
+  if (Backend::Find("shani")) {
+    benchmark::RegisterBenchmark("BM_ShaNiRnds2/1", BM_ShaNiRnds2<1>);
+    benchmark::RegisterBenchmark("BM_ShaNiRnds2/2", BM_ShaNiRnds2<2>);
+    benchmark::RegisterBenchmark("BM_ShaNiRnds2/4", BM_ShaNiRnds2<4>);
+    benchmark::RegisterBenchmark("BM_ShaNiRnds2/6", BM_ShaNiRnds2<6>);
+  }
+#endif
   benchmark::RegisterBenchmark("BM_OpenSslEvpScan", BM_OpenSslEvpScan);
   benchmark::RegisterBenchmark("BM_OpenSslEvpSha256", BM_OpenSslEvpSha256)
       ->Arg(64)

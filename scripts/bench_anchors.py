@@ -62,30 +62,30 @@ def timed(argv, cpu):
     return out, seconds, max(0.0, busy_cores - 1)
 
 
+def last_rate(out, who, patterns):
+    """MH/s from the last match of the first pattern that matches (value, unit prefix)."""
+    for pattern in patterns:
+        m = re.findall(pattern, out, re.I)
+        if m:
+            value, unit = m[-1]
+            return float(value) * UNIT[unit]
+    sys.exit(f"bench_anchors: no rate in {who}'s output:\n{out[-2000:]}")
+
+
 def cpuminer_opt(binary, seconds, cpu):
     out, _, load = timed([binary, "-a", "sha256d", "--benchmark", "-t", "1",
                           "--time-limit", str(seconds), "-q"], cpu)
     # "Total:" is the run's average so far (hashes / uptime); "Benchmark:" at the end is
     # only the last interval's rate.
-    m = re.findall(r"Total: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
-    if not m:
-        m = re.findall(r"Benchmark: ([0-9.]+) ?([kKmMgG]?)h/s", out, re.I)
-    if not m:
-        sys.exit(f"bench_anchors: no rate in cpuminer-opt's output:\n{out[-2000:]}")
-    value, unit = m[-1]
-    return float(value) * UNIT[unit], load
+    return last_rate(out, "cpuminer-opt", [r"Total: ([0-9.]+) ?([kKmMgG]?)h/s",
+                                           r"Benchmark: ([0-9.]+) ?([kKmMgG]?)h/s"]), load
 
 
 def minerd(binary, seconds, cpu):
     out, _, load = timed(["timeout", "-s", "INT", str(seconds), binary, "-a", "sha256d",
                           "--benchmark", "-t", "1"], cpu)
-    m = re.findall(r"Total: ([0-9.]+) ([kmg]?)hash/s", out, re.I)
-    if not m:
-        m = re.findall(r"thread 0: \d+ hashes, ([0-9.]+) ([kmg]?)hash/s", out, re.I)
-    if not m:
-        sys.exit(f"bench_anchors: no rate in minerd's output:\n{out[-2000:]}")
-    value, unit = m[-1]
-    return float(value) * UNIT[unit], load
+    return last_rate(out, "minerd", [r"Total: ([0-9.]+) ([kmg]?)hash/s",
+                                     r"thread 0: \d+ hashes, ([0-9.]+) ([kmg]?)hash/s"]), load
 
 
 def hashrig(binary, backend, seconds, cpu, rolled):

@@ -9,7 +9,8 @@
 #   scripts/fuzz_long.sh [BUILD_DIR] [RUNS] [TARGET...]     (default build/asan, 10000000)
 #
 # BUILD_DIR must be configured with -DHASHRIG_FUZZ=ON (clang; scripts/test.sh's build/asan
-# is: ASan + UBSan + libFuzzer). docs/RELIABILITY.md records the figures.
+# is: ASan + UBSan + libFuzzer). FUZZ_SECONDS=S also stops each target after S seconds
+# (whichever comes first). docs/RELIABILITY.md records the figures.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
@@ -30,7 +31,8 @@ for target in "${targets[@]}"; do
   mkdir -p "$seeds" "$work/found" "$work/crashes"
   log="$work/run.log"
   start=$(date +%s)
-  "$binary" -runs="$runs" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+  "$binary" -runs="$runs" -max_total_time="${FUZZ_SECONDS:-0}" -rss_limit_mb=2048 -timeout=30 \
+    -print_final_stats=1 \
     -artifact_prefix="$work/crashes/" "$work/found" "$seeds" >"$log" 2>&1
   rc=$?
   seconds=$(($(date +%s) - start))
