@@ -124,13 +124,13 @@ class Soak:
             "--mean-gap", str(self.args.fault_gap), "--delay-ms", "1500", "--delay-for", "8"])
         proxy_out = os.path.join(self.dir, "proxy.out")
         deadline = time.time() + 10
-        proxy_port = None
-        while proxy_port is None and time.time() < deadline:
+        self.proxy_port = None
+        while self.proxy_port is None and time.time() < deadline:
             with open(proxy_out) as f:
                 m = re.search(r"listening on 127\.0\.0\.1:(\d+)", f.read())
-            proxy_port = m and int(m.group(1))
+            self.proxy_port = m and int(m.group(1))
             time.sleep(0.05)
-        if proxy_port is None:
+        if self.proxy_port is None:
             sys.exit("soak: the fault proxy never listened")
         links = [self.start_chain("chain0", []), self.start_chain("chain1", [])]
         bitaxe = self.start_chain("bitaxe", ["--control-link", os.path.join(self.dir, "bitaxe-ctl")])
@@ -145,7 +145,7 @@ class Soak:
                              os.path.join(self.dir, "fw")]:
             self.wait_for(path)
         self.config = os.path.join(self.dir, "soak.json")
-        self.write_config("info")
+        self.write_config()
         self.run = self.spawn("run", [self.hashrig, "run", "--config", self.config])
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -154,12 +154,11 @@ class Soak:
                 break
             except OSError:
                 time.sleep(0.1)
-        self.note(f"started: pool :{self.pool_port}, proxy :{proxy_port}, run pid {self.run.pid}")
-        self.proxy_port = proxy_port
+        self.note(f"started: pool :{self.pool_port}, proxy :{self.proxy_port}, run pid {self.run.pid}")
 
-    def write_config(self, level):
+    def write_config(self):
         config = {
-            "url": [f"stratum+tcp://127.0.0.1:{self.proxy_port_or_wait()}"],
+            "url": [f"stratum+tcp://127.0.0.1:{self.proxy_port}"],
             "user": ["soak.rig"], "pass": ["x"],
             "board": ["serial:" + os.path.join(self.dir, "chain0"),
                       "serial:" + os.path.join(self.dir, "chain1"),
@@ -171,15 +170,11 @@ class Soak:
             "ticket-difficulty": self.args.ticket_difficulty,
             "api-listen": f"127.0.0.1:{self.api_port}",
             "metrics-listen": f"127.0.0.1:{self.metrics_port}",
-            "status-interval": 5, "log-level": level,
+            "status-interval": 5, "log-level": "info",
         }
         with open(self.config + ".new", "w") as f:
             json.dump(config, f, indent=2)
         os.replace(self.config + ".new", self.config)
-
-    def proxy_port_or_wait(self):
-        with open(os.path.join(self.dir, "proxy.out")) as f:
-            return int(re.search(r"listening on 127\.0\.0\.1:(\d+)", f.read()).group(1))
 
     # --- what goes on while it runs ------------------------------------------------------
     def ask(self, port, request):
@@ -261,7 +256,7 @@ class Soak:
                 f.write("50\n")
             self.note("overheat: firmware board back at 50 °C")
         elif kind == "sighup":
-            self.write_config("info")
+            self.write_config()
             self.run.send_signal(signal.SIGHUP)
             self.note("SIGHUP (config rewritten)")
 

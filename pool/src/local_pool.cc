@@ -304,8 +304,9 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
                                      FormatDifficulty(share.job_difficulty.value()) + " header " +
                                      EncodeHex(share.header));
     }
-    if (self->ledger.rejected_total != self->logged_rejected) {
-      self->logged_rejected = self->ledger.rejected_total;
+    if (const std::uint64_t rejected = self->ledger.RejectedCount();
+        rejected != self->logged_rejected) {
+      self->logged_rejected = rejected;
       self->log(Severity::kInfo,
                 "rejected share from " + p.name() + ": " + self->ledger.last_rejection);
     }

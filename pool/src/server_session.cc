@@ -213,7 +213,6 @@ std::string ServerSession::OnSubmit(const Message& m, bool& block_found) {
   std::optional<Header> built;  // the share's header, once it is known
   auto reject = [&](int code, const std::string& reason) {
     ++ledger_.rejected[reason];
-    ++ledger_.rejected_total;
     ledger_.last_rejection = reason + (built ? " header " + EncodeHex(*built) : std::string());
     return Reject(m, code, reason);
   };

@@ -13,6 +13,7 @@
 
 #include "fake_bsp.h"
 #include "hashrig/firmware/flash.h"
+#include "hashrig/hal/protocol/le.h"
 #include "hashrig/hal/sim/sim_registers.h"
 #include "hashrig/sha256/sha256.h"
 #include "hashrig/sha256/target.h"
@@ -235,8 +236,7 @@ TEST(AppTest, Bm1397MinesOnMidstateWork) {
 TEST(AppTest, SetVersionMaskWhileMiningRollsWithinTheNewMask) {
   Harness h(4);
   const auto header = TestHeader(1);
-  const std::uint32_t job_version =
-      header[0] | header[1] << 8 | header[2] << 16 | static_cast<std::uint32_t>(header[3]) << 24;
+  const std::uint32_t job_version = p::LoadLe32(header.data());
   h.StartMining(header, 42);
   h.Run(3s);
   auto before = h.Nonces();

@@ -94,15 +94,14 @@ LogLevel LevelOf(pool::Severity severity) {
 }
 
 std::string Summary(const pool::PoolLedger& ledger) {
-  std::uint64_t rejected = 0;
   std::string reasons;
   for (const auto& [reason, count] : ledger.rejected) {
-    rejected += count;
     reasons += (reasons.empty() ? " (" : ", ") + reason + ": " + std::to_string(count);
   }
   return "accepted " + std::to_string(ledger.accepted) + " (difficulty sum " +
-         FormatDifficulty(ledger.accepted_difficulty) + "), rejected " + std::to_string(rejected) +
-         (reasons.empty() ? "" : reasons + ")") + ", blocks " + std::to_string(ledger.blocks);
+         FormatDifficulty(ledger.accepted_difficulty) + "), rejected " +
+         std::to_string(ledger.RejectedCount()) + (reasons.empty() ? "" : reasons + ")") +
+         ", blocks " + std::to_string(ledger.blocks);
 }
 
 void ArmStats(asio::steady_timer& timer, std::chrono::seconds every, const pool::LocalPool& pool,

@@ -189,13 +189,19 @@ void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& 
   }
   // Never sent: stale when its job is gone (retired, too old, an earlier connection's),
   // else discarded (queue full, or the pool's rules refuse it: invalid, duplicate).
-  const bool stale =
-      outcome.status == SubmitStatus::kStale || outcome.status == SubmitStatus::kUnknownJob;
+  CountUnsent(outcome.status == SubmitStatus::kStale || outcome.status == SubmitStatus::kUnknownJob,
+              LogLevel::kInfo, chains_[chain]->name(),
+              ShareHead(n.hash, work.job->difficulty.value()),
+              std::string(pool::ToString(outcome.status)) + ": " + outcome.detail);
+}
+
+// A share never sent, refused here or reported unsent by the client: stale (its job is
+// gone) or discarded, logged "Stale|Discarded HEAD (not sent: WHY)".
+void Scheduler::CountUnsent(bool stale, LogLevel level, const std::string& where,
+                            const std::string& head, const std::string& why) {
   ++(stale ? stats_.stale : stats_.discarded);
-  LogShare(LogLevel::kInfo, chains_[chain]->name(), stale ? "stale" : "discarded",
-           std::string(stale ? "Stale " : "Discarded ") +
-               ShareHead(n.hash, work.job->difficulty.value()) + " (not sent: " +
-               std::string(pool::ToString(outcome.status)) + ": " + outcome.detail + ")");
+  LogShare(level, where, stale ? "stale" : "discarded",
+           std::string(stale ? "Stale " : "Discarded ") + head + " (not sent: " + why + ")");
 }
 
 // "HASH Diff D/J": the first 8 bytes of the share's hash as block explorers show it, its
@@ -242,13 +248,9 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   const std::string head = ShareHead(r.value.hash, r.job_difficulty.value());
   const std::string latency = std::to_string(r.latency.count() / 1000) + " ms";
   if (r.unsent) {  // never reached a pool
-    ++(r.stale ? stats_.stale : stats_.discarded);
     // Work lost is a warning; a share whose job was replaced, or one left at a stop, is not.
-    LogShare(
-        r.stale || stopping_ ? LogLevel::kInfo : LogLevel::kWarning, "share",
-        r.stale ? "stale" : "discarded",
-        std::string(r.stale ? "Stale " : "Discarded ") + head + " (not sent: " + r.reason + ")");
-    return;
+    return CountUnsent(r.stale, r.stale || stopping_ ? LogLevel::kInfo : LogLevel::kWarning,
+                       "share", head, r.reason);
   }
   if (r.late) {  // the pool answered a submit already counted lost: its verdict counts
     stats_.lost -= stats_.lost > 0 ? 1 : 0;

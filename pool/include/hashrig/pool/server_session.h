@@ -62,7 +62,13 @@ struct PoolLedger {
   std::uint64_t accepted = 0;
   double accepted_difficulty = 0;
   std::map<std::string, std::uint64_t> rejected;  // by reason
-  std::uint64_t rejected_total = 0;
+  std::uint64_t RejectedCount() const {
+    std::uint64_t n = 0;
+    for (const auto& [reason, count] : rejected) {
+      n += count;
+    }
+    return n;
+  }
   std::string last_rejection;  // its reason, and the header when one was built (for the log)
   std::uint64_t blocks = 0;
   struct Accepted {

@@ -88,6 +88,8 @@ class Scheduler {
   void CountVerdict(const pool::event::ShareResult& result, const std::string& head,
                     const std::string& note);
   static std::string ShareHead(const sha256::Digest& hash, double job_difficulty);
+  void CountUnsent(bool stale, LogLevel level, const std::string& where, const std::string& head,
+                   const std::string& why);
   // A line about a share, within the log's budget; `kind` names it in the summary.
   void LogShare(LogLevel level, const std::string& where, const char* kind,
                 const std::string& text);
