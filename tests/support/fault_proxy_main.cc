@@ -14,11 +14,10 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <string_view>
 
+#include "hashrig/base/format.h"
 #include "support/fault_proxy.h"
 
 namespace {
@@ -30,20 +29,6 @@ constexpr const char* kUsage =
     "usage: hashrig-fault-proxy --upstream PORT [--listen PORT] [--seed N] [--mean-gap S]\n"
     "                           [--faults delay,cut,half-close,corrupt,black-hole]\n"
     "                           [--delay-ms MS] [--delay-for S]\n";
-
-// Now as hashrig's log writes it: 2026-11-30T10:15:08.616Z.
-std::string UtcNow() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms.count()));
-  return text;
-}
 
 bool ParseNumber(std::string_view text, double& out) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -114,8 +99,9 @@ int Run(int argc, char** argv) {
   try {
     FaultProxy proxy(io, static_cast<std::uint16_t>(listen), static_cast<std::uint16_t>(upstream),
                      schedule, [](const FaultProxy::Event& e) {
-                       std::cout << UtcNow() << " fault " << ToString(e.fault) << " connection "
-                                 << e.connection << ": " << e.detail << std::endl;
+                       std::cout << hashrig::FormatUtcMillis(std::chrono::system_clock::now())
+                                 << " fault " << ToString(e.fault) << " connection " << e.connection
+                                 << ": " << e.detail << std::endl;
                      });
     std::cout << "listening on 127.0.0.1:" << proxy.port() << std::endl;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -1,10 +1,9 @@
 #include "hashrig/host/report/log.h"
 
+#include "hashrig/base/format.h"
 #include "hashrig/base/names.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <ostream>
 
 namespace hashrig::host {
@@ -34,16 +33,7 @@ void Logger::Write(LogLevel level, std::string_view where, std::string_view text
   if (!Enabled(level)) {
     return;
   }
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char stamp[64];
-  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis.count()));
+  const std::string stamp = FormatUtcMillis(std::chrono::system_clock::now());
   const std::lock_guard lock(mutex_);
   if (capture_ > 0) {
     std::string line = stamp;
