@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backend_fixture.h"
+#include "hashrig/sha256/openssl_baseline.h"
 #include "hashrig/sha256/scan.h"
 
 namespace hashrig::testing {
@@ -217,6 +218,27 @@ TEST(TargetTest, CompactForms) {
   EXPECT_FALSE(sha256::Target::FromCompact(0xff123456).has_value());  // overflow
   EXPECT_TRUE(sha256::Target::FromCompact(0x01003456).has_value());   // shifted out: zero
   EXPECT_EQ(sha256::Target::FromCompact(0x01003456)->bytes(), (std::array<std::uint8_t, 32>{}));
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// The OpenSSL baseline that `hashrig bench` compares against hashes what we hash: every
+// mainnet header, at its own nonce, gives its block hash (and a nonce away, not).
+TEST(OpenSslBaselineTest, EveryMainnetHeaderGivesItsBlockHash) {
+  const auto rows = ReadHeaders();
+  ASSERT_EQ(rows.size(), 701u);
+  for (const HeaderRow& row : rows) {
+    const auto header = AsHeader(row.header);
+    sha256::OpenSslNonceHasher hasher(header);
+    const std::uint32_t nonce = Le32(row.header, 76);
+    const auto digest = hasher.Hash(nonce);
+    EXPECT_EQ(Display(digest), row.hash_display) << "height " << row.height;
+    EXPECT_NE(Display(hasher.Hash(nonce + 1)), row.hash_display) << "height " << row.height;
+  }
 }
 
 }  // namespace

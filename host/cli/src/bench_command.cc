@@ -5,7 +5,6 @@
 // not a miner). Cycles per nonce come from the clock measured around each single-core
 // run (clock_probe.h) over the thread's CPU time, and are printed only when both clock
 // methods agree.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +20,7 @@
 #include "hashrig/host/cli/args.h"
 #include "hashrig/host/cli/clock_probe.h"
 #include "hashrig/host/cli/commands.h"
+#include "hashrig/sha256/openssl_baseline.h"
 #include "hashrig/sha256/scan.h"
 
 namespace hashrig::host {
@@ -108,41 +108,22 @@ double ScanRateAllCores(Backend backend, unsigned threads, double seconds) {
   return rate;
 }
 
-// sha256d per nonce on OpenSSL's EVP interface as `openssl speed -evp sha256` drives it:
-// contexts allocated once and reused, the header's first 64 bytes hashed once (copied
-// from a midstate context per nonce). A baseline for the hash core, not a miner.
+// sha256d per nonce through OpenSSL (sha256/openssl_baseline.h): a baseline for the hash
+// core, not a miner.
 Timed OpenSslEvpScan(double seconds) {
-  EVP_MD_CTX* mid = EVP_MD_CTX_new();
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const EVP_MD* md = EVP_sha256();
-  EVP_DigestInit_ex(mid, md, nullptr);
-  EVP_DigestUpdate(mid, kHeader, 64);
-  std::uint8_t tail[16];
-  std::memcpy(tail, kHeader + 64, 16);
-  std::uint8_t first[32];
-  std::uint8_t second[32];
+  sha256::OpenSslNonceHasher hasher(kHeader);
   unsigned sink = 0;
-  unsigned size = 0;
   Timed t;
   const auto begin = Clock::now();
   const double cpu_begin = ThreadCpuSeconds();
   for (std::uint32_t nonce = 0; t.seconds < seconds;) {
     for (int i = 0; i < 4096; ++i, ++nonce) {
-      std::memcpy(tail + 12, &nonce, 4);
-      EVP_MD_CTX_copy_ex(ctx, mid);
-      EVP_DigestUpdate(ctx, tail, 16);
-      EVP_DigestFinal_ex(ctx, first, &size);
-      EVP_DigestInit_ex(ctx, md, nullptr);
-      EVP_DigestUpdate(ctx, first, 32);
-      EVP_DigestFinal_ex(ctx, second, &size);
-      sink += second[31] == 0 ? 1 : 0;
+      sink += hasher.Hash(nonce)[31] == 0 ? 1 : 0;
     }
     t.hashes += 4096;
     t.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   }
   t.cpu_seconds = ThreadCpuSeconds() - cpu_begin;
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_CTX_free(mid);
   if (sink == 0xffffffff) {
     std::puts("");  // keeps the loop's result alive
   }
