@@ -195,6 +195,7 @@ Expected<Args> ParseRunArgs(const std::vector<std::string>& argv,
 }
 
 int RunMiner(const Args& args) {
+  HoldDaemonSignals();  // one sent while the miner starts is acted on, not fatal
   auto options = ReadOptions(args);
   if (!options) {
     return UsageError("run", options.error().message());

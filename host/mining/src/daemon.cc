@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 
@@ -365,7 +366,29 @@ bool Daemon::State::StartServers() {
          Listen(*metrics, config.metrics_listen, "Prometheus metrics");
 }
 
+namespace {
+
+void MaskDaemonSignals(int how) {
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (const int number : {SIGINT, SIGTERM, SIGHUP}) {
+    sigaddset(&handled, number);
+  }
+  pthread_sigmask(how, &handled, nullptr);
+}
+
+}  // namespace
+
+void HoldDaemonSignals() { MaskDaemonSignals(SIG_BLOCK); }
+
 int Daemon::State::Run() {
+  // Registered first: a signal that comes while the servers, pools and chains start is
+  // queued for WaitForSignal below, never the default action (SIGHUP's would end us).
+  // Then unblocked here: `hashrig run` blocks them from its first line (so one sent while
+  // it reads its configuration waits, pending), and a supervisor may start us with them
+  // blocked; the chain threads keep them blocked, so this thread is the one that hears them.
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  MaskDaemonSignals(SIG_UNBLOCK);
   if (!StartServers() || !StartLocalPool()) {
     return 1;
   }
@@ -388,7 +411,6 @@ int Daemon::State::Run() {
   }
   Every(status_timer, config.status_interval, [this] { Status(); });
   Every(refresh_timer, config.refresh_interval, [this] { scheduler->RefreshWork(); });
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   WaitForSignal(signals);
   if (config.duration.count() > 0) {
     stop_timer.expires_after(config.duration);

@@ -471,3 +471,32 @@ TEST(RunCommandTest, ChainPtyClosedIsMarkedDownAndPickedUpAgain) {
 
 }  // namespace
 }  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// A reload or stop sent while the miner starts (here: before it even runs, the signals
+// blocked by whoever started it, as some supervisors leave them) is acted on once the
+// daemon's handlers are in place: the config is re-read, then SIGTERM stops it with exit 0.
+// Before, such a SIGHUP ended the process (exit 129) or, blocked, was never heard.
+TEST(RunCommandTest, ASignalSentWhileTheMinerStartsIsActedOn) {
+  const std::string config =
+      ::testing::TempDir() + "hashrig-early-hup-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(config) << R"({"log-level": "info"})";
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  sigset_t before;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &hup, &before), 0);
+  ChildProcess run({HASHRIG_BINARY, "run", "--config", config, "--duration", "300"});
+  run.Signal(SIGHUP);  // pending in the child from its first instruction
+  ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &before, nullptr), 0);
+  ASSERT_TRUE(WaitForLog(run, "SIGHUP: config re-read", 0, 60s)) << run.Stderr();
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 60s)) << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+  std::filesystem::remove(config);
+}
+
+}  // namespace
+}  // namespace hashrig::testing

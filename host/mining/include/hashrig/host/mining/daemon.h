@@ -56,6 +56,12 @@ struct DaemonConfig {
   std::function<Expected<ReloadedSettings>()> reload;
 };
 
+// SIGINT, SIGTERM and SIGHUP held pending in the calling thread, and in the threads it
+// starts after, until Daemon::Run's handlers take them (Run unblocks them in its thread):
+// called first thing by `hashrig run`, so a signal sent while the miner reads its
+// configuration and opens its boards is acted on instead of ending the process.
+void HoldDaemonSignals();
+
 class Daemon {
  public:
   Daemon(DaemonConfig config, std::vector<std::unique_ptr<HashChain>> chains, Logger& log);
