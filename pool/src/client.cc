@@ -138,8 +138,10 @@ void PoolClient::State::SendHeld(Connection& c) {
 }
 
 void PoolClient::State::Start() {
-  if (config.tls.insecure) {
+  if (config.tls.insecure && !config.tls.pinned) {
     tls.set_verify_mode(asio::ssl::verify_none);
+  } else if (config.tls.pinned) {
+    tls.set_verify_mode(asio::ssl::verify_peer);  // the callback compares the fingerprint
   } else {
     tls.set_verify_mode(asio::ssl::verify_peer);
     error_code ec;

@@ -1,6 +1,8 @@
 #include "connection.h"
 
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "hashrig/pool/stratum.h"
 
@@ -83,7 +85,20 @@ void Connection::OnConnected(const error_code& ec) {
   }
   // SNI and the name the certificate must carry.
   SSL_set_tlsext_host_name(stream_.native_handle(), endpoint_.url.host.c_str());
-  if (!config_.tls.insecure) {
+  if (config_.tls.pinned) {
+    stream_.set_verify_callback(
+        [pinned = *config_.tls.pinned](bool, asio::ssl::verify_context& context) {
+          X509_STORE_CTX* store = context.native_handle();
+          if (X509_STORE_CTX_get_error_depth(store) > 0) {
+            return true;  // the issuers do not matter: the pool's own certificate is pinned
+          }
+          CertificateFingerprint digest{};
+          unsigned size = 0;
+          return X509_digest(X509_STORE_CTX_get_current_cert(store), EVP_sha256(), digest.data(),
+                             &size) == 1 &&
+                 size == digest.size() && digest == pinned;
+        });
+  } else if (!config_.tls.insecure) {
     stream_.set_verify_callback(asio::ssl::host_name_verification(endpoint_.url.host));
   }
   auto self = shared_from_this();

@@ -71,4 +71,30 @@ Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
   return url;
 }
 
+Expected<CertificateFingerprint> ParseCertificateFingerprint(std::string_view text) {
+  CertificateFingerprint out{};
+  std::size_t digits = 0;
+  for (const char c : text) {
+    if (c == ':') {
+      continue;
+    }
+    const int value = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (value < 0 || digits >= 64) {
+      digits = 65;  // not hex, or too long
+      break;
+    }
+    out[digits / 2] = static_cast<std::uint8_t>(out[digits / 2] << 4 | value);
+    ++digits;
+  }
+  if (digits != 64) {
+    return Error(StatusCode::kInvalidArgument,
+                 "certificate fingerprint '" + std::string(text) +
+                     "': expected the 64 hex digits of its SHA-256 (colons allowed)");
+  }
+  return out;
+}
+
 }  // namespace hashrig::pool

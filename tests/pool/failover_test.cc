@@ -96,5 +96,30 @@ TEST(PoolUrlTest, SchemesPortsAndSuffix) {
   }
 }
 
+// As `openssl x509 -fingerprint -sha256` prints it, or plain hex of either case.
+TEST(PoolUrlTest, CertificateFingerprintsWithOrWithoutColons) {
+  const std::string hex = "00112233445566778899AABBCCDDEEFF0123456789abcdefFEDCBA9876543210";
+  std::string colons;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    colons.append(i > 0 ? ":" : "").append(hex, i, 2);
+  }
+  const auto plain = ParseCertificateFingerprint(hex);
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  EXPECT_EQ((*plain)[0], 0x00);
+  EXPECT_EQ((*plain)[5], 0x55);
+  EXPECT_EQ((*plain)[10], 0xAA);
+  EXPECT_EQ((*plain)[31], 0x10);
+  EXPECT_EQ(*ParseCertificateFingerprint(colons), *plain);
+  std::vector<std::string> bads = {"", hex.substr(2), hex, hex.substr(1), "SHA256 Fingerprint="};
+  bads[2].append("00");
+  bads[3].append("g");
+  bads[4].append(colons);
+  for (const std::string& bad : bads) {
+    const auto parsed = ParseCertificateFingerprint(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.error().message().find("64 hex digits"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace hashrig::pool

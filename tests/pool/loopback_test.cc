@@ -499,6 +499,31 @@ TEST_F(LoopbackTest, TlsWithACaFileWorksAndAnUntrustedCertificateIsRefused) {
   insecure.tls.insecure = true;
   StartClient(insecure);
   ASSERT_TRUE(MineAccepted(1));
+
+  // Pinned (issue 12, point 11): the certificate's fingerprint alone decides, whatever
+  // signed it and whatever name the URL uses; one digit off and the handshake fails.
+  ClientConfig pinned = ClientFor({"stratum+ssl://127.0.0.1:" + std::to_string(port)});
+  pinned.tls.pinned = *ParseCertificateFingerprint(files.fingerprint);
+  StartClient(pinned);
+  ASSERT_TRUE(MineAccepted(1));
+  std::string other = files.fingerprint;
+  other[0] = other[0] == 'A' ? 'B' : 'A';
+  pinned.tls.pinned = *ParseCertificateFingerprint(other);
+  pinned.tls.insecure = true;  // a pin is checked even so
+  client_.reset();
+  events_.clear();
+  StartClient(pinned);
+  const auto refused = [this] {
+    for (const auto& [pool, e] : events_) {
+      const auto* d = std::get_if<event::Disconnected>(&e);
+      if (d != nullptr && d->reason.find("TLS handshake") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(RunUntil(refused));
+  EXPECT_FALSE(client_->mining());
   CheckPool(*pool_);
   std::filesystem::remove_all(dir);
 }

@@ -54,7 +54,15 @@ TlsFiles MakeSelfSignedCertificate(const std::filesystem::path& dir) {
   AddExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
   Check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "sign");
 
-  TlsFiles files{dir / "pool-cert.pem", dir / "pool-key.pem"};
+  TlsFiles files{dir / "pool-cert.pem", dir / "pool-key.pem", {}};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  Check(X509_digest(cert.get(), EVP_sha256(), digest, &size) == 1, "fingerprint");
+  for (unsigned i = 0; i < size; ++i) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, i + 1 < size ? "%02X:" : "%02X", digest[i]);
+    files.fingerprint += hex;
+  }
   FILE* out = std::fopen(files.cert.c_str(), "w");
   Check(out != nullptr && PEM_write_X509(out, cert.get()) == 1, "write cert");
   std::fclose(out);

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace hashrig::testing {
 
 struct TlsFiles {
   std::filesystem::path cert;  // PEM; also the CA file a client trusts
   std::filesystem::path key;
+  // SHA-256 of the certificate's DER bytes as `openssl x509 -fingerprint -sha256` prints
+  // it: "AB:CD:…" (what --tls-fingerprint pins).
+  std::string fingerprint;
 };
 
 // Writes a fresh key and certificate under `dir`.

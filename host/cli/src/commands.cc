@@ -69,6 +69,14 @@ const Command kRunCommand{
          "pool URL (repeatable, in priority order); none: the built-in local pool"},
         {"user", 'u', true, true, "worker name for the pool given before it"},
         {"pass", 'p', true, true, "password for the pool given before it"},
+        {"tls-ca", 0, true, false,
+         "PEM file of the CA(s) TLS pools' certificates must chain to (default: the "
+         "system's store); the name in the URL must match the certificate"},
+        {"tls-fingerprint", 0, true, false,
+         "pin TLS pools to the certificate with this SHA-256 (64 hex digits, colons "
+         "allowed, as `openssl x509 -noout -fingerprint -sha256` prints it); any issuer"},
+        {"tls-insecure", 0, false, false,
+         "do not check TLS pools' certificates at all (a lab only: logged as a warning)"},
         {"board", 'b', true, true, kRunBoards},
         {"chip", 0, true, false,
          "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370; BM1368 on sim boards)"},
@@ -85,8 +93,10 @@ const Command kRunCommand{
          "seconds between probes of higher-priority pools while failed over (default 60)"},
         {"sim-ambient", 0, true, false, "ambient temperature of simulated boards, °C (default 25)"},
         {"api-listen", 0, true, false,
-         "[ADDRESS:]PORT for the cgminer API (e.g. 4028; default off)"},
-        {"metrics-listen", 0, true, false, "[ADDRESS:]PORT for Prometheus /metrics (default off)"},
+         "[ADDRESS:]PORT for the cgminer API (default off); a port alone listens on "
+         "127.0.0.1 only: 0.0.0.0:4028 for every IPv4 interface, [::]:4028 for IPv6 too"},
+        {"metrics-listen", 0, true, false,
+         "[ADDRESS:]PORT for Prometheus /metrics (default off; addresses as --api-listen)"},
         {"api-allow", 0, true, false,
          "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, "
          "comma-separated (default: read-only from loopback)"},

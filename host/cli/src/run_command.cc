@@ -16,6 +16,7 @@
 #include "hashrig/host/cli/commands.h"
 #include "hashrig/host/cli/config.h"
 #include "hashrig/host/mining/daemon.h"
+#include "hashrig/host/report/api_server.h"
 #include "hashrig/host/report/log.h"
 
 namespace hashrig::host {
@@ -30,10 +31,37 @@ struct RunOptions {
   bool embedded = false;
 };
 
+Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::move(message)}; }
+
+Error ReadTls(const Args& args, pool::TlsOptions& tls) {
+  if (args.Has("tls-ca")) {
+    tls.ca_file = args.Get("tls-ca");
+    if (!std::ifstream(tls.ca_file)) {
+      return Invalid("--tls-ca: cannot read '" + tls.ca_file + "'");
+    }
+  }
+  if (args.Has("tls-fingerprint")) {
+    auto pinned = pool::ParseCertificateFingerprint(args.Get("tls-fingerprint"));
+    if (!pinned) {
+      return pinned.error().Context("--tls-fingerprint");
+    }
+    tls.pinned = *pinned;
+  }
+  tls.insecure = args.Has("tls-insecure");
+  return {};
+}
+
 Error ReadPools(const Args& args, RunOptions& o) {
   const auto urls = args.GetAll("url");
   const auto users = args.GetAll("user");
   const auto passes = args.GetAll("pass");
+  if (urls.empty() && (!users.empty() || !passes.empty())) {
+    // A worker name with no pool would mine the built-in demo pool, earning nothing.
+    return Invalid(
+        "-u/-p (config: user, pass) given without -o (config: url): name the pool they are "
+        "for (-o stratum+tcp://HOST:PORT); "
+        "with no -o, -u or -p hashrig mines its built-in demo pool");
+  }
   for (std::size_t i = 0; i < urls.size(); ++i) {
     auto url = pool::ParsePoolUrl(urls[i]);
     if (!url) {
@@ -42,7 +70,7 @@ Error ReadPools(const Args& args, RunOptions& o) {
     o.daemon.pools.push_back(
         {*url, i < users.size() ? users[i] : "hashrig", i < passes.size() ? passes[i] : "x"});
   }
-  return {};
+  return ReadTls(args, o.daemon.tls);
 }
 
 Error ReadBoards(const Args& args, RunOptions& o) {
@@ -59,8 +87,6 @@ Error ReadBoards(const Args& args, RunOptions& o) {
   }
   return {};
 }
-
-Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::move(message)}; }
 
 // The chips: model, count, clock and ticket of the chains the host drives.
 Error ReadChips(const Args& args, RunOptions& o) {
@@ -116,6 +142,14 @@ Error ReadDaemon(const Args& args, RunOptions& o) {
   DaemonConfig& d = o.daemon;
   d.api_listen = args.Get("api-listen");
   d.metrics_listen = args.Get("metrics-listen");
+  // Checked here, so a bad value exits 2 before any board or pool starts.
+  for (const char* name : {"api-listen", "metrics-listen"}) {
+    if (args.Has(name)) {
+      if (auto where = ParseListenAddress(args.Get(name)); !where) {
+        return where.error().Context(std::string("--") + name);
+      }
+    }
+  }
   if (args.Has("api-allow")) {
     auto rules = ParseApiAllow(args.Get("api-allow"));
     if (!rules) {

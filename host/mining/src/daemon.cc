@@ -394,6 +394,13 @@ int Daemon::State::Run() {
   }
   pool::ClientConfig client_config;
   client_config.pools = config.pools;
+  client_config.tls = config.tls;
+  if (config.tls.insecure && !config.tls.pinned) {
+    log.Write(LogLevel::kWarning, "run",
+              "--tls-insecure: TLS pools' certificates are NOT checked; anyone on the path "
+              "to the pool can read and take the shares (use --tls-ca or --tls-fingerprint "
+              "outside a lab)");
+  }
   client_config.failover.probe_interval = config.probe_interval;
   client = std::make_unique<pool::PoolClient>(io, client_config,
                                               [this](std::size_t pool, const pool::Event& e) {

@@ -303,7 +303,8 @@ std::string Scheduler::StatusLine() const {
          " S:" + std::to_string(stats_.stale) + " HW:" + std::to_string(stats_.hardware_errors) +
          (stats_.lost > 0 ? " L:" + std::to_string(stats_.lost) : "") +
          (stats_.discarded > 0 ? " D:" + std::to_string(stats_.discarded) : "") +
-         (client_.held() > 0 ? " held:" + std::to_string(client_.held()) : "") + Chains();
+         (client_.held() > 0 ? " held:" + std::to_string(client_.held()) : "") +
+         (client_.mining() ? "" : " | no pool") + Chains();
 }
 
 std::string Scheduler::Chains() const {

@@ -241,6 +241,7 @@ json Devs(const MinerSnapshot& s) {
                    {"ID", i},
                    {"Enabled", "Y"},
                    {"Status", CgminerStatus(c.status)},
+                   {"State", Describe(c.status)},  // hashrig's: as the log and status line say
                    {"Temperature", Temperature(c.status)},
                    {"MHS av", Mhs(c.hashrate_avg)},
                    {"MHS 5s", Mhs(c.hashrate_5s)},

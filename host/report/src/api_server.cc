@@ -16,6 +16,18 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
+// A client's address as the allow rules see it (ApiServer::Listen says how).
+std::uint32_t Ipv4Of(const asio::ip::address& address) {
+  if (address.is_v4()) {
+    return address.to_v4().to_uint();
+  }
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint();
+  }
+  return v6.is_loopback() ? asio::ip::address_v4::loopback().to_uint() : 0;
+}
+
 // A request arrives in pieces (TCP segments): more is read until the request is complete
 // by its syntax, or nothing more came for kQuiet (a plain "summary" has no terminator),
 // or it is kMaxRequest long; the whole exchange has kDeadline.
@@ -120,8 +132,7 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
     client->request.resize(std::min(client->request.size(), kMaxRequest));
     error_code peer_error;
     const auto peer = client->socket.remote_endpoint(peer_error);
-    const std::uint32_t address =
-        !peer_error && peer.address().is_v4() ? peer.address().to_v4().to_uint() : 0;
+    const std::uint32_t address = peer_error ? 0 : Ipv4Of(peer.address());
     auto reply = std::make_shared<ApiReply>(responder(client->request, address));
     auto self = shared_from_this();
     asio::async_write(client->socket, asio::buffer(reply->bytes),
@@ -164,22 +175,40 @@ ApiServer::~ApiServer() {
   Stop();
 }  // NOLINT(bugprone-exception-escape): close() takes an error_code
 
-Expected<std::uint16_t> ApiServer::Listen(const std::string& where) {
+Expected<ListenAddress> ParseListenAddress(std::string_view where) {
+  const auto invalid = [where] {
+    return Error(
+        StatusCode::kInvalidArgument,
+        "'" + std::string(where) + "': expected [ADDRESS:]PORT (4028, 0.0.0.0:4028, [::]:4028)");
+  };
   const auto colon = where.rfind(':');
-  const std::string address = colon == std::string::npos ? "127.0.0.1" : where.substr(0, colon);
-  const std::string port_text = colon == std::string::npos ? where : where.substr(colon + 1);
+  std::string_view address = colon == std::string_view::npos ? "127.0.0.1" : where.substr(0, colon);
+  const std::string_view port_text =
+      colon == std::string_view::npos ? where : where.substr(colon + 1);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  } else if (address.find(':') != std::string_view::npos) {
+    return invalid();  // an IPv6 address takes brackets: "[::1]:4028"
+  }
   error_code ec;
   const auto ip = asio::ip::make_address(address, ec);
-  unsigned port = 70000;
+  unsigned port = 0;
   const auto [end, parse_error] =
       std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (parse_error != std::errc() || end != port_text.data() + port_text.size()) {
-    port = 70000;
+  if (ec || port_text.empty() || parse_error != std::errc() ||
+      end != port_text.data() + port_text.size() || port > 65535) {
+    return invalid();
   }
-  if (ec || port > 65535) {
-    return Error(StatusCode::kInvalidArgument, "'" + where + "': expected [ADDRESS:]PORT");
+  return ListenAddress{ip.to_string(), static_cast<std::uint16_t>(port)};
+}
+
+Expected<std::uint16_t> ApiServer::Listen(const std::string& where) {
+  const auto parsed = ParseListenAddress(where);
+  if (!parsed) {
+    return parsed.error();
   }
-  const tcp::endpoint endpoint(ip, static_cast<std::uint16_t>(port));
+  error_code ec;
+  const tcp::endpoint endpoint(asio::ip::make_address(parsed->address, ec), parsed->port);
   auto& acceptor = state_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) {

@@ -3,6 +3,7 @@
 // line, and stops cleanly with a summary; bad options exit 2 naming the option.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <boost/asio.hpp>
 
@@ -18,6 +19,7 @@
 #include "support/ask.h"
 #include "support/child_process.h"
 #include "support/shared_data.h"
+#include "support/tls_cert.h"
 
 namespace hashrig::testing {
 namespace {
@@ -496,6 +498,162 @@ TEST(RunCommandTest, ASignalSentWhileTheMinerStartsIsActedOn) {
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
   std::filesystem::remove(config);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 12: a bad listen address is refused before anything starts (exit 2,
+// no board opened, no pool dialled); IPv6 and every-interface addresses are accepted.
+TEST(RunCommandTest, ABadListenAddressExitsTwoBeforeAnythingStarts) {
+  for (const char* option : {"--api-listen", "--metrics-listen"}) {
+    ChildProcess bad({HASHRIG_BINARY, "run", option, "bogus:99999", "--duration", "30"});
+    EXPECT_EQ(bad.Wait(10s), 2) << bad.Stderr();
+    EXPECT_NE(bad.Stderr().find(std::string(option) + ": 'bogus:99999'"), std::string::npos)
+        << bad.Stderr();
+    EXPECT_EQ(bad.Stderr().find("board"), std::string::npos) << bad.Stderr();
+  }
+  ChildProcess good({HASHRIG_BINARY, "run", "--api-listen", "[::]:0", "--metrics-listen",
+                     "0.0.0.0:0", "--duration", "300"});
+  ASSERT_TRUE(WaitForLog(good, "Prometheus metrics on port", 0, 30s)) << good.Stderr();
+  const std::string log = good.Stderr();
+  const auto at = log.find("cgminer API on port ");
+  ASSERT_NE(at, std::string::npos) << log;
+  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 20)));
+  EXPECT_EQ(nlohmann::json::parse(AskApi(port, "summary").c_str())["STATUS"][0]["STATUS"], "S");
+  good.Signal(SIGTERM);
+  EXPECT_EQ(good.Wait(30s), 0) << good.Stderr();
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 8: a worker name with no pool is refused (it would mine the demo pool
+// for nothing), on the command line and in a config; with a pool that is down the status
+// line says "no pool".
+TEST(RunCommandTest, AWorkerWithoutAPoolIsRefusedAndNoPoolIsSaid) {
+  ChildProcess flags({HASHRIG_BINARY, "run", "-u", "wallet.worker", "-p", "x"});
+  EXPECT_EQ(flags.Wait(10s), 2) << flags.Stderr();
+  EXPECT_NE(flags.Stderr().find("given without -o"), std::string::npos) << flags.Stderr();
+  const std::string config =
+      ::testing::TempDir() + "hashrig-nourl-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(config) << R"({"user": "wallet.worker", "pass": "x"})";
+  ChildProcess file({HASHRIG_BINARY, "run", "--config", config});
+  EXPECT_EQ(file.Wait(10s), 2) << file.Stderr();
+  EXPECT_NE(file.Stderr().find("given without -o (config: url)"), std::string::npos)
+      << file.Stderr();
+  std::filesystem::remove(config);
+
+  ChildProcess down({HASHRIG_BINARY, "run", "-o", "stratum+tcp://127.0.0.1:1", "-u",
+                     "wallet.worker", "--status-interval", "1", "--duration", "300"});
+  ASSERT_TRUE(WaitForLog(down, "| no pool", 0, 60s)) << down.Stderr();
+  // Point 13: with no work the chain idles: nothing hashed, the board stays at ambient
+  // (25 C; an idle board used to heat to 71 C burning a quarter of a core).
+  const auto first = down.Stderr().find("| no pool");
+  ASSERT_TRUE(WaitForCount(down, "| no pool", 4, 60s)) << down.Stderr();
+  const std::string log = down.Stderr();
+  for (auto at = log.find("INFO status:", first); at != std::string::npos;
+       at = log.find("INFO status:", at + 1)) {
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_NE(line.find("(5s):0.00 H/s"), std::string::npos) << line;
+    const auto sim = line.find("SIM0 ");
+    ASSERT_NE(sim, std::string::npos) << line;
+    EXPECT_LT(std::stod(line.substr(sim + 5)), 30.0) << line;
+  }
+  down.Signal(SIGTERM);
+  EXPECT_EQ(down.Wait(30s), 0) << down.Stderr();
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 9: a board that never answers fails with its reason at ERROR, and the
+// API's devs says the same (Status "Dead", State the log's words), not a bare "failed".
+TEST(RunCommandTest, AFailedBoardSaysWhyInTheLogAndTheApi) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  const std::string silent = ::ptsname(master);  // a serial line no chip answers on
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + silent, "-o",
+                    "stratum+tcp://127.0.0.1:1", "--api-listen", "127.0.0.1:0", "--duration",
+                    "300"});
+  constexpr const char* kWhy = "failed: no chip answered the CHIP_ID read";
+  ASSERT_TRUE(WaitForLog(run, std::string("ERROR BM0: ") + kWhy, 0, 60s)) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto at = log.find("cgminer API on port ");
+  ASSERT_NE(at, std::string::npos) << log;
+  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 20)));
+  const auto devs = nlohmann::json::parse(AskApi(port, R"({"command":"devs"})").c_str());
+  ASSERT_EQ(devs["DEVS"].size(), 1u) << devs;
+  EXPECT_EQ(devs["DEVS"][0]["Status"], "Dead") << devs;
+  EXPECT_EQ(devs["DEVS"][0]["State"], kWhy) << devs;
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+  ::close(master);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 11: `hashrig pool --tls-cert` can be mined from `hashrig run`: by its CA
+// file, by its pinned fingerprint (any name in the URL), or, loudly, with no check at all.
+// Without any of these the self-signed pool is refused; a malformed pin exits 2.
+TEST(RunCommandTest, ATlsPoolIsMinedByCaFileByPinOrLoudlyInsecure) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   ("hashrig-run-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const TlsFiles files = MakeSelfSignedCertificate(dir);
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--difficulty", "0.002",
+                     "--tls-cert", files.cert.string(), "--tls-key", files.key.string()});
+  const std::string address = ListenAddress(pool);
+  ASSERT_FALSE(address.empty()) << pool.Stderr();
+  const std::string port = address.substr(address.rfind(':') + 1);
+  const auto mine = [](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {HASHRIG_BINARY, "run", "--duration", "300"});
+    ChildProcess run(argv);
+    const bool accepted = WaitForLog(run, "INFO share: Accepted", 0, 60s);
+    run.Signal(SIGTERM);
+    EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+    return std::make_pair(accepted, run.Stderr());
+  };
+  const auto [by_ca, ca_log] =
+      mine({"-o", "stratum+ssl://localhost:" + port, "--tls-ca", files.cert.string()});
+  EXPECT_TRUE(by_ca) << ca_log;
+  const auto [by_pin, pin_log] =
+      mine({"-o", "stratum+ssl://127.0.0.1:" + port, "--tls-fingerprint", files.fingerprint});
+  EXPECT_TRUE(by_pin) << pin_log;
+  const auto [insecure, insecure_log] =
+      mine({"-o", "stratum+ssl://127.0.0.1:" + port, "--tls-insecure"});
+  EXPECT_TRUE(insecure) << insecure_log;
+  EXPECT_NE(insecure_log.find("WARN run: --tls-insecure: TLS pools' certificates are NOT checked"),
+            std::string::npos)
+      << insecure_log;
+
+  ChildProcess unchecked(
+      {HASHRIG_BINARY, "run", "-o", "stratum+ssl://localhost:" + port, "--duration", "300"});
+  EXPECT_TRUE(WaitForLog(unchecked, "TLS handshake", 0, 60s)) << unchecked.Stderr();
+  unchecked.Signal(SIGTERM);
+  EXPECT_EQ(unchecked.Wait(30s), 0);
+  EXPECT_EQ(unchecked.Stderr().find("Accepted"), std::string::npos) << unchecked.Stderr();
+
+  ChildProcess bad_pin({HASHRIG_BINARY, "run", "-o", "stratum+ssl://127.0.0.1:" + port,
+                        "--tls-fingerprint", "12:34"});
+  EXPECT_EQ(bad_pin.Wait(10s), 2) << bad_pin.Stderr();
+  EXPECT_NE(bad_pin.Stderr().find("--tls-fingerprint"), std::string::npos) << bad_pin.Stderr();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -45,6 +45,14 @@ TEST(ToolsTest, BoardTestPassesAGoodBoardOfEveryModel) {
   }
 }
 
+// Issue 12, point 13: the board's chip count comes from `sim:N` ("3 of 1" before).
+TEST(ToolsTest, BoardTestCountsTheChipsOfTheSimBoardItWasGiven) {
+  ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "sim:3"});
+  const std::string out = Output(test);
+  EXPECT_EQ(test.Wait(60s), 0) << out << test.Stderr();
+  EXPECT_NE(out.find("3 of 3 chips passed"), std::string::npos) << out;
+}
+
 TEST(ToolsTest, BoardTestFailsABadChipAndAMissingOne) {
   ChildProcess sim(
       {HASHRIG_BINARY, "sim", "--chips", "4", "--bad-nonce-chip", "2", "--dead-chip", "3"});

@@ -151,3 +151,72 @@ TEST(ApiServerTest, MalformedHttpGetsAnErrorAndTheNextScrapeWorks) {
 
 }  // namespace
 }  // namespace hashrig::host
+
+namespace hashrig::host {
+namespace {
+
+// Issue 12, point 12: what --api-listen and --metrics-listen accept, and what not.
+TEST(ListenAddressTest, APortAloneIsLoopbackAndIpv6TakesBrackets) {
+  const auto read = [](std::string_view text) {
+    const auto where = ParseListenAddress(text);
+    return where ? where->address + " " + std::to_string(where->port) : where.error().message();
+  };
+  EXPECT_EQ(read("4028"), "127.0.0.1 4028");
+  EXPECT_EQ(read("0.0.0.0:4028"), "0.0.0.0 4028");
+  EXPECT_EQ(read("[::]:4028"), ":: 4028");
+  EXPECT_EQ(read("[::1]:0"), "::1 0");
+  EXPECT_EQ(read("192.168.1.20:65535"), "192.168.1.20 65535");
+  for (const char* bad : {"bogus:99999", "bogus:4028", "4028x", "::1:4028", "70000", "",
+                          "1.2.3.4:", "[::1]", "[::1:4028", "-1"}) {
+    const auto where = ParseListenAddress(bad);
+    ASSERT_FALSE(where) << bad;
+    EXPECT_EQ(where.error().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(where.error().message().find(std::string("'") + bad + "'"), std::string::npos)
+        << where.error().message();
+  }
+}
+
+// On [::] the server answers IPv4 and IPv6 clients, and the allow rules (IPv4) see an
+// IPv4 client as itself and ::1 as 127.0.0.1.
+TEST(ListenAddressTest, AServerOnEveryInterfaceSeesIpv4ClientsAsThemselves) {
+  asio::io_context io;
+  std::vector<std::uint32_t> peers;
+  ApiServer api(
+      io,
+      [&peers](std::string_view, std::uint32_t peer) {
+        peers.push_back(peer);
+        return ApiReply{"ok", {}};
+      },
+      [](const ApiAction&) {}, [](std::string_view) { return true; });
+  const auto port = api.Listen("[::]:0");
+  if (!port && port.error().message().find("Address family not supported") != std::string::npos) {
+    GTEST_SKIP() << "no IPv6 on this machine: " << port.error().message();
+  }
+  ASSERT_TRUE(port) << port.error().message();
+  std::thread thread([&io] { io.run_for(20s); });
+  std::vector<std::string> replies;
+  for (const char* client : {"127.0.0.1", "::1"}) {
+    asio::io_context client_io;
+    tcp::socket socket(client_io);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address(client), *port}, ec);
+    if (ec) {
+      replies.push_back(std::string(client) + ": " + ec.message());
+      continue;
+    }
+    asio::write(socket, asio::buffer(std::string("summary")), ec);
+    std::string reply;
+    asio::read(socket, asio::dynamic_buffer(reply), ec);
+    replies.push_back(reply);
+  }
+  asio::post(io, [&] {
+    api.Stop();
+    io.stop();
+  });
+  thread.join();
+  EXPECT_EQ(replies, (std::vector<std::string>{"ok", "ok"}));
+  EXPECT_EQ(peers, (std::vector<std::uint32_t>{0x7f000001, 0x7f000001}));
+}
+
+}  // namespace
+}  // namespace hashrig::host

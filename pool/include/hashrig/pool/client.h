@@ -29,9 +29,14 @@ struct PoolEndpoint {
   std::string password = "x";
 };
 
+// How a TLS pool's certificate is checked: by the CA store (the system's, or ca_file) and
+// the URL's host name; or, pinned, by its SHA-256 fingerprint alone (any issuer, any name:
+// a pool with a self-signed certificate); or, insecure, not at all (a lab only: anyone on
+// the path can then take the shares).
 struct TlsOptions {
-  std::string ca_file;    // empty: the system's certificate store
-  bool insecure = false;  // accept any certificate (self-signed test pools only)
+  std::string ca_file;  // empty: the system's certificate store
+  std::optional<CertificateFingerprint> pinned;
+  bool insecure = false;  // accept any certificate
 };
 
 struct ClientConfig {

@@ -3,6 +3,7 @@
 // asking for mining.extranonce.subscribe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,5 +22,11 @@ struct PoolUrl {
 };
 
 Expected<PoolUrl> ParsePoolUrl(std::string_view text);
+
+// A pinned TLS certificate: the SHA-256 of the pool certificate's DER bytes, as
+// `openssl x509 -noout -fingerprint -sha256` prints it (64 hex digits; colons and case
+// as you like). Errors: kInvalidArgument naming the text.
+using CertificateFingerprint = std::array<std::uint8_t, 32>;
+Expected<CertificateFingerprint> ParseCertificateFingerprint(std::string_view text);
 
 }  // namespace hashrig::pool

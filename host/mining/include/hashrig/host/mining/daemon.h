@@ -37,6 +37,7 @@ struct ReloadedSettings {
 
 struct DaemonConfig {
   std::vector<pool::PoolEndpoint> pools;       // in priority order
+  pool::TlsOptions tls;                        // how TLS pools' certificates are checked
   std::optional<pool::LocalPoolConfig> local;  // the built-in pool, mined when set
   std::string local_note;                      // said in the log when it starts
   std::chrono::seconds probe_interval{60};

@@ -23,6 +23,16 @@ class io_context;
 
 namespace hashrig::host {
 
+// Where a server listens, from "[ADDRESS:]PORT". A port alone is 127.0.0.1:PORT, loopback
+// only; "0.0.0.0:PORT" is every IPv4 interface; "[::]:PORT" every interface, IPv6 and IPv4
+// (Linux maps IPv4 clients onto an IPv6 socket); "[::1]:PORT" the IPv6 loopback. Port 0
+// asks the system for a free one. Errors: kInvalidArgument naming the text.
+struct ListenAddress {
+  std::string address;  // IPv4 dotted or IPv6 text, no brackets
+  std::uint16_t port = 0;
+};
+Expected<ListenAddress> ParseListenAddress(std::string_view where);
+
 class ApiServer {
  public:
   // The request and the client's IPv4 address (host order) in, the reply out.
@@ -35,7 +45,9 @@ class ApiServer {
   ~ApiServer();  // NOLINT(bugprone-exception-escape): only bad_alloc, then terminate
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
-  // "PORT" or "ADDRESS:PORT" (default address 127.0.0.1); returns the bound port.
+  // `where` as ParseListenAddress reads it; returns the bound port. A client's address
+  // reaches the responder as IPv4: an IPv4-mapped IPv6 one as its IPv4 address, ::1 as
+  // 127.0.0.1, any other IPv6 client as 0.0.0.0 (the allow rules are IPv4 networks).
   Expected<std::uint16_t> Listen(const std::string& where);
   void Stop();
 
