@@ -2,6 +2,12 @@
 
 #include "hashrig/hal/bitaxe_raw.h"
 #include "hashrig/hal/protocol/devices/emc2101.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
 
 namespace hashrig::hal {
 namespace {
@@ -9,13 +15,16 @@ namespace {
 class BitaxeRawBoard final : public BoardPeripherals {
  public:
   explicit BitaxeRawBoard(std::unique_ptr<ByteLink> link)
-      : link_(std::move(link)), control_(*link_), i2c_(control_), emc_(i2c_) {}
+      : link_(std::move(link)), control_(*link_), i2c_(control_), emc_(i2c_), tps_(i2c_) {}
 
-  Error Init() {
+  Error Init(Volts core_voltage) {
     if (Status s = emc_.Init(); !s.ok()) {
       return Error(s).Context("fan/temperature controller on " + link_->Describe());
     }
-    return Error(emc_.SetFan(Percent{100})).Context(link_->Describe());  // until a reading
+    if (Error e = Error(emc_.SetFan(Percent{100})).Context(link_->Describe()); !e.ok()) {
+      return e;  // 100 % until a reading
+    }
+    return PowerCore(core_voltage);
   }
   std::optional<Celsius> Temperature() override {
     const auto t = emc_.ReadExternalTemperature();
@@ -27,20 +36,77 @@ class BitaxeRawBoard final : public BoardPeripherals {
     return rpm.ok() ? std::optional<Rpm>(*rpm) : std::nullopt;
   }
   Error SetReset(bool asserted) override { return control_.SetAsicReset(asserted); }
-  std::string Describe() const override { return "EMC2101 on " + link_->Describe(); }
+  std::optional<CoreReading> ReadCore() override {
+    if (!regulated_) {
+      return std::nullopt;
+    }
+    const auto volts = tps_.ReadOutput();
+    const auto amps = tps_.ReadCurrent();
+    const auto status = tps_.ReadStatusWord();
+    if (!volts.ok() || !amps.ok() || !status.ok()) {
+      return std::nullopt;
+    }
+    const auto temperature = tps_.ReadTemperature();
+    return CoreReading{*volts, *amps, Watts{volts->value * amps->value}, *status,
+                       temperature.ok() ? std::optional<Celsius>(*temperature) : std::nullopt};
+  }
+  std::string Describe() const override {
+    char volts[16];
+    std::snprintf(volts, sizeof volts, "%.3f", set_voltage_.value);
+    return "EMC2101 on " + link_->Describe() +
+           (regulated_ ? std::string("; core ") + volts + " V by its TPS546"
+                       : std::string("; no TPS546 answered: the board powers its chips"));
+  }
 
  private:
   std::unique_ptr<ByteLink> link_;
   BitaxeRawControl control_;
   BitaxeRawI2c i2c_;
   protocol::Emc2101 emc_;
+  protocol::Tps546 tps_;
+  bool regulated_ = false;
+  Volts set_voltage_{};
+
+  // The chain stays in reset while its supply comes up (as ESP-Miner and mujina do).
+  Error PowerCore(Volts voltage) {
+    if (Error e = control_.SetAsicReset(true); !e.ok()) {
+      return e.Context("nRST on " + link_->Describe());
+    }
+    if (!tps_.ReadOutput().ok()) {
+      return {};  // no regulator at 0x24: an older board sets its core voltage itself
+    }
+    const auto where = "core voltage regulator (TPS546) on " + link_->Describe();
+    if (Status s = tps_.SetOutput(voltage); !s.ok()) {
+      return Error(s).Context(where);
+    }
+    if (Status s = tps_.Enable(true); !s.ok()) {
+      return Error(s).Context(where);
+    }
+    std::this_thread::sleep_for(kSettle);
+    const auto read = tps_.ReadOutput();
+    if (!read.ok()) {
+      return Error(read.status()).Context(where);
+    }
+    if (std::abs(read->value - voltage.value) > 0.1 * voltage.value) {
+      (void)tps_.Enable(false);
+      char text[96];
+      std::snprintf(text, sizeof text, "reads %.3f V after being set to %.3f V; turned off",
+                    read->value, voltage.value);
+      return Error(StatusCode::kMismatch, text).Context(where);
+    }
+    regulated_ = true;
+    set_voltage_ = voltage;
+    return {};
+  }
+  static constexpr std::chrono::milliseconds kSettle{100};
 };
 
 }  // namespace
 
-Expected<std::unique_ptr<BoardPeripherals>> OpenBitaxeRawBoard(std::unique_ptr<ByteLink> control) {
+Expected<std::unique_ptr<BoardPeripherals>> OpenBitaxeRawBoard(std::unique_ptr<ByteLink> control,
+                                                               Volts core_voltage) {
   auto board = std::make_unique<BitaxeRawBoard>(std::move(control));
-  if (Error e = board->Init(); !e.ok()) {
+  if (Error e = board->Init(core_voltage); !e.ok()) {
     return e;
   }
   return std::unique_ptr<BoardPeripherals>(std::move(board));

@@ -45,10 +45,18 @@ Error DirectChain::Perform(const protocol::Operation& op) {
   return {};
 }
 
+namespace {
+constexpr protocol::Micros kCoreReadEvery{1'000'000};
+}  // namespace
+
 Error DirectChain::Step(std::chrono::milliseconds wait) {
   const protocol::Micros now = Now();
   if (board_ != nullptr && chain_.ThermalDue(now)) {
     chain_.OnTemperature(board_->Temperature(), now);
+  }
+  if (board_ != nullptr && now - core_read_at_ >= kCoreReadEvery) {
+    core_read_at_ = now;
+    core_ = board_->ReadCore();
   }
   for (int i = 0; i < 64; ++i) {
     const protocol::Operation op = chain_.Poll(Now());

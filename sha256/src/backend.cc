@@ -21,6 +21,8 @@ std::span<const KernelTable* const> AllTables() {
   static const std::array<const KernelTable*, 7> kTables = {
       &Avx512Kernels(), &ShaNi2Kernels(), &ShaNi4Kernels(), &ShaNiKernels(),
       &Avx2Kernels(),   &Sse41Kernels(),  &ScalarKernels()};
+#elif defined(__aarch64__)
+  static const std::array<const KernelTable*, 2> kTables = {&Armv8Kernels(), &ScalarKernels()};
 #else
   static const std::array<const KernelTable*, 1> kTables = {&ScalarKernels()};
 #endif

@@ -2,6 +2,9 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
 #endif
 
 namespace hashrig::sha256 {
@@ -44,8 +47,8 @@ CpuFeatures DetectCpuFeatures() {
   const bool avx512bw = (ebx & (1u << 30)) != 0;
   f.avx512 = os_avx512 && avx512f && avx512bw;
   f.sha_ni = f.sse41 && (ebx & (1u << 29)) != 0;
-#elif defined(__aarch64__) && defined(__ARM_FEATURE_SHA2)
-  f.armv8_sha2 = true;
+#elif defined(__aarch64__) && defined(__linux__)
+  f.armv8_sha2 = (getauxval(AT_HWCAP) & HWCAP_SHA2) != 0;  // the kernel's word for it
 #endif
   return f;
 }

@@ -63,6 +63,8 @@ const KernelTable& Avx512Kernels();
 const KernelTable& ShaNiKernels();
 const KernelTable& ShaNi2Kernels();
 const KernelTable& ShaNi4Kernels();
+#elif defined(__aarch64__)
+const KernelTable& Armv8Kernels();
 #endif
 
 // Fills the nonce-independent part of a scan job from a header (nonce ignored), with

@@ -3,6 +3,7 @@
 // OpenSSL; and each fault class, which the driver must survive or report.
 #include "hashrig/hal/protocol/bm13xx/driver.h"
 
+#include <optional>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -67,9 +68,12 @@ sim::Faults DeadChips(std::vector<int> positions) {
 }
 
 struct Rig {
-  Rig(ChipModel model, int chips, int sim_chips = -1, std::uint64_t seed = 3)
+  // `chips_model`: the chips on the line, when not the model the driver is told.
+  Rig(ChipModel model, int chips, int sim_chips = -1, std::uint64_t seed = 3,
+      std::optional<ChipModel> chips_model = std::nullopt)
       : driver(FastConfig(model, chips)),
-        chain(sim::ChainConfig{model, sim_chips < 0 ? chips : sim_chips, 8e6, seed}) {
+        chain(sim::ChainConfig{chips_model.value_or(model), sim_chips < 0 ? chips : sim_chips, 8e6,
+                               seed}) {
     driver.Start(now);
   }
 
@@ -198,6 +202,22 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
   none.Run(Micros(1'000'000));  // two reads, each after asking a fast chain to slow down
   EXPECT_EQ(none.driver.state(), ChainState::kFailed);
   EXPECT_EQ(none.driver.status().code(), StatusCode::kNotFound);
+}
+
+// Issue 12, point 6: chips of another model than configured are named, with the --chip
+// that would drive them, instead of "no chip answered".
+TEST(DriverFaultTest, ChipsOfAnotherModelAreNamed) {
+  for (const auto& [configured, actual] : {std::pair{ChipModel::kBm1370, ChipModel::kBm1366},
+                                           std::pair{ChipModel::kBm1366, ChipModel::kBm1368},
+                                           std::pair{ChipModel::kBm1368, ChipModel::kBm1370}}) {
+    Rig wrong(configured, 2, -1, 3, actual);
+    wrong.Run(Micros(1'000'000));
+    const std::string name(protocol::InfoOf(actual).name);
+    EXPECT_EQ(wrong.driver.state(), ChainState::kFailed) << name;
+    EXPECT_EQ(wrong.driver.status().code(), StatusCode::kMismatch) << name;
+    EXPECT_EQ(std::string(wrong.driver.status().message()),
+              "the chips are " + name + ", not the configured model (set --chip " + name + ")");
+  }
 }
 
 TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {

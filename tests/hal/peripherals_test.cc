@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "hashrig/hal/board.h"
 #include "hashrig/hal/sim/peripherals.h"
 #include "hashrig/hal/sim/rigs.h"
+#include "hashrig/hal/sim_link.h"
 
 namespace hashrig::hal {
 namespace {
@@ -93,6 +95,64 @@ TEST(Emc2101Test, EveryNthReadingIsAGlitch) {
   }
   EXPECT_EQ(bus.emc2101.readings, 9);
   EXPECT_EQ(bus.emc2101.glitches, 3);
+}
+
+}  // namespace
+}  // namespace hashrig::hal
+
+namespace hashrig::hal {
+namespace {
+
+// Issue 12, point 5: a Bitaxe's chips are powered by its TPS546, which the host must set.
+// The simulated board is silent until then; opening it through bitaxe-raw sets the
+// voltage, turns the regulator on and reads it back.
+std::shared_ptr<SimBoardClock> RegulatedBoard() {
+  sim::BoardConfig config;
+  config.chain = {protocol::ChipModel::kBm1370, 1, 1e6, 1};
+  config.core_from_regulator = true;
+  return std::make_shared<SimBoardClock>(config);
+}
+
+TEST(BitaxeBoardTest, TheHostPowersTheCoreAndReadsItBack) {
+  auto board = RegulatedBoard();
+  EXPECT_FALSE(board->With([](sim::Board& b) { return b.powered(); }));
+  EXPECT_TRUE(board->With([](sim::Board& b) { return b.in_reset(); }));
+  auto opened = OpenBitaxeRawBoard(std::make_unique<SimControlLink>(board), Volts{1.2});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  EXPECT_TRUE(board->With([](sim::Board& b) { return b.powered(); }));
+  EXPECT_NEAR(board->With([](sim::Board& b) { return b.bus().tps546.volts(); }), 1.2, 0.002);
+  const auto core = (*opened)->ReadCore();
+  ASSERT_TRUE(core.has_value());
+  EXPECT_NEAR(core->voltage.value, 1.2, 0.002);
+  EXPECT_NEAR(core->current.value, 12.0, 0.05);  // the twin's load: 10 A per volt
+  EXPECT_NEAR(core->power.value, 14.4, 0.1);
+  EXPECT_EQ(core->status_word, 0);
+  ASSERT_TRUE(core->temperature.has_value());
+  EXPECT_NE((*opened)->Describe().find("core 1.200 V by its TPS546"), std::string::npos)
+      << (*opened)->Describe();
+  board->With([](sim::Board& b) { b.bus().tps546.status_word = 0x0040; });  // OFF
+  EXPECT_EQ((*opened)->ReadCore()->status_word, 0x0040);
+}
+
+TEST(BitaxeBoardTest, ABoardWithoutARegulatorPowersItself) {
+  auto board = RegulatedBoard();
+  board->With([](sim::Board& b) { b.bus().tps546.present = false; });
+  auto opened = OpenBitaxeRawBoard(std::make_unique<SimControlLink>(board), Volts{1.15});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  EXPECT_FALSE((*opened)->ReadCore().has_value());
+  EXPECT_NE((*opened)->Describe().find("no TPS546 answered"), std::string::npos);
+}
+
+TEST(BitaxeBoardTest, ACoreThatDoesNotReachItsVoltageIsTurnedOffAndSaid) {
+  auto board = RegulatedBoard();
+  board->With([](sim::Board& b) { b.bus().tps546.output_scale = 0.8; });
+  auto opened = OpenBitaxeRawBoard(std::make_unique<SimControlLink>(board), Volts{1.2});
+  ASSERT_FALSE(opened.ok());
+  // 80 % of 1.200 V, in the regulator's 2^-9 V steps.
+  EXPECT_NE(opened.error().message().find("reads 0.959 V after being set to 1.200 V; turned off"),
+            std::string::npos)
+      << opened.error().message();
+  EXPECT_FALSE(board->With([](sim::Board& b) { return b.bus().tps546.on; }));
 }
 
 }  // namespace

@@ -125,8 +125,10 @@ def check_deb_contents(deb, work):
     depends = fields.get("Depends", "")
     for lib in ["libusb-1.0-0", "libssl3", "libc6"]:
         check(lib in depends, f"Depends names {lib}: {depends}")
+    arch = fields.get("Architecture", "")
     for dep in [d.split()[0] for d in depends.split(", ") if d]:
-        status = run(["dpkg-query", "-W", "-f=${Status}", dep]).stdout
+        # For the package's architecture (a machine may also hold other arches' copies).
+        status = run(["dpkg-query", "-W", "-f=${Status}", f"{dep}:{arch}"]).stdout
         check(status == "install ok installed", f"dependency {dep} is installable here")
     control = f"{work}/control"
     run(["dpkg-deb", "-e", deb, control])

@@ -113,6 +113,13 @@ bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_
   return false;
 }
 
+std::uint16_t PortInLog(const std::string& log, const std::string& what) {
+  const auto at = log.find(what);
+  return at == std::string::npos
+             ? std::uint16_t{0}
+             : static_cast<std::uint16_t>(std::stoi(log.substr(at + what.size())));
+}
+
 int CountOf(const std::string& in, const std::string& text) {
   int seen = 0;
   for (auto at = in.find(text); at != std::string::npos; at = in.find(text, at + 1)) {

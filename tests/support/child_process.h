@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ bool WaitForLog(const ChildProcess& process, const std::string& text, std::size_
 
 // How many times `text` occurs in `in`.
 int CountOf(const std::string& in, const std::string& text);
+
+// The port number `log` gives right after `what` (e.g. "cgminer API on port "); 0 if
+// it does not say.
+std::uint16_t PortInLog(const std::string& log, const std::string& what);
 
 // Waits (up to `limit`) until `text` has appeared `count` times in the process's stderr:
 // events are counted as they come, however slow the machine (an ASan build, a loaded CI).

@@ -37,10 +37,19 @@ const RigProfile& RigFor(protocol::ChipModel model, int chips) {
 Board::Board(const BoardConfig& config)
     : rig_(config.rig != nullptr ? *config.rig : RigFor(config.chain.model, config.chain.chips)),
       chain_(config.chain),
-      thermal_(ChainConstants(rig_, config.chain.chips, config.ambient_c)) {
+      thermal_(ChainConstants(rig_, config.chain.chips, config.ambient_c)),
+      core_from_regulator_(config.core_from_regulator) {
   chain_.SetFaults(config.faults);
   control_.bus.emc2101.board = &thermal_;
   control_.bus.emc2101.glitch_every = config.sensor_glitch_every;
+  if (!powered()) {
+    SetReset(true);
+  }
+}
+
+bool Board::powered() const {
+  constexpr double kLowestThatRuns = 0.9;  // volts: below, a BM13xx core does not start
+  return !core_from_regulator_ || control_.bus.tps546.volts() >= kLowestThatRuns;
 }
 
 void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
@@ -63,9 +72,10 @@ void Board::SetReset(bool asserted) {
 
 std::vector<std::uint8_t> Board::ReceiveControl(std::span<const std::uint8_t> bytes) {
   auto replies = control_.Receive(bytes);
-  const bool asserted = control_.reset_level == 0;  // GPIO 0 is nRST, active low
-  if (asserted != in_reset_) {
-    SetReset(asserted);
+  // GPIO 0 is nRST, active low; a chip without its supply is as silent as one in reset.
+  const bool held = control_.reset_level == 0 || !powered();
+  if (held != in_reset_) {
+    SetReset(held);
   }
   return replies;
 }

@@ -15,7 +15,7 @@ Status SimI2cBus::Write(std::uint8_t address, std::span<const std::uint8_t> byte
   if (nak_everything || bytes.empty()) {
     return Nak();
   }
-  if (address == p::Tps546::kAddress) {
+  if (address == p::Tps546::kAddress && tps546.present) {
     if (bytes[0] == p::pmbus::kOperation && bytes.size() >= 2) {
       tps546.on = (bytes[1] & 0x80) != 0;
     } else if (bytes[0] == p::pmbus::kVoutCommand && bytes.size() >= 3) {
@@ -37,7 +37,7 @@ Status SimI2cBus::WriteRead(std::uint8_t address, std::span<const std::uint8_t> 
   if (nak_everything || out.empty()) {
     return Nak();
   }
-  if (address == p::Tps546::kAddress) {
+  if (address == p::Tps546::kAddress && tps546.present) {
     if (out[0] == p::pmbus::kVoutMode) {
       if (!in.empty()) {
         in[0] = static_cast<std::uint8_t>(tps546.vout_exponent & 0x1F);

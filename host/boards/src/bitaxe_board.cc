@@ -1,6 +1,6 @@
 // `bitaxe:DATA:CONTROL`: a Bitaxe-class board through bitaxe-raw — the chain on the data
 // tty, the EMC2101 (fan, the ASIC's temperature) and the chain's nRST on the control tty;
-// the host runs the firmware's thermal policy on it.
+// the host runs the firmware's thermal policy on it and sets the core voltage at its TPS546.
 #include "chain_session.h"
 
 namespace hashrig::host {
@@ -15,8 +15,9 @@ Error ParseBitaxe(std::string_view rest, BoardSpec& spec) {
   return {};
 }
 
-BoardOpener BitaxeOpener(const BoardSpec& spec, const BoardSettings&) {
-  return [data = spec.where, control = spec.control]() -> Expected<OpenedBoard> {
+BoardOpener BitaxeOpener(const BoardSpec& spec, const BoardSettings& settings) {
+  return [data = spec.where, control = spec.control,
+          volts = settings.core_voltage]() -> Expected<OpenedBoard> {
     auto link = hal::OpenUart(data, 115'200);
     if (!link) {
       return link.error();
@@ -25,7 +26,7 @@ BoardOpener BitaxeOpener(const BoardSpec& spec, const BoardSettings&) {
     if (!control_link) {
       return control_link.error().Context("control port");
     }
-    auto peripherals = hal::OpenBitaxeRawBoard(std::move(*control_link));
+    auto peripherals = hal::OpenBitaxeRawBoard(std::move(*control_link), volts);
     if (!peripherals) {
       return peripherals.error();
     }

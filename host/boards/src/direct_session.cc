@@ -148,6 +148,7 @@ class DirectSession final : public ChainSession {
       s.fan = c.fan();
     }
     s.frequency = c.frequency();
+    s.core = chain_.core();
     s.ticket_difficulty = d.ticket_difficulty();
     if (s.problem.empty() && tuner_.silent_at_floor()) {
       s.problem =

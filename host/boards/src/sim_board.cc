@@ -1,5 +1,5 @@
 // `sim[:CHIPS]`: a simulated board in this process (hal/sim/board.h) — the chain on an
-// in-process link, its EMC2101 and nRST on an in-process bitaxe-raw control port — driven
+// in-process link, its EMC2101, TPS546 and nRST on an in-process bitaxe-raw control port — driven
 // exactly as a bitaxe board on real ttys is.
 #include "chain_session.h"
 #include "hashrig/hal/sim_link.h"
@@ -14,9 +14,10 @@ BoardOpener SimOpener(const BoardSpec& spec, const BoardSettings& settings) {
   hal::sim::BoardConfig config;
   config.chain = {settings.driver.model, spec.count, settings.sim_cpu_rate, 1};
   config.ambient_c = settings.sim_ambient_c;
-  return [config]() -> Expected<OpenedBoard> {
+  config.core_from_regulator = true;  // silent until the host powers it, as a Bitaxe is
+  return [config, volts = settings.core_voltage]() -> Expected<OpenedBoard> {
     auto board = std::make_shared<hal::SimBoardClock>(config);
-    auto peripherals = hal::OpenBitaxeRawBoard(std::make_unique<hal::SimControlLink>(board));
+    auto peripherals = hal::OpenBitaxeRawBoard(std::make_unique<hal::SimControlLink>(board), volts);
     if (!peripherals) {
       return peripherals.error();
     }

@@ -83,6 +83,10 @@ const Command kRunCommand{
         {"chips", 0, true, false,
          "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
         {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
+        {"voltage", 0, true, false,
+         "core voltage in volts for boards whose regulator the host drives (bitaxe:, sim): "
+         "default the model's (BM1397 1.40, BM1366 1.20, BM1368 1.166, BM1370 1.15); "
+         "1.00 to 0.15 above the default"},
         {"ticket-difficulty", 0, true, false,
          "difficulty chips report nonces at (default: chosen from the chain's rate, 64 "
          "nonces/s, 1 at the least on real chips; below 1 only for simulated chips)"},
@@ -202,7 +206,8 @@ const Command kSimCommand{
         {"listen", 'l', true, false, "ADDRESS:PORT: expose the chain on TCP instead"},
         {"control-link", 0, true, false,
          "also a bitaxe-raw control port on a second PTY linked at PATH: an EMC2101 (fan, "
-         "temperature) on a board the chain heats (with --link; for --board "
+         "temperature) on a board the chain heats, and the TPS546 the chips are powered "
+         "by (silent until the host turns it on) (with --link; for --board "
          "bitaxe:DATA:CONTROL)"},
         {"ambient", 0, true, false, "ambient temperature of that board, °C (default 25)"},
         {"cpu-rate", 0, true, false,

@@ -5,6 +5,7 @@
 // boards' chains; the Daemon (host/mining) runs them.
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -88,7 +89,13 @@ Error ReadBoards(const Args& args, RunOptions& o) {
   return {};
 }
 
-// The chips: model, count, clock and ticket of the chains the host drives.
+std::string FormatVolts(Volts v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f V", v.value);
+  return text;
+}
+
+// The chips: model, count, clock, core voltage and ticket of the chains the host drives.
 Error ReadChips(const Args& args, RunOptions& o) {
   namespace p = hal::protocol;
   const bool sim = o.boards[0].kind == FindBoardKind("sim");
@@ -111,6 +118,20 @@ Error ReadChips(const Args& args, RunOptions& o) {
                      "': not a frequency this chip's PLL makes");
     }
     driver.frequency = {*mhz};
+  }
+  o.settings.core_voltage = p::InfoOf(*model).default_core_voltage;
+  if (args.Has("voltage")) {
+    const auto volts = ParseDouble(args.Get("voltage"));
+    const p::ChipInfo& info = p::InfoOf(*model);
+    if (!volts || *volts < p::kMinCoreVoltage.value || *volts > info.max_core_voltage.value) {
+      char range[64];
+      std::snprintf(range, sizeof range, "%.2f..%.3f V", p::kMinCoreVoltage.value,
+                    info.max_core_voltage.value);
+      return Invalid("--voltage '" + args.Get("voltage") + "': a " + std::string(info.name) +
+                     " takes " + range + " (default " + FormatVolts(info.default_core_voltage) +
+                     ")");
+    }
+    o.settings.core_voltage = Volts{*volts};
   }
   const auto ticket = ParseDouble(args.Get("ticket-difficulty", "256"));
   if (!ticket || *ticket <= 0) {

@@ -33,6 +33,9 @@ Error ReadEndpoints(const Args& args, hal::SimServerConfig& config) {
   config.link_path = args.Get("link");
   config.record_path = args.Get("record");
   config.control_link_path = args.Get("control-link");
+  // A board with a control port is a Bitaxe through bitaxe-raw: its chips wait for the
+  // host to power them at the TPS546 (`hashrig run --board bitaxe:` does).
+  config.board.core_from_regulator = !config.control_link_path.empty();
   if (!args.Has("listen")) {
     return {};
   }

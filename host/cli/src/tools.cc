@@ -23,6 +23,7 @@ Expected<ToolSetup> ReadToolSetup(const Args& args) {
   driver.expected_chips = static_cast<int>(*chips);
   driver.frequency = p::InfoOf(*model).default_frequency;
   driver.enumeration_silence = p::Micros(300'000);
+  setup.settings.core_voltage = p::InfoOf(*model).default_core_voltage;
   setup.settings.sim_cpu_rate = 4e6;
   return setup;
 }

@@ -325,6 +325,17 @@ std::string Scheduler::Chains() const {
       out += Fixed(s.fan->value, 0);
       out += '%';
     }
+    if (s.core) {
+      out += ' ';
+      out += Fixed(s.core->voltage.value, 3);
+      out += "V ";
+      out += Fixed(s.core->power.value, 1);
+      out += 'W';
+      if (s.core->status_word != 0) {
+        out += " VR status ";
+        out += std::to_string(s.core->status_word);
+      }
+    }
     if (!Mining(s)) {
       out += ' ';
       out += Describe(s);

@@ -251,6 +251,12 @@ json Devs(const MinerSnapshot& s) {
                    {"Diff1 Work", c.diff1_work},
                    {"Effective Chips", c.status.chips},
                    {"Expected Chips", c.status.expected_chips}});
+    if (const auto& core = c.status.core) {  // a regulator the host drives
+      out.back()["Core Voltage"] = core->voltage.value;
+      out.back()["Core Current"] = core->current.value;
+      out.back()["Power"] = core->power.value;
+      out.back()["VR Status Word"] = core->status_word;
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "hashrig/host/report/metrics.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace hashrig::host {
 namespace {
@@ -133,6 +134,46 @@ constexpr ChainFamily kChainFamilies[] = {
      [](const ChainSnapshot& c) { return Count(c.hardware_errors); }},
 };
 
+// A family with a sample for each chain that has the reading (a sensor, a regulator the
+// host drives): none for the others, never a 0 that would read as a measurement.
+struct ReadingFamily {
+  const char* name;
+  const char* help;
+  std::optional<double> (*value)(const ChainSnapshot&);
+};
+
+constexpr ReadingFamily kReadingFamilies[] = {
+    {"hashrig_chain_temperature_celsius", "The chain's hottest temperature (its board's sensor).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.temperature ? std::optional(c.status.temperature->value) : std::nullopt;
+     }},
+    {"hashrig_chain_fan_ratio", "Fan duty the host set for the chain's board (0..1).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.fan ? std::optional(c.status.fan->value / 100) : std::nullopt;
+     }},
+    {"hashrig_chain_fan_rpm", "Fan speed read from the chain's board.",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.fan_speed ? std::optional(c.status.fan_speed->value) : std::nullopt;
+     }},
+    {"hashrig_chain_core_volts", "Core voltage read back at the chain's regulator (READ_VOUT).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.core ? std::optional(c.status.core->voltage.value) : std::nullopt;
+     }},
+    {"hashrig_chain_core_amperes", "Core current at the chain's regulator (READ_IOUT).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.core ? std::optional(c.status.core->current.value) : std::nullopt;
+     }},
+    {"hashrig_chain_core_watts", "Power at the chain's core regulator output (volts x amperes).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.core ? std::optional(c.status.core->power.value) : std::nullopt;
+     }},
+    {"hashrig_chain_regulator_status_word",
+     "The regulator's PMBus STATUS_WORD (0: no fault or warning).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.core ? std::optional<double>(c.status.core->status_word) : std::nullopt;
+     }},
+};
+
 // A family with one sample per chip of every chain the host drives.
 struct ChipFamily {
   const char* name;
@@ -152,6 +193,14 @@ void RenderChains(Writer& w, const std::vector<ChainSnapshot>& chains) {
     w.Family(family.name, family.type, family.help);
     for (const ChainSnapshot& c : chains) {
       w.Sample(family.name, Label("chain", c.name), family.value(c));
+    }
+  }
+  for (const ReadingFamily& family : kReadingFamilies) {
+    w.Family(family.name, "gauge", family.help);
+    for (const ChainSnapshot& c : chains) {
+      if (const auto value = family.value(c)) {
+        w.Sample(family.name, Label("chain", c.name), *value);
+      }
     }
   }
   for (const ChipFamily& family : kChipFamilies) {

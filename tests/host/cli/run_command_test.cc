@@ -519,10 +519,8 @@ TEST(RunCommandTest, ABadListenAddressExitsTwoBeforeAnythingStarts) {
   ChildProcess good({HASHRIG_BINARY, "run", "--api-listen", "[::]:0", "--metrics-listen",
                      "0.0.0.0:0", "--duration", "300"});
   ASSERT_TRUE(WaitForLog(good, "Prometheus metrics on port", 0, 30s)) << good.Stderr();
-  const std::string log = good.Stderr();
-  const auto at = log.find("cgminer API on port ");
-  ASSERT_NE(at, std::string::npos) << log;
-  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 20)));
+  const auto port = PortInLog(good.Stderr(), "cgminer API on port ");
+  ASSERT_NE(port, 0) << good.Stderr();
   EXPECT_EQ(nlohmann::json::parse(AskApi(port, "summary").c_str())["STATUS"][0]["STATUS"], "S");
   good.Signal(SIGTERM);
   EXPECT_EQ(good.Wait(30s), 0) << good.Stderr();
@@ -589,10 +587,8 @@ TEST(RunCommandTest, AFailedBoardSaysWhyInTheLogAndTheApi) {
                     "300"});
   constexpr const char* kWhy = "failed: no chip answered the CHIP_ID read";
   ASSERT_TRUE(WaitForLog(run, std::string("ERROR BM0: ") + kWhy, 0, 60s)) << run.Stderr();
-  const std::string log = run.Stderr();
-  const auto at = log.find("cgminer API on port ");
-  ASSERT_NE(at, std::string::npos) << log;
-  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 20)));
+  const auto port = PortInLog(run.Stderr(), "cgminer API on port ");
+  ASSERT_NE(port, 0) << run.Stderr();
   const auto devs = nlohmann::json::parse(AskApi(port, R"({"command":"devs"})").c_str());
   ASSERT_EQ(devs["DEVS"].size(), 1u) << devs;
   EXPECT_EQ(devs["DEVS"][0]["Status"], "Dead") << devs;
@@ -654,6 +650,72 @@ TEST(RunCommandTest, ATlsPoolIsMinedByCaFileByPinOrLoudlyInsecure) {
   EXPECT_EQ(bad_pin.Wait(10s), 2) << bad_pin.Stderr();
   EXPECT_NE(bad_pin.Stderr().find("--tls-fingerprint"), std::string::npos) << bad_pin.Stderr();
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 5: a Bitaxe's ASIC is powered by its TPS546. Driven only on its data
+// port the (simulated) board stays silent; as a bitaxe: board the host sets the core
+// voltage asked for, mines, and reports the regulator's readings in the log, the status
+// line, the API and /metrics. A voltage outside the model's range is refused.
+TEST(RunCommandTest, ABitaxeBoardIsPoweredAtItsVoltageAndReportsIt) {
+  const std::string dir = ::testing::TempDir();
+  const std::string data = dir + "bitaxe-vr-data-" + std::to_string(::getpid());
+  const std::string control = dir + "bitaxe-vr-control-" + std::to_string(::getpid());
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--model", "BM1370", "--chips", "1", "--link", data,
+                    "--control-link", control, "--cpu-rate", "1e7"});
+  ASSERT_TRUE(sim.ReadLine(10s).has_value()) << sim.Stderr();
+
+  ChildProcess unpowered({HASHRIG_BINARY, "run", "--board", "serial:" + data, "--chip", "BM1370",
+                          "--duration", "300"});
+  EXPECT_TRUE(WaitForLog(unpowered, "failed: no chip answered the CHIP_ID read", 0, 60s))
+      << unpowered.Stderr();
+  unpowered.Signal(SIGTERM);
+  EXPECT_EQ(unpowered.Wait(30s), 0);
+
+  ChildProcess too_high({HASHRIG_BINARY, "run", "--board", "bitaxe:" + data + ":" + control,
+                         "--chip", "BM1370", "--voltage", "1.5"});
+  EXPECT_EQ(too_high.Wait(10s), 2) << too_high.Stderr();
+  EXPECT_NE(too_high.Stderr().find("--voltage '1.5': a BM1370 takes 1.00..1.300 V"),
+            std::string::npos)
+      << too_high.Stderr();
+
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "bitaxe:" + data + ":" + control, "--chip",
+                    "BM1370", "--voltage", "1.2", "--ticket-difficulty", "0.0005", "--api-listen",
+                    "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--status-interval", "1",
+                    "--duration", "300"});
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 90s)) << run.Stderr();
+  // The status line carries the read-back voltage (2^-9 V steps: 1.199) and the power.
+  const auto status = CountOf(run.Stderr(), "INFO status:");
+  ASSERT_TRUE(WaitForCount(run, "INFO status:", status + 2, 30s)) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto last = log.rfind("INFO status:");
+  const std::string line = log.substr(last, log.find('\n', last) - last);
+  EXPECT_TRUE(line.find(" 1.199V ") != std::string::npos ||
+              line.find(" 1.200V ") != std::string::npos)
+      << line;
+  EXPECT_NE(log.find("core 1.200 V by its TPS546"), std::string::npos) << log;
+  const auto api = PortInLog(log, "cgminer API on port ");
+  const auto metrics = PortInLog(log, "Prometheus metrics on port ");
+  ASSERT_NE(api, 0) << log;
+  ASSERT_NE(metrics, 0) << log;
+  const auto devs = nlohmann::json::parse(AskApi(api, R"({"command":"devs"})").c_str());
+  EXPECT_NEAR(devs["DEVS"][0]["Core Voltage"].get<double>(), 1.2, 0.002) << devs;
+  EXPECT_GT(devs["DEVS"][0]["Power"].get<double>(), 0) << devs;
+  EXPECT_EQ(devs["DEVS"][0]["VR Status Word"], 0) << devs;
+  const std::string scrape = AskApi(metrics, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto volts = scrape.find("hashrig_chain_core_volts{chain=\"BM0\"} ");
+  ASSERT_NE(volts, std::string::npos) << scrape;
+  EXPECT_NEAR(std::stod(scrape.substr(volts + 38)), 1.2, 0.002) << scrape;
+  EXPECT_NE(scrape.find("hashrig_chain_core_watts{chain=\"BM0\"}"), std::string::npos) << scrape;
+  EXPECT_NE(scrape.find("hashrig_chain_temperature_celsius{chain=\"BM0\"}"), std::string::npos)
+      << scrape;
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
 }
 
 }  // namespace

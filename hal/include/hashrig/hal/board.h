@@ -12,8 +12,11 @@
 #include "hashrig/base/error.h"
 #include "hashrig/base/units.h"
 #include "hashrig/hal/link.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
 
 namespace hashrig::hal {
+
+using protocol::CoreReading;
 
 class BoardPeripherals {
  public:
@@ -24,11 +27,18 @@ class BoardPeripherals {
   virtual std::optional<Rpm> FanSpeed() = 0;
   // The chain's nRST.
   virtual Error SetReset(bool asserted) = 0;
+  // The core voltage, where the host drives the board's regulator; empty: none does (the
+  // board powers its chips itself), or it did not answer.
+  virtual std::optional<CoreReading> ReadCore() { return std::nullopt; }
   virtual std::string Describe() const = 0;
 };
 
 // bitaxe-raw's control port: the EMC2101 is checked (product id) and its fan set to 100 %
-// until the first reading. An error if the board does not answer as one.
-Expected<std::unique_ptr<BoardPeripherals>> OpenBitaxeRawBoard(std::unique_ptr<ByteLink> control);
+// until the first reading; the TPS546 (0x24), where one answers, is set to `core_voltage`,
+// turned on and read back (within 10 %: else an error naming both; a board without one
+// powers its chips itself, which Describe() says). The chain is held in reset meanwhile.
+// An error if the board does not answer as one.
+Expected<std::unique_ptr<BoardPeripherals>> OpenBitaxeRawBoard(std::unique_ptr<ByteLink> control,
+                                                               Volts core_voltage);
 
 }  // namespace hashrig::hal

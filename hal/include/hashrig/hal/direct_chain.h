@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "hashrig/hal/board.h"
 #include "hashrig/hal/link.h"
@@ -40,6 +41,8 @@ class DirectChain {
   const protocol::Bm13xxDriver& driver() const { return driver_; }
   ByteLink& link() { return *link_; }
   const ByteLink& link() const { return *link_; }
+  // The board's core-voltage regulator as last read (once a second); empty: none.
+  const std::optional<CoreReading>& core() const { return core_; }
   BoardPeripherals* board() { return board_.get(); }
   const BoardPeripherals* board() const { return board_.get(); }
   protocol::Micros Now() const;
@@ -52,6 +55,8 @@ class DirectChain {
   protocol::Bm13xxDriver driver_;
   protocol::ChainController chain_;
   std::chrono::steady_clock::time_point epoch_;
+  std::optional<CoreReading> core_;
+  protocol::Micros core_read_at_{-1'000'000'000};
 };
 
 }  // namespace hashrig::hal

@@ -11,6 +11,23 @@
 namespace hashrig::hal::protocol {
 namespace {
 
+// What an operator reads when the chips on the line are not the configured model (a
+// static message: the driver runs on the MCU too).
+constexpr const char* OtherModelAnswered(std::uint16_t chip_id) {
+  switch (chip_id) {
+    case 0x1397:
+      return "the chips are BM1397, not the configured model (set --chip BM1397)";
+    case 0x1366:
+      return "the chips are BM1366, not the configured model (set --chip BM1366)";
+    case 0x1368:
+      return "the chips are BM1368, not the configured model (set --chip BM1368)";
+    case 0x1370:
+      return "the chips are BM1370, not the configured model (set --chip BM1370)";
+    default:
+      return "a chip of an unknown model answered the CHIP_ID read";
+  }
+}
+
 struct RegWrite {
   std::uint8_t reg;
   std::uint32_t value;
@@ -281,7 +298,10 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
     return RecoverRateStep(now);
   }
   if (found_ == 0) {
-    Fail(Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
+    // Chips of another model answering is the operator's mistake to name, not silence.
+    Fail(status_.code() == StatusCode::kMismatch
+             ? status_
+             : Status(StatusCode::kNotFound, "no chip answered the CHIP_ID read"));
     return {};
   }
   rate_recovered_ = rate_probes_ > 0;  // they answered once asked back to the reset rate
@@ -429,8 +449,9 @@ void Bm13xxDriver::OnResponse(const Response& r, Micros now) {
   }
   last_response_ = now;  // not by nonces: chips left mining must not hold enumeration open
   if (state_ == ChainState::kEnumerating && r.byte7 == reg::kChipId) {
-    if ((r.register_value() >> 16) != InfoOf(config_.model).chip_id) {
-      status_ = Status(StatusCode::kMismatch, "a chip of another model answered");
+    if (const auto id = static_cast<std::uint16_t>(r.register_value() >> 16);
+        id != InfoOf(config_.model).chip_id) {
+      status_ = Status(StatusCode::kMismatch, OtherModelAnswered(id));
       return;
     }
     found_ = std::min(found_ + 1, kMaxChips);

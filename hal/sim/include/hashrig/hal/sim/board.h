@@ -26,6 +26,10 @@ struct BoardConfig {
   const RigProfile* rig = nullptr;
   double ambient_c = 25;
   int sensor_glitch_every = 0;  // every Nth EMC2101 diode reading is a 0 °C glitch; 0: never
+  // The chips' supply is the TPS546 twin (a Bitaxe through bitaxe-raw): until the host
+  // turns it on at 0.9 V or more the chips neither hear nor answer, as with nRST held.
+  // false: powered from the start (a chain on a USB bridge, a board that powers itself).
+  bool core_from_regulator = false;
 };
 
 // The profile a chain of `chips` × `model` is modelled on: a Bitaxe-class board for one
@@ -60,13 +64,16 @@ class Board {
   ControlPortTwin& control() { return control_; }
   const RigProfile& rig() const { return rig_; }
   bool in_reset() const { return in_reset_; }
+  // The chips have their supply (always, unless core_from_regulator).
+  bool powered() const;
 
  private:
   const RigProfile& rig_;
   Chain chain_;
   ThermalModel thermal_;
   ControlPortTwin control_;
-  bool in_reset_ = false;
+  bool core_from_regulator_ = false;
+  bool in_reset_ = false;  // nRST held, or no supply: the chips are silent
   std::chrono::nanoseconds heat_pending_{0};
 };
 

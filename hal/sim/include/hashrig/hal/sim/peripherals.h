@@ -22,8 +22,12 @@ struct SimTps546 {
   double amps_per_volt = 10;  // load: current = this x volts when on
   double temperature_c = 40;
   std::uint16_t status_word = 0;
+  bool present = true;        // false: a board without one (nothing acknowledges 0x24)
+  double output_scale = 1.0;  // what the output reaches of VOUT_COMMAND (a sagging supply)
 
-  double volts() const { return on ? protocol::DecodeUlinear16(vout_command, vout_exponent) : 0; }
+  double volts() const {
+    return on ? protocol::DecodeUlinear16(vout_command, vout_exponent) * output_scale : 0;
+  }
 };
 
 struct SimEmc2101 {

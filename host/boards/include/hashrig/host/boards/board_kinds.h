@@ -46,6 +46,9 @@ struct BoardSettings {
   hal::protocol::DriverConfig driver;  // chains the host drives (model, chips, clock, ticket)
   bool ticket_given = false;           // --ticket-difficulty was set (else: the kind's default)
   hal::protocol::ThermalConfig thermal;
+  // Set at the board's regulator where the host drives one (bitaxe:, sim).
+  Volts core_voltage =
+      hal::protocol::InfoOf(hal::protocol::ChipModel::kBm1370).default_core_voltage;
   double sim_cpu_rate = 2e7;  // real hashes per second a simulated board may compute
   double sim_ambient_c = 25;
 };

@@ -12,6 +12,7 @@
 
 #include "hashrig/base/units.h"
 #include "hashrig/hal/protocol/chain/chip_driver.h"
+#include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/protocol/policy/thermal.h"
 
 namespace hashrig::host {
@@ -36,6 +37,8 @@ struct ChainStatus {
   Megahertz frequency{};
   double ticket_difficulty = 0;             // what the chips report nonces at; 0: not known
   std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
+  // The core-voltage regulator, where the host drives one (a Bitaxe's TPS546).
+  std::optional<hal::protocol::CoreReading> core;
 };
 // "mining", "stopped: overheat", "down: serial:/dev/ttyUSB0: …", "failed: no chip answered…".
 std::string Describe(const ChainStatus& status);

@@ -28,7 +28,15 @@ struct ChipInfo {
   std::uint16_t fbdiv_max;
   bool postdiv_minus_one;   // PLL post-divider byte holds PD-1 (BM1366+)
   std::uint32_t fast_baud;  // host rate after the baud switch
+  // Core voltage of a one-chip board (Bitaxe; a board of N chips in series domains sets
+  // N times this at its regulator): ESP-Miner's default for the model, and the highest
+  // the host accepts from --voltage (0.15 V above the default; the lowest is
+  // kMinCoreVoltage, ESP-Miner's floor when it restarts a chain slower after an overheat).
+  Volts default_core_voltage;
+  Volts max_core_voltage;
 };
+
+inline constexpr Volts kMinCoreVoltage{1.00};
 
 inline constexpr ChipInfo kChips[] = {
     {ChipModel::kBm1397,
@@ -45,7 +53,9 @@ inline constexpr ChipInfo kChips[] = {
      60,
      200,
      false,
-     3'125'000},
+     3'125'000,
+     {1.40},
+     {1.55}},
     {ChipModel::kBm1366,
      "BM1366",
      0x1366,
@@ -60,7 +70,9 @@ inline constexpr ChipInfo kChips[] = {
      144,
      235,
      true,
-     1'000'000},
+     1'000'000,
+     {1.20},
+     {1.35}},
     {ChipModel::kBm1368,
      "BM1368",
      0x1368,
@@ -75,7 +87,9 @@ inline constexpr ChipInfo kChips[] = {
      144,
      235,
      true,
-     1'000'000},
+     1'000'000,
+     {1.166},
+     {1.316}},
     {ChipModel::kBm1370,
      "BM1370",
      0x1370,
@@ -90,7 +104,9 @@ inline constexpr ChipInfo kChips[] = {
      160,
      239,
      true,
-     1'000'000},
+     1'000'000,
+     {1.15},
+     {1.30}},
 };
 
 constexpr const ChipInfo& InfoOf(ChipModel model) { return kChips[static_cast<int>(model)]; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "hashrig/base/status.h"
 #include "hashrig/base/units.h"
@@ -28,6 +29,16 @@ inline constexpr std::uint8_t kReadTemperature1 = 0x8D;
 inline constexpr std::uint8_t kOperationOn = 0x80;
 inline constexpr std::uint8_t kOperationOff = 0x00;
 }  // namespace pmbus
+
+// The regulator's telemetry as the host reports it: READ_VOUT, READ_IOUT, STATUS_WORD and
+// READ_TEMPERATURE_1.
+struct CoreReading {
+  Volts voltage;
+  Amperes current;
+  Watts power;                         // voltage x current
+  std::uint16_t status_word = 0;       // PMBus STATUS_WORD; non-zero: a fault or warning
+  std::optional<Celsius> temperature;  // the regulator's own
+};
 
 class Tps546 {
  public:
