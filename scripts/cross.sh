@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Cross-builds hashrig for a control board's CPU and tests it under qemu-user (issue 12,
-# point 7): the SHA-256 core's tests (NIST vectors, the 701 mainnet headers, every backend
-# this CPU has: armv8 on aarch64), the protocol and simulator tests, and an end-to-end
-# mining run of the cross-built `hashrig` (embedded default: a simulated chain against the
-# built-in pool, shares accepted) plus `hashrig bench` listing the backend.
-#   bash scripts/cross.sh [aarch64]        (build dir: build/<arch>)
-# Under qemu a hash rate is the emulator's, not the CPU's: not a performance figure.
+# Cross-builds hashrig for a 64-bit ARM control board and runs what works under qemu-user
+# (issue 12, point 7, in part): the SHA-256 core's tests — NIST vectors, the 701 mainnet
+# headers, the scan — on every backend the emulated CPU has (armv8 and scalar), and
+# `hashrig bench --list` naming the armv8 backend. Installs the cross toolchain, qemu-user
+# and the arm64 -dev packages (Debian multiarch) first.
+#   bash scripts/cross.sh            (build dir: build/aarch64)
+# Not yet: the tests that start threads (the simulated board's silicon thread, the
+# daemon's chain threads) hang in pthread_create under Debian 12's qemu-user 7.2 (also
+# with glibc.pthread.rseq=0), so the hal tests and an end-to-end mining run are not part
+# of this script. A hash rate under qemu is the emulator's, not a performance figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-arch="${1:-aarch64}"
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
-build="build/$arch"
+build="build/aarch64"
+
+packages=(g++-aarch64-linux-gnu qemu-user libssl-dev:arm64 libusb-1.0-0-dev:arm64
+          libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo_cmd=(sudo)
+  fi
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_TOOLCHAIN_FILE="cmake/toolchains/$arch-linux-gnu.cmake" \
+  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
   -DHASHRIG_BUILD_BENCH=OFF -DHASHRIG_BUILD_MCU=OFF \
   -DHASHRIG_SHARED_DATA_DIR="$shared_data" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target hashrig sha256_tests hal_tests
-# Only the executables built above have their tests discovered; -L keeps lint and the
-# native e2e tests (which spawn the binary directly) out.
-ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900 -L "unit|cross"
+cmake --build "$build" -j"$(nproc)" --target hashrig sha256_tests
+ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900 -L "unit|cross" \
+  -R "^(Backends/|BackendTest|DifficultyTest|TargetTest|OpenSslBaselineTest|cross\.)"
