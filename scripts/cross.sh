@@ -14,26 +14,8 @@ cd "$(dirname "$0")/.."
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
 build="build/aarch64"
 
-packages=(g++-aarch64-linux-gnu qemu-user libssl-dev:arm64 libusb-1.0-0-dev:arm64
-          libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64)
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo_cmd=(sudo)
-  fi
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    "${sudo_cmd[@]}" dpkg --add-architecture arm64
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -q
-  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/setup.sh g++-aarch64-linux-gnu qemu-user libssl-dev:arm64 libusb-1.0-0-dev:arm64 \
+  libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \

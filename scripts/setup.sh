@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package hashrig needs to build, test and run.
+# Installs every Debian package hashrig needs to build, test and run, and any packages
+# given as arguments (scripts/cross.sh asks for its cross toolchain this way; a :arm64
+# package turns on Debian's arm64 multiarch first).
 # Idempotent and quick: when everything is present it only runs dpkg-query.
 set -euo pipefail
 
@@ -10,6 +12,7 @@ packages=(
   libssl-dev libusb-1.0-0-dev libboost-dev nlohmann-json3-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
   systemd
+  "$@"
 )
 
 missing=()
@@ -28,6 +31,12 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
   sudo_cmd=(sudo)
 fi
+for p in "${missing[@]}"; do
+  arch="${p##*:}"
+  if [ "$arch" != "$p" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
+  fi
+done
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -16,6 +16,15 @@ class BitaxeRawBoard final : public BoardPeripherals {
  public:
   explicit BitaxeRawBoard(std::unique_ptr<ByteLink> link)
       : link_(std::move(link)), control_(*link_), i2c_(control_), emc_(i2c_), tps_(i2c_) {}
+  // The chips lose their supply when the host lets the board go (as ESP-Miner does when
+  // it stops): nothing draws power that no one watches.
+  ~BitaxeRawBoard() override {
+    if (regulated_) {
+      (void)tps_.Enable(false);
+    }
+  }
+  BitaxeRawBoard(const BitaxeRawBoard&) = delete;
+  BitaxeRawBoard& operator=(const BitaxeRawBoard&) = delete;
 
   Error Init(Volts core_voltage) {
     if (Status s = emc_.Init(); !s.ok()) {

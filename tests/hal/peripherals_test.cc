@@ -132,6 +132,9 @@ TEST(BitaxeBoardTest, TheHostPowersTheCoreAndReadsItBack) {
       << (*opened)->Describe();
   board->With([](sim::Board& b) { b.bus().tps546.status_word = 0x0040; });  // OFF
   EXPECT_EQ((*opened)->ReadCore()->status_word, 0x0040);
+  opened->reset();  // the host lets the board go: the chips lose their supply
+  EXPECT_FALSE(board->With([](sim::Board& b) { return b.bus().tps546.on; }));
+  EXPECT_FALSE(board->With([](sim::Board& b) { return b.powered(); }));
 }
 
 TEST(BitaxeBoardTest, ABoardWithoutARegulatorPowersItself) {
