@@ -11,7 +11,6 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libusb-1.0-0-dev libboost-dev nlohmann-json3-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
-  systemd
   "$@"
 )
 
