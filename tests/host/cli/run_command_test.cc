@@ -518,7 +518,14 @@ TEST(RunCommandTest, ABadListenAddressExitsTwoBeforeAnythingStarts) {
   }
   ChildProcess good({HASHRIG_BINARY, "run", "--api-listen", "[::]:0", "--metrics-listen",
                      "0.0.0.0:0", "--duration", "300"});
-  ASSERT_TRUE(WaitForLog(good, "Prometheus metrics on port", 0, 30s)) << good.Stderr();
+  if (!WaitForLog(good, "Prometheus metrics on port", 0, 30s)) {
+    good.Signal(SIGTERM);
+    (void)good.Wait(30s);
+    if (good.Stderr().find("cannot listen on [::]:0") != std::string::npos) {
+      GTEST_SKIP() << "no IPv6 on this machine: " << good.Stderr();
+    }
+    FAIL() << good.Stderr();
+  }
   const auto port = PortInLog(good.Stderr(), "cgminer API on port ");
   ASSERT_NE(port, 0) << good.Stderr();
   EXPECT_EQ(nlohmann::json::parse(AskApi(port, "summary").c_str())["STATUS"][0]["STATUS"], "S");
