@@ -1,5 +1,7 @@
 #include "hashrig/pool/url.h"
 
+#include "hashrig/base/hex.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -72,29 +74,14 @@ Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
 }
 
 Expected<CertificateFingerprint> ParseCertificateFingerprint(std::string_view text) {
-  CertificateFingerprint out{};
-  std::size_t digits = 0;
-  for (const char c : text) {
-    if (c == ':') {
-      continue;
-    }
-    const int value = c >= '0' && c <= '9'   ? c - '0'
-                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                             : -1;
-    if (value < 0 || digits >= 64) {
-      digits = 65;  // not hex, or too long
-      break;
-    }
-    out[digits / 2] = static_cast<std::uint8_t>(out[digits / 2] << 4 | value);
-    ++digits;
+  std::string digits(text);
+  std::erase(digits, ':');  // "AB:CD:…" as openssl prints it, or plain hex
+  if (auto bytes = DecodeHexArray<std::tuple_size_v<CertificateFingerprint>>(digits)) {
+    return *bytes;
   }
-  if (digits != 64) {
-    return Error(StatusCode::kInvalidArgument,
-                 "certificate fingerprint '" + std::string(text) +
-                     "': expected the 64 hex digits of its SHA-256 (colons allowed)");
-  }
-  return out;
+  return Error(StatusCode::kInvalidArgument,
+               "certificate fingerprint '" + std::string(text) +
+                   "': expected the 64 hex digits of its SHA-256 (colons allowed)");
 }
 
 }  // namespace hashrig::pool
