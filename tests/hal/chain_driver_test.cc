@@ -204,8 +204,8 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
   EXPECT_EQ(none.driver.status().code(), StatusCode::kNotFound);
 }
 
-// Issue 12, point 6: chips of another model than configured are named, with the --chip
-// that would drive them, instead of "no chip answered".
+// Issue 12, point 6: chips of another model than configured fail the chain as such, the
+// model they are named (the host says which --chip to set), not "no chip answered".
 TEST(DriverFaultTest, ChipsOfAnotherModelAreNamed) {
   for (const auto& [configured, actual] : {std::pair{ChipModel::kBm1370, ChipModel::kBm1366},
                                            std::pair{ChipModel::kBm1366, ChipModel::kBm1368},
@@ -216,8 +216,12 @@ TEST(DriverFaultTest, ChipsOfAnotherModelAreNamed) {
     EXPECT_EQ(wrong.driver.state(), ChainState::kFailed) << name;
     EXPECT_EQ(wrong.driver.status().code(), StatusCode::kMismatch) << name;
     EXPECT_EQ(std::string(wrong.driver.status().message()),
-              "the chips are " + name + ", not the configured model (set --chip " + name + ")");
+              "a chip of another model answered the CHIP_ID read");
+    EXPECT_EQ(wrong.driver.other_model(), actual) << name;
   }
+  Rig right(ChipModel::kBm1370, 2);
+  ASSERT_TRUE(right.RunUntilMining());
+  EXPECT_FALSE(right.driver.other_model().has_value());
 }
 
 TEST(DriverFaultTest, CorruptBytesAreCountedAndMiningGoesOn) {

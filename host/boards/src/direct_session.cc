@@ -140,6 +140,10 @@ class DirectSession final : public ChainSession {
     s.thermal = c.thermal_state();
     s.stop = c.stop_reason();
     s.problem = d.status().ok() ? "" : d.status().message();
+    if (const auto other = d.other_model(); other && d.chips_found() == 0) {
+      const std::string name(p::InfoOf(*other).name);
+      s.problem = "the chips are " + name + ", not the configured model (set --chip " + name + ")";
+    }
     s.chips = d.chips_found();
     s.expected_chips = d.expected_chips();
     s.has_sensor = c.has_sensor();

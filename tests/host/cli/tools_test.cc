@@ -221,3 +221,24 @@ TEST(ToolsTest, ADeadChipIsAWarningInTheLogTheApiAndTheMetrics) {
 
 }  // namespace
 }  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 12, point 6: a chain of another model than --chip says which it is and what to
+// set, in the log and the status line, instead of "no chip answered".
+TEST(ToolsTest, AChainOfAnotherModelSaysWhichChipToSet) {
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--model", "BM1366", "--chips", "1"});
+  const std::string path = PtyOf(sim);
+  ASSERT_FALSE(path.empty()) << sim.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + path, "--chip", "BM1368", "-o",
+                    "stratum+tcp://127.0.0.1:1", "--duration", "300"});
+  EXPECT_TRUE(WaitForLog(
+      run, "failed: the chips are BM1366, not the configured model (set --chip BM1366)", 0, 60s))
+      << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+}
+
+}  // namespace
+}  // namespace hashrig::testing

@@ -11,23 +11,6 @@
 namespace hashrig::hal::protocol {
 namespace {
 
-// What an operator reads when the chips on the line are not the configured model (a
-// static message: the driver runs on the MCU too).
-constexpr const char* OtherModelAnswered(std::uint16_t chip_id) {
-  switch (chip_id) {
-    case 0x1397:
-      return "the chips are BM1397, not the configured model (set --chip BM1397)";
-    case 0x1366:
-      return "the chips are BM1366, not the configured model (set --chip BM1366)";
-    case 0x1368:
-      return "the chips are BM1368, not the configured model (set --chip BM1368)";
-    case 0x1370:
-      return "the chips are BM1370, not the configured model (set --chip BM1370)";
-    default:
-      return "a chip of an unknown model answered the CHIP_ID read";
-  }
-}
-
 struct RegWrite {
   std::uint8_t reg;
   std::uint32_t value;
@@ -108,6 +91,7 @@ Bm13xxDriver::Bm13xxDriver(const DriverConfig& config) : config_(config) {
 void Bm13xxDriver::Start(Micros now) {
   state_ = ChainState::kResetting;
   status_ = Status::Ok();
+  other_model_.reset();
   step_ = 0;
   next_at_ = now;
   found_ = 0;
@@ -451,7 +435,8 @@ void Bm13xxDriver::OnResponse(const Response& r, Micros now) {
   if (state_ == ChainState::kEnumerating && r.byte7 == reg::kChipId) {
     if (const auto id = static_cast<std::uint16_t>(r.register_value() >> 16);
         id != InfoOf(config_.model).chip_id) {
-      status_ = Status(StatusCode::kMismatch, OtherModelAnswered(id));
+      other_model_ = ModelById(id);
+      status_ = Status(StatusCode::kMismatch, "a chip of another model answered the CHIP_ID read");
       return;
     }
     found_ = std::min(found_ + 1, kMaxChips);

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "hashrig/base/status.h"
@@ -90,6 +91,9 @@ class Bm13xxDriver final : public ChipDriver {
   Result<std::uint8_t> SendJob(const HeaderJob& job, WorkToken token);
   Result<std::uint8_t> SendJob(const MidstateJob& job, Version version, WorkToken token);
 
+  // The model of chips that answered the CHIP_ID read as another than configured (a known
+  // one), since Start: what an operator's setting should say instead.
+  std::optional<ChipModel> other_model() const { return other_model_; }
   int missing_chips() const {
     return found_ < config_.expected_chips ? config_.expected_chips - found_ : 0;
   }
@@ -139,6 +143,7 @@ class Bm13xxDriver final : public ChipDriver {
   DriverConfig config_;
   ChainState state_ = ChainState::kIdle;
   Status status_;
+  std::optional<ChipModel> other_model_;
   ResponseDecoder decoder_;
   Micros next_at_{0};
   Micros last_response_{0};
