@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+# Test-only packages: promtool (prometheus) checks a live /metrics scrape.
+bash scripts/setup.sh prometheus
 
 jobs=$(nproc)
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"

@@ -1,5 +1,7 @@
 // libFuzzer: arbitrary bytes as cgminer API requests, at every access level. The reply
-// must always be one JSON document followed by exactly one NUL.
+// must always end in exactly one NUL; before it, one JSON document when the request is
+// JSON (its first non-blank byte is '{'), else cgminer's text form (STATUS item first,
+// each item ended by '|'; or BYE / RESTART).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -17,9 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto access : {hashrig::host::ApiAccess::kNone, hashrig::host::ApiAccess::kRead,
                       hashrig::host::ApiAccess::kWrite}) {
     const auto reply = hashrig::host::AnswerApi(request, access, snapshot, 0);
-    if (reply.bytes.empty() || reply.bytes.back() != '\0' ||
-        nlohmann::json::parse(reply.bytes.substr(0, reply.bytes.size() - 1), nullptr, false)
-            .is_discarded()) {
+    if (reply.bytes.empty() || reply.bytes.find('\0') != reply.bytes.size() - 1) {
+      std::abort();
+    }
+    const std::string text = reply.bytes.substr(0, reply.bytes.size() - 1);
+    const auto start = request.find_first_not_of(" \t\r\n");
+    const bool json = start != std::string_view::npos && request[start] == '{';
+    const bool plain_ok =
+        text == "BYE" || text == "RESTART" || (text.rfind("STATUS=", 0) == 0 && text.back() == '|');
+    if (json ? nlohmann::json::parse(text, nullptr, false).is_discarded() : !plain_ok) {
       std::abort();
     }
   }

@@ -351,8 +351,8 @@ void Chain::State::Emit(const p::Response& response, std::size_t size) {
 }
 
 double Chain::State::NominalRate(const SimChip& chip) const {
-  const double mhz = p::PllFromRegister(config.model, chip.regs[reg::kPll0]).frequency().value;
-  return mhz * 1e6 * p::InfoOf(config.model).small_cores;
+  return p::NominalHashrate(config.model,
+                            p::PllFromRegister(config.model, chip.regs[reg::kPll0]).frequency(), 1);
 }
 
 std::uint32_t Chain::State::VersionCount(const SimChip& chip) const {

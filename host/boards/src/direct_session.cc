@@ -29,7 +29,7 @@ p::DriverConfig WithExpectedTicket(const BoardSettings& settings) {
   p::DriverConfig driver = settings.driver;
   if (!settings.ticket_given && driver.sub_one_ticket == nullptr) {
     const double expected =
-        driver.frequency.value * 1e6 * p::InfoOf(driver.model).small_cores * driver.expected_chips;
+        p::NominalHashrate(driver.model, driver.frequency, driver.expected_chips);
     driver.ticket_difficulty = p::TicketFor(PolicyFor(driver), expected, 0);
   }
   return driver;
@@ -152,6 +152,7 @@ class DirectSession final : public ChainSession {
       s.fan = c.fan();
     }
     s.frequency = c.frequency();
+    s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();
     s.ticket_difficulty = d.ticket_difficulty();
     if (s.problem.empty() && tuner_.silent_at_floor()) {

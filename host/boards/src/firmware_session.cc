@@ -86,6 +86,7 @@ class FirmwareSession final : public ChainSession {
   ChainStatus Status() const override {
     ChainStatus s;
     s.expected_chips = hello_.chips;
+    s.serial = hal::FieldText(hello_.serial);
     s.problem = problem_;
     s.has_sensor = true;
     const auto& t = client_->telemetry();
@@ -108,6 +109,7 @@ class FirmwareSession final : public ChainSession {
     s.fan = Percent{static_cast<double>(t->fan_percent)};
     s.fan_speed = Rpm{static_cast<double>(t->fan_rpm)};
     s.frequency = Megahertz{t->frequency_quarter_mhz / 4.0};
+    s.nominal_hashrate = p::NominalHashrate(config_.model, s.frequency, s.expected_chips);
     const auto& chips = client_->chips();
     for (const link::ChipEntry& c : chips) {
       s.chip_counters.push_back(

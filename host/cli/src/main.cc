@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hashrig/base/version.h"
 #include "hashrig/host/cli/commands.h"
 
 namespace {
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
     return host::kExitOk;
   }
   if (name == "--version") {
-    std::cout << "hashrig 0.1.0\n";
+    std::cout << hashrig::kNameAndVersion << "\n";
     return host::kExitOk;
   }
   const std::vector<std::string> args(argv + 2, argv + argc);

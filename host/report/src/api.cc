@@ -4,13 +4,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hashrig/base/version.h"
+
 namespace hashrig::host {
 namespace {
 
-using nlohmann::json;
+// Keys keep the order they are written in: cgminer's order, and the text form's first
+// key names the item ("POOL=0,URL=...").
+using json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxRequest = 4096;
-constexpr const char* kDescription = "hashrig 0.1.0";
+constexpr std::string_view kDescription = kNameAndVersion;
 
 struct Command {
   std::string_view name;
@@ -44,7 +48,7 @@ json Status(char letter, int code, const std::string& message, std::int64_t when
                        {"When", when},
                        {"Code", code},
                        {"Msg", message},
-                       {"Description", kDescription}}});
+                       {"Description", std::string(kDescription)}}});
 }
 
 std::string Text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -72,6 +76,10 @@ Expected<ApiRequest> ParseApiRequest(std::string_view text) {
                            text.back() == ' ')) {
     text.remove_suffix(1);
   }
+  while (!text.empty() && (text.front() == '\n' || text.front() == '\r' || text.front() == ' ' ||
+                           text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
   if (text.empty() || text.size() > kMaxRequest) {
     return Error(StatusCode::kInvalidArgument, text.empty() ? "empty request" : "request too long");
   }
@@ -82,9 +90,13 @@ Expected<ApiRequest> ParseApiRequest(std::string_view text) {
     if (j.is_discarded() || !j.is_object() || !j.contains("command") || !j["command"].is_string()) {
       return Error(StatusCode::kInvalidArgument, "invalid JSON");
     }
+    request.json = true;
     commands = j["command"].get<std::string>();
     if (auto it = j.find("parameter"); it != j.end()) {
       request.parameter = it->is_string() ? it->get<std::string>() : Text(*it);
+    }
+    if (auto it = j.find("new_api"); it != j.end()) {
+      request.new_api = it->is_boolean() ? it->get<bool>() : *it == "true";
     }
   } else {
     const auto bar = text.find('|');
@@ -95,7 +107,8 @@ Expected<ApiRequest> ParseApiRequest(std::string_view text) {
   }
   std::size_t start = 0;
   while (start <= commands.size()) {
-    const auto plus = commands.find('+', start);
+    // Joins are JSON only (cgminer): in a plain request '+' makes an invalid name.
+    const auto plus = request.json ? commands.find('+', start) : std::string::npos;
     std::string name =
         commands.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
     std::transform(name.begin(), name.end(), name.begin(),
@@ -261,48 +274,127 @@ json Devs(const MinerSnapshot& s) {
   return out;
 }
 
+// bmminer's chip status string: 'o' for a chip that answers, 'x' for one that does not,
+// and an 'x' for each chip expected but not found (dead, or lost on a noisy line).
+std::string ChipString(const ChainStatus& status) {
+  std::string acs(static_cast<std::size_t>(std::max(0, status.chips)), 'o');
+  for (std::size_t k = 0; k < status.chip_counters.size() && k < acs.size(); ++k) {
+    if (!status.chip_counters[k].alive) {
+      acs[k] = 'x';
+    }
+  }
+  acs.append(static_cast<std::size_t>(std::max(0, status.expected_chips - status.chips)), 'x');
+  return acs;
+}
+
+double NominalHashrate(const MinerSnapshot& s) {
+  double sum = 0;
+  for (const ChainSnapshot& c : s.chains) {
+    sum += c.status.nominal_hashrate;
+  }
+  return sum;
+}
+
+// bmminer's STATS (pyasic's BMMiner backend, cgminer exporters): STATS[0] names the
+// miner, STATS[1] has per-chain keys numbered from 1. Rates in GH/s, rate_unit "GH" (the
+// field's spelling: pyasic reads "GH/s" as another unit); total_rateideal and
+// chain_rateidealN are the nominal rates (clock x small cores x chips). tempN and
+// temp_chipN are the chain's reading, temp2_N and temp_pcbN the same reading as the
+// board's (one sensor per board here); fanN is RPM as bmminer's, fan_dutyN the percent
+// the host set (hashrig's own key).
 json Stats(const MinerSnapshot& s) {
-  json chains = {{"Elapsed", static_cast<std::int64_t>(s.elapsed_s)},
+  json chains = {{"STATS", 0},
+                 {"ID", "hashrig0"},
+                 {"Elapsed", static_cast<std::int64_t>(s.elapsed_s)},
                  {"GHS 5s", Ghs(s.hashrate_5s)},
                  {"GHS av", Ghs(s.hashrate_avg)},
-                 {"rate_unit", "GH/s"},
-                 {"total_rateideal", Ghs(s.hashrate_avg)},
+                 {"rate_unit", "GH"},
+                 {"total_rateideal", Ghs(NominalHashrate(s))},
+                 {"total_rate", Ghs(s.hashrate_5s)},
                  {"miner_count", s.chains.size()}};
   for (std::size_t i = 0; i < s.chains.size(); ++i) {
     const ChainSnapshot& c = s.chains[i];
     const std::string n = std::to_string(i + 1);
     chains["chain_rate" + n] = Ghs(c.hashrate_5s);
+    chains["chain_rateideal" + n] = Ghs(c.status.nominal_hashrate);
     chains["chain_acn" + n] = c.status.chips;
-    // bmminer's chip status string: 'o' for a chip that answers, 'x' for one that does not.
-    std::string acs(static_cast<std::size_t>(std::max(0, c.status.chips)), 'o');
     json nonces = json::array();
     json errors = json::array();
-    for (std::size_t k = 0; k < c.status.chip_counters.size(); ++k) {
-      const ChipCounters& chip = c.status.chip_counters[k];
-      if (k < acs.size() && !chip.alive) {
-        acs[k] = 'x';
-      }
+    for (const ChipCounters& chip : c.status.chip_counters) {
       nonces.push_back(chip.nonces);
       errors.push_back(chip.hardware_errors);
     }
-    // Chips expected but not found (dead, or lost on a noisy line): 'x' as bmminer shows.
-    acs.append(static_cast<std::size_t>(std::max(0, c.status.expected_chips - c.status.chips)),
-               'x');
-    chains["chain_acs" + n] = acs;
+    chains["chain_acs" + n] = ChipString(c.status);
+    chains["chain_hw" + n] = c.hardware_errors;
     chains["chain_chip_nonces" + n] = nonces;
     chains["chain_chip_hw" + n] = errors;
     chains["temp" + n] = Temperature(c.status);
     chains["temp_chip" + n] = Temperature(c.status);
-    chains["fan" + n] = c.status.fan ? c.status.fan->value : 0;
+    chains["temp2_" + n] = Temperature(c.status);
+    chains["temp_pcb" + n] = Temperature(c.status);
+    chains["fan" + n] = c.status.fan_speed ? json(c.status.fan_speed->value) : json(nullptr);
+    chains["fan_duty" + n] = c.status.fan ? json(c.status.fan->value) : json(nullptr);
     chains["freq_avg" + n] = c.status.frequency.value;
   }
-  return json::array(
-      {{{"STATS", 0}, {"ID", "hashrig0"}, {"Miner", kDescription}, {"Type", "hashrig"}}, chains});
+  return json::array({{{"CGMiner", s.version},
+                       {"Miner", std::string(kDescription)},
+                       {"CompileTime", std::string(kBuildTime)},
+                       {"Type", "hashrig"}},
+                      chains});
+}
+
+// One reading as the array Antminer's new API gives per board (its sensors): empty when
+// there is none.
+json Readings(const std::optional<Celsius>& reading) {
+  return reading ? json::array({reading->value}) : json::array();
+}
+
+// Antminer's newer API, `{"command":"stats","new_api":true}` (S19 XP, S21 firmware): a
+// STATUS object, INFO, and STATS[0] with a `chain` array that pyasic's Antminer backend
+// reads (index, rate_real in GH/s, asic_num, temp_pcb, temp_chip, sn).
+json NewApiStats(const MinerSnapshot& s, std::int64_t now) {
+  json chains = json::array();
+  json fans = json::array();
+  for (std::size_t i = 0; i < s.chains.size(); ++i) {
+    const ChainSnapshot& c = s.chains[i];
+    chains.push_back({{"index", i},
+                      {"freq_avg", c.status.frequency.value},
+                      {"rate_ideal", Ghs(c.status.nominal_hashrate)},
+                      {"rate_real", Ghs(c.hashrate_5s)},
+                      {"asic_num", c.status.chips},
+                      {"asic", ChipString(c.status)},
+                      {"temp_pcb", Readings(c.status.temperature)},
+                      {"temp_chip", Readings(c.status.temperature)},
+                      {"hw", c.hardware_errors},
+                      {"sn", c.status.serial}});
+    if (c.status.fan_speed) {
+      fans.push_back(c.status.fan_speed->value);
+    }
+  }
+  json stats = {{"elapsed", static_cast<std::int64_t>(s.elapsed_s)},
+                {"rate_unit", "GH/s"},
+                {"rate_5s", Ghs(s.hashrate_5s)},
+                {"rate_15m", Ghs(s.hashrate_15m)},
+                {"rate_avg", Ghs(s.hashrate_avg)},
+                {"rate_ideal", Ghs(NominalHashrate(s))},
+                {"chain_num", s.chains.size()},
+                {"fan_num", fans.size()},
+                {"fan", fans},
+                {"chain", chains}};
+  return {{"STATUS", {{"STATUS", "S"}, {"when", now}, {"Msg", "stats"}, {"api_version", "1.0.0"}}},
+          {"INFO",
+           {{"miner_version", std::string(kDescription)},
+            {"CompileTime", std::string(kBuildTime)},
+            {"type", "hashrig"}}},
+          {"STATS", json::array({stats})}};
 }
 
 json Version(const MinerSnapshot& s) {
-  return json::array(
-      {{{"CGMiner", s.version}, {"API", "3.7"}, {"Miner", kDescription}, {"Type", "hashrig"}}});
+  return json::array({{{"CGMiner", s.version},
+                       {"API", "3.7"},
+                       {"Miner", std::string(kDescription)},
+                       {"CompileTime", std::string(kBuildTime)},
+                       {"Type", "hashrig"}}});
 }
 
 json Config(const MinerSnapshot& s) {
@@ -481,18 +573,78 @@ bool ApiRequestComplete(std::string_view request) {
   return request.find_first_of("|\n") != std::string_view::npos;
 }
 
+namespace {
+
+// cgminer's text form of a value: ',', '|', '=' and '\' escaped with '\'; a missing
+// reading (null) is empty; arrays as JSON text. A control character (a NUL that came in a
+// request, say) becomes a space: the reply's only NUL is its end.
+std::string PlainValue(const json& v) {
+  const std::string text = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : Text(v);
+  std::string out;
+  for (const char c : text) {
+    if (c == ',' || c == '|' || c == '=' || c == '\\') {
+      out += '\\';
+    }
+    out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  }
+  return out;
+}
+
+// One item: "KEY=VALUE,...|". An item whose first key is an index in capitals (POOL=0,
+// ASC=0, STATS=0, STATUS=S) stands alone; the others take their section's name first
+// ("SUMMARY,Elapsed=12,...|"), as cgminer writes them.
+std::string PlainItem(const json& item, const std::string& section) {
+  std::string out;
+  const bool indexed =
+      !item.empty() && std::all_of(item.begin().key().begin(), item.begin().key().end(),
+                                   [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (!indexed) {
+    out = section + ",";
+  }
+  const char* comma = "";
+  for (const auto& [key, value] : item.items()) {
+    out += comma + key + "=" + PlainValue(value);
+    comma = ",";
+  }
+  return out + "|";
+}
+
+// A JSON reply in cgminer's text form: the STATUS item, then each item of each section.
+// quit and restart answer "BYE" and "RESTART" alone.
+std::string Plain(const json& body) {
+  const json& status = body["STATUS"];
+  if (status.is_string()) {
+    return status.get<std::string>();
+  }
+  std::string out = PlainItem(status[0], "STATUS");
+  for (const auto& [section, items] : body.items()) {
+    if (section != "STATUS" && items.is_array()) {
+      for (const json& item : items) {
+        out += PlainItem(item, section);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
                    std::int64_t now) {
   const auto parsed = ParseApiRequest(request);
+  const auto start = request.find_first_not_of(" \t\r\n");
+  const bool json_request =
+      parsed ? parsed->json : start != std::string_view::npos && request[start] == '{';
   json body;
   ApiAction action;
   if (access == ApiAccess::kNone) {
     body = {{"STATUS", Status('E', 45, "Access denied", now)}, {"id", 1}};
   } else if (!parsed) {
-    const bool json_error = !request.empty() && request.front() == '{';
-    body = {{"STATUS", Status('E', json_error ? 23 : 14,
-                              json_error ? "Invalid JSON" : "Invalid command", now)},
+    body = {{"STATUS", Status('E', json_request ? 23 : 14,
+                              json_request ? "Invalid JSON" : "Invalid command", now)},
             {"id", 1}};
+  } else if (parsed->new_api && parsed->commands == std::vector<std::string>{"stats"}) {
+    body = NewApiStats(snapshot, now);
   } else if (parsed->commands.size() == 1) {
     Answer a = One(parsed->commands[0], parsed->parameter, access, snapshot, now);
     body = std::move(a.body);
@@ -511,7 +663,7 @@ ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapsh
     }
     body["id"] = 1;
   }
-  return {Text(body) + std::string(1, '\0'), action};
+  return {(json_request ? Text(body) : Plain(body)) + std::string(1, '\0'), action};
 }
 
 }  // namespace hashrig::host

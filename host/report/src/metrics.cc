@@ -143,6 +143,17 @@ struct ReadingFamily {
 };
 
 constexpr ReadingFamily kReadingFamilies[] = {
+    {"hashrig_chain_frequency_hertz", "The chips' clock on the chain (the PLL setting).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.frequency.value > 0 ? std::optional(c.status.frequency.value * 1e6)
+                                           : std::nullopt;
+     }},
+    {"hashrig_chain_nominal_hashrate_hashes_per_second",
+     "What the chain should hash at its clock (clock x small cores x expected chips).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.nominal_hashrate > 0 ? std::optional(c.status.nominal_hashrate)
+                                            : std::nullopt;
+     }},
     {"hashrig_chain_temperature_celsius", "The chain's hottest temperature (its board's sensor).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.temperature ? std::optional(c.status.temperature->value) : std::nullopt;

@@ -86,8 +86,11 @@ TEST(ApiServerTest, ARequestSplitAcrossSegmentsIsReadWhole) {
   const auto pools = Json(AskInPieces(s.api_port, {R"({"comm)", R"(and":"pools"})"}, 5ms));
   EXPECT_EQ(pools["STATUS"][0]["STATUS"], "S") << pools;
   EXPECT_TRUE(pools.contains("POOLS")) << pools;
-  const auto summary = Json(AskInPieces(s.api_port, {"sum", "mary"}, 5ms));
-  EXPECT_EQ(summary["SUMMARY"][0]["Accepted"], 7) << summary;
+  // A plain one gets cgminer's text form (issue 15, point 2).
+  const std::string summary = AskInPieces(s.api_port, {"sum", "mary"}, 5ms);
+  EXPECT_EQ(summary.rfind("STATUS=S,", 0), 0u) << summary;
+  EXPECT_NE(summary.find("|SUMMARY,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(",Accepted=7,"), std::string::npos) << summary;
   const std::string scrape =
       AskInPieces(s.metrics_port, {"GET /met", "rics HTTP/1.1\r\nHost: x\r\n", "\r\n"}, 5ms);
   EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u) << scrape.substr(0, 200);
@@ -109,9 +112,7 @@ TEST(ApiServerTest, SlowHugeAndIdleClientsAreBoundedAndOthersStillAnswered) {
   std::string ten_mb;
   ten_mb.resize(10'000'000, 'x');
   const std::string huge = testing::AskApi(s.api_port, ten_mb);
-  EXPECT_TRUE(huge.empty() ||
-              (!Json(huge).is_discarded() && Json(huge)["STATUS"][0]["STATUS"] == "E"))
-      << huge.substr(0, 200);
+  EXPECT_TRUE(huge.empty() || huge.rfind("STATUS=E,", 0) == 0) << huge.substr(0, 200);
   slow.join();
   ASSERT_FALSE(Json(slow_reply).is_discarded()) << slow_reply;
   EXPECT_EQ(Json(slow_reply)["STATUS"][0]["STATUS"], "E") << slow_reply;
@@ -122,8 +123,8 @@ TEST(ApiServerTest, SlowHugeAndIdleClientsAreBoundedAndOthersStillAnswered) {
     idle.emplace_back(io).connect({asio::ip::make_address("127.0.0.1"), s.api_port});
   }
   const std::string answered = testing::AskApi(s.api_port, "summary|");
-  ASSERT_FALSE(Json(answered).is_discarded()) << answered;
-  EXPECT_EQ(Json(answered)["SUMMARY"][0]["Accepted"], 7) << answered;
+  EXPECT_EQ(answered.rfind("STATUS=S,", 0), 0u) << answered;
+  EXPECT_NE(answered.find(",Accepted=7,"), std::string::npos) << answered;
   const std::string scrape = testing::AskApi(s.metrics_port, "GET /metrics HTTP/1.0\r\n\r\n");
   EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u);
 }

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "hashrig/base/version.h"
+
 namespace hashrig::host {
 namespace {
 
@@ -35,12 +39,81 @@ MinerSnapshot Snapshot() {
   return s;
 }
 
+// Splits cgminer text at `separator` where no backslash escapes it; keeps the escapes.
+std::vector<std::string> SplitPlain(const std::string& text, char separator) {
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      parts.back() += text.substr(i++, 2);
+    } else if (text[i] == separator) {
+      parts.emplace_back();
+    } else {
+      parts.back() += text[i];
+    }
+  }
+  return parts;
+}
+
+std::string Unescape(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i] == '\\' && i + 1 < text.size() ? text[++i] : text[i];
+  }
+  return out;
+}
+
+// cgminer's text form read back into the JSON shape, the way a plain-text client reads it:
+// items split at '|', pairs at ',', key and value at '='. An item led by a bare word is
+// of that section ("SUMMARY,Elapsed=.."); one led by an index is of its list's section.
+json FromPlain(const std::string& text) {
+  const std::map<std::string, std::string> kListOf = {{"STATUS", "STATUS"},
+                                                      {"POOL", "POOLS"},
+                                                      {"ASC", "DEVS"},
+                                                      {"STATS", "STATS"},
+                                                      {"DEVDETAILS", "DEVDETAILS"}};
+  if (text == "BYE" || text == "RESTART") {
+    return {{"STATUS", text}};
+  }
+  EXPECT_EQ(text.back(), '|') << text;
+  json out;
+  for (const std::string& item : SplitPlain(text.substr(0, text.size() - 1), '|')) {
+    std::string section;
+    json object = json::object();
+    for (const std::string& pair : SplitPlain(item, ',')) {
+      const auto halves = SplitPlain(pair, '=');
+      if (halves.size() == 1) {
+        section = Unescape(pair);
+        continue;
+      }
+      EXPECT_EQ(halves.size(), 2u) << pair;
+      const std::string key = Unescape(halves[0]);
+      const std::string value = Unescape(halves[1]);
+      if (section.empty()) {
+        EXPECT_TRUE(kListOf.contains(key)) << key << " in " << text;
+        section = kListOf.contains(key) ? kListOf.at(key) : key;
+      }
+      const json parsed = json::parse(value, nullptr, false);
+      object[key] = value.empty() ? json(nullptr) : parsed.is_discarded() ? json(value) : parsed;
+    }
+    out[section].push_back(object);
+  }
+  out["id"] = 1;
+  return out;
+}
+
+// The reply to a request, in the JSON shape: a plain request's text form is read back
+// (FromPlain), so every check below holds for both forms.
 json Reply(const std::string& request, ApiAccess access = ApiAccess::kRead) {
   const ApiReply r = AnswerApi(request, access, Snapshot(), 1700000100);
   EXPECT_FALSE(r.bytes.empty());
   EXPECT_EQ(r.bytes.back(), '\0');
   EXPECT_EQ(r.bytes.find('\0'), r.bytes.size() - 1);  // exactly one NUL, at the end
-  return json::parse(r.bytes.substr(0, r.bytes.size() - 1));
+  const std::string text = r.bytes.substr(0, r.bytes.size() - 1);
+  if (!request.empty() && request.front() == '{') {
+    return json::parse(text);
+  }
+  EXPECT_NE(text.front(), '{') << request << " got JSON: " << text.substr(0, 80);
+  return FromPlain(text);
 }
 
 TEST(ApiTest, EveryReportCommandHasItsSectionAndStatus) {
@@ -99,12 +172,92 @@ TEST(ApiTest, FieldsFleetToolsRead) {
 }
 
 TEST(ApiTest, JoinsWrapEachCommand) {
-  const json r = Reply("summary+pools+devs+summary");
+  const json r = Reply(R"({"command":"summary+pools+devs+summary"})");
   EXPECT_EQ(r["summary"][0]["SUMMARY"][0]["Accepted"], 10);
   EXPECT_EQ(r["pools"][0]["POOLS"].size(), 2u);
   EXPECT_EQ(r["devs"][0]["DEVS"][0]["Name"], "SIM0");
   EXPECT_EQ(r["id"], 1);
-  EXPECT_EQ(Reply("summary+quit", ApiAccess::kWrite)["STATUS"][0]["STATUS"], "E");
+  EXPECT_EQ(Reply(R"({"command":"summary+quit"})", ApiAccess::kWrite)["STATUS"][0]["STATUS"], "E");
+  // Joins are JSON only, as cgminer: a plain "summary+pools" is no command.
+  EXPECT_EQ(Reply("summary+pools")["STATUS"][0]["Code"], 14);
+}
+
+// Issue 15, point 2: a plain request ("summary", "summary|") gets cgminer's text form,
+// not JSON: the STATUS item, then each item, '|' after each, and one NUL.
+TEST(ApiTest, PlainRequestsGetCgminersTextForm) {
+  for (const char* request : {"summary", "summary|", "summary\n"}) {
+    const std::string bytes = AnswerApi(request, ApiAccess::kRead, Snapshot(), 1700000100).bytes;
+    EXPECT_EQ(bytes.rfind("STATUS=S,When=1700000100,Code=11,Msg=Summary,Description=" +
+                              std::string(kNameAndVersion) + "|SUMMARY,Elapsed=120,MHS av=18000",
+                          0),
+              0u)
+        << bytes;
+    EXPECT_EQ(bytes.substr(bytes.size() - 2), std::string("|\0", 2)) << bytes;
+  }
+  const std::string pools = AnswerApi("pools", ApiAccess::kRead, Snapshot(), 1).bytes;
+  EXPECT_NE(pools.find("|POOL=0,URL=stratum+tcp://a:3333,Status=Alive,"), std::string::npos)
+      << pools;
+  EXPECT_NE(pools.find("|POOL=1,URL=stratum+tcp://b:3333,Status=Dead,"), std::string::npos);
+  EXPECT_NE(AnswerApi("devs", ApiAccess::kRead, Snapshot(), 1).bytes.find("|ASC=0,Name=SIM0,"),
+            std::string::npos);
+  // Separators inside a value are escaped, as cgminer does.
+  MinerSnapshot odd = Snapshot();
+  odd.pools[0].user = "a,b=c|d\\e";
+  const std::string escaped = AnswerApi("pools", ApiAccess::kRead, odd, 1).bytes;
+  EXPECT_NE(escaped.find("User=a\\,b\\=c\\|d\\\\e,"), std::string::npos) << escaped;
+  EXPECT_EQ(FromPlain(escaped.substr(0, escaped.size() - 1))["POOLS"][0]["User"], "a,b=c|d\\e");
+  EXPECT_EQ(AnswerApi("quit", ApiAccess::kWrite, Snapshot(), 1).bytes, std::string("BYE\0", 4));
+  // The same request in JSON still gets JSON.
+  EXPECT_EQ(AnswerApi(R"({"command":"summary"})", ApiAccess::kRead, Snapshot(), 1).bytes.front(),
+            '{');
+}
+
+// Issue 15, point 1: what pyasic's BMMiner backend reads from {"command":"stats"} and
+// {"command":"version"}, and its Antminer backend from {"command":"stats","new_api":true}.
+TEST(ApiTest, FleetToolsReadRatesTemperaturesFansAndFirmware) {
+  MinerSnapshot s = Snapshot();
+  s.chains[0].status.nominal_hashrate = 21e9;
+  s.chains[0].status.fan_speed = Rpm{4200};
+  s.chains[0].status.serial = "HR-0001";
+  s.chains.push_back(s.chains[0]);
+  s.chains[1].name = "SIM1";
+  s.chains[1].status.temperature.reset();  // no reading: no number, never a 0
+  const auto ask = [&s](const std::string& request) {
+    const std::string bytes = AnswerApi(request, ApiAccess::kRead, s, 1700000100).bytes;
+    return json::parse(bytes.substr(0, bytes.size() - 1));
+  };
+  const json stats = ask(R"({"command":"stats"})")["STATS"];
+  EXPECT_EQ(stats[1]["rate_unit"], "GH");        // not "GH/s": pyasic reads that as MH
+  EXPECT_EQ(stats[1]["total_rateideal"], 42.0);  // nominal, not the measured average (18)
+  EXPECT_EQ(stats[1]["chain_rateideal1"], 21.0);
+  EXPECT_EQ(stats[1]["Elapsed"], 120);
+  EXPECT_EQ(stats[1]["fan1"], 4200.0);     // RPM, as bmminer's fanN
+  EXPECT_EQ(stats[1]["fan_duty1"], 70.0);  // the percent, in its own field
+  EXPECT_EQ(stats[1]["temp1"], 62.5);      // chip
+  EXPECT_EQ(stats[1]["temp2_1"], 62.5);    // board
+  EXPECT_TRUE(stats[1]["temp2_2"].is_null());
+  EXPECT_EQ(stats[1]["chain_acn2"], 4);
+  const json version = ask(R"({"command":"version"})")["VERSION"][0];
+  EXPECT_EQ(version["CompileTime"], std::string(kBuildTime));
+  EXPECT_FALSE(std::string(kBuildTime).empty());
+  const json modern = ask(R"({"command":"stats","new_api":true})");
+  EXPECT_EQ(modern["STATUS"]["STATUS"], "S");
+  EXPECT_EQ(modern["INFO"]["CompileTime"], std::string(kBuildTime));
+  const json chains = modern["STATS"][0]["chain"];
+  ASSERT_EQ(chains.size(), 2u) << modern;
+  EXPECT_EQ(chains[1]["index"], 1);
+  EXPECT_EQ(chains[0]["rate_real"], 20.0);
+  EXPECT_EQ(chains[0]["rate_ideal"], 21.0);
+  EXPECT_EQ(chains[0]["asic_num"], 4);
+  EXPECT_EQ(chains[0]["temp_pcb"], json::parse("[62.5]"));
+  EXPECT_EQ(chains[0]["temp_chip"], json::parse("[62.5]"));
+  EXPECT_EQ(chains[1]["temp_pcb"], json::array());
+  EXPECT_EQ(chains[0]["sn"], "HR-0001");
+  EXPECT_EQ(chains[0]["asic"], "ooxo");
+  EXPECT_EQ(modern["STATS"][0]["rate_ideal"], 42.0);
+  EXPECT_EQ(modern["STATS"][0]["fan"], json::parse("[4200.0,4200.0]"));
+  // Without new_api the legacy shape stays (BMMiner readers).
+  EXPECT_TRUE(ask(R"({"command":"stats","new_api":false})")["STATUS"].is_array());
 }
 
 TEST(ApiTest, PrivilegedCommandsNeedWriteAccess) {

@@ -2,6 +2,7 @@
 // has HELP and TYPE, label values are escaped; the HTTP side answers /metrics only.
 #include "hashrig/host/report/metrics.h"
 
+#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -54,6 +55,44 @@ TEST(MetricsTest, ExpositionFormatParses) {
   EXPECT_NE(text.find("url=\"stratum+tcp://evil\\\"pool\\\\:1\""), std::string::npos);  // escaped
   EXPECT_NE(text.find("hashrig_chain_chips{chain=\"SIM0\"} 4"), std::string::npos);
   EXPECT_NE(text.find("hashrig_chip_nonces_total{chain=\"SIM0\",address=\"42\"} 7"),
+            std::string::npos);
+}
+
+// Issue 15, point 4: every family the miner can serve, with every reading present, has a
+// row in docs/METRICS.md, and every row there is served.
+TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
+  MinerSnapshot s = Snapshot();
+  ChainStatus& full = s.chains[0].status;
+  full.temperature = Celsius{60};
+  full.fan = Percent{50};
+  full.fan_speed = Rpm{3000};
+  full.frequency = Megahertz{490};
+  full.nominal_hashrate = 1e12;
+  full.core = hal::protocol::CoreReading{Volts{1.2}, Amperes{10}, Watts{12}, 0, std::nullopt};
+  std::set<std::string> served;
+  std::istringstream lines(RenderMetrics(s));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      served.insert(line.substr(7, line.find(' ', 7) - 7));
+    }
+  }
+  std::ifstream file(std::string(HASHRIG_SOURCE_DIR) + "/docs/METRICS.md");
+  ASSERT_TRUE(file.good());
+  std::set<std::string> documented;
+  const std::regex row(R"(^\| `(hashrig_[a-z0-9_]+)` \|)");
+  for (std::string line; std::getline(file, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row)) {
+      documented.insert(m[1]);
+    }
+  }
+  for (const std::string& name : served) {
+    EXPECT_TRUE(documented.count(name)) << name << " is served but not in docs/METRICS.md";
+  }
+  for (const std::string& name : documented) {
+    EXPECT_TRUE(served.count(name)) << name << " is in docs/METRICS.md but never served";
+  }
+  EXPECT_NE(RenderMetrics(s).find("hashrig_chain_frequency_hertz{chain=\"SIM0\"} 490000000"),
             std::string::npos);
 }
 

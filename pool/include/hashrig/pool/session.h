@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "hashrig/base/version.h"
 #include "hashrig/pool/job.h"
 #include "hashrig/pool/stratum.h"
 #include "hashrig/pool/work.h"
@@ -28,7 +29,7 @@ namespace hashrig::pool {
 
 using Clock = std::chrono::steady_clock;
 
-inline constexpr std::string_view kUserAgent = "hashrig/0.1.0";
+using hashrig::kUserAgent;
 inline constexpr std::uint32_t kDefaultVersionMask = 0x1fffe000;  // BIP320's 16 bits
 // Jobs of the same block stay valid until clean_jobs; ESP-Miner keeps 16 as well.
 inline constexpr std::size_t kJobsKept = 16;

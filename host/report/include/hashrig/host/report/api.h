@@ -1,8 +1,11 @@
 // The cgminer API as fleet tools speak it (reference stratum-and-ecosystem.md §3): one
-// request per TCP connection, plain `cmd|param` or JSON `{"command":..,"parameter":..}`,
-// `cmd1+cmd2` joins, a STATUS envelope, both MHS and GHS keys, bmminer-style STATS, a
-// trailing NUL; privileged commands only from `--api-allow W:` networks. Pure: a request
-// string and the peer's address in, the reply bytes and at most one action out.
+// request per TCP connection, JSON `{"command":..,"parameter":..}` answered in JSON, plain
+// `cmd|param` answered in cgminer's text form (`STATUS=S,When=..,Code=11,Msg=Summary,
+// Description=hashrig 0.1.0|SUMMARY,Elapsed=..,...|`), `cmd1+cmd2` joins (JSON only, as
+// cgminer), a STATUS envelope, both MHS and GHS keys, bmminer-style STATS (and Antminer's
+// `new_api` STATS with a `chain` array), a trailing NUL; privileged commands only from
+// `--api-allow W:` networks. Pure: a request string and the peer's address in, the reply
+// bytes and at most one action out.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,8 @@ namespace hashrig::host {
 struct ApiRequest {
   std::vector<std::string> commands;  // more than one: a `+` join (report commands only)
   std::string parameter;
+  bool json = false;     // a JSON request gets a JSON reply, a plain one cgminer's text form
+  bool new_api = false;  // {"command":"stats","new_api":true}: Antminer's newer reply shape
 };
 // An error (kInvalidArgument, saying what) on anything that is not a request.
 Expected<ApiRequest> ParseApiRequest(std::string_view text);
@@ -53,7 +58,7 @@ struct ApiAction {
 };
 
 struct ApiReply {
-  std::string bytes;  // JSON text and the trailing NUL
+  std::string bytes;  // JSON or cgminer text, and the trailing NUL
   ApiAction action;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hashrig/base/units.h"
+#include "hashrig/base/version.h"
 #include "hashrig/hal/protocol/chain/chip_driver.h"
 #include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/protocol/policy/thermal.h"
@@ -35,6 +36,10 @@ struct ChainStatus {
   std::optional<Percent> fan;          // empty: the host does not set it
   std::optional<Rpm> fan_speed;
   Megahertz frequency{};
+  // What the chain should hash at its clock (clock x small cores x expected chips), H/s;
+  // 0: not known (a CPU board). Fleet tools call it the ideal or nominal rate.
+  double nominal_hashrate = 0;
+  std::string serial;                       // the board's serial number, where it reports one
   double ticket_difficulty = 0;             // what the chips report nonces at; 0: not known
   std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
   // The core-voltage regulator, where the host drives one (a Bitaxe's TPS546).
@@ -72,7 +77,7 @@ struct PoolSnapshot {
 };
 
 struct MinerSnapshot {
-  std::string version = "0.1.0";
+  std::string version{kVersion};
   double elapsed_s = 0;
   double hashrate_5s = 0, hashrate_1m = 0, hashrate_5m = 0, hashrate_15m = 0, hashrate_avg = 0;
   // discarded: never sent (no pool took it, the submit queue was full, the pool's rules

@@ -111,6 +111,12 @@ inline constexpr ChipInfo kChips[] = {
 
 constexpr const ChipInfo& InfoOf(ChipModel model) { return kChips[static_cast<int>(model)]; }
 
+// What `chips` chips of `model` hash at `clock` (hashes per second): clock x small cores x
+// chips, the nominal rate ESP-Miner and bmminer ("rate_ideal") report.
+constexpr double NominalHashrate(ChipModel model, Megahertz clock, int chips) {
+  return clock.value * 1e6 * InfoOf(model).small_cores * chips;
+}
+
 constexpr std::optional<ChipModel> ModelByName(std::string_view name) {
   for (const ChipInfo& info : kChips) {
     if (info.name == name) {
