@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Test-only packages: promtool (prometheus) checks a live /metrics scrape.
-bash scripts/setup.sh prometheus
+# Test-only packages: promtool (prometheus) checks a live /metrics scrape; headless
+# Chromium, its WebDriver and python3-selenium drive the dashboard's browser test.
+bash scripts/setup.sh prometheus chromium chromium-driver python3-selenium
 
 jobs=$(nproc)
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"

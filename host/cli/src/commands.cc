@@ -101,6 +101,12 @@ const Command kRunCommand{
          "127.0.0.1 only: 0.0.0.0:4028 for every IPv4 interface, [::]:4028 for IPv6 too"},
         {"metrics-listen", 0, true, false,
          "[ADDRESS:]PORT for Prometheus /metrics (default off; addresses as --api-listen)"},
+        {"http-listen", 0, true, false,
+         "[ADDRESS:]PORT for the web dashboard, its REST API (/api/v1/) and /metrics "
+         "(default off; addresses as --api-listen)"},
+        {"http-password-hash", 0, true, false,
+         "the dashboard's password, hashed: set it with `hashrig passwd --config FILE` "
+         "(none: the page only reads; changes also need --api-allow W:)"},
         {"api-allow", 0, true, false,
          "who may use the API: W:NET/BITS (privileged), R:NET/BITS or NET/BITS, "
          "comma-separated (default: read-only from loopback)"},
@@ -250,12 +256,29 @@ const Command kReplayCommand{
     },
     &RunReplay};
 
+const Command kPasswdCommand{
+    "passwd",
+    "set the web dashboard's password (kept hashed in the config file)",
+    "usage: hashrig passwd --config FILE\n"
+    "       hashrig passwd --print\n\n"
+    "Reads the new password from standard input (asked twice, without echo, on a\n"
+    "terminal; one line otherwise) and writes its PBKDF2-SHA256 hash as\n"
+    "\"http-password-hash\" into FILE, the JSON configuration `hashrig run --config`\n"
+    "reads (created if missing; its other settings are kept). A running miner takes\n"
+    "it at its next start. With --print, prints the hash instead.\n\n",
+    {
+        {"config", 'c', true, false, "the configuration file to write the hash into"},
+        {"print", 0, false, false, "print the hash on standard output, write nothing"},
+        kHelp,
+    },
+    &RunPasswd};
+
 }  // namespace
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      kBenchCommand, kHashCommand,  kRunCommand,  kScanCommand, kBoardTestCommand,
-      kFlashCommand, kImageCommand, kPoolCommand, kSimCommand,  kReplayCommand};
+      kBenchCommand, kHashCommand, kRunCommand, kScanCommand,   kBoardTestCommand, kFlashCommand,
+      kImageCommand, kPoolCommand, kSimCommand, kReplayCommand, kPasswdCommand};
   return kCommands;
 }
 

@@ -19,6 +19,7 @@
 #include "hashrig/host/mining/daemon.h"
 #include "hashrig/host/report/api_server.h"
 #include "hashrig/host/report/log.h"
+#include "hashrig/host/report/password.h"
 
 namespace hashrig::host {
 namespace {
@@ -163,8 +164,13 @@ Error ReadDaemon(const Args& args, RunOptions& o) {
   DaemonConfig& d = o.daemon;
   d.api_listen = args.Get("api-listen");
   d.metrics_listen = args.Get("metrics-listen");
+  d.http_listen = args.Get("http-listen");
+  d.http_password_hash = args.Get("http-password-hash");
+  if (!d.http_password_hash.empty() && !ValidPasswordHash(d.http_password_hash)) {
+    return Invalid("--http-password-hash: not a hash `hashrig passwd` wrote");
+  }
   // Checked here, so a bad value exits 2 before any board or pool starts.
-  for (const char* name : {"api-listen", "metrics-listen"}) {
+  for (const char* name : {"api-listen", "metrics-listen", "http-listen"}) {
     if (args.Has(name)) {
       if (auto where = ParseListenAddress(args.Get(name)); !where) {
         return where.error().Context(std::string("--") + name);

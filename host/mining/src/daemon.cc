@@ -11,8 +11,9 @@
 
 #include "hashrig/host/mining/scheduler.h"
 #include "hashrig/host/report/api_server.h"
-#include "hashrig/host/report/metrics.h"
+#include "hashrig/host/report/http_server.h"
 #include "hashrig/host/report/screen.h"
+#include "hashrig/host/report/web.h"
 
 namespace hashrig::host {
 namespace {
@@ -84,7 +85,8 @@ struct Daemon::State {
   int Run();
   bool StartServers();
   bool StartLocalPool();
-  bool Listen(ApiServer& server, const std::string& where, const char* what);
+  template <typename Server>
+  bool Listen(Server& server, const std::string& where, const char* what);
   void StartChains();
   void Drain();
   void Apply(const ApiAction& action);
@@ -105,7 +107,10 @@ struct Daemon::State {
   std::unique_ptr<pool::PoolClient> client;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ApiServer> api;
-  std::unique_ptr<ApiServer> metrics;
+  std::unique_ptr<WebApp> web;
+  std::unique_ptr<WebApp> metrics_web;
+  std::unique_ptr<HttpServer> http;
+  std::unique_ptr<HttpServer> metrics;
   asio::steady_timer drain_timer{io};
   bool stopping = false;
   bool finished = false;
@@ -139,7 +144,8 @@ bool Daemon::State::StartLocalPool() {
   return true;
 }
 
-bool Daemon::State::Listen(ApiServer& server, const std::string& where, const char* what) {
+template <typename Server>
+bool Daemon::State::Listen(Server& server, const std::string& where, const char* what) {
   if (where.empty()) {
     return true;
   }
@@ -213,8 +219,10 @@ void Daemon::State::Status() {
     line += " | nonces dropped (host overloaded): " + std::to_string(dropped);
   }
   log.Write(LogLevel::kInfo, "status", line);
+  const MinerSnapshot snapshot = scheduler->Snapshot();
+  web->Record(snapshot, UnixNow());
   if (config.screen) {
-    std::cout << RenderScreen(scheduler->Snapshot(), log.Tail()) << std::flush;
+    std::cout << RenderScreen(snapshot, log.Tail()) << std::flush;
   }
 }
 
@@ -255,6 +263,7 @@ void Daemon::State::Finish() {
   }
   drain_timer.cancel();
   api->Stop();
+  http->Stop();
   metrics->Stop();
   client->Stop();  // what is still unanswered is reported lost
   scheduler->FlushShareLog();
@@ -346,8 +355,8 @@ void Daemon::State::ApplyPools(const std::vector<pool::PoolEndpoint>& pools) {
   }
 }
 
-// The cgminer API and the Prometheus endpoint (each only when asked for); false if one
-// cannot listen.
+// The cgminer API, the Prometheus endpoint and the dashboard (each only when asked for);
+// false if one cannot listen.
 bool Daemon::State::StartServers() {
   api = std::make_unique<ApiServer>(
       io,
@@ -356,14 +365,25 @@ bool Daemon::State::StartServers() {
                          UnixNow());
       },
       [this](const ApiAction& action) { Apply(action); }, ApiRequestComplete);
-  metrics = std::make_unique<ApiServer>(
-      io,
-      [this](std::string_view request, std::uint32_t) {
-        return ApiReply{AnswerMetricsHttp(request, scheduler->Snapshot()), {}};
-      },
-      [](const ApiAction&) {}, HttpRequestComplete);
+  web = std::make_unique<WebApp>(WebConfig{config.http_password_hash, config.api_allow});
+  WebConfig metrics_only;
+  metrics_only.metrics_only = true;
+  metrics_web = std::make_unique<WebApp>(metrics_only);
+  const auto serve = [this](WebApp& app) {
+    return [this, &app](const WebRequest& request) {
+      return app.Handle(request, scheduler->Snapshot(), log.Recent(),
+                        std::chrono::steady_clock::now());
+    };
+  };
+  http = std::make_unique<HttpServer>(io, serve(*web),
+                                      [this](const ApiAction& action) { Apply(action); });
+  metrics = std::make_unique<HttpServer>(io, serve(*metrics_web), [](const ApiAction&) {});
+  if (!config.http_listen.empty()) {
+    log.KeepRecent(200);
+  }
   return Listen(*api, config.api_listen, "cgminer API") &&
-         Listen(*metrics, config.metrics_listen, "Prometheus metrics");
+         Listen(*metrics, config.metrics_listen, "Prometheus metrics") &&
+         Listen(*http, config.http_listen, "dashboard (HTTP)");
 }
 
 namespace {

@@ -364,12 +364,14 @@ MinerSnapshot Scheduler::Snapshot() const {
   s.difficulty_rejected = stats_.rejected_difficulty;
   s.best_share = stats_.best_share;
   s.diff1_work = stats_.diff1_work;
+  s.rejected_by_reason = stats_.rejected_by_reason;
   for (std::size_t i = 0; i < client_.pool_count(); ++i) {
     if (client_.pool_removed(i)) {
       continue;
     }
     const pool::PoolEndpoint& endpoint = client_.pool(i);
     PoolSnapshot p;
+    p.id = static_cast<int>(i);
     p.url = endpoint.url.ToString();
     p.user = endpoint.user;
     p.enabled = client_.pool_enabled(i);

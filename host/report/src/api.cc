@@ -520,7 +520,7 @@ Answer Privileged(const std::string& name, const std::string& parameter, const M
     a.body = {{"STATUS", Status('E', 67, "Cannot remove active pool " + parameter, now)}};
     return a;
   }
-  a.action = {kind, *pool, {}, {}, {}};
+  a.action = {kind, s.pools[static_cast<std::size_t>(*pool)].id, {}, {}, {}};
   const int code = kind == Kind::kSwitchPool    ? 27
                    : kind == Kind::kEnablePool  ? 47
                    : kind == Kind::kDisablePool ? 48

@@ -34,22 +34,28 @@ void Logger::Write(LogLevel level, std::string_view where, std::string_view text
     return;
   }
   const std::string stamp = FormatUtcMillis(std::chrono::system_clock::now());
+  std::string line = stamp;
+  line += ' ';
+  line += ToString(level);
+  line += ' ';
+  line += where;
+  line += ": ";
+  line += text;
   const std::lock_guard lock(mutex_);
+  if (keep_ > 0) {
+    recent_.push_back(line);
+    while (recent_.size() > keep_) {
+      recent_.pop_front();
+    }
+  }
   if (capture_ > 0) {
-    std::string line = stamp;
-    line += ' ';
-    line += ToString(level);
-    line += ' ';
-    line += where;
-    line += ": ";
-    line += text;
     tail_.push_back(std::move(line));
     while (tail_.size() > capture_) {
       tail_.pop_front();
     }
     return;
   }
-  out_ << stamp << ' ' << ToString(level) << ' ' << where << ": " << text << '\n' << std::flush;
+  out_ << line << '\n' << std::flush;
 }
 
 void Logger::CaptureTail(std::size_t lines) {
@@ -61,6 +67,19 @@ void Logger::CaptureTail(std::size_t lines) {
 std::vector<std::string> Logger::Tail() const {
   const std::lock_guard lock(mutex_);
   return {tail_.begin(), tail_.end()};
+}
+
+void Logger::KeepRecent(std::size_t lines) {
+  const std::lock_guard lock(mutex_);
+  keep_ = lines;
+  while (recent_.size() > keep_) {
+    recent_.pop_front();
+  }
+}
+
+std::vector<std::string> Logger::Recent() const {
+  const std::lock_guard lock(mutex_);
+  return {recent_.begin(), recent_.end()};
 }
 
 }  // namespace hashrig::host

@@ -237,33 +237,4 @@ std::string RenderMetrics(const MinerSnapshot& s) {
   return w.Take();
 }
 
-bool HttpRequestComplete(std::string_view request) {
-  return request.find("\r\n\r\n") != std::string_view::npos ||
-         request.find("\n\n") != std::string_view::npos;
-}
-
-std::string AnswerMetricsHttp(std::string_view request, const MinerSnapshot& snapshot) {
-  auto response = [](const char* status, const char* type, const std::string& body) {
-    return std::string("HTTP/1.0 ") + status + "\r\nContent-Type: " + type +
-           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-           body;
-  };
-  const auto line_end = request.find("\r\n");
-  const std::string_view line = request.substr(0, line_end);
-  // Headers that never end (the server answers when the client pauses) are a bad
-  // request, however good the request line.
-  if (line_end == std::string_view::npos || line.rfind("GET ", 0) != 0 ||
-      !HttpRequestComplete(request)) {
-    return response("400 Bad Request", "text/plain", "bad request\n");
-  }
-  const auto path_end = line.find(' ', 4);
-  std::string_view path =
-      line.substr(4, path_end == std::string_view::npos ? path_end : path_end - 4);
-  path = path.substr(0, path.find('?'));  // /metrics?x=1 is /metrics (as Prometheus sends)
-  if (path != "/metrics") {
-    return response("404 Not Found", "text/plain", "try /metrics\n");
-  }
-  return response("200 OK", "text/plain; version=0.0.4; charset=utf-8", RenderMetrics(snapshot));
-}
-
 }  // namespace hashrig::host

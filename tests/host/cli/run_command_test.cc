@@ -204,7 +204,7 @@ TEST(RunCommandTest, TheApiAnswersEveryCommandAndSurvivesGarbage) {
   const auto metrics_port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 27)));
   const std::string scrape =
       AskApi(metrics_port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
-  EXPECT_EQ(scrape.rfind("HTTP/1.0 200 OK", 0), 0u) << scrape;
+  EXPECT_EQ(scrape.rfind("HTTP/1.1 200 OK", 0), 0u) << scrape;
   EXPECT_NE(scrape.find("hashrig_shares_total{result=\"accepted\"}"), std::string::npos);
   // Issue 15, point 4: Prometheus' own checker finds nothing wrong with a live scrape.
   const std::string scrape_file = ::testing::TempDir() + "/hashrig-scrape.prom";
@@ -752,6 +752,63 @@ TEST(RunCommandTest, ABitaxeBoardIsPoweredAtItsVoltageAndReportsIt) {
       << scrape;
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 15, points 5 and 7, with the real binary: `hashrig passwd` keeps the rest of the
+// config, `hashrig run --http-listen` serves the page, the REST API and /metrics on one
+// port, bounds a request's body, refuses a config hash it did not write.
+TEST(RunCommandTest, PasswdAndTheDashboardPort) {
+  const std::string config = ::testing::TempDir() + "/hashrig-dashboard.json";
+  std::ofstream(config) << R"({"status-interval": 1, "log-level": "info"})";
+  ASSERT_EQ(std::system(("echo 'open sesame' | " + std::string(HASHRIG_BINARY) +
+                         " passwd --config " + config + " 2>/dev/null")
+                            .c_str()),
+            0);
+  std::ifstream in(config);
+  const auto written = nlohmann::json::parse(in);
+  EXPECT_EQ(written["status-interval"], 1);  // the rest is kept
+  ASSERT_TRUE(written["http-password-hash"].is_string());
+  EXPECT_EQ(written["http-password-hash"].get<std::string>().rfind("pbkdf2-sha256$", 0), 0u);
+
+  ChildProcess run({HASHRIG_BINARY, "run", "--config", config, "--http-listen", "127.0.0.1:0",
+                    "--duration", "120"});
+  ASSERT_TRUE(WaitForLog(run, "dashboard (HTTP) on port ", 0, 30s)) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(log.substr(log.find("dashboard (HTTP) on port ") + 25)));
+  const std::string page = AskApi(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(page.rfind("HTTP/1.1 200 OK", 0), 0u) << page.substr(0, 200);
+  EXPECT_NE(page.find("<title>hashrig</title>"), std::string::npos);
+  const std::string summary = AskApi(port, "GET /api/v1/summary HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(summary.find("\"hashrate\""), std::string::npos) << summary.substr(0, 300);
+  const std::string scrape = AskApi(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(scrape.find("hashrig_uptime_seconds"), std::string::npos);
+  const std::string session = AskApi(port, "GET /api/v1/session HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(session.find("\"password_set\":true"), std::string::npos) << session;
+  const std::string huge =
+      "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+      std::string(100000, 'x');
+  const std::string refused = AskApi(port, huge);
+  EXPECT_TRUE(refused.empty() || refused.rfind("HTTP/1.1 413", 0) == 0) << refused.substr(0, 200);
+  EXPECT_EQ(
+      AskApi(port, "GET /api/v1/summary HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 200", 0),
+      0u);  // and the next is answered
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0);
+
+  ChildProcess bad({HASHRIG_BINARY, "run", "--http-password-hash", "hunter2"});
+  EXPECT_EQ(bad.Wait(30s), 2);
+  EXPECT_NE(bad.Stderr().find("--http-password-hash: not a hash `hashrig passwd` wrote"),
+            std::string::npos)
+      << bad.Stderr();
+  ChildProcess neither({HASHRIG_BINARY, "passwd"});
+  EXPECT_EQ(neither.Wait(30s), 2);
 }
 
 }  // namespace

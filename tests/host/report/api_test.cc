@@ -20,9 +20,9 @@ MinerSnapshot Snapshot() {
   s.hashrate_avg = 18e9;
   s.accepted = 10;
   s.rejected = 1;
-  s.pools = {{"stratum+tcp://a:3333", "w.1", true, true, true, 10, 1, 0, 0.02, 0.002, 0.002, 0.002,
-              1700000000},
-             {"stratum+tcp://b:3333", "w.1", false, false, true}};
+  s.pools = {{0, "stratum+tcp://a:3333", "w.1", true, true, true, 10, 1, 0, 0.02, 0.002, 0.002,
+              0.002, 1700000000},
+             {1, "stratum+tcp://b:3333", "w.1", false, false, true}};
   ChainStatus status;
   status.state = ChainState::kMining;
   status.chips = 4;
@@ -276,6 +276,11 @@ TEST(ApiTest, PrivilegedCommandsNeedWriteAccess) {
       AnswerApi("{\"command\":\"switchpool\",\"parameter\":1}", ApiAccess::kWrite, Snapshot(), 0);
   EXPECT_EQ(sw.action.kind, ApiAction::Kind::kSwitchPool);
   EXPECT_EQ(sw.action.pool, 1);
+  // After a removal the API numbers pools by position (as cgminer); the action names the
+  // pool client's own id, not the position.
+  MinerSnapshot removed = Snapshot();
+  removed.pools[1].id = 2;  // the pool client's pool 1 was removed
+  EXPECT_EQ(AnswerApi("switchpool|1", ApiAccess::kWrite, removed, 0).action.pool, 2);
   EXPECT_EQ(AnswerApi("switchpool|7", ApiAccess::kWrite, Snapshot(), 0).action.kind,
             ApiAction::Kind::kNone);
   EXPECT_EQ(AnswerApi("removepool|0", ApiAccess::kWrite, Snapshot(), 0).action.kind,

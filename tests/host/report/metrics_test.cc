@@ -2,12 +2,15 @@
 // has HELP and TYPE, label values are escaped; the HTTP side answers /metrics only.
 #include "hashrig/host/report/metrics.h"
 
+#include "hashrig/host/report/web.h"
+
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace hashrig::host {
 namespace {
@@ -17,7 +20,7 @@ MinerSnapshot Snapshot() {
   s.elapsed_s = 10;
   s.hashrate_5s = 12.5e6;
   s.accepted = 3;
-  s.pools = {{"stratum+tcp://evil\"pool\\:1", "w", true, true}};
+  s.pools = {{0, "stratum+tcp://evil\"pool\\:1", "w", true, true}};
   ChainStatus status;
   status.state = ChainState::kMining;
   status.chips = 4;
@@ -94,18 +97,46 @@ TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
   }
   EXPECT_NE(RenderMetrics(s).find("hashrig_chain_frequency_hertz{chain=\"SIM0\"} 490000000"),
             std::string::npos);
+  // The Grafana dashboard shipped in docs/grafana uses served metrics only, and every one.
+  std::ifstream grafana(std::string(HASHRIG_SOURCE_DIR) + "/docs/grafana/hashrig.json");
+  ASSERT_TRUE(grafana.good());
+  const auto dashboard = nlohmann::json::parse(grafana);
+  std::set<std::string> used;
+  const std::regex metric(R"(hashrig_[a-z0-9_]+)");
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      for (auto it = std::sregex_iterator(expr.begin(), expr.end(), metric);
+           it != std::sregex_iterator(); ++it) {
+        used.insert(it->str());
+      }
+    }
+  }
+  for (const std::string& name : used) {
+    EXPECT_TRUE(served.count(name)) << name << " is in the Grafana dashboard but never served";
+  }
+  for (const std::string& name : served) {
+    EXPECT_TRUE(used.count(name)) << name << " is served but not on the Grafana dashboard";
+  }
 }
 
-TEST(MetricsTest, HttpAnswersMetricsOnly) {
-  const std::string ok = AnswerMetricsHttp("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", Snapshot());
-  EXPECT_EQ(ok.rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
-  EXPECT_NE(ok.find("text/plain; version=0.0.4"), std::string::npos);
-  const auto body = ok.substr(ok.find("\r\n\r\n") + 4);
-  EXPECT_NE(ok.find("Content-Length: " + std::to_string(body.size())), std::string::npos);
-  EXPECT_EQ(AnswerMetricsHttp("GET / HTTP/1.1\r\n\r\n", Snapshot()).rfind("HTTP/1.0 404", 0), 0u);
-  EXPECT_EQ(
-      AnswerMetricsHttp("POST /metrics HTTP/1.1\r\n\r\n", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
-  EXPECT_EQ(AnswerMetricsHttp("\x01\x02", Snapshot()).rfind("HTTP/1.0 400", 0), 0u);
+TEST(MetricsTest, TheMetricsPortAnswersMetricsOnly) {
+  WebConfig config;
+  config.metrics_only = true;
+  WebApp app(config);
+  const auto ask = [&](const char* method, const char* target) {
+    WebRequest r;
+    r.method = method;
+    r.target = target;
+    return app.Handle(r, Snapshot(), {}, WebApp::Clock::now());
+  };
+  const WebResponse ok = ask("GET", "/metrics?x=1");  // Prometheus may add a query
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(ok.body, RenderMetrics(Snapshot()));
+  EXPECT_EQ(ask("GET", "/").status, 404);
+  EXPECT_EQ(ask("GET", "/api/v1/summary").status, 404);  // no dashboard on this port
+  EXPECT_EQ(ask("POST", "/metrics").status, 405);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ int RunImage(const Args& args);
 int RunPool(const Args& args);
 int RunSim(const Args& args);
 int RunReplay(const Args& args);
+int RunPasswd(const Args& args);
 Expected<Args> ParseRunArgs(const std::vector<std::string>& argv,
                             const std::vector<OptionSpec>& options);
 

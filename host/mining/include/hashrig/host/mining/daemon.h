@@ -43,6 +43,9 @@ struct DaemonConfig {
   std::chrono::seconds probe_interval{60};
   std::string api_listen;      // "[ADDRESS:]PORT"; empty: off
   std::string metrics_listen;  // "[ADDRESS:]PORT"; empty: off
+  // The dashboard, its REST API and /metrics (issue 15): "[ADDRESS:]PORT"; empty: off.
+  std::string http_listen;
+  std::string http_password_hash;  // password.h's stored form; empty: the page is read-only
   std::vector<AllowRule> api_allow;
   std::chrono::seconds duration{0};  // 0: until a signal
   std::chrono::seconds status_interval{5};

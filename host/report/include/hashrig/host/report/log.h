@@ -32,6 +32,10 @@ class Logger {
   // them, so they do not scroll it away). 0: write to the stream again.
   void CaptureTail(std::size_t lines);
   std::vector<std::string> Tail() const;
+  // Also keep the last `lines` lines written (the dashboard's log page), still writing
+  // them out. 0: keep none.
+  void KeepRecent(std::size_t lines);
+  std::vector<std::string> Recent() const;
 
  private:
   std::ostream& out_;
@@ -39,6 +43,8 @@ class Logger {
   mutable std::mutex mutex_;
   std::size_t capture_ = 0;
   std::deque<std::string> tail_;
+  std::size_t keep_ = 0;
+  std::deque<std::string> recent_;
 };
 
 }  // namespace hashrig::host

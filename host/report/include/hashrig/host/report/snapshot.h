@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct ChainSnapshot {
 };
 
 struct PoolSnapshot {
+  // The pool client's index of the pool. Reports number pools by position (0.. in
+  // priority order, as cgminer renumbers after a removal); an action names this id.
+  int id = 0;
   std::string url;
   std::string user;
   bool alive = false;
@@ -87,6 +91,7 @@ struct MinerSnapshot {
                 found_blocks = 0;
   double difficulty_accepted = 0, difficulty_rejected = 0, difficulty_stale = 0;
   double best_share = 0, diff1_work = 0;
+  std::map<std::string, std::uint64_t> rejected_by_reason;  // the pool's reason text
   std::vector<PoolSnapshot> pools;
   std::vector<ChainSnapshot> chains;
 };

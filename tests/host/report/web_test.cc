@@ -1,0 +1,289 @@
+// The dashboard's HTTP side without sockets (issue 15, points 5-7): what is read without a
+// login, the login (hashed password, cookie attributes, rate limit), the CSRF token and
+// the allow-list every change needs, bad input refused with a 4xx and no action, and each
+// change as the same privileged command the cgminer API takes.
+#include "hashrig/host/report/web.h"
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "hashrig/host/report/password.h"
+
+namespace hashrig::host {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr std::uint32_t kLoopback = 0x7F000001;
+constexpr std::uint32_t kOther = 0x0A000009;  // 10.0.0.9: read-only under the rules below
+
+MinerSnapshot Snapshot() {
+  MinerSnapshot s;
+  s.hashrate_5s = 1e12;
+  s.accepted = 5;
+  s.rejected_by_reason = {{"low difficulty share", 2}};
+  s.pools = {{0, "stratum+tcp://a:3333", "w", true, true, true},
+             {2, "stratum+tcp://b:3333", "w", true, false, true}};  // the client's pool 1 removed
+  ChainStatus status;
+  status.state = ChainState::kMining;
+  status.chips = 2;
+  status.expected_chips = 2;
+  status.frequency = Megahertz{490};
+  status.chip_counters = {{ChipAddress{0}, 3, 0, true}, {ChipAddress{64}, 0, 0, false}};
+  s.chains = {{"SIM0", status, 1e12}};
+  return s;
+}
+
+// A WebApp with a password (hashed with few iterations: the test's speed, not the
+// product's) and write access from loopback only, driven on a clock the test moves.
+class Web {
+ public:
+  explicit Web(bool password = true) : app_(Config(password)) {}
+
+  WebResponse Ask(const std::string& method, const std::string& target,
+                  const std::string& body = "", std::uint32_t peer = kLoopback,
+                  bool with_csrf = true) {
+    WebRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.cookie = "theme=dark; " + cookie_;
+    r.csrf = with_csrf ? csrf_ : "";
+    r.peer = peer;
+    return app_.Handle(r, Snapshot(), {"line 1", "line 2"}, now_);
+  }
+  WebResponse LogIn(const std::string& password, std::uint32_t peer = kLoopback) {
+    WebResponse r = Ask("POST", "/api/v1/login", json{{"password", password}}.dump(), peer);
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Set-Cookie" && r.status == 200) {
+        cookie_ = value.substr(0, value.find(';'));
+        csrf_ = json::parse(r.body)["csrf"];
+      }
+    }
+    return r;
+  }
+  void Advance(std::chrono::seconds by) { now_ += by; }
+  WebApp& app() { return app_; }
+  void ForgetCsrf() { csrf_.clear(); }
+
+ private:
+  static WebConfig Config(bool password) {
+    WebConfig c;
+    if (password) {
+      c.password_hash = *HashPassword("hunter2", 1000);
+    }
+    c.allow = {{true, kLoopback, 32}, {false, 0x0A000000, 8}};
+    return c;
+  }
+  WebApp app_;
+  WebApp::Clock::time_point now_ = WebApp::Clock::now();
+  std::string cookie_;
+  std::string csrf_;
+};
+
+json Body(const WebResponse& r) { return json::parse(r.body); }
+
+TEST(WebTest, EverythingReadsWithoutALogin) {
+  Web web;
+  const auto summary = web.Ask("GET", "/api/v1/summary");
+  ASSERT_EQ(summary.status, 200);
+  EXPECT_EQ(Body(summary)["accepted"], 5);
+  EXPECT_EQ(Body(summary)["rejected_by_reason"]["low difficulty share"], 2);
+  EXPECT_EQ(Body(summary)["pool"]["url"], "stratum+tcp://a:3333");
+  const auto chains = Body(web.Ask("GET", "/api/v1/chains"));
+  EXPECT_EQ(chains[0]["chips"].size(), 2u);
+  EXPECT_EQ(chains[0]["chips"][1]["alive"], false);
+  EXPECT_TRUE(chains[0]["temperature_c"].is_null());  // no reading is no number
+  EXPECT_EQ(Body(web.Ask("GET", "/api/v1/pools"))[1]["index"], 1);
+  EXPECT_EQ(Body(web.Ask("GET", "/api/v1/log"))["lines"][1], "line 2");
+  EXPECT_EQ(Body(web.Ask("GET", "/api/v1/settings"))["chains"][0]["frequency_mhz"], 490.0);
+  web.app().Record(Snapshot(), 1000);
+  web.app().Record(Snapshot(), 1005);
+  const auto history = Body(web.Ask("GET", "/api/v1/history"));
+  EXPECT_EQ(history["samples"].size(), 2u);
+  EXPECT_EQ(history["samples"][1][0], 1005);
+  EXPECT_EQ(history["samples"][1][1], 1e12);
+  const auto session = Body(web.Ask("GET", "/api/v1/session"));
+  EXPECT_EQ(session["logged_in"], false);
+  EXPECT_EQ(session["password_set"], true);
+  EXPECT_FALSE(session.contains("csrf"));
+  EXPECT_EQ(web.Ask("GET", "/metrics?name[]=x").status, 200);  // Prometheus on this port too
+  EXPECT_EQ(web.Ask("GET", "/api/v1/nope").status, 404);
+}
+
+TEST(WebTest, ThePageIsServedFromTheEmbeddedFilesWithItsSecurityHeaders) {
+  Web web;
+  const auto page = web.Ask("GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<script src=\"/app.js\">"), std::string::npos);
+  bool csp = false;
+  for (const auto& [name, value] : page.headers) {
+    csp |= name == "Content-Security-Policy" && value.find("default-src 'self'") == 0;
+  }
+  EXPECT_TRUE(csp);
+  for (const char* asset : {"/app.js", "/style.css", "/chart.min.js"}) {
+    const auto r = web.Ask("GET", asset);
+    EXPECT_EQ(r.status, 200) << asset;
+    EXPECT_GT(r.body.size(), 1000u) << asset;
+  }
+  EXPECT_NE(web.Ask("GET", "/chart.min.js").body.find("Chart.js"), std::string::npos);
+  EXPECT_EQ(web.Ask("GET", "/../../etc/passwd").status, 404);
+  EXPECT_EQ(web.Ask("POST", "/").status, 405);
+}
+
+TEST(WebTest, ALoginSetsAStrictHttpOnlyCookieAndTheRightPasswordOnly) {
+  Web web;
+  EXPECT_EQ(web.LogIn("wrong").status, 401);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/login", "not json").status, 400);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/login", R"({"password": 7})").status, 400);
+  const auto ok = web.LogIn("hunter2");
+  ASSERT_EQ(ok.status, 200);
+  std::string cookie;
+  for (const auto& [name, value] : ok.headers) {
+    if (name == "Set-Cookie") {
+      cookie = value;
+    }
+  }
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("Path=/"), std::string::npos) << cookie;
+  const auto session = Body(web.Ask("GET", "/api/v1/session"));
+  EXPECT_EQ(session["logged_in"], true);
+  EXPECT_EQ(session["csrf"].get<std::string>().size(), 64u);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/logout").status, 200);
+  EXPECT_EQ(Body(web.Ask("GET", "/api/v1/session"))["logged_in"], false);
+  // Without a password set, nobody logs in and the page only reads.
+  Web open(false);
+  EXPECT_EQ(open.LogIn("anything").status, 403);
+}
+
+TEST(WebTest, WrongPasswordsAreRateLimitedPerAddressAndOverall) {
+  Web web;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(web.LogIn("guess" + std::to_string(i)).status, 401);
+  }
+  EXPECT_EQ(web.LogIn("hunter2").status, 429);              // even the right one, for a minute
+  EXPECT_EQ(web.LogIn("hunter2", 0x7F000002).status, 200);  // another address is not locked
+  web.Advance(61s);
+  EXPECT_EQ(web.LogIn("hunter2").status, 200);
+  // 20 failures from anywhere within a minute lock everyone out.
+  Web crowd;
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(crowd.LogIn("x", 0x0B000000 + i / 4).status, 401);
+  }
+  EXPECT_EQ(crowd.LogIn("hunter2", 0x0C000001).status, 429);
+}
+
+TEST(WebTest, AChangeNeedsASessionItsCsrfTokenAndWriteAccess) {
+  Web web;
+  const std::string add = R"({"url":"stratum+tcp://c:3333","user":"u,1","password":"p\\q"})";
+  EXPECT_EQ(web.Ask("POST", "/api/v1/pools", add).status, 401);  // no session
+  ASSERT_EQ(web.LogIn("hunter2").status, 200);
+  const auto from_elsewhere = web.Ask("POST", "/api/v1/pools", add, kOther);
+  EXPECT_EQ(from_elsewhere.status, 403);  // read-only under --api-allow
+  EXPECT_EQ(from_elsewhere.action.kind, ApiAction::Kind::kNone);
+  const auto no_token = web.Ask("POST", "/api/v1/pools", add, kLoopback, false);
+  EXPECT_EQ(no_token.status, 403);
+  EXPECT_EQ(no_token.action.kind, ApiAction::Kind::kNone);
+  const auto added = web.Ask("POST", "/api/v1/pools", add);
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(added.action.kind, ApiAction::Kind::kAddPool);
+  EXPECT_EQ(added.action.url, "stratum+tcp://c:3333");
+  EXPECT_EQ(added.action.user, "u,1");  // separators survive the privileged command
+  EXPECT_EQ(added.action.password, "p\\q");
+  // Pools by position; the action names the pool client's id (position 1 is id 2).
+  const auto switched = web.Ask("POST", "/api/v1/pools/1/switch");
+  EXPECT_EQ(switched.action.kind, ApiAction::Kind::kSwitchPool);
+  EXPECT_EQ(switched.action.pool, 2);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/pools/1/disable").action.kind, ApiAction::Kind::kDisablePool);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/pools/1/enable").action.kind, ApiAction::Kind::kEnablePool);
+  EXPECT_EQ(web.Ask("DELETE", "/api/v1/pools/1").action.kind, ApiAction::Kind::kRemovePool);
+  // A session ends after 12 hours.
+  web.Advance(std::chrono::hours(13));
+  EXPECT_EQ(web.Ask("POST", "/api/v1/pools/1/switch").status, 401);
+}
+
+TEST(WebTest, BadInputGetsA4xxWithAMessageAndChangesNothing) {
+  Web web;
+  ASSERT_EQ(web.LogIn("hunter2").status, 200);
+  for (const auto& [method, target, body, status] :
+       std::vector<std::tuple<std::string, std::string, std::string, int>>{
+           {"POST", "/api/v1/pools", "{", 400},
+           {"POST", "/api/v1/pools", "[1,2]", 400},
+           {"POST", "/api/v1/pools", R"({"url": 5})", 400},
+           {"POST", "/api/v1/pools", R"({"url": "http://evil/"})", 400},
+           {"POST", "/api/v1/pools", R"({"url": "stratum+tcp://x:1", "user": []})", 400},
+           {"POST", "/api/v1/pools/7/switch", "", 400},  // no such pool
+           {"POST", "/api/v1/pools/-1/switch", "", 400},
+           {"POST", "/api/v1/pools/x/enable", "", 400},
+           {"DELETE", "/api/v1/pools/0", "", 400},  // the active pool stays
+           {"POST", "/api/v1/pools/0/explode", "", 405},
+           {"PUT", "/api/v1/pools/0", "", 405},
+           {"DELETE", "/api/v1/pools", "", 405},
+           {"PUT", "/api/v1/pools", "{}", 405},
+           {"POST", "/api/v1/settings", "{}", 404},
+       }) {
+    const auto r = web.Ask(method, target, body);
+    EXPECT_EQ(r.status, status) << method << " " << target << " " << body << ": " << r.body;
+    EXPECT_EQ(r.action.kind, ApiAction::Kind::kNone) << target;
+    EXPECT_TRUE(Body(r).contains("error")) << target;
+  }
+}
+
+// docs/openapi.yaml is the reference: every path and method it documents is served (not
+// 404 or 405), with a logged-in session so the changes are reached too.
+TEST(WebTest, EveryRouteOfTheOpenApiDocumentIsServed) {
+  std::ifstream file(std::string(HASHRIG_SOURCE_DIR) + "/docs/openapi.yaml");
+  ASSERT_TRUE(file.good());
+  const std::regex path_line(R"(^  (/[^:]*):$)");
+  const std::regex method_line(R"(^    (get|post|delete):$)");
+  std::string path;
+  int routes = 0;
+  for (std::string line; std::getline(file, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, path_line)) {
+      path = std::regex_replace(std::regex_replace(m[1].str(), std::regex(R"(\{index\})"), "1"),
+                                std::regex(R"(\{action\})"), "switch");
+    } else if (std::regex_match(line, m, method_line) && !path.empty()) {
+      Web web;
+      ASSERT_EQ(web.LogIn("hunter2").status, 200);
+      std::string method = m[1];
+      std::transform(method.begin(), method.end(), method.begin(), ::toupper);
+      const std::string body = path == "/api/v1/login"   ? R"({"password":"hunter2"})"
+                               : path == "/api/v1/pools" ? R"({"url":"stratum+tcp://c:1"})"
+                                                         : "";
+      const auto r = web.Ask(method, path, body);
+      EXPECT_NE(r.status, 404) << method << " " << path << ": " << r.body;
+      EXPECT_NE(r.status, 405) << method << " " << path << ": " << r.body;
+      ++routes;
+    }
+  }
+  EXPECT_GE(routes, 13);
+}
+
+TEST(PasswordTest, HashesAreSaltedCheckedAndMalformedOnesMatchNothing) {
+  const auto a = HashPassword("secret", 1000);
+  const auto b = HashPassword("secret", 1000);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);  // salted
+  EXPECT_EQ(a->rfind("pbkdf2-sha256$1000$", 0), 0u);
+  EXPECT_TRUE(CheckPassword("secret", *a));
+  EXPECT_FALSE(CheckPassword("secreT", *a));
+  EXPECT_FALSE(CheckPassword("", *a));
+  EXPECT_FALSE(HashPassword("").ok());
+  for (const char* bad : {"", "secret", "pbkdf2-sha256$1000$zz$00", "md5$1$00$00",
+                          "pbkdf2-sha256$0$00$" /* no hash */, "pbkdf2-sha256$99999999999$00$00"}) {
+    EXPECT_FALSE(ValidPasswordHash(bad)) << bad;
+    EXPECT_FALSE(CheckPassword("secret", bad)) << bad;
+  }
+  EXPECT_TRUE(ValidPasswordHash(*a));
+}
+
+}  // namespace
+}  // namespace hashrig::host
