@@ -27,19 +27,12 @@ constexpr std::size_t kMaxRequest = 64 * 1024;
 // Connections served at once; a new one beyond closes the oldest (1,000 idle clients
 // cost a little and keep no one else out for long).
 constexpr std::size_t kMaxConnections = 64;
-// After a failed accept (out of file descriptors) the next waits this long, not a spin.
-constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 
 }  // namespace
 
 struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
   State(asio::io_context& io_context, Responder r, ActionFn a, CompleteFn c)
-      : io(io_context),
-        acceptor(io),
-        retry(io),
-        responder(std::move(r)),
-        action(std::move(a)),
-        complete(std::move(c)) {}
+      : io(io_context), responder(std::move(r)), action(std::move(a)), complete(std::move(c)) {}
 
   // One client: its socket, what it sent so far, its deadline and quiet timers.
   struct Client {
@@ -51,26 +44,6 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
     asio::steady_timer quiet;
     bool answered = false;
   };
-
-  void Accept() {
-    auto self = shared_from_this();
-    acceptor.async_accept([self](const error_code& ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) {
-        return;
-      }
-      if (ec) {  // e.g. EMFILE: try again a little later instead of spinning
-        self->retry.expires_after(kAcceptRetry);
-        self->retry.async_wait([self](const error_code& e) {
-          if (!e) {
-            self->Accept();
-          }
-        });
-        return;
-      }
-      self->Serve(std::make_shared<Client>(self->io, std::move(socket)));
-      self->Accept();
-    });
-  }
 
   void Serve(const std::shared_ptr<Client>& client) {
     std::erase_if(live, [](const std::weak_ptr<Client>& c) { return c.expired(); });
@@ -147,8 +120,7 @@ struct ApiServer::State : std::enable_shared_from_this<ApiServer::State> {
   }
 
   asio::io_context& io;
-  tcp::acceptor acceptor;
-  asio::steady_timer retry;
+  std::shared_ptr<Acceptor> acceptor;
   Responder responder;
   ActionFn action;
   CompleteFn complete;
@@ -166,17 +138,19 @@ ApiServer::~ApiServer() {
 }  // NOLINT(bugprone-exception-escape): close() takes an error_code
 
 Expected<std::uint16_t> ApiServer::Listen(const std::string& where) {
-  auto port = OpenAcceptor(state_->acceptor, where);
-  if (port) {
-    state_->Accept();
-  }
-  return port;
+  std::weak_ptr<State> state = state_;
+  state_->acceptor = std::make_shared<Acceptor>(state_->io, [state](tcp::socket socket) {
+    if (auto self = state.lock()) {
+      self->Serve(std::make_shared<State::Client>(self->io, std::move(socket)));
+    }
+  });
+  return state_->acceptor->Listen(where);
 }
 
 void ApiServer::Stop() {
-  error_code ignored;
-  state_->acceptor.close(ignored);
-  state_->retry.cancel(ignored);
+  if (state_->acceptor) {
+    state_->acceptor->Stop();
+  }
 }
 
 }  // namespace hashrig::host

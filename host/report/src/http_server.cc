@@ -21,7 +21,6 @@ constexpr auto kDeadline = std::chrono::seconds(10);
 constexpr std::uint32_t kMaxHeader = 8 * 1024;
 constexpr std::uint64_t kMaxBody = 64 * 1024;
 constexpr std::size_t kMaxConnections = 64;
-constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 
 const char* Reason(int status) {
   return http::obsolete_reason(static_cast<http::status>(status)).data();
@@ -31,7 +30,7 @@ const char* Reason(int status) {
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   State(asio::io_context& io_context, Handler h, ActionFn a)
-      : io(io_context), acceptor(io), retry(io), handler(std::move(h)), action(std::move(a)) {}
+      : io(io_context), handler(std::move(h)), action(std::move(a)) {}
 
   struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
@@ -41,26 +40,6 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     http::response<http::string_body> response;
     ApiAction action;
   };
-
-  void Accept() {
-    auto self = shared_from_this();
-    acceptor.async_accept([self](const error_code& ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) {
-        return;
-      }
-      if (ec) {  // e.g. EMFILE: try again a little later instead of spinning
-        self->retry.expires_after(kAcceptRetry);
-        self->retry.async_wait([self](const error_code& e) {
-          if (!e) {
-            self->Accept();
-          }
-        });
-        return;
-      }
-      self->Serve(std::make_shared<Connection>(std::move(socket)));
-      self->Accept();
-    });
-  }
 
   void Serve(const std::shared_ptr<Connection>& c) {
     std::erase_if(live, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
@@ -149,8 +128,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   }
 
   asio::io_context& io;
-  tcp::acceptor acceptor;
-  asio::steady_timer retry;
+  std::shared_ptr<Acceptor> acceptor;
   Handler handler;
   ActionFn action;
   std::deque<std::weak_ptr<Connection>> live;  // oldest first
@@ -162,17 +140,19 @@ HttpServer::HttpServer(asio::io_context& io, Handler handler, ActionFn action)
 HttpServer::~HttpServer() { Stop(); }  // NOLINT(bugprone-exception-escape)
 
 Expected<std::uint16_t> HttpServer::Listen(const std::string& where) {
-  auto port = OpenAcceptor(state_->acceptor, where);
-  if (port) {
-    state_->Accept();
-  }
-  return port;
+  std::weak_ptr<State> state = state_;
+  state_->acceptor = std::make_shared<Acceptor>(state_->io, [state](tcp::socket socket) {
+    if (auto self = state.lock()) {
+      self->Serve(std::make_shared<State::Connection>(std::move(socket)));
+    }
+  });
+  return state_->acceptor->Listen(where);
 }
 
 void HttpServer::Stop() {
-  error_code ignored;
-  state_->acceptor.close(ignored);
-  state_->retry.cancel(ignored);
+  if (state_->acceptor) {
+    state_->acceptor->Stop();
+  }
 }
 
 }  // namespace hashrig::host

@@ -50,25 +50,59 @@ Expected<ListenAddress> ParseListenAddress(std::string_view where) {
   return ListenAddress{ip.to_string(), static_cast<std::uint16_t>(port)};
 }
 
-Expected<std::uint16_t> OpenAcceptor(tcp::acceptor& acceptor, const std::string& where) {
+namespace {
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+}  // namespace
+
+Acceptor::Acceptor(asio::io_context& io, OnSocket on_socket)
+    : acceptor_(io), retry_(io), on_socket_(std::move(on_socket)) {}
+
+Expected<std::uint16_t> Acceptor::Listen(const std::string& where) {
   const auto parsed = ParseListenAddress(where);
   if (!parsed) {
     return parsed.error();
   }
   error_code ec;
   const tcp::endpoint endpoint(asio::ip::make_address(parsed->address, ec), parsed->port);
-  acceptor.open(endpoint.protocol(), ec);
+  acceptor_.open(endpoint.protocol(), ec);
   if (!ec) {
-    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    acceptor.bind(endpoint, ec);
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor_.bind(endpoint, ec);
   }
   if (!ec) {
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
     return Error(StatusCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
   }
-  return acceptor.local_endpoint().port();
+  Accept();
+  return acceptor_.local_endpoint().port();
+}
+
+void Acceptor::Stop() {
+  error_code ignored;
+  acceptor_.close(ignored);
+  retry_.cancel(ignored);
+}
+
+void Acceptor::Accept() {
+  auto self = shared_from_this();
+  acceptor_.async_accept([self](const error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) {
+      return;
+    }
+    if (ec) {  // e.g. EMFILE: try again a little later instead of spinning
+      self->retry_.expires_after(kAcceptRetry);
+      self->retry_.async_wait([self](const error_code& e) {
+        if (!e) {
+          self->Accept();
+        }
+      });
+      return;
+    }
+    self->on_socket_(std::move(socket));
+    self->Accept();
+  });
 }
 
 }  // namespace hashrig::host
