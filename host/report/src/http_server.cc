@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 
 #include <deque>
+#include <exception>
 #include <optional>
 
 namespace hashrig::host {
@@ -79,7 +80,12 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     error_code peer_error;
     const auto peer = c->stream.socket().remote_endpoint(peer_error);
     request.peer = peer_error ? 0 : Ipv4Of(peer.address());
-    WebResponse response = handler(request);
+    WebResponse response;
+    try {
+      response = handler(request);
+    } catch (const std::exception& e) {  // a fault of ours: the client hears it, we go on
+      response = Plain(500, std::string("internal error: ") + e.what() + "\n");
+    }
     c->action = response.action;
     c->response.version(req.version());
     if (req.method() == http::verb::head) {

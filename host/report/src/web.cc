@@ -383,7 +383,9 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
   if (auto refused = PoolCommand(request, path, command)) {
     return *refused;
   }
-  const ApiReply reply = AnswerApi(command.dump(), ApiAccess::kWrite, s, 0);
+  // A request's bytes need not be UTF-8: replaced, never thrown on (fuzz_host_web found it).
+  const ApiReply reply = AnswerApi(command.dump(-1, ' ', false, json::error_handler_t::replace),
+                                   ApiAccess::kWrite, s, 0);
   const json answer = json::parse(reply.bytes.substr(0, reply.bytes.size() - 1), nullptr, false);
   const json status = answer.is_object() && answer.contains("STATUS") &&
                               answer["STATUS"].is_array() && !answer["STATUS"].empty()

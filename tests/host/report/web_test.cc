@@ -226,6 +226,7 @@ TEST(WebTest, BadInputGetsA4xxWithAMessageAndChangesNothing) {
            {"POST", "/api/v1/pools/0/explode", "", 405},
            {"PUT", "/api/v1/pools/0", "", 405},
            {"DELETE", "/api/v1/pools", "", 405},
+           {"DELETE", std::string("/api/v1/pools/0\xd7", 16), "", 400},  // not UTF-8 (fuzz)
            {"PUT", "/api/v1/pools", "{}", 405},
            {"POST", "/api/v1/settings", "{}", 404},
        }) {
