@@ -59,6 +59,16 @@ class BitaxeRawBoard final : public BoardPeripherals {
     return CoreReading{*volts, *amps, Watts{volts->value * amps->value}, *status,
                        temperature.ok() ? std::optional<Celsius>(*temperature) : std::nullopt};
   }
+  Error SetCoreVoltage(Volts voltage) override {
+    if (!regulated_) {
+      return BoardPeripherals::SetCoreVoltage(voltage);
+    }
+    if (Status s = tps_.SetOutput(voltage); !s.ok()) {
+      return Error(s).Context("core voltage regulator (TPS546) on " + link_->Describe());
+    }
+    set_voltage_ = voltage;
+    return {};
+  }
   std::string Describe() const override {
     char volts[16];
     std::snprintf(volts, sizeof volts, "%.3f", set_voltage_.value);

@@ -11,6 +11,7 @@ usage: dashboard_test.py --hashrig BINARY --out DIR
 4. With the right password, a pool added and switched to in the page takes effect in
    the miner: the cgminer API's pools (a second client) say it is the one mined.
 5. A change without the session's CSRF token is refused (403) and changes nothing.
+6. A clock and fan target set on the settings page run on the chain (the REST API says).
 Screenshots of each page go to DIR (overview.png ... log.png). Exit 0 when every check
 passed; each failure is printed.
 """
@@ -201,6 +202,26 @@ def main():
                 pools[1]["URL"].endswith(second_pool)
         check(eventually("switched", mining_second), "a switch in the page moves the miner")
         driver.save_screenshot(os.path.join(args.out, "pools-switched.png"))
+
+        # 6: a new clock and fan target from the settings page reach the running chain.
+        driver.get(base + "#settings")
+        check(eventually("editable", lambda: driver.find_elements(By.ID, "freq-0") and
+                         driver.find_element(By.ID, "freq-0").is_enabled(), 20),
+              "the settings page is editable once logged in")
+        for field, value in (("freq-0", "400"), ("target-0", "50")):
+            box = driver.find_element(By.ID, field)
+            box.clear()
+            box.send_keys(value)
+        driver.find_element(By.ID, "apply-0").click()
+
+        def retuned():
+            _, chains_now = http(web, "GET", "/api/v1/chains")
+            _, settings = http(web, "GET", "/api/v1/settings")
+            return chains_now[0]["frequency_mhz"] == 400 and chains_now[0]["mining"] and \
+                settings["chains"][0]["target_c"] == 50
+        check(eventually("retuned", retuned, 120),
+              "a clock and fan target set in the page run on the chain (REST API)")
+        driver.save_screenshot(os.path.join(args.out, "settings-applied.png"))
         check(console_errors(driver) == [], f"no console errors: {console_errors(driver)}")
     finally:
         if driver:

@@ -28,6 +28,9 @@ class ChainSession {
   virtual Expected<std::chrono::milliseconds> Step(std::vector<FoundNonce>& found) = 0;
   virtual void SetWork(const ChainWork& work) = 0;
   virtual void Restart() = 0;
+  // An operator's change (HashChain::Tune), within Status().limits; an error says why
+  // it could not be applied.
+  virtual Error Tune(const ChainTuning& tuning) = 0;
   // Idle the chips before the link is closed (best effort).
   virtual void Shutdown() = 0;
   virtual ChainStatus Status() const = 0;

@@ -127,6 +127,26 @@ class DirectSession final : public ChainSession {
     chain_.chain().SetWork({work.token, work.header, work.version_mask});
   }
   void Restart() override { (void)chain_.Start(); }
+  Error Tune(const ChainTuning& tuning) override {
+    if (tuning.target_c) {
+      chain_.chain().SetThermalTarget(*tuning.target_c);
+    }
+    if (tuning.voltage) {
+      if (chain_.board() == nullptr) {
+        return Error(StatusCode::kFailedPrecondition, "this chain has no board the host drives");
+      }
+      if (Error e = chain_.board()->SetCoreVoltage(*tuning.voltage); !e.ok()) {
+        return e;
+      }
+    }
+    if (tuning.frequency) {  // the PLL is set while the chain starts: restart at the new clock
+      p::ChainSettings settings = chain_.driver().settings();
+      settings.frequency = *tuning.frequency;
+      chain_.chain().Configure(settings);
+      return Error(chain_.Start());
+    }
+    return {};
+  }
   void Shutdown() override {
     chain_.chain().Stop();
     (void)chain_.Step(std::chrono::milliseconds(0));  // performs the reset it asks for
@@ -154,6 +174,18 @@ class DirectSession final : public ChainSession {
     s.frequency = c.frequency();
     s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();
+    s.limits.pll_model = d.config().model;
+    if (s.core) {  // a regulator the host drives
+      s.limits.min_voltage = p::kMinCoreVoltage;
+      s.limits.max_voltage = p::InfoOf(d.config().model).max_core_voltage;
+    }
+    if (c.has_sensor()) {
+      const p::ThermalConfig& thermal = c.thermal_config();
+      s.limits.thermal_target = true;
+      s.limits.min_target_c = p::ThermalController::kMinTarget;
+      s.limits.max_target_c = thermal.hot_c - 5;
+      s.limits.target_c = thermal.target_c;
+    }
     s.ticket_difficulty = d.ticket_difficulty();
     if (s.problem.empty() && tuner_.silent_at_floor()) {
       s.problem =

@@ -81,6 +81,19 @@ class FirmwareSession final : public ChainSession {
     }
   }
   void Restart() override { Configure(); }
+  // The board takes a new clock with Configure (and resets its chain); the rest of its
+  // settings are its own (its firmware's thermal policy and supply).
+  Error Tune(const ChainTuning& tuning) override {
+    if (tuning.voltage || tuning.target_c) {
+      return Error(StatusCode::kFailedPrecondition,
+                   "a board running hashrig firmware keeps its own voltage and thermal target");
+    }
+    if (tuning.frequency) {
+      config_.frequency = *tuning.frequency;
+      Configure();
+    }
+    return {};
+  }
   void Shutdown() override {}  // the board idles its chain when the host falls silent
 
   ChainStatus Status() const override {
@@ -110,6 +123,7 @@ class FirmwareSession final : public ChainSession {
     s.fan_speed = Rpm{static_cast<double>(t->fan_rpm)};
     s.frequency = Megahertz{t->frequency_quarter_mhz / 4.0};
     s.nominal_hashrate = p::NominalHashrate(config_.model, s.frequency, s.expected_chips);
+    s.limits.pll_model = config_.model;
     const auto& chips = client_->chips();
     for (const link::ChipEntry& c : chips) {
       s.chip_counters.push_back(

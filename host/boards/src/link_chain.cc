@@ -48,6 +48,24 @@ class LinkChain final : public ThreadedChain {
       session_->SetWork(work);
     }
   }
+  // Kept in the settings too, so a board opened again (after it was lost) runs at them;
+  // the core voltage a reopened board powers up at stays the configured one.
+  void ApplyTuning(const ChainTuning& tuning) override {
+    if (tuning.frequency) {
+      settings_.driver.frequency = *tuning.frequency;
+    }
+    if (tuning.target_c) {
+      settings_.thermal.target_c = *tuning.target_c;
+    }
+    if (!session_) {
+      return;
+    }
+    if (Error e = session_->Tune(tuning); !e.ok()) {
+      log().Write(LogLevel::kWarning, name(), "settings not applied: " + e.message());
+      return;
+    }
+    log().Write(LogLevel::kInfo, name(), "settings applied: " + Describe(tuning));
+  }
   void ApplyRestart() override {
     if (session_) {
       session_->Restart();

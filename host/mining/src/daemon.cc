@@ -207,6 +207,15 @@ void Daemon::State::Apply(const ApiAction& action) {
       return scheduler->RestartChains();
     case Kind::kQuit:
       return Stop("quit requested through the API");
+    case Kind::kTune: {
+      auto& chains = scheduler->chains();
+      if (action.chain < 0 || static_cast<std::size_t>(action.chain) >= chains.size()) {
+        return;
+      }
+      HashChain& chain = *chains[static_cast<std::size_t>(action.chain)];
+      log.Write(LogLevel::kInfo, "api", chain.name() + ": setting " + Describe(action.tuning));
+      return chain.Tune(action.tuning);
+    }
     case Kind::kNone:
       return;
   }

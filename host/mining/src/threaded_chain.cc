@@ -74,6 +74,23 @@ void ThreadedChain::SetWork(const ChainWork& work) {
   wake_.notify_one();
 }
 
+void ThreadedChain::Tune(const ChainTuning& tuning) {
+  {
+    const std::lock_guard lock(mutex_);
+    ChainTuning& pending = tuning_ ? *tuning_ : tuning_.emplace();  // later values win
+    if (tuning.frequency) {
+      pending.frequency = tuning.frequency;
+    }
+    if (tuning.voltage) {
+      pending.voltage = tuning.voltage;
+    }
+    if (tuning.target_c) {
+      pending.target_c = tuning.target_c;
+    }
+  }
+  wake_.notify_one();
+}
+
 ChainStatus ThreadedChain::status() const {
   const std::lock_guard lock(mutex_);
   return status_;
@@ -110,11 +127,17 @@ void ThreadedChain::Run(const std::stop_token& stop) {
   Publish(std::chrono::steady_clock::now());
   while (!stop.stop_requested()) {
     std::optional<ChainWork> work;
+    std::optional<ChainTuning> tuning;
     bool restart = false;
     {
       const std::lock_guard lock(mutex_);
       work.swap(work_);
+      tuning.swap(tuning_);
       restart = std::exchange(restart_, false);
+    }
+    if (tuning) {
+      ApplyTuning(*tuning);
+      Publish(std::chrono::steady_clock::now());  // the reports show it at once
     }
     if (restart) {
       ApplyRestart();
@@ -133,7 +156,8 @@ void ThreadedChain::Run(const std::stop_token& stop) {
     }
     if (rest.count() > 0) {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, stop, rest, [this] { return work_.has_value() || restart_; });
+      wake_.wait_for(lock, stop, rest,
+                     [this] { return work_.has_value() || tuning_.has_value() || restart_; });
     }
   }
   Shutdown();

@@ -3,8 +3,12 @@
 #include <arpa/inet.h>
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "hashrig/base/version.h"
+#include "hashrig/hal/protocol/bm13xx/registers.h"
 
 namespace hashrig::host {
 namespace {
@@ -25,7 +29,7 @@ constexpr Command kCommands[] = {
     {"devs", false},       {"edevs", false},     {"stats", false},     {"estats", false},
     {"devdetails", false}, {"coin", false},      {"check", false},     {"privileged", false},
     {"addpool", true},     {"switchpool", true}, {"enablepool", true}, {"disablepool", true},
-    {"removepool", true},  {"restart", true},    {"quit", true},
+    {"removepool", true},  {"restart", true},    {"quit", true},       {"ascset", true},
 };
 
 const Command* Find(std::string_view name) {
@@ -470,10 +474,105 @@ std::optional<int> PoolIndex(const std::string& parameter, const MinerSnapshot& 
   return n < static_cast<int>(s.pools.size()) ? std::optional<int>(n) : std::nullopt;
 }
 
+// "N,OPTION,VALUE" split at its commas.
+std::vector<std::string> Fields(const std::string& parameter) {
+  std::vector<std::string> fields(1);
+  for (const char c : parameter) {
+    if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+// Why `option` = `value` is outside what the chain can take (its ChainLimits); empty: fine.
+// `tuning` gets the value.
+std::string CheckTuning(const ChainLimits& limits, const std::string& option, double value,
+                        ChainTuning& tuning) {
+  char text[160];
+  if (option == "freq") {
+    if (!limits.pll_model) {
+      return "this chain has no clock to set";
+    }
+    if (!hal::protocol::SolvePll(*limits.pll_model, Megahertz{value}).ok()) {
+      std::snprintf(text, sizeof text, "%.2f MHz is not a clock the %s's PLL makes", value,
+                    std::string(hal::protocol::InfoOf(*limits.pll_model).name).c_str());
+      return text;
+    }
+    tuning.frequency = Megahertz{value};
+  } else if (option == "voltage") {
+    if (limits.max_voltage.value <= 0) {
+      return "the host drives no core voltage regulator on this chain";
+    }
+    if (value < limits.min_voltage.value || value > limits.max_voltage.value) {
+      std::snprintf(text, sizeof text, "%.3f V is outside %.3f..%.3f V", value,
+                    limits.min_voltage.value, limits.max_voltage.value);
+      return text;
+    }
+    tuning.voltage = Volts{value};
+  } else if (option == "target") {
+    if (!limits.thermal_target) {
+      return "the host runs no fan loop on this chain";
+    }
+    if (value < limits.min_target_c || value > limits.max_target_c) {
+      std::snprintf(text, sizeof text, "%.1f C is outside %.1f..%.1f C", value, limits.min_target_c,
+                    limits.max_target_c);
+      return text;
+    }
+    tuning.target_c = value;
+  } else {
+    return "unknown option '" + option + "' (freq, voltage, target)";
+  }
+  return {};
+}
+
+// ascset|N,OPTION,VALUE (cgminer's per-device setting): freq MHz, voltage V, target C.
+Answer AscSet(const std::string& parameter, const MinerSnapshot& s, std::int64_t now) {
+  Answer a;
+  const auto fields = Fields(parameter);
+  const bool digits = !fields[0].empty() && fields[0].size() <= 4 &&
+                      std::all_of(fields[0].begin(), fields[0].end(), ::isdigit);
+  const std::size_t chain = digits ? std::stoul(fields[0]) : s.chains.size();
+  if (chain >= s.chains.size()) {
+    a.body = {{"STATUS", Status('E', 107,
+                                "Invalid ASC id " + fields[0] + " - range is 0 - " +
+                                    std::to_string(static_cast<int>(s.chains.size()) - 1),
+                                now)}};
+    return a;
+  }
+  const std::string which = "ASC " + fields[0];
+  double value = 0;
+  const char* text = fields.size() == 3 ? fields[2].c_str() : "";
+  char* end = nullptr;
+  if (fields.size() == 3) {
+    value = std::strtod(text, &end);
+  }
+  if (fields.size() != 3 || end == text || *end != '\0' || !std::isfinite(value)) {
+    a.body = {{"STATUS", Status('E', 120, which + " set failed: expected N,OPTION,VALUE", now)}};
+    return a;
+  }
+  ChainTuning tuning;
+  if (const std::string why = CheckTuning(s.chains[chain].status.limits, fields[1], value, tuning);
+      !why.empty()) {
+    a.body = {{"STATUS", Status('E', 120, which + " set failed: " + why, now)}};
+    return a;
+  }
+  a.action.kind = ApiAction::Kind::kTune;
+  a.action.chain = static_cast<int>(chain);
+  a.action.tuning = tuning;
+  a.body = {{"STATUS", Status('S', 119, which + " set OK: " + Describe(tuning), now)}};
+  return a;
+}
+
 Answer Privileged(const std::string& name, const std::string& parameter, const MinerSnapshot& s,
                   std::int64_t now) {
   Answer a;
   using Kind = ApiAction::Kind;
+  if (name == "ascset") {
+    return AscSet(parameter, s, now);
+  }
   if (name == "restart") {
     a.body = {{"STATUS", "RESTART"}};
     a.action.kind = Kind::kRestart;
@@ -500,7 +599,10 @@ Answer Privileged(const std::string& name, const std::string& parameter, const M
       a.body = {{"STATUS", Status('E', 52, "Missing addpool details", now)}};
       return a;
     }
-    a.action = {Kind::kAddPool, -1, parts[0], parts[1], parts[2]};
+    a.action.kind = Kind::kAddPool;
+    a.action.url = parts[0];
+    a.action.user = parts[1];
+    a.action.password = parts[2];
     a.body = {{"STATUS", Status('S', 55, "Added pool '" + parts[0] + "'", now)}};
     return a;
   }
@@ -520,7 +622,8 @@ Answer Privileged(const std::string& name, const std::string& parameter, const M
     a.body = {{"STATUS", Status('E', 67, "Cannot remove active pool " + parameter, now)}};
     return a;
   }
-  a.action = {kind, s.pools[static_cast<std::size_t>(*pool)].id, {}, {}, {}};
+  a.action.kind = kind;
+  a.action.pool = s.pools[static_cast<std::size_t>(*pool)].id;
   const int code = kind == Kind::kSwitchPool    ? 27
                    : kind == Kind::kEnablePool  ? 47
                    : kind == Kind::kDisablePool ? 48

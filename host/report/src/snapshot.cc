@@ -18,6 +18,28 @@ std::string Describe(const ChainStatus& s) {
   return out;
 }
 
+std::string Describe(const ChainTuning& t) {
+  std::string out;
+  char part[48];
+  const auto add = [&out](const char* text) {
+    out += out.empty() ? "" : ", ";
+    out += text;
+  };
+  if (t.frequency) {
+    std::snprintf(part, sizeof part, "clock %.2f MHz", t.frequency->value);
+    add(part);
+  }
+  if (t.voltage) {
+    std::snprintf(part, sizeof part, "core %.3f V", t.voltage->value);
+    add(part);
+  }
+  if (t.target_c) {
+    std::snprintf(part, sizeof part, "fan target %.1f C", *t.target_c);
+    add(part);
+  }
+  return out.empty() ? "nothing" : out;
+}
+
 std::string FormatHashrate(double h) {
   static constexpr const char* kUnits[] = {"H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s"};
   int unit = 0;

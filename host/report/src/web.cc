@@ -98,18 +98,88 @@ json Chains(const MinerSnapshot& s) {
   return chains;
 }
 
-// What each chain runs at; changing it from the page is not built yet ("changeable").
+// The STATUS item of a cgminer API reply (an empty object when there is none).
+json FirstStatus(const ApiReply& reply) {
+  const json answer = json::parse(reply.bytes.substr(0, reply.bytes.size() - 1), nullptr, false);
+  return answer.is_object() && answer.contains("STATUS") && answer["STATUS"].is_array() &&
+                 !answer["STATUS"].empty()
+             ? answer["STATUS"][0]
+             : json::object();
+}
+
+// What each chain runs at, and what an operator may set (ChainLimits; null: not here).
 json Settings(const MinerSnapshot& s) {
   json chains = json::array();
-  for (const ChainSnapshot& c : s.chains) {
+  for (std::size_t i = 0; i < s.chains.size(); ++i) {
+    const ChainSnapshot& c = s.chains[i];
+    const ChainLimits& l = c.status.limits;
+    json volts = nullptr;
+    if (l.max_voltage.value > 0) {
+      volts = {{"min", l.min_voltage.value}, {"max", l.max_voltage.value}};
+    }
+    json target = nullptr;
+    if (l.thermal_target) {
+      target = {{"min", l.min_target_c}, {"max", l.max_target_c}};
+    }
     chains.push_back(
-        {{"name", c.name},
+        {{"index", i},
+         {"name", c.name},
+         {"state", Describe(c.status)},
          {"frequency_mhz", c.status.frequency.value},
          {"core_volts",
           Optional(c.status.core ? std::optional(c.status.core->voltage.value) : std::nullopt)},
-         {"thermal", Describe(c.status)}});
+         {"target_c", l.thermal_target ? json(l.target_c) : json(nullptr)},
+         {"limits",
+          {{"frequency", l.pll_model ? json(std::string(hal::protocol::InfoOf(*l.pll_model).name))
+                                     : json(nullptr)},
+           {"core_volts", volts},
+           {"target_c", target}}}});
   }
-  return {{"chains", chains}, {"changeable", false}};
+  return {{"chains", chains}};
+}
+
+// POST /api/v1/settings {"chain": N, "frequency_mhz"?, "core_volts"?, "target_c"?}: each as
+// the cgminer API's ascset, all checked before any is applied (one action, or none).
+WebResponse TuneChain(const WebRequest& request, const MinerSnapshot& s) {
+  const json body = json::parse(request.body, nullptr, false);
+  constexpr std::pair<const char*, const char*> kFields[] = {
+      {"frequency_mhz", "freq"}, {"core_volts", "voltage"}, {"target_c", "target"}};
+  if (body.is_discarded() || !body.is_object() || !body.contains("chain") ||
+      !body["chain"].is_number_unsigned()) {
+    return Failure(400,
+                   "expected JSON {\"chain\": N, \"frequency_mhz\": MHZ, \"core_volts\": V, "
+                   "\"target_c\": C} (any of the last three)");
+  }
+  WebResponse done = Json(200, {{"done", ""}});
+  std::string said;
+  for (const auto& [field, option] : kFields) {
+    if (!body.contains(field)) {
+      continue;
+    }
+    if (!body[field].is_number()) {
+      return Failure(400, std::string(field) + ": expected a number");
+    }
+    const json command = {{"command", "ascset"},
+                          {"parameter", std::to_string(body["chain"].get<std::uint64_t>()) + "," +
+                                            option + "," + json(body[field]).dump()}};
+    const ApiReply reply = AnswerApi(command.dump(), ApiAccess::kWrite, s, 0);
+    if (reply.action.kind != ApiAction::Kind::kTune) {
+      return Failure(400, FirstStatus(reply).value("Msg", "refused"));
+    }
+    done.action.kind = ApiAction::Kind::kTune;
+    done.action.chain = reply.action.chain;
+    const ChainTuning& t = reply.action.tuning;
+    done.action.tuning.frequency = t.frequency ? t.frequency : done.action.tuning.frequency;
+    done.action.tuning.voltage = t.voltage ? t.voltage : done.action.tuning.voltage;
+    done.action.tuning.target_c = t.target_c ? t.target_c : done.action.tuning.target_c;
+  }
+  if (done.action.kind != ApiAction::Kind::kTune) {
+    return Failure(400, "nothing to set: give frequency_mhz, core_volts or target_c");
+  }
+  done.body = json{{"done", "chain " + std::to_string(done.action.chain) + ": " +
+                                Describe(done.action.tuning)}}
+                  .dump();
+  return done;
 }
 
 json Pools(const MinerSnapshot& s) {
@@ -365,7 +435,7 @@ const WebApp::Session* WebApp::SessionOf(const WebRequest& request, Clock::time_
 
 WebResponse WebApp::Change(const WebRequest& request, std::string_view path, const MinerSnapshot& s,
                            Clock::time_point now) {
-  if (path != "pools" && path.rfind("pools/", 0) != 0) {
+  if (path != "pools" && path.rfind("pools/", 0) != 0 && path != "settings") {
     return Failure(404, "no such API path: /api/v1/" + std::string(path));
   }
   if (AccessFor(request.peer, config_.allow) != ApiAccess::kWrite) {
@@ -378,6 +448,10 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
   if (request.csrf.size() != session->csrf.size() || request.csrf != session->csrf) {
     return Failure(403, "missing or wrong X-CSRF-Token");
   }
+  if (path == "settings") {
+    return request.method == "POST" ? TuneChain(request, s)
+                                    : Failure(405, "settings takes POST (change) or GET");
+  }
   // The cgminer API's privileged command, so both ways check the same things.
   json command;
   if (auto refused = PoolCommand(request, path, command)) {
@@ -386,11 +460,7 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
   // A request's bytes need not be UTF-8: replaced, never thrown on (fuzz_host_web found it).
   const ApiReply reply = AnswerApi(command.dump(-1, ' ', false, json::error_handler_t::replace),
                                    ApiAccess::kWrite, s, 0);
-  const json answer = json::parse(reply.bytes.substr(0, reply.bytes.size() - 1), nullptr, false);
-  const json status = answer.is_object() && answer.contains("STATUS") &&
-                              answer["STATUS"].is_array() && !answer["STATUS"].empty()
-                          ? answer["STATUS"][0]
-                          : json::object();
+  const json status = FirstStatus(reply);
   if (status.value("STATUS", "") != "S") {
     return Failure(400, status.value("Msg", "refused"));
   }

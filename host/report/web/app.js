@@ -160,11 +160,48 @@ function showPools(pools) {
        poolButton('remove', 'DELETE', 'pools/' + p.index)))));
 }
 
+// A number input for a setting, or a dash where the chain cannot change it.
+function settingInput(id, value, limits, step) {
+  if (limits === null) { return el('span', {}, '—'); }
+  const input = el('input', { type: 'number', id, step, value: value === null ? '' : value,
+                              disabled: !state.loggedIn, className: 'setting' });
+  if (typeof limits === 'object') {
+    input.min = limits.min;
+    input.max = limits.max;
+    input.title = limits.min + ' to ' + limits.max;
+  } else {
+    input.title = 'a clock the ' + limits + "'s PLL makes";
+  }
+  return input;
+}
+
 function showSettings(s) {
-  document.querySelector('#settings tbody').replaceChildren(...s.chains.map((c) => el('tr', {},
-    el('td', {}, c.name), el('td', {}, c.frequency_mhz.toFixed(1)),
-    el('td', {}, c.core_volts === null ? '—' : c.core_volts.toFixed(3)),
-    el('td', {}, c.thermal))));
+  // Inputs being edited are left alone: a refresh would undo the operator's typing.
+  if (document.activeElement && document.activeElement.classList.contains('setting')) { return; }
+  document.querySelector('#settings tbody').replaceChildren(...s.chains.map((c) => {
+    const apply = el('button', { type: 'button', disabled: !state.loggedIn, id: 'apply-' + c.index },
+                     'apply');
+    apply.addEventListener('click', async () => {
+      const body = { chain: c.index };
+      for (const [field, id] of [['frequency_mhz', 'freq-'], ['core_volts', 'volts-'],
+                                 ['target_c', 'target-']]) {
+        const input = document.getElementById(id + c.index);
+        if (input && input.value !== '' && Number(input.value) !== c[field]) {
+          body[field] = Number(input.value);
+        }
+      }
+      const r = await send('POST', 'settings', body);
+      say(r.ok ? r.data.done : (r.data.error || 'HTTP ' + r.status), r.ok ? 'ok' : 'error');
+      refresh();
+    });
+    return el('tr', {}, el('td', {}, c.name), el('td', {}, c.state),
+      el('td', {}, settingInput('freq-' + c.index, c.frequency_mhz, c.limits.frequency, '0.01')),
+      el('td', {}, settingInput('volts-' + c.index,
+                                c.core_volts === null ? null : Number(c.core_volts.toFixed(3)),
+                                c.limits.core_volts, '0.005')),
+      el('td', {}, settingInput('target-' + c.index, c.target_c, c.limits.target_c, '0.5')),
+      el('td', {}, apply));
+  }));
 }
 
 function showSession(s) {

@@ -7,9 +7,11 @@
 #include <unistd.h>
 #include <boost/asio.hpp>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -809,6 +811,70 @@ TEST(RunCommandTest, PasswdAndTheDashboardPort) {
       << bad.Stderr();
   ChildProcess neither({HASHRIG_BINARY, "passwd"});
   EXPECT_EQ(neither.Wait(30s), 2);
+}
+
+}  // namespace
+}  // namespace hashrig::testing
+
+namespace hashrig::testing {
+namespace {
+
+// Issue 15, point 6, on a running miner: the cgminer API's ascset moves a simulated
+// chain to another clock (it restarts at it), another fan target, another core voltage
+// at its regulator; the reports say so, and a value outside the limits changes nothing.
+TEST(RunCommandTest, AscsetRetunesARunningChain) {
+  ChildProcess run({HASHRIG_BINARY, "run", "--api-listen", "127.0.0.1:0", "--api-allow",
+                    "W:127.0.0.1", "--duration", "300", "--status-interval", "1"});
+  ASSERT_TRUE(WaitForLog(run, "cgminer API on port ", 0, 30s)) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(log.substr(log.find("cgminer API on port ") + 20)));
+  ASSERT_TRUE(WaitForLog(run, "SIM0: mining", 0, 120s)) << run.Stderr();
+  const auto ask = [port](const std::string& parameter) {
+    const std::string reply =
+        AskApi(port, R"({"command":"ascset","parameter":")" + parameter + R"("})");
+    return nlohmann::json::parse(reply.substr(0, reply.find('\0')));
+  };
+  EXPECT_EQ(ask("0,freq,400")["STATUS"][0]["STATUS"], "S");
+  EXPECT_EQ(ask("0,target,50")["STATUS"][0]["STATUS"], "S");
+  EXPECT_EQ(ask("0,voltage,1.1")["STATUS"][0]["STATUS"], "S");
+  EXPECT_EQ(ask("0,voltage,3")["STATUS"][0]["STATUS"], "E");
+  // Each is applied on the chain's thread and said in one line or several.
+  const auto applied = [&run](const std::string& what) {
+    std::istringstream lines(run.Stderr());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("SIM0: settings applied: ") != std::string::npos &&
+          line.find(what) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const char* what : {"clock 400.00 MHz", "core 1.100 V", "fan target 50.0 C"}) {
+    bool seen = false;
+    for (const auto until = std::chrono::steady_clock::now() + 60s;
+         !seen && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(100ms)) {
+      seen = applied(what);
+    }
+    EXPECT_TRUE(seen) << what << " in " << run.Stderr();
+  }
+  // The chain mines again at the new clock, with its regulator at the new voltage.
+  nlohmann::json stats;
+  bool retuned = false;
+  for (const auto until = std::chrono::steady_clock::now() + 120s;
+       !retuned && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(250ms)) {
+    const std::string reply = AskApi(port, R"({"command":"devs"})");
+    const auto devs = nlohmann::json::parse(reply.substr(0, reply.find('\0')));
+    const std::string reply2 = AskApi(port, R"({"command":"stats"})");
+    stats = nlohmann::json::parse(reply2.substr(0, reply2.find('\0')));
+    retuned = stats["STATS"][1]["freq_avg1"] == 400.0 && devs["DEVS"][0]["Status"] == "Alive" &&
+              devs["DEVS"][0].contains("Core Voltage") &&
+              std::abs(devs["DEVS"][0]["Core Voltage"].get<double>() - 1.1) < 0.02;
+  }
+  EXPECT_TRUE(retuned) << stats;
+  EXPECT_EQ(CountOf(run.Stderr(), "settings not applied"), 0) << run.Stderr();
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0);
 }
 
 }  // namespace

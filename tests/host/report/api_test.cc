@@ -260,6 +260,46 @@ TEST(ApiTest, FleetToolsReadRatesTemperaturesFansAndFirmware) {
   EXPECT_TRUE(ask(R"({"command":"stats","new_api":false})")["STATUS"].is_array());
 }
 
+// Issue 15, point 6: ascset|N,OPTION,VALUE changes a running chain within its limits —
+// a clock its PLL makes, a core voltage at a regulator the host drives, a fan target —
+// and anything else is refused with the reason, no action.
+TEST(ApiTest, AscsetTunesAChainWithinItsLimits) {
+  MinerSnapshot s = Snapshot();
+  ChainLimits& limits = s.chains[0].status.limits;
+  limits.pll_model = hal::protocol::ChipModel::kBm1368;
+  limits.min_voltage = Volts{1.0};
+  limits.max_voltage = Volts{1.3};
+  limits.thermal_target = true;
+  limits.min_target_c = 35;
+  limits.max_target_c = 70;
+  const auto ask = [&s](const std::string& request, ApiAccess access = ApiAccess::kWrite) {
+    return AnswerApi(request, access, s, 0);
+  };
+  const ApiReply freq = ask(R"({"command":"ascset","parameter":"0,freq,400"})");
+  EXPECT_EQ(freq.action.kind, ApiAction::Kind::kTune) << freq.bytes;
+  EXPECT_EQ(freq.action.chain, 0);
+  ASSERT_TRUE(freq.action.tuning.frequency.has_value());
+  EXPECT_EQ(freq.action.tuning.frequency->value, 400);
+  EXPECT_FALSE(freq.action.tuning.voltage.has_value());
+  EXPECT_NE(freq.bytes.find("\"Code\":119"), std::string::npos) << freq.bytes;
+  EXPECT_EQ(ask("ascset|0,voltage,1.15").action.tuning.voltage->value, 1.15);
+  EXPECT_EQ(*ask("ascset|0,target,55").action.tuning.target_c, 55);
+  for (const char* refused :
+       {"ascset|0,freq,0.001", "ascset|0,freq,abc", "ascset|0,freq,nan", "ascset|0,voltage,2",
+        "ascset|0,voltage,0.5", "ascset|0,target,90", "ascset|0,fan,50", "ascset|0,freq",
+        "ascset|9,freq,400", "ascset|x,freq,400", "ascset|"}) {
+    const ApiReply r = ask(refused);
+    EXPECT_EQ(r.action.kind, ApiAction::Kind::kNone) << refused;
+    EXPECT_EQ(r.bytes.rfind("STATUS=E,", 0), 0u) << refused << ": " << r.bytes;
+  }
+  EXPECT_NE(ask("ascset|0,voltage,2").bytes.find("outside 1.000..1.300 V"), std::string::npos);
+  EXPECT_EQ(ask("ascset|0,freq,400", ApiAccess::kRead).action.kind, ApiAction::Kind::kNone);
+  // A chain that cannot change a thing says so.
+  MinerSnapshot cpu = Snapshot();
+  EXPECT_NE(AnswerApi("ascset|0,freq,400", ApiAccess::kWrite, cpu, 0).bytes.find("no clock"),
+            std::string::npos);
+}
+
 TEST(ApiTest, PrivilegedCommandsNeedWriteAccess) {
   for (const char* command : {"addpool|u,w,p", "switchpool|1", "enablepool|1", "disablepool|1",
                               "removepool|1", "restart", "quit", "privileged"}) {

@@ -35,6 +35,10 @@ MinerSnapshot Snapshot() {
   status.expected_chips = 2;
   status.frequency = Megahertz{490};
   status.chip_counters = {{ChipAddress{0}, 3, 0, true}, {ChipAddress{64}, 0, 0, false}};
+  status.limits.pll_model = hal::protocol::ChipModel::kBm1368;
+  status.limits.thermal_target = true;
+  status.limits.min_target_c = 35;
+  status.limits.max_target_c = 70;
   s.chains = {{"SIM0", status, 1e12}};
   return s;
 }
@@ -228,7 +232,8 @@ TEST(WebTest, BadInputGetsA4xxWithAMessageAndChangesNothing) {
            {"DELETE", "/api/v1/pools", "", 405},
            {"DELETE", std::string("/api/v1/pools/0\xd7", 16), "", 400},  // not UTF-8 (fuzz)
            {"PUT", "/api/v1/pools", "{}", 405},
-           {"POST", "/api/v1/settings", "{}", 404},
+           {"POST", "/api/v1/settings", "{}", 400},
+           {"DELETE", "/api/v1/settings", "", 405},
        }) {
     const auto r = web.Ask(method, target, body);
     EXPECT_EQ(r.status, status) << method << " " << target << " " << body << ": " << r.body;
@@ -256,16 +261,42 @@ TEST(WebTest, EveryRouteOfTheOpenApiDocumentIsServed) {
       ASSERT_EQ(web.LogIn("hunter2").status, 200);
       std::string method = m[1];
       std::transform(method.begin(), method.end(), method.begin(), ::toupper);
-      const std::string body = path == "/api/v1/login"   ? R"({"password":"hunter2"})"
-                               : path == "/api/v1/pools" ? R"({"url":"stratum+tcp://c:1"})"
-                                                         : "";
+      const std::string body = path == "/api/v1/login"      ? R"({"password":"hunter2"})"
+                               : path == "/api/v1/pools"    ? R"({"url":"stratum+tcp://c:1"})"
+                               : path == "/api/v1/settings" ? R"({"chain":0,"target_c":50})"
+                                                            : "";
       const auto r = web.Ask(method, path, body);
       EXPECT_NE(r.status, 404) << method << " " << path << ": " << r.body;
       EXPECT_NE(r.status, 405) << method << " " << path << ": " << r.body;
       ++routes;
     }
   }
-  EXPECT_GE(routes, 13);
+  EXPECT_GE(routes, 14);
+}
+
+// Settings from the page: every field checked as the API's ascset before any is applied.
+TEST(WebTest, SettingsChangeAChainWithinItsLimitsOrNotAtAll) {
+  Web web;
+  const auto settings = Body(web.Ask("GET", "/api/v1/settings"));
+  EXPECT_EQ(settings["chains"][0]["limits"]["frequency"], "BM1368");
+  EXPECT_TRUE(settings["chains"][0]["limits"]["core_volts"].is_null());  // no regulator
+  EXPECT_EQ(settings["chains"][0]["limits"]["target_c"]["max"], 70.0);
+  EXPECT_EQ(web.Ask("POST", "/api/v1/settings", R"({"chain":0,"frequency_mhz":400})").status, 401);
+  ASSERT_EQ(web.LogIn("hunter2").status, 200);
+  const auto both =
+      web.Ask("POST", "/api/v1/settings", R"({"chain":0,"frequency_mhz":400,"target_c":55})");
+  ASSERT_EQ(both.status, 200) << both.body;
+  EXPECT_EQ(both.action.kind, ApiAction::Kind::kTune);
+  EXPECT_EQ(both.action.tuning.frequency->value, 400);
+  EXPECT_EQ(*both.action.tuning.target_c, 55);
+  for (const char* bad : {R"({"chain":0,"frequency_mhz":400,"core_volts":1.2})",  // no regulator
+                          R"({"chain":0,"frequency_mhz":400,"target_c":99})",
+                          R"({"chain":0,"frequency_mhz":"400"})", R"({"chain":3,"target_c":50})",
+                          R"({"chain":-1,"target_c":50})", R"({"chain":0})", "[]", "{"}) {
+    const auto r = web.Ask("POST", "/api/v1/settings", bad);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    EXPECT_EQ(r.action.kind, ApiAction::Kind::kNone) << bad;  // none of it applied
+  }
 }
 
 TEST(PasswordTest, HashesAreSaltedCheckedAndMalformedOnesMatchNothing) {

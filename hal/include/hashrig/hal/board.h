@@ -30,6 +30,13 @@ class BoardPeripherals {
   // The core voltage, where the host drives the board's regulator; empty: none does (the
   // board powers its chips itself), or it did not answer.
   virtual std::optional<CoreReading> ReadCore() { return std::nullopt; }
+  // A new core voltage at the regulator the host drives, while the chain runs (an
+  // operator's setting). kFailedPrecondition where there is none.
+  virtual Error SetCoreVoltage(Volts voltage) {
+    (void)voltage;
+    return Error(StatusCode::kFailedPrecondition,
+                 "the host drives no core voltage regulator on this board");
+  }
   virtual std::string Describe() const = 0;
 };
 

@@ -14,6 +14,12 @@ void ThermalController::set_frequency(Megahertz frequency) {
                          : std::max(config_.min_frequency.value, frequency.value - earned);
 }
 
+double ThermalController::set_target(double celsius) {
+  config_.target_c = std::clamp(celsius, kMinTarget, config_.hot_c - 5);
+  integral_ = 0;  // the loop starts over from the new target
+  return config_.target_c;
+}
+
 ThermalDecision ThermalController::Stop(Micros now, StopReason reason, const char* note) {
   if (state_ != ThermalState::kStopped) {
     state_ = ThermalState::kStopped;

@@ -55,6 +55,9 @@ class HashChain {
   virtual void SetWork(const ChainWork& work) = 0;
   // A snapshot of the chain's state. Thread-safe, never waits on the hardware.
   virtual ChainStatus status() const = 0;
+  // An operator's change (within status().limits: checked by the API before). Applied
+  // on the chain's thread soon after; a new clock restarts the chain. Thread-safe.
+  virtual void Tune(const ChainTuning& tuning) { (void)tuning; }
 };
 
 }  // namespace hashrig::host

@@ -40,6 +40,7 @@ class ThreadedChain : public HashChain {
   void Restart() final;
   void SetWork(const ChainWork& work) final;
   ChainStatus status() const final;
+  void Tune(const ChainTuning& tuning) final;
 
  protected:
   // On the chain's thread. Step does what is due and takes what the hardware sent,
@@ -48,6 +49,7 @@ class ThreadedChain : public HashChain {
   virtual std::chrono::milliseconds Step(std::vector<FoundNonce>& found) = 0;
   virtual void ApplyWork(const ChainWork& work) = 0;
   virtual void ApplyRestart() = 0;
+  virtual void ApplyTuning(const ChainTuning& tuning) { (void)tuning; }
   virtual ChainStatus Snapshot() const = 0;
   // Idle the chips before the thread ends (reset held); best effort.
   virtual void Shutdown() {}
@@ -68,6 +70,7 @@ class ThreadedChain : public HashChain {
   std::condition_variable_any wake_;
   std::optional<ChainWork> work_;
   bool restart_ = false;
+  std::optional<ChainTuning> tuning_;
   ChainStatus status_;
   std::string description_;
   std::chrono::steady_clock::time_point published_{};

@@ -50,11 +50,14 @@ struct ApiAction {
     kDisablePool,
     kRemovePool,
     kRestart,
-    kQuit
+    kQuit,
+    kTune,  // ascset: a chain's clock, core voltage or fan target
   };
   Kind kind = Kind::kNone;
   int pool = -1;
   std::string url, user, password;
+  int chain = -1;  // kTune: the chain's position in devs
+  ChainTuning tuning;
 };
 
 struct ApiReply {

@@ -13,6 +13,7 @@
 
 #include "hashrig/base/units.h"
 #include "hashrig/base/version.h"
+#include "hashrig/hal/protocol/bm13xx/chip.h"
 #include "hashrig/hal/protocol/chain/chip_driver.h"
 #include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/protocol/policy/thermal.h"
@@ -23,6 +24,29 @@ using hal::protocol::ChainState;
 using hal::protocol::ChipCounters;
 using hal::protocol::StopReason;
 using hal::protocol::ThermalState;
+
+// What an operator may change on a chain while it runs (the dashboard's settings, the
+// cgminer API's ascset), and within what. A chain that cannot change a thing says so here.
+struct ChainLimits {
+  // The clock: any the chips' PLL makes (as --frequency), for chains the host or our
+  // firmware drives; empty: not settable (a CPU board).
+  std::optional<hal::protocol::ChipModel> pll_model;
+  // The core voltage at a regulator the host drives (bitaxe:, sim); 0: none.
+  Volts min_voltage{}, max_voltage{};
+  // The fan loop's target temperature, °C, where the host runs the thermal policy.
+  bool thermal_target = false;
+  double min_target_c = 0, max_target_c = 0, target_c = 0;
+};
+
+// A change an operator asked for (ApiAction::Kind::kTune): what is set is changed.
+struct ChainTuning {
+  std::optional<Megahertz> frequency;
+  std::optional<Volts> voltage;
+  std::optional<double> target_c;
+};
+
+// "clock 400 MHz, core 1.150 V, fan target 55 C": what is set, for the log.
+std::string Describe(const ChainTuning& tuning);
 
 // What a chain says about itself (HashChain::status()).
 struct ChainStatus {
@@ -45,6 +69,7 @@ struct ChainStatus {
   std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
   // The core-voltage regulator, where the host drives one (a Bitaxe's TPS546).
   std::optional<hal::protocol::CoreReading> core;
+  ChainLimits limits;
 };
 // "mining", "stopped: overheat", "down: serial:/dev/ttyUSB0: …", "failed: no chip answered…".
 std::string Describe(const ChainStatus& status);

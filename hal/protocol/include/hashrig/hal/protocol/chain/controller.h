@@ -55,6 +55,9 @@ class ChainController {
   void SetWork(const ChainWork& work);
   // The host's fan setting; empty: the thermal loop's. Hot overrides it either way.
   void SetManualFan(std::optional<Percent> fan);
+  // The fan loop's target temperature (ThermalController::set_target's bounds).
+  double SetThermalTarget(double celsius) { return thermal_.set_target(celsius); }
+  const ThermalConfig& thermal_config() const { return thermal_.config(); }
 
   Operation Poll(Micros now);
   void OnBytes(std::span<const std::uint8_t> bytes, Micros now);

@@ -93,6 +93,11 @@ class ThermalController {
   // (never below the minimum). The thermal state is kept — a new setting never cuts a
   // cool-down short nor undoes a step-down.
   void set_frequency(Megahertz frequency);
+  // The fan loop's target (an operator's setting): kept kMinTarget..hot_c - 5, so the
+  // fans still have room before "hot" takes over. Returns the target now in force.
+  double set_target(double celsius);
+  const ThermalConfig& config() const { return config_; }
+  static constexpr double kMinTarget = 35;
 
  private:
   bool Believable(double celsius, Micros now);
