@@ -58,6 +58,20 @@ Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
   if (host.empty()) {
     return Error(StatusCode::kInvalidArgument, "pool URL '" + original + "': no host");
   }
+  // A DNS name or an IPv4 address (letters, digits, '-', '.', '_'), or an IPv6 address in
+  // brackets: nothing else reaches the resolver, the log or a metrics label (a space, a
+  // comma, markup, bytes that are not ASCII: punycode is the way to write a name in
+  // another script).
+  const bool bracketed = text.starts_with('[');
+  const auto allowed = [bracketed](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) != 0 || c == '.' || c == '-' || (!bracketed && c == '_') ||
+           (bracketed && (c == ':' || c == '%'));
+  };
+  if (!std::all_of(host.begin(), host.end(), allowed) || host.size() > 253) {
+    return Error(StatusCode::kInvalidArgument,
+                 "pool URL '" + original + "': the host is not a host name or an IP address");
+  }
   if (!port.empty()) {
     const bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
                           return std::isdigit(static_cast<unsigned char>(c)) != 0;

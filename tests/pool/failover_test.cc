@@ -91,9 +91,16 @@ TEST(PoolUrlTest, SchemesPortsAndSuffix) {
   EXPECT_EQ(ParsePoolUrl("[::1]:4000")->host, "::1");
   EXPECT_EQ(ParsePoolUrl("stratum+tcp://a:1")->ToString(), "stratum+tcp://a:1");
   for (const char* bad :
-       {"", "http://a:1", "stratum+tcp://:1", "a:0", "a:65536", "a:x", "a:1#other", "[::1:5"}) {
+       {"", "http://a:1", "stratum+tcp://:1", "a:0", "a:65536", "a:x", "a:1#other", "[::1:5",
+        // hosts that are no host name or address (the dashboard's review added them)
+        "stratum+tcp://ho st:3333", "stratum+tcp://a,b:3333", "stratum+tcp://<img src=x>:1",
+        "stratum+tcp://h\xff\xfe:3333", "stratum+tcp://\xc3\xbcn\xc3\xaf.example:1",
+        "stratum+tcp://h\nx:1", "[a b]:1"}) {
     EXPECT_FALSE(ParsePoolUrl(bad).ok()) << bad;
   }
+  EXPECT_TRUE(ParsePoolUrl("stratum+tcp://xn--n-uga.example:1").ok());  // punycode
+  EXPECT_TRUE(ParsePoolUrl("stratum+tcp://solo_pool.lan:1").ok());
+  EXPECT_TRUE(ParsePoolUrl("[fe80::1%eth0]:1").ok());
 }
 
 // As `openssl x509 -fingerprint -sha256` prints it, or plain hex of either case.

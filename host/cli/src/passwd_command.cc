@@ -1,5 +1,6 @@
 // hashrig passwd: the dashboard's password, hashed (host/report/password.h), into the
 // configuration file's "http-password-hash".
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -42,11 +43,28 @@ std::optional<std::string> ReadPassword(const char* prompt) {
   return got ? std::optional(line) : std::nullopt;
 }
 
-// Writes `hash` into the JSON object in `path` (a new one when the file is missing),
+// Writes `hash` into the JSON object in `given` (a new one when the file is missing),
 // through a temporary file renamed over it: a crash leaves the old file or the new one.
-Error WriteHash(const std::string& path, const std::string& hash) {
+// A symlink is followed (the file it names is replaced, the link stays); the file keeps
+// its permissions (a new one is 0600: the file also holds the pools' passwords).
+Error WriteHash(const std::string& given, const std::string& hash) {
+  std::error_code ec;
+  std::string path = given;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec))) {
+    path = std::filesystem::canonical(given, ec).string();
+    if (ec) {
+      return Error(StatusCode::kNotFound, "'" + given + "' is a broken symlink");
+    }
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error(StatusCode::kInvalidArgument, "'" + given + "' is a directory, not a file");
+  }
+  const bool existed = std::filesystem::exists(path, ec);
+  const auto mode = existed
+                        ? std::filesystem::status(path, ec).permissions()
+                        : std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   nlohmann::ordered_json config = nlohmann::ordered_json::object();
-  if (std::filesystem::exists(path)) {
+  if (existed) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
@@ -65,7 +83,11 @@ Error WriteHash(const std::string& path, const std::string& hash) {
       return Error(StatusCode::kUnavailable, "cannot write '" + temporary + "'");
     }
   }
-  std::error_code ec;
+  std::filesystem::permissions(temporary, mode, ec);
+  struct stat owner {};
+  if (existed && ::stat(path.c_str(), &owner) == 0) {
+    (void)::chown(temporary.c_str(), owner.st_uid, owner.st_gid);  // root may; others keep theirs
+  }
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     return Error(StatusCode::kUnavailable, "cannot replace '" + path + "': " + ec.message());
@@ -76,12 +98,19 @@ Error WriteHash(const std::string& path, const std::string& hash) {
 }  // namespace
 
 int RunPasswd(const Args& args) {
-  if (args.Has("print") == args.Has("config")) {
+  if (args.Has("print") && args.Has("config")) {
+    return UsageError(kCommand, "--config and --print: give one of them");
+  }
+  if (!args.Has("print") && !args.Has("config")) {
     return UsageError(kCommand, "give --config FILE (write the hash there) or --print");
   }
+  if (!args.positional().empty()) {
+    return UsageError(kCommand, "unexpected '" + args.positional()[0] +
+                                    "': the password is read from standard input");
+  }
   const auto password = ReadPassword("new dashboard password: ");
-  if (!password || password->empty()) {
-    return UsageError(kCommand, "no password given (an empty one is refused)");
+  if (!password || password->find_first_not_of(" \t") == std::string::npos) {
+    return UsageError(kCommand, "no password given (an empty or blank one is refused)");
   }
   if (isatty(STDIN_FILENO) != 0) {
     const auto again = ReadPassword("again: ");

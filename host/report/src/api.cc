@@ -9,6 +9,7 @@
 
 #include "hashrig/base/version.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/pool/url.h"
 
 namespace hashrig::host {
 namespace {
@@ -18,6 +19,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxRequest = 4096;
+constexpr std::size_t kMaxPools = 32;       // addpool beyond: refused
+constexpr std::size_t kMaxPoolField = 256;  // bytes of an added pool's URL, user, password
 constexpr std::string_view kDescription = kNameAndVersion;
 
 struct Command {
@@ -566,6 +569,46 @@ Answer AscSet(const std::string& parameter, const MinerSnapshot& s, std::int64_t
   return a;
 }
 
+// addpool|URL,USER,PASS with "\," escaping a comma: the URL must be one the pool client
+// takes (pool/url.h), the fields short, and at most kMaxPools pools, or nothing is added.
+Answer AddPool(const std::string& parameter, const MinerSnapshot& s, std::int64_t now) {
+  Answer a;
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < parameter.size(); ++i) {
+    if (parameter[i] == '\\' && i + 1 < parameter.size()) {
+      parts.back() += parameter[++i];
+    } else if (parameter[i] == ',') {
+      parts.emplace_back();
+    } else {
+      parts.back() += parameter[i];
+    }
+  }
+  if (parts.size() != 3 || parts[0].empty()) {
+    a.body = {{"STATUS", Status('E', 52, "Missing addpool details", now)}};
+    return a;
+  }
+  std::string why;
+  if (s.pools.size() >= kMaxPools) {
+    why = "there are " + std::to_string(s.pools.size()) + " pools already (at most " +
+          std::to_string(kMaxPools) + ")";
+  } else if (parts[0].size() > kMaxPoolField || parts[1].size() > kMaxPoolField ||
+             parts[2].size() > kMaxPoolField) {
+    why = "URL, user and password take " + std::to_string(kMaxPoolField) + " bytes at most";
+  } else if (const auto url = pool::ParsePoolUrl(parts[0]); !url) {
+    why = url.error().message();
+  }
+  if (!why.empty()) {
+    a.body = {{"STATUS", Status('E', 52, "Invalid addpool details: " + why, now)}};
+    return a;
+  }
+  a.action.kind = ApiAction::Kind::kAddPool;
+  a.action.url = parts[0];
+  a.action.user = parts[1];
+  a.action.password = parts[2];
+  a.body = {{"STATUS", Status('S', 55, "Added pool '" + parts[0] + "'", now)}};
+  return a;
+}
+
 Answer Privileged(const std::string& name, const std::string& parameter, const MinerSnapshot& s,
                   std::int64_t now) {
   Answer a;
@@ -584,27 +627,7 @@ Answer Privileged(const std::string& name, const std::string& parameter, const M
     return a;
   }
   if (name == "addpool") {
-    // url,user,pass with "\," escaping a comma.
-    std::vector<std::string> parts(1);
-    for (std::size_t i = 0; i < parameter.size(); ++i) {
-      if (parameter[i] == '\\' && i + 1 < parameter.size()) {
-        parts.back() += parameter[++i];
-      } else if (parameter[i] == ',') {
-        parts.emplace_back();
-      } else {
-        parts.back() += parameter[i];
-      }
-    }
-    if (parts.size() != 3 || parts[0].empty()) {
-      a.body = {{"STATUS", Status('E', 52, "Missing addpool details", now)}};
-      return a;
-    }
-    a.action.kind = Kind::kAddPool;
-    a.action.url = parts[0];
-    a.action.user = parts[1];
-    a.action.password = parts[2];
-    a.body = {{"STATUS", Status('S', 55, "Added pool '" + parts[0] + "'", now)}};
-    return a;
+    return AddPool(parameter, s, now);
   }
   const auto pool = PoolIndex(parameter, s);
   if (!pool) {

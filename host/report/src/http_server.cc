@@ -88,10 +88,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     }
     c->action = response.action;
     c->response.version(req.version());
-    if (req.method() == http::verb::head) {
-      response.body.clear();
-    }
-    Respond(c, std::move(response));
+    Respond(c, std::move(response), req.method() == http::verb::head);
   }
 
   static WebResponse Plain(int status, std::string text) {
@@ -102,7 +99,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     return r;
   }
 
-  void Respond(const std::shared_ptr<Connection>& c, WebResponse response) {
+  // HEAD: the headers GET would have (its Content-Length too), no body.
+  void Respond(const std::shared_ptr<Connection>& c, WebResponse response, bool head = false) {
     auto& res = c->response;
     if (res.version() == 0) {
       res.version(11);
@@ -117,6 +115,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     res.body() = std::move(response.body);
     res.keep_alive(false);
     res.prepare_payload();
+    if (head) {
+      res.body().clear();
+    }
     c->stream.expires_after(kDeadline);
     auto self = shared_from_this();
     http::async_write(c->stream, res, [self, c](const error_code&, std::size_t) {

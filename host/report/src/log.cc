@@ -19,6 +19,26 @@ constexpr EnumName<LogLevel> kLogLevelWords[] = {{LogLevel::kDebug, "debug"},
                                                  {LogLevel::kWarning, "warning"},
                                                  {LogLevel::kError, "error"}};
 
+// Text from outside (a pool URL an API client sent, a pool's reject reason) written so it
+// stays on its line: control characters as \n, \r, \xNN.
+void AppendEscaped(std::string& line, std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else if (u < 0x20 || u == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      line += "\\x";
+      line += kHex[u >> 4];
+      line += kHex[u & 0xF];
+    } else {
+      line += c;
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<LogLevel> ParseLogLevel(std::string_view text) {
@@ -38,9 +58,9 @@ void Logger::Write(LogLevel level, std::string_view where, std::string_view text
   line += ' ';
   line += ToString(level);
   line += ' ';
-  line += where;
+  AppendEscaped(line, where);
   line += ": ";
-  line += text;
+  AppendEscaped(line, text);
   const std::lock_guard lock(mutex_);
   if (keep_ > 0) {
     recent_.push_back(line);

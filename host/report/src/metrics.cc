@@ -6,7 +6,39 @@
 namespace hashrig::host {
 namespace {
 
-std::string Escape(const std::string& value) {
+// The length of the UTF-8 sequence at `text[i]`, 0 when it is not one (stray or overlong
+// bytes, surrogates, beyond U+10FFFF).
+std::size_t Utf8Length(const std::string& text, std::size_t i) {
+  const auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t n = lead < 0x80                    ? 1
+                        : lead >= 0xC2 && lead <= 0xDF ? 2
+                        : lead >= 0xE0 && lead <= 0xEF ? 3
+                        : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                       : 0;
+  if (n == 0 || i + n > text.size()) {
+    return 0;
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  const unsigned char second = n > 1 ? byte(i + 1) : 0;
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+      (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
+    return 0;
+  }
+  return n;
+}
+
+std::string Escape(const std::string& raw) {
+  std::string value;  // valid UTF-8: each bad byte is U+FFFD
+  for (std::size_t i = 0; i < raw.size();) {
+    const std::size_t n = Utf8Length(raw, i);
+    value += n == 0 ? std::string("\xEF\xBF\xBD") : raw.substr(i, n);
+    i += n == 0 ? 1 : n;
+  }
   std::string out;
   for (char c : value) {
     if (c == '\\' || c == '"') {
@@ -96,16 +128,18 @@ void RenderMiner(Writer& w, const MinerSnapshot& s) {
 void RenderPools(Writer& w, const std::vector<PoolSnapshot>& pools) {
   w.Family("hashrig_pool_up", "gauge", "1 when connected to the pool.");
   for (std::size_t i = 0; i < pools.size(); ++i) {
-    w.Sample("hashrig_pool_up", Label("pool", std::to_string(i)) + "," + Label("url", pools[i].url),
+    w.Sample("hashrig_pool_up",
+             Label("pool", std::to_string(pools[i].id)) + "," + Label("url", pools[i].url),
              pools[i].alive ? 1 : 0);
   }
   w.Family("hashrig_pool_active", "gauge", "1 for the pool being mined.");
   for (std::size_t i = 0; i < pools.size(); ++i) {
-    w.Sample("hashrig_pool_active", Label("pool", std::to_string(i)), pools[i].active ? 1 : 0);
+    w.Sample("hashrig_pool_active", Label("pool", std::to_string(pools[i].id)),
+             pools[i].active ? 1 : 0);
   }
   w.Family("hashrig_pool_shares_total", "counter", "Shares per pool by verdict.");
   for (std::size_t i = 0; i < pools.size(); ++i) {
-    const std::string pool = Label("pool", std::to_string(i));
+    const std::string pool = Label("pool", std::to_string(pools[i].id));
     w.Sample("hashrig_pool_shares_total", pool + "," + Label("result", "accepted"),
              Count(pools[i].accepted));
     w.Sample("hashrig_pool_shares_total", pool + "," + Label("result", "rejected"),

@@ -17,9 +17,10 @@ using json = nlohmann::ordered_json;
 constexpr auto kSessionLife = std::chrono::hours(12);
 constexpr std::size_t kMaxSessions = 16;  // a 17th login ends the oldest session
 constexpr auto kFailureWindow = std::chrono::seconds(60);
-constexpr std::size_t kFailuresPerPeer = 5;
+constexpr std::size_t kAttemptsPerPeer = 5;
 constexpr std::size_t kFailuresAll = 20;
 constexpr std::string_view kCookie = "hashrig_session";
+constexpr std::int64_t kHistoryStep = 5;  // seconds between the chart's samples
 
 WebResponse Json(int status, const json& body) {
   WebResponse r;
@@ -31,6 +32,13 @@ WebResponse Json(int status, const json& body) {
 
 WebResponse Failure(int status, const std::string& message) {
   return Json(status, {{"error", message}});
+}
+
+// 405 with the Allow header HTTP asks for.
+WebResponse NotAllowed(const char* allow, const std::string& message) {
+  WebResponse r = Failure(405, message);
+  r.headers.emplace_back("Allow", allow);
+  return r;
 }
 
 json Optional(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
@@ -219,7 +227,7 @@ std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_vi
                                        json& command) {
   if (path == "pools") {
     if (request.method != "POST") {
-      return Failure(405, "pools takes POST (add) or GET");
+      return NotAllowed("GET, POST", "pools takes POST (add) or GET");
     }
     const json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() || !body.contains("url") ||
@@ -230,6 +238,10 @@ std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_vi
                      "\"...\", \"password\": \"...\"}");
     }
     const std::string url = body["url"].get<std::string>();
+    if (url.size() > 256 || body.value("user", "").size() > 256 ||
+        body.value("password", "").size() > 256) {
+      return Failure(400, "URL, user and password take 256 bytes at most");
+    }
     if (url.rfind("stratum+tcp://", 0) != 0 && url.rfind("stratum+ssl://", 0) != 0 &&
         url.rfind("stratum+tls://", 0) != 0) {
       return Failure(400,
@@ -252,7 +264,7 @@ std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_vi
                      : request.method == "POST" && verb == "disable" ? "disablepool"
                                                                      : nullptr;
   if (name == nullptr) {
-    return Failure(405, "pools/N takes POST switch|enable|disable or DELETE");
+    return NotAllowed("POST, DELETE", "pools/N takes POST switch|enable|disable or DELETE");
   }
   command = {{"command", name}, {"parameter", index}};
   return std::nullopt;
@@ -279,6 +291,9 @@ std::string CookieValue(std::string_view header) {
 WebApp::WebApp(WebConfig config) : config_(std::move(config)) {}
 
 void WebApp::Record(const MinerSnapshot& snapshot, std::int64_t unix_now) {
+  if (!history_.empty() && unix_now - history_.back().when < kHistoryStep) {
+    return;  // one sample per 5 s whatever the status interval: 720 are the last hour
+  }
   history_.push_back({unix_now, snapshot.hashrate_5s, snapshot.hashrate_1m, snapshot.hashrate_15m});
   while (history_.size() > config_.history) {
     history_.pop_front();
@@ -294,7 +309,7 @@ WebResponse WebApp::Handle(const WebRequest& request, const MinerSnapshot& snaps
       return Failure(404, "this port serves /metrics only");
     }
     if (request.method != "GET" && request.method != "HEAD") {
-      return Failure(405, "GET /metrics");
+      return NotAllowed("GET, HEAD", "GET /metrics");
     }
     WebResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -305,7 +320,7 @@ WebResponse WebApp::Handle(const WebRequest& request, const MinerSnapshot& snaps
     return Api(request, path.substr(8), snapshot, log_tail, now);
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    return Failure(405, "the page's files are read with GET");
+    return NotAllowed("GET, HEAD", "the page's files are read with GET");
   }
   const WebAsset* asset = FindWebAsset(path == "/" ? "/index.html" : path);
   if (asset == nullptr) {
@@ -323,10 +338,15 @@ WebResponse WebApp::Handle(const WebRequest& request, const MinerSnapshot& snaps
 
 WebResponse WebApp::Api(const WebRequest& request, std::string_view path, const MinerSnapshot& s,
                         const std::vector<std::string>& log_tail, Clock::time_point now) {
-  if (request.method != "GET") {
-    if (path == "login" && request.method == "POST") {
+  if (path == "login" || path == "logout") {
+    if (request.method != "POST") {
+      return NotAllowed("POST", std::string(path) + " takes POST");
+    }
+    if (path == "login") {
       return Login(request, now);
     }
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
     if (path == "logout" && request.method == "POST") {
       if (const auto token = CookieValue(request.cookie); !token.empty()) {
         sessions_.erase(token);
@@ -381,29 +401,34 @@ bool WebApp::LockedOut(std::uint32_t peer, Clock::time_point now) {
     }
   };
   expire(all_failures_);
-  for (auto it = failures_.begin(); it != failures_.end();) {
+  for (auto it = attempts_.begin(); it != attempts_.end();) {
     expire(it->second);
-    it = it->second.empty() ? failures_.erase(it) : std::next(it);
+    it = it->second.empty() ? attempts_.erase(it) : std::next(it);
   }
-  const auto it = failures_.find(peer);
+  const auto it = attempts_.find(peer);
   return all_failures_.size() >= kFailuresAll ||
-         (it != failures_.end() && it->second.size() >= kFailuresPerPeer);
+         (it != attempts_.end() && it->second.size() >= kAttemptsPerPeer);
 }
 
 WebResponse WebApp::Login(const WebRequest& request, Clock::time_point now) {
   if (config_.password_hash.empty()) {
     return Failure(403, "no password is set: run `hashrig passwd --config FILE` to allow changes");
   }
-  if (LockedOut(request.peer, now)) {
-    return Failure(429, "too many wrong passwords: wait a minute");
+  // Only an address that may change the miner may log in (nor count against the limits:
+  // anyone else could otherwise lock the owner out).
+  if (AccessFor(request.peer, config_.allow) != ApiAccess::kWrite) {
+    return Failure(403, "this address may not change the miner (--api-allow W:NETWORK)");
   }
+  if (LockedOut(request.peer, now)) {
+    return Failure(429, "too many login attempts: wait a minute");
+  }
+  attempts_[request.peer].push_back(now);  // every attempt: each costs a PBKDF2 run
   const json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("password") ||
       !body["password"].is_string()) {
     return Failure(400, "expected JSON {\"password\": \"...\"}");
   }
   if (!CheckPassword(body["password"].get<std::string>(), config_.password_hash)) {
-    failures_[request.peer].push_back(now);
     all_failures_.push_back(now);
     return Failure(401, "wrong password");
   }
@@ -438,6 +463,9 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
   if (path != "pools" && path.rfind("pools/", 0) != 0 && path != "settings") {
     return Failure(404, "no such API path: /api/v1/" + std::string(path));
   }
+  if (path == "settings" && request.method != "POST") {
+    return NotAllowed("GET, POST", "settings takes POST (change) or GET");
+  }
   if (AccessFor(request.peer, config_.allow) != ApiAccess::kWrite) {
     return Failure(403, "this address may not change the miner (--api-allow W:NETWORK)");
   }
@@ -449,8 +477,7 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
     return Failure(403, "missing or wrong X-CSRF-Token");
   }
   if (path == "settings") {
-    return request.method == "POST" ? TuneChain(request, s)
-                                    : Failure(405, "settings takes POST (change) or GET");
+    return TuneChain(request, s);
   }
   // The cgminer API's privileged command, so both ways check the same things.
   json command;

@@ -148,7 +148,12 @@ function poolButton(label, method, path) {
   return button;
 }
 
+let shownPools = '';
 function showPools(pools) {
+  // Rebuilt only when something changed: a button is not replaced under the cursor.
+  const key = JSON.stringify(pools) + state.loggedIn;
+  if (key === shownPools) { return; }
+  shownPools = key;
   document.querySelector('#pools tbody').replaceChildren(...pools.map((p) => el('tr',
     { className: p.active ? 'active' : '' },
     el('td', {}, p.index), el('td', {}, p.url + (p.active ? ' (mining)' : '')),

@@ -768,10 +768,27 @@ namespace {
 TEST(RunCommandTest, PasswdAndTheDashboardPort) {
   const std::string config = ::testing::TempDir() + "/hashrig-dashboard.json";
   std::ofstream(config) << R"({"status-interval": 1, "log-level": "info"})";
-  ASSERT_EQ(std::system(("echo 'open sesame' | " + std::string(HASHRIG_BINARY) +
-                         " passwd --config " + config + " 2>/dev/null")
-                            .c_str()),
-            0);
+  namespace fs = std::filesystem;
+  fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  const std::string link = config + ".link";  // written through a symlink: the file changes
+  fs::remove(link);
+  fs::create_symlink(config, link);
+  const auto passwd = [](const std::string& input, const std::string& args) {
+    return std::system(("printf '" + input + "' | " + std::string(HASHRIG_BINARY) + " passwd " +
+                        args + " 2>/dev/null")
+                           .c_str());
+  };
+  ASSERT_EQ(passwd("open sesame\\n", "--config " + link), 0);
+  EXPECT_TRUE(fs::is_symlink(link));  // the link stays a link
+  EXPECT_EQ(fs::status(config).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);  // kept
+  EXPECT_NE(passwd("   \\n", "--config " + config), 0);  // a blank password is refused
+  const std::string fresh = ::testing::TempDir() + "/hashrig-fresh.json";
+  fs::remove(fresh);
+  ASSERT_EQ(passwd("s3cret\\n", "--config " + fresh), 0);  // a new file, only its owner's
+  EXPECT_EQ(fs::status(fresh).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_NE(passwd("x\\n", "--print extra"), 0);
   std::ifstream in(config);
   const auto written = nlohmann::json::parse(in);
   EXPECT_EQ(written["status-interval"], 1);  // the rest is kept

@@ -308,10 +308,29 @@ TEST(ApiTest, PrivilegedCommandsNeedWriteAccess) {
     EXPECT_EQ(denied["STATUS"][0]["Code"], 45) << command;
   }
   const ApiReply add =
-      AnswerApi("addpool|stratum+tcp://c:1\\,2,user,pass", ApiAccess::kWrite, Snapshot(), 0);
+      AnswerApi("addpool|stratum+tcp://c:1234,us\\,er,pass", ApiAccess::kWrite, Snapshot(), 0);
   EXPECT_EQ(add.action.kind, ApiAction::Kind::kAddPool);
-  EXPECT_EQ(add.action.url, "stratum+tcp://c:1,2");
+  EXPECT_EQ(add.action.url, "stratum+tcp://c:1234");
+  EXPECT_EQ(add.action.user, "us,er");
   EXPECT_EQ(add.action.password, "pass");
+  // A pool the client would refuse is refused here, with its reason (it used to answer
+  // "Added pool" and then log a WARN); and no more than 32 pools, no field over 256 bytes.
+  for (const std::string& refused :
+       {std::string("addpool|stratum+tcp://host:0,u,p"), std::string("addpool|stratum+tcp://,u,p"),
+        std::string("addpool|stratum+tcp://ho st:3333,u,p"),
+        std::string("addpool|stratum+tcp://<img src=x>:1,u,p"),
+        std::string("addpool|stratum+tcp://h\xff\xfe:3333,u,p"),
+        std::string("addpool|stratum+tcp://h:99999,u,p"),
+        "addpool|stratum+tcp://h:1," + std::string(300, 'u') + ",p"}) {
+    const ApiReply r = AnswerApi(refused, ApiAccess::kWrite, Snapshot(), 0);
+    EXPECT_EQ(r.action.kind, ApiAction::Kind::kNone) << refused;
+    EXPECT_NE(r.bytes.find("Code=52,Msg=Invalid addpool details: "), std::string::npos) << r.bytes;
+  }
+  MinerSnapshot full = Snapshot();
+  full.pools.resize(32);
+  EXPECT_NE(AnswerApi("addpool|stratum+tcp://h:1,u,p", ApiAccess::kWrite, full, 0)
+                .bytes.find("32 pools already"),
+            std::string::npos);
   const ApiReply sw =
       AnswerApi("{\"command\":\"switchpool\",\"parameter\":1}", ApiAccess::kWrite, Snapshot(), 0);
   EXPECT_EQ(sw.action.kind, ApiAction::Kind::kSwitchPool);

@@ -120,6 +120,21 @@ TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
   }
 }
 
+// Label values are UTF-8 whatever the pool's URL holds (one bad byte made Prometheus
+// refuse the whole scrape), and a pool's label is its id, not its position in the list.
+TEST(MetricsTest, LabelsAreUtf8AndPoolsKeepTheirIds) {
+  MinerSnapshot s = Snapshot();
+  s.pools[0].url = "stratum+tcp://h\xff\xfe:1 \xc3\xbc \xed\xa0\x80";  // bad, bad, good, surrogate
+  s.pools[0].id = 7;
+  const std::string text = RenderMetrics(s);
+  EXPECT_NE(text.find("url=\"stratum+tcp://h\xef\xbf\xbd\xef\xbf\xbd:1 \xc3\xbc "
+                      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find('\xff'), std::string::npos);
+  EXPECT_NE(text.find("hashrig_pool_active{pool=\"7\"} 1"), std::string::npos) << text;
+}
+
 TEST(MetricsTest, TheMetricsPortAnswersMetricsOnly) {
   WebConfig config;
   config.metrics_only = true;

@@ -15,9 +15,11 @@
 //        disable; DELETE /api/v1/pools/N  (N: the position in /api/v1/pools)
 // A change needs all of: a password set (`hashrig passwd`), a live session cookie, its
 // CSRF token in X-CSRF-Token, and write access for the client's address under
-// --api-allow (the cgminer API's rule). Logins are rate-limited: 5 failures from one
-// address within 60 s lock it out for 60 s (429), and 20 from anywhere lock everyone out
-// for 60 s. Errors are JSON {"error": "..."} with a 4xx status; nothing changes.
+// --api-allow (the cgminer API's rule); only such an address may log in at all. Logins
+// are rate-limited: 5 attempts from one address within 60 s (right or wrong: each costs
+// a PBKDF2 run on the I/O thread) lock it out for 60 s (429), and 20 wrong ones from
+// anywhere lock everyone out for 60 s. Errors are JSON {"error": "..."} with a 4xx status
+// (405 with Allow); nothing changes. HEAD is answered as GET without the body.
 #pragma once
 
 #include <chrono>
@@ -54,7 +56,7 @@ struct WebConfig {
   std::string password_hash;  // password.h's stored form; empty: the page is read-only
   std::vector<AllowRule> allow;
   bool metrics_only = false;  // --metrics-listen: /metrics and nothing else
-  std::size_t history = 720;  // hashrate samples kept for the chart (1 h at 5 s)
+  std::size_t history = 720;  // hashrate samples kept for the chart (one per 5 s: 1 h)
 };
 
 class WebApp {
@@ -87,7 +89,7 @@ class WebApp {
   };
   std::deque<Sample> history_;
   std::map<std::string, Session> sessions_;
-  std::map<std::uint32_t, std::deque<Clock::time_point>> failures_;
+  std::map<std::uint32_t, std::deque<Clock::time_point>> attempts_;
   std::deque<Clock::time_point> all_failures_;
 };
 
