@@ -27,9 +27,9 @@ std::string_view Field(std::string_view& input) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::string hash = *hashrig::host::HashPassword("pw", 1);
+  static const std::string kHash = *hashrig::host::HashPassword("pw", 1);
   hashrig::host::WebConfig config;
-  config.password_hash = hash;
+  config.password_hash = kHash;
   config.allow = {{true, 0x7F000001, 32}};
   WebApp app(config);
   hashrig::host::MinerSnapshot snapshot;

@@ -66,7 +66,7 @@ std::string Unescape(const std::string& text) {
 // items split at '|', pairs at ',', key and value at '='. An item led by a bare word is
 // of that section ("SUMMARY,Elapsed=.."); one led by an index is of its list's section.
 json FromPlain(const std::string& text) {
-  const std::map<std::string, std::string> kListOf = {{"STATUS", "STATUS"},
+  const std::map<std::string, std::string> list_of = {{"STATUS", "STATUS"},
                                                       {"POOL", "POOLS"},
                                                       {"ASC", "DEVS"},
                                                       {"STATS", "STATS"},
@@ -89,8 +89,8 @@ json FromPlain(const std::string& text) {
       const std::string key = Unescape(halves[0]);
       const std::string value = Unescape(halves[1]);
       if (section.empty()) {
-        EXPECT_TRUE(kListOf.contains(key)) << key << " in " << text;
-        section = kListOf.contains(key) ? kListOf.at(key) : key;
+        EXPECT_TRUE(list_of.contains(key)) << key << " in " << text;
+        section = list_of.contains(key) ? list_of.at(key) : key;
       }
       const json parsed = json::parse(value, nullptr, false);
       object[key] = value.empty() ? json(nullptr) : parsed.is_discarded() ? json(value) : parsed;
