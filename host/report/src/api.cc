@@ -477,17 +477,20 @@ std::optional<int> PoolIndex(const std::string& parameter, const MinerSnapshot& 
   return n < static_cast<int>(s.pools.size()) ? std::optional<int>(n) : std::nullopt;
 }
 
-// "N,OPTION,VALUE" split at its commas.
-std::vector<std::string> Fields(const std::string& parameter) {
-  std::vector<std::string> fields(1);
-  for (const char c : parameter) {
-    if (c == ',') {
-      fields.emplace_back();
+// A command's parameter split at its commas, "\," escaping a comma (cgminer's syntax):
+// "url,user,pass" for addpool, "N,OPTION,VALUE" for ascset.
+std::vector<std::string> SplitParameter(const std::string& parameter) {
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < parameter.size(); ++i) {
+    if (parameter[i] == '\\' && i + 1 < parameter.size()) {
+      parts.back() += parameter[++i];
+    } else if (parameter[i] == ',') {
+      parts.emplace_back();
     } else {
-      fields.back() += c;
+      parts.back() += parameter[i];
     }
   }
-  return fields;
+  return parts;
 }
 
 // Why `option` = `value` is outside what the chain can take (its ChainLimits); empty: fine.
@@ -534,7 +537,7 @@ std::string CheckTuning(const ChainLimits& limits, const std::string& option, do
 // ascset|N,OPTION,VALUE (cgminer's per-device setting): freq MHz, voltage V, target C.
 Answer AscSet(const std::string& parameter, const MinerSnapshot& s, std::int64_t now) {
   Answer a;
-  const auto fields = Fields(parameter);
+  const auto fields = SplitParameter(parameter);
   const bool digits = !fields[0].empty() && fields[0].size() <= 4 &&
                       std::all_of(fields[0].begin(), fields[0].end(), ::isdigit);
   const std::size_t chain = digits ? std::stoul(fields[0]) : s.chains.size();
@@ -573,16 +576,7 @@ Answer AscSet(const std::string& parameter, const MinerSnapshot& s, std::int64_t
 // takes (pool/url.h), the fields short, and at most kMaxPools pools, or nothing is added.
 Answer AddPool(const std::string& parameter, const MinerSnapshot& s, std::int64_t now) {
   Answer a;
-  std::vector<std::string> parts(1);
-  for (std::size_t i = 0; i < parameter.size(); ++i) {
-    if (parameter[i] == '\\' && i + 1 < parameter.size()) {
-      parts.back() += parameter[++i];
-    } else if (parameter[i] == ',') {
-      parts.emplace_back();
-    } else {
-      parts.back() += parameter[i];
-    }
-  }
+  const auto parts = SplitParameter(parameter);
   if (parts.size() != 3 || parts[0].empty()) {
     a.body = {{"STATUS", Status('E', 52, "Missing addpool details", now)}};
     return a;
@@ -754,6 +748,21 @@ std::string Plain(const json& body) {
 }
 
 }  // namespace
+
+ApiOutcome RunPrivileged(std::string_view command, const std::string& parameter,
+                         const MinerSnapshot& snapshot) {
+  const std::string name(command);
+  const Command* known = Find(name);
+  if (known == nullptr || !known->privileged) {
+    return {false, "Invalid command", {}};
+  }
+  Answer a = Privileged(name, parameter, snapshot, 0);
+  const json& status = a.body["STATUS"];
+  if (status.is_string()) {  // quit: BYE, restart: RESTART
+    return {true, status.get<std::string>(), a.action};
+  }
+  return {status[0]["STATUS"] == "S", status[0]["Msg"].get<std::string>(), a.action};
+}
 
 ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
                    std::int64_t now) {

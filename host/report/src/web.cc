@@ -14,7 +14,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr auto kSessionLife = std::chrono::hours(12);
+constexpr std::chrono::seconds kSessionLife = std::chrono::hours(12);
 constexpr std::size_t kMaxSessions = 16;  // a 17th login ends the oldest session
 constexpr auto kFailureWindow = std::chrono::seconds(60);
 constexpr std::size_t kAttemptsPerPeer = 5;
@@ -41,7 +41,11 @@ WebResponse NotAllowed(const char* allow, const std::string& message) {
   return r;
 }
 
-json Optional(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+// A reading in its unit (base/units.h) as a number; null when there is none, never a 0.
+template <typename Unit>
+json Reading(const std::optional<Unit>& reading) {
+  return reading ? json(reading->value) : json(nullptr);
+}
 
 json Summary(const MinerSnapshot& s) {
   json active = nullptr;
@@ -85,13 +89,12 @@ json Chain(const ChainSnapshot& c) {
           {"problem", st.problem},
           {"chips_found", st.chips},
           {"chips_expected", st.expected_chips},
-          {"temperature_c",
-           Optional(st.temperature ? std::optional(st.temperature->value) : std::nullopt)},
-          {"fan_percent", Optional(st.fan ? std::optional(st.fan->value) : std::nullopt)},
-          {"fan_rpm", Optional(st.fan_speed ? std::optional(st.fan_speed->value) : std::nullopt)},
+          {"temperature_c", Reading(st.temperature)},
+          {"fan_percent", Reading(st.fan)},
+          {"fan_rpm", Reading(st.fan_speed)},
           {"frequency_mhz", st.frequency.value},
-          {"core_volts", Optional(st.core ? std::optional(st.core->voltage.value) : std::nullopt)},
-          {"power_watts", Optional(st.core ? std::optional(st.core->power.value) : std::nullopt)},
+          {"core_volts", st.core ? json(st.core->voltage.value) : json(nullptr)},
+          {"power_watts", st.core ? json(st.core->power.value) : json(nullptr)},
           {"hashrate", c.hashrate_5s},
           {"nominal_hashrate", st.nominal_hashrate},
           {"hardware_errors", c.hardware_errors},
@@ -104,15 +107,6 @@ json Chains(const MinerSnapshot& s) {
     chains.push_back(Chain(c));
   }
   return chains;
-}
-
-// The STATUS item of a cgminer API reply (an empty object when there is none).
-json FirstStatus(const ApiReply& reply) {
-  const json answer = json::parse(reply.bytes.substr(0, reply.bytes.size() - 1), nullptr, false);
-  return answer.is_object() && answer.contains("STATUS") && answer["STATUS"].is_array() &&
-                 !answer["STATUS"].empty()
-             ? answer["STATUS"][0]
-             : json::object();
 }
 
 // What each chain runs at, and what an operator may set (ChainLimits; null: not here).
@@ -134,8 +128,7 @@ json Settings(const MinerSnapshot& s) {
          {"name", c.name},
          {"state", Describe(c.status)},
          {"frequency_mhz", c.status.frequency.value},
-         {"core_volts",
-          Optional(c.status.core ? std::optional(c.status.core->voltage.value) : std::nullopt)},
+         {"core_volts", c.status.core ? json(c.status.core->voltage.value) : json(nullptr)},
          {"target_c", l.thermal_target ? json(l.target_c) : json(nullptr)},
          {"limits",
           {{"frequency", l.pll_model ? json(std::string(hal::protocol::InfoOf(*l.pll_model).name))
@@ -159,7 +152,6 @@ WebResponse TuneChain(const WebRequest& request, const MinerSnapshot& s) {
                    "\"target_c\": C} (any of the last three)");
   }
   WebResponse done = Json(200, {{"done", ""}});
-  std::string said;
   for (const auto& [field, option] : kFields) {
     if (!body.contains(field)) {
       continue;
@@ -167,16 +159,16 @@ WebResponse TuneChain(const WebRequest& request, const MinerSnapshot& s) {
     if (!body[field].is_number()) {
       return Failure(400, std::string(field) + ": expected a number");
     }
-    const json command = {{"command", "ascset"},
-                          {"parameter", std::to_string(body["chain"].get<std::uint64_t>()) + "," +
-                                            option + "," + json(body[field]).dump()}};
-    const ApiReply reply = AnswerApi(command.dump(), ApiAccess::kWrite, s, 0);
-    if (reply.action.kind != ApiAction::Kind::kTune) {
-      return Failure(400, FirstStatus(reply).value("Msg", "refused"));
+    const ApiOutcome outcome = RunPrivileged("ascset",
+                                             std::to_string(body["chain"].get<std::uint64_t>()) +
+                                                 "," + option + "," + json(body[field]).dump(),
+                                             s);
+    if (outcome.action.kind != ApiAction::Kind::kTune) {
+      return Failure(400, outcome.message);
     }
     done.action.kind = ApiAction::Kind::kTune;
-    done.action.chain = reply.action.chain;
-    const ChainTuning& t = reply.action.tuning;
+    done.action.chain = outcome.action.chain;
+    const ChainTuning& t = outcome.action.tuning;
     done.action.tuning.frequency = t.frequency ? t.frequency : done.action.tuning.frequency;
     done.action.tuning.voltage = t.voltage ? t.voltage : done.action.tuning.voltage;
     done.action.tuning.target_c = t.target_c ? t.target_c : done.action.tuning.target_c;
@@ -221,10 +213,16 @@ std::string Escaped(const std::string& text) {
   return out;
 }
 
+// A cgminer API privileged command: its name and parameter.
+struct PrivilegedCommand {
+  const char* name = nullptr;
+  std::string parameter;
+};
+
 // The cgminer API's privileged command for a change to the pools, in `command`; or why
 // the request is refused.
 std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_view path,
-                                       json& command) {
+                                       PrivilegedCommand& command) {
   if (path == "pools") {
     if (request.method != "POST") {
       return NotAllowed("GET, POST", "pools takes POST (add) or GET");
@@ -238,19 +236,14 @@ std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_vi
                      "\"...\", \"password\": \"...\"}");
     }
     const std::string url = body["url"].get<std::string>();
-    if (url.size() > 256 || body.value("user", "").size() > 256 ||
-        body.value("password", "").size() > 256) {
-      return Failure(400, "URL, user and password take 256 bytes at most");
-    }
     if (url.rfind("stratum+tcp://", 0) != 0 && url.rfind("stratum+ssl://", 0) != 0 &&
         url.rfind("stratum+tls://", 0) != 0) {
       return Failure(400,
                      "the URL must start with stratum+tcp://, stratum+ssl:// or "
                      "stratum+tls://");
     }
-    command = {{"command", "addpool"},
-               {"parameter", Escaped(url) + "," + Escaped(body.value("user", "")) + "," +
-                                 Escaped(body.value("password", ""))}};
+    command = {"addpool", Escaped(url) + "," + Escaped(body.value("user", "")) + "," +
+                              Escaped(body.value("password", ""))};
     return std::nullopt;
   }
   const std::string_view rest = path.substr(6);  // after "pools/"
@@ -266,7 +259,7 @@ std::optional<WebResponse> PoolCommand(const WebRequest& request, std::string_vi
   if (name == nullptr) {
     return NotAllowed("POST, DELETE", "pools/N takes POST switch|enable|disable or DELETE");
   }
-  command = {{"command", name}, {"parameter", index}};
+  command = {name, index};
   return std::nullopt;
 }
 
@@ -342,20 +335,9 @@ WebResponse WebApp::Api(const WebRequest& request, std::string_view path, const 
     if (request.method != "POST") {
       return NotAllowed("POST", std::string(path) + " takes POST");
     }
-    if (path == "login") {
-      return Login(request, now);
-    }
+    return path == "login" ? Login(request, now) : Logout(request);
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    if (path == "logout" && request.method == "POST") {
-      if (const auto token = CookieValue(request.cookie); !token.empty()) {
-        sessions_.erase(token);
-      }
-      WebResponse r = Json(200, {{"logged_in", false}});
-      r.headers.emplace_back(
-          "Set-Cookie", std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
-      return r;
-    }
     return Change(request, path, s, now);
   }
   if (path == "summary") {
@@ -441,8 +423,19 @@ WebResponse WebApp::Login(const WebRequest& request, Clock::time_point now) {
   const std::string token = RandomHex(32);
   const Session& session = sessions_[token] = {RandomHex(32), now + kSessionLife};
   WebResponse r = Json(200, {{"logged_in", true}, {"csrf", session.csrf}});
-  r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
-                                           "; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict");
+  r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token + "; Path=/; Max-Age=" +
+                                           std::to_string(kSessionLife.count()) +
+                                           "; HttpOnly; SameSite=Strict");
+  return r;
+}
+
+WebResponse WebApp::Logout(const WebRequest& request) {
+  if (const auto token = CookieValue(request.cookie); !token.empty()) {
+    sessions_.erase(token);
+  }
+  WebResponse r = Json(200, {{"logged_in", false}});
+  r.headers.emplace_back("Set-Cookie",
+                         std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
   return r;
 }
 
@@ -480,19 +473,16 @@ WebResponse WebApp::Change(const WebRequest& request, std::string_view path, con
     return TuneChain(request, s);
   }
   // The cgminer API's privileged command, so both ways check the same things.
-  json command;
+  PrivilegedCommand command;
   if (auto refused = PoolCommand(request, path, command)) {
     return *refused;
   }
-  // A request's bytes need not be UTF-8: replaced, never thrown on (fuzz_host_web found it).
-  const ApiReply reply = AnswerApi(command.dump(-1, ' ', false, json::error_handler_t::replace),
-                                   ApiAccess::kWrite, s, 0);
-  const json status = FirstStatus(reply);
-  if (status.value("STATUS", "") != "S") {
-    return Failure(400, status.value("Msg", "refused"));
+  const ApiOutcome outcome = RunPrivileged(command.name, command.parameter, s);
+  if (!outcome.ok) {
+    return Failure(400, outcome.message);
   }
-  WebResponse r = Json(200, {{"done", status.value("Msg", "")}});
-  r.action = reply.action;
+  WebResponse r = Json(200, {{"done", outcome.message}});
+  r.action = outcome.action;
   return r;
 }
 

@@ -798,9 +798,7 @@ TEST(RunCommandTest, PasswdAndTheDashboardPort) {
   ChildProcess run({HASHRIG_BINARY, "run", "--config", config, "--http-listen", "127.0.0.1:0",
                     "--duration", "120"});
   ASSERT_TRUE(WaitForLog(run, "dashboard (HTTP) on port ", 0, 30s)) << run.Stderr();
-  const std::string log = run.Stderr();
-  const auto port =
-      static_cast<std::uint16_t>(std::stoi(log.substr(log.find("dashboard (HTTP) on port ") + 25)));
+  const auto port = PortInLog(run.Stderr(), "dashboard (HTTP) on port ");
   const std::string page = AskApi(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(page.rfind("HTTP/1.1 200 OK", 0), 0u) << page.substr(0, 200);
   EXPECT_NE(page.find("<title>hashrig</title>"), std::string::npos);
@@ -843,9 +841,7 @@ TEST(RunCommandTest, AscsetRetunesARunningChain) {
   ChildProcess run({HASHRIG_BINARY, "run", "--api-listen", "127.0.0.1:0", "--api-allow",
                     "W:127.0.0.1", "--duration", "300", "--status-interval", "1"});
   ASSERT_TRUE(WaitForLog(run, "cgminer API on port ", 0, 30s)) << run.Stderr();
-  const std::string log = run.Stderr();
-  const auto port =
-      static_cast<std::uint16_t>(std::stoi(log.substr(log.find("cgminer API on port ") + 20)));
+  const auto port = PortInLog(run.Stderr(), "cgminer API on port ");
   ASSERT_TRUE(WaitForLog(run, "SIM0: mining", 0, 120s)) << run.Stderr();
   const auto ask = [port](const std::string& parameter) {
     const std::string reply =

@@ -70,6 +70,17 @@ struct ApiReply {
 // once the client has been quiet a moment, see api_server.h.)
 bool ApiRequestComplete(std::string_view request);
 
+// A privileged command ("addpool", "switchpool", "ascset"...) run without the wire's text
+// form: the dashboard's changes take the same checks as AnswerApi with write access, with
+// no request to serialise and parse back. ok: the API took it; message: its STATUS Msg.
+struct ApiOutcome {
+  bool ok = false;
+  std::string message;
+  ApiAction action;
+};
+ApiOutcome RunPrivileged(std::string_view command, const std::string& parameter,
+                         const MinerSnapshot& snapshot);
+
 // Answers one request. Privileged commands need kWrite; everything needs kRead.
 ApiReply AnswerApi(std::string_view request, ApiAccess access, const MinerSnapshot& snapshot,
                    std::int64_t now_epoch);

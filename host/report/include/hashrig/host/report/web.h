@@ -77,6 +77,7 @@ class WebApp {
   WebResponse Api(const WebRequest& request, std::string_view path, const MinerSnapshot& s,
                   const std::vector<std::string>& log_tail, Clock::time_point now);
   WebResponse Login(const WebRequest& request, Clock::time_point now);
+  WebResponse Logout(const WebRequest& request);
   WebResponse Change(const WebRequest& request, std::string_view path, const MinerSnapshot& s,
                      Clock::time_point now);
   const Session* SessionOf(const WebRequest& request, Clock::time_point now);
