@@ -1,6 +1,7 @@
 #include "hashrig/host/report/log.h"
 
 #include "hashrig/base/format.h"
+#include "hashrig/base/hex.h"
 #include "hashrig/base/names.h"
 
 #include <chrono>
@@ -29,10 +30,8 @@ void AppendEscaped(std::string& line, std::string_view text) {
     } else if (c == '\r') {
       line += "\\r";
     } else if (u < 0x20 || u == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
       line += "\\x";
-      line += kHex[u >> 4];
-      line += kHex[u & 0xF];
+      line += EncodeHex(std::span<const std::uint8_t>(&u, 1));
     } else {
       line += c;
     }
