@@ -272,8 +272,14 @@ void PoolClient::State::OnActiveClosed(Connection& c) {
   }
   if (reconnect_requested) {
     const event::Reconnect r = *std::exchange(reconnect_requested, std::nullopt);
-    memory[pool].host_override = r.host;
-    memory[pool].port_override = r.port;
+    // A field the pool left out keeps the endpoint we are on now (after A sent us to B
+    // and B to C, C's "[]" means C again, not A's host or port).
+    if (!r.host.empty()) {
+      memory[pool].host_override = r.host;
+    }
+    if (r.port != 0) {
+      memory[pool].port_override = r.port;
+    }
     return ScheduleConnect(pool, r.wait);
   }
   if (was_connected && c.session().configure_unanswered() && !c.session().authorized()) {

@@ -4,6 +4,7 @@
 // seen a duplicate or a share below its job's difficulty.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -381,6 +382,48 @@ TEST_F(LoopbackTest, ClientReconnectMovesToTheNamedPort) {
                     "\n");
   ASSERT_TRUE(MineAccepted(1));  // refused: still mining where it was
   EXPECT_EQ(second->connections(), 1u);
+}
+
+// Issue 14, point 6: a client.reconnect that leaves out the host or the port keeps the
+// CURRENT endpoint's, not the configured pool's. A sends us to B (int port), B to C
+// (string port); then C asks with every short shape and each must bring us back to C.
+TEST_F(LoopbackTest, ReconnectWithMissingFieldsKeepsTheCurrentEndpoint) {
+  std::unique_ptr<LocalPool> b;
+  std::unique_ptr<LocalPool> c;
+  const auto port_a = StartPool(pool_);
+  const auto port_b = StartPool(b);
+  const auto port_c = StartPool(c);
+  // Connections the client made to a port, from its Connected events ("…:PORT").
+  auto connects_to = [&](std::uint16_t port) {
+    std::string tail(1, ':');  // not ":" + …: g++ 12's -Wrestrict false positive
+    tail += std::to_string(port);
+    return std::count_if(events_.begin(), events_.end(), [&](const auto& pe) {
+      const auto* ce = std::get_if<event::Connected>(&pe.second);
+      return ce != nullptr && ce->url.ends_with(tail);
+    });
+  };
+  StartClient(ClientFor({Tcp(port_a)}));
+  ASSERT_TRUE(MineAccepted(1));
+  pool_->Broadcast(R"({"id":null,"method":"client.reconnect","params":["127.0.0.1",)" +
+                   std::to_string(port_b) + ",0]}\n");
+  ASSERT_TRUE(RunUntil([&] { return connects_to(port_b) == 1 && client_->mining(); }));
+  b->Broadcast(R"({"id":null,"method":"client.reconnect","params":["127.0.0.1",")" +
+               std::to_string(port_c) + "\",0]}\n");
+  ASSERT_TRUE(RunUntil([&] { return connects_to(port_c) == 1 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+  std::ptrdiff_t expected_c = 1;
+  for (const char* params : {"[]", R"(["127.0.0.1"])", "[null,null,0]", R"([null])"}) {
+    SCOPED_TRACE(params);
+    c->Broadcast(R"({"id":null,"method":"client.reconnect","params":)" + std::string(params) +
+                 "}\n");
+    ++expected_c;
+    ASSERT_TRUE(RunUntil([&] { return connects_to(port_c) == expected_c && client_->mining(); }));
+    ASSERT_TRUE(MineAccepted(1));
+  }
+  EXPECT_EQ(connects_to(port_a), 1);
+  EXPECT_EQ(connects_to(port_b), 1);
+  EXPECT_TRUE(rejected_.empty());
+  CheckPool(*c);
 }
 
 TEST_F(LoopbackTest, ExtranonceAndVersionMaskChangesMidJob) {
