@@ -15,8 +15,11 @@ std::uint8_t Crc5Bits(std::span<const std::uint8_t> data, std::size_t bits) {
   return crc;
 }
 
-std::uint16_t Crc16False(std::span<const std::uint8_t> data) {
-  std::uint16_t crc = 0xFFFF;
+namespace {
+
+// Poly 0x1021, MSB first, no reflection, no final XOR; the two variants differ in `crc`'s
+// initial value only.
+std::uint16_t Crc16Ccitt(std::span<const std::uint8_t> data, std::uint16_t crc) {
   for (std::uint8_t byte : data) {
     crc ^= static_cast<std::uint16_t>(byte << 8);
     for (int i = 0; i < 8; ++i) {
@@ -25,5 +28,11 @@ std::uint16_t Crc16False(std::span<const std::uint8_t> data) {
   }
   return crc;
 }
+
+}  // namespace
+
+std::uint16_t Crc16False(std::span<const std::uint8_t> data) { return Crc16Ccitt(data, 0xFFFF); }
+
+std::uint16_t Crc16Xmodem(std::span<const std::uint8_t> data) { return Crc16Ccitt(data, 0x0000); }
 
 }  // namespace hashrig::hal::protocol
