@@ -2,7 +2,8 @@
 """Writes the libFuzzer seed corpora under tests/fuzz/corpus/<target>/ from the real data
 in ../shared/data (issue 13, point 9): Stratum sessions and lines from pool captures,
 BM13xx UART frames from a chip capture, NIST messages, the sample config, cgminer API
-requests. Deterministic: run it again and nothing changes. scripts/fuzz_long.sh then
+requests, and Avalon CN packets and AUC transfers of ../shared/reference/avalon_examples.py's
+worked session. Deterministic: run it again and nothing changes. scripts/fuzz_long.sh then
 grows each corpus by long runs and merges what it found back (minimised).
 
   python3 scripts/fuzz_corpus.py [SHARED_DATA_DIR]      (default ../shared/data)
@@ -73,6 +74,35 @@ def bm13xx():
          "bm1370-mujina")
 
 
+def avalon():
+    """The reference script's worked session (block 542213) as CN packet streams and AUC
+    transfers, made by the script's own functions."""
+    import importlib.util
+    path = os.path.join(DATA, "..", "reference", "avalon_examples.py")
+    spec = importlib.util.spec_from_file_location("avalon_examples", path)
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    job = load("blocks/jobs/job_542213.json")
+    en1 = job["subscribe_result"]["extranonce1"]
+    packets, _ = ex.stratum_packets(job, en1, job["subscribe_result"]["extranonce2_size"],
+                                    sdiff=1024, diffmax=2700, vmask_words=[0x20000000] * 4)
+    stream = b"".join(pkt for _, pkt in packets) + ex.mm_packet(ex.P["JOB_FIN"])
+    seed("fuzz_avalon", stream, "job-542213")
+    seed("fuzz_avalon", b"\x00\x43garbage" + stream[:61] + stream, "job-542213-damaged")
+    dna = bytes.fromhex("020100002c2af618")
+    detect = ex.mm_packet(ex.P["DETECT"], bytes(28) + ex.be32(1))
+    ack = ex.mm_packet(ex.P["ACKDETECT"], dna + b"851-EXAMPLEVER1" + ex.be32(104))
+    seed("fuzz_avalon", detect + ack + ex.mm_packet(ex.P["SYNC"], dna), "detect-ack-sync")
+    nonce = bytes.fromhex("000500010005baac000000001396e301e9cd0000")
+    slot = bytes.fromhex("100001051396e3010005baace9cd0000")
+    seed("fuzz_avalon", ex.mm_packet(ex.P["NONCE"], nonce, opt=0x18) +
+         ex.mm_packet(ex.P["NONCE"], slot + slot, opt=0x18), "nonces")
+    seed("fuzz_avalon", ex.auc_xfer(0, detect, 40), "auc-xfer-detect")
+    seed("fuzz_avalon", ex.auc_reply(ack), "auc-reply-ack")
+    seed("fuzz_avalon", ex.auc_init(400000, 19200), "auc-init")
+    seed("fuzz_avalon", ex.auc_reply(bytes([0x00, 0x02, 0, 1, 0, 0, 2])), "auc-info-reply")
+
+
 def sha256_stream():
     for name in ("SHA256ShortMsg.rsp", "SHA256LongMsg.rsp"):
         with open(os.path.join(DATA, "nist", name)) as f:
@@ -105,6 +135,7 @@ def main():
         sys.exit(f"fuzz_corpus: no shared data at {DATA}")
     stratum()
     bm13xx()
+    avalon()
     sha256_stream()
     host()
     for target in sorted(os.listdir(OUT)):
