@@ -1,4 +1,4 @@
-// The BM13xx CRCs (reference bm13xx-protocol.md §1.4, §1.5).
+// The CRCs of the chip protocols: BM13xx (reference bm13xx-protocol.md §1.4, §1.5), Avalon.
 //   CRC5: poly x^5+x^2+1, init 0x1F, MSB first, no reflection, no final XOR. Commands carry
 //         it over bytes 2..n-2; responses over everything after the preamble including
 //         the 3 TYPE bits of the last byte, so a valid response leaves residual 0.
