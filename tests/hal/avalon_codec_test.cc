@@ -394,6 +394,13 @@ TEST(AvalonAucTest, RequestsAndRepliesMatchTheScript) {
   Bytes expected = Hex("30 00 00 a5 28 28 00 00");
   expected.insert(expected.end(), detect.begin(), detect.end());
   EXPECT_EQ(bytes(*xfer), expected);  // 48 bytes, not 64
+  // "Reading the example": a job packet to every module, nothing read back; configuration
+  // to module 1; POLLING to module 1 with its 40-byte answer.
+  EXPECT_EQ(bytes(*AucXfer(0, detect, 0)).at(5), 0x00);
+  const Bytes config = bytes(*AucXfer(1, detect, 0));
+  EXPECT_EQ(Bytes(config.begin(), config.begin() + 8), Hex("30 00 00 a5 28 00 00 01"));
+  const Bytes poll = bytes(*AucXfer(1, detect, 40));
+  EXPECT_EQ(Bytes(poll.begin(), poll.begin() + 8), Hex("30 00 00 a5 28 28 00 01"));
   const auto request = DecodeAucRequest(xfer->span());
   ASSERT_TRUE(request.ok());
   EXPECT_EQ(request->slave, 0);
