@@ -15,7 +15,7 @@ shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
 build="build/aarch64"
 
 bash scripts/setup.sh g++-aarch64-linux-gnu qemu-user libssl-dev:arm64 libusb-1.0-0-dev:arm64 \
-  libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64
+  libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64 libsecp256k1-dev:arm64
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \

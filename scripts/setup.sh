@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   g++-12 clang-14 libclang-rt-14-dev clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev libusb-1.0-0-dev libboost-dev nlohmann-json3-dev libjs-chart.js
+  libssl-dev libusb-1.0-0-dev libboost-dev nlohmann-json3-dev libjs-chart.js libsecp256k1-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-dev qemu-system-arm
   "$@"
 )
