@@ -103,6 +103,19 @@ def avalon():
     seed("fuzz_avalon", ex.auc_reply(bytes([0x00, 0x02, 0, 1, 0, 0, 2])), "auc-info-reply")
 
 
+def sv2():
+    # Mode byte 0: every message vector's frame; 1: a miner's act1 and the frame after it;
+    # 2: a pool's act2; 3: transport frames (sv2_fuzz.cc picks the mode from byte 0).
+    for vector in load("sv2/sv2_message_vectors.json")["vectors"]:
+        seed("fuzz_sv2", bytes([0]) + bytes.fromhex(vector["frame_hex"]), "frame-" + vector["id"])
+    hs = load("sv2/noise_vectors.json")["handshakes"][0]["expected"]
+    seed("fuzz_sv2", bytes([1]) + bytes.fromhex(hs["act1_message"]), "act1")
+    seed("fuzz_sv2", bytes([2]) + bytes.fromhex(hs["act2_message"]), "act2")
+    for t in load("sv2/noise_vectors.json")["transport"]:
+        if "ciphertext_hex" in t:
+            seed("fuzz_sv2", bytes([3]) + bytes.fromhex(t["ciphertext_hex"]), "transport-" + t["id"])
+
+
 def sha256_stream():
     for name in ("SHA256ShortMsg.rsp", "SHA256LongMsg.rsp"):
         with open(os.path.join(DATA, "nist", name)) as f:
@@ -136,6 +149,7 @@ def main():
     stratum()
     bm13xx()
     avalon()
+    sv2()
     sha256_stream()
     host()
     for target in sorted(os.listdir(OUT)):
