@@ -152,7 +152,7 @@ ShareValidator::Result ShareValidator::Check(std::uint32_t job_id, std::uint32_t
     return r;
   }
   const auto root = MerkleRoot(job_id, extranonce);
-  std::array<std::uint8_t, 80> header{};
+  auto& header = r.header;
   auto put32 = [&header](std::size_t at, std::uint32_t v) {
     for (int i = 0; i < 4; ++i) {
       header[at + i] = static_cast<std::uint8_t>(v >> (8 * i));

@@ -52,7 +52,8 @@ class ShareValidator {
  public:
   struct Result {
     ShareVerdict verdict = ShareVerdict::kUnknownJob;
-    sha256::Digest hash{};  // when one was computed
+    sha256::Digest hash{};                  // when one was computed
+    std::array<std::uint8_t, 80> header{};  // the header hashed, then
   };
 
   // `rollable_extranonce_size`: the bytes the miner adds (0 on a standard channel).
