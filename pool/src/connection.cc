@@ -15,6 +15,24 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kTick = std::chrono::milliseconds(250);
 
+std::unique_ptr<PoolSession> MakeSession(bool sv2, SessionConfig config, ClientSession*& v1,
+                                         sv2::ClientSession*& v2) {
+  if (sv2) {
+    auto s = std::make_unique<sv2::ClientSession>(std::move(config), Clock::now());
+    v2 = s.get();
+    return s;
+  }
+  auto s = std::make_unique<ClientSession>(std::move(config), Clock::now());
+  v1 = s.get();
+  return s;
+}
+
+std::uint32_t UnixNow() {
+  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 }  // namespace
 
 Connection::Connection(asio::io_context& io, asio::ssl::context& tls, std::size_t pool,
@@ -24,7 +42,7 @@ Connection::Connection(asio::io_context& io, asio::ssl::context& tls, std::size_
       endpoint_(std::move(endpoint)),
       config_(config),
       sink_(std::move(sink)),
-      session_(std::move(session), Clock::now()),
+      session_(MakeSession(endpoint_.url.sv2, std::move(session), v1_, v2_)),
       resolver_(io),
       stream_(io, tls),
       ticker_(io),
@@ -51,8 +69,8 @@ void Connection::Close(const std::string& reason, Failure failure) {
   error_code ignored;
   stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.lowest_layer().close(ignored);
-  session_.OnDisconnect(Clock::now());
-  for (const Event& e : session_.TakeEvents()) {
+  session_->OnDisconnect(Clock::now());
+  for (const Event& e : session_->TakeEvents()) {
     sink_(*this, e);
   }
   sink_(*this, event::Disconnected{reason});
@@ -117,8 +135,76 @@ void Connection::OnConnected(const error_code& ec) {
 void Connection::OnReady() {
   ready_ = true;
   sink_(*this, event::Connected{endpoint_.url.ToString()});
+  if (v2_ != nullptr) {
+    return StartNoise();
+  }
   Flush();
   ReadLine();
+}
+
+// Stratum V2: our ephemeral key out, the pool's 234-byte answer in (its certificate
+// checked against the URL's authority key), then encrypted frames both ways.
+void Connection::StartNoise() {
+  auto authority = sv2::DecodeAuthorityKey(endpoint_.url.authority_key);
+  if (!authority) {
+    return Close(authority.error().message());
+  }
+  noise_.emplace(*authority);
+  const auto act1 = noise_->Act1();
+  writes_.emplace_back(act1.begin(), act1.end());
+  if (!writing_) {
+    WriteNext();
+  }
+  auto self = shared_from_this();
+  asio::async_read(stream_.next_layer(), asio::buffer(act2_),
+                   [self](const error_code& ec, std::size_t) { self->OnAct2(ec); });
+}
+
+void Connection::OnAct2(const error_code& ec) {
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    return Close("Noise handshake with " + endpoint_.url.ToString() + ": " +
+                 (ec == asio::error::eof ? std::string("the pool closed the connection (not a "
+                                                       "Stratum V2 pool?)")
+                                         : ec.message()));
+  }
+  auto transport = noise_->Finish(act2_, UnixNow());
+  if (!transport) {
+    return Close(transport.error().message() + " (" + endpoint_.url.ToString() + ")");
+  }
+  transport_.emplace(std::move(*transport));
+  Flush();
+  ReadFrames();
+}
+
+void Connection::ReadFrames() {
+  auto self = shared_from_this();
+  stream_.next_layer().async_read_some(
+      asio::buffer(read_buffer_),
+      [self](const error_code& ec, std::size_t n) { self->OnFrames(ec, n); });
+}
+
+void Connection::OnFrames(const error_code& ec, std::size_t size) {
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    return Close(ec == asio::error::eof ? "pool closed the connection" : ec.message());
+  }
+  if (Error e = transport_->Feed(std::span(read_buffer_).first(size)); !e.ok()) {
+    return Close("Stratum V2 transport: " + e.message());
+  }
+  while (auto frame = transport_->Next()) {
+    v2_->OnFrame(*frame, Clock::now());
+    Drain();
+    if (closed_) {
+      return;
+    }
+  }
+  Flush();
+  ReadFrames();
 }
 
 void Connection::ReadLine() {
@@ -143,7 +229,7 @@ void Connection::OnRead(const error_code& ec, std::size_t size) {
   const auto begin = asio::buffers_begin(buffer_.data());
   std::string line(begin, begin + static_cast<std::ptrdiff_t>(size - 1));
   buffer_.consume(size);
-  session_.OnLine(line, Clock::now());
+  v1_->OnLine(line, Clock::now());
   Drain();
   if (closed_) {
     return;
@@ -153,8 +239,16 @@ void Connection::OnRead(const error_code& ec, std::size_t size) {
 }
 
 void Connection::Flush() {
-  for (auto& line : session_.TakeOutgoing()) {
-    writes_.push_back(std::move(line));
+  if (v1_ != nullptr) {
+    for (auto& line : v1_->TakeOutgoing()) {
+      writes_.push_back(std::move(line));
+    }
+  } else if (transport_) {  // before the handshake ends, frames wait in the session
+    for (const auto& frame : v2_->TakeOutgoing()) {
+      if (auto wire = transport_->Encrypt(frame)) {
+        writes_.emplace_back(wire->begin(), wire->end());
+      }
+    }
   }
   if (ready_ && !writing_ && !closed_ && !writes_.empty()) {
     WriteNext();
@@ -195,12 +289,12 @@ void Connection::Tick() {
     return Close("pool has not taken our data for " +
                  std::to_string(config_.write_timeout.count()) + " s");
   }
-  session_.OnTime(now);
+  session_->OnTime(now);
   Drain();
   if (closed_) {
     return;
   }
-  const auto since_work = now - session_.last_job_time().value_or(started_);
+  const auto since_work = now - session_->last_job_time().value_or(started_);
   if (ready_ && since_work > config_.no_work_timeout) {
     return Close("no new job for " + std::to_string(config_.no_work_timeout.count()) + " s",
                  Failure::kNoWork);
@@ -216,7 +310,7 @@ void Connection::Tick() {
 }
 
 void Connection::Drain() {
-  for (const Event& e : session_.TakeEvents()) {
+  for (const Event& e : session_->TakeEvents()) {
     if (closed_) {
       return;
     }

@@ -1,6 +1,7 @@
-// One connection to one pool: socket (TCP or TLS), line framing with the 1 MiB cap, the
-// write queue, and one ticker that enforces every deadline (connect, write, requests,
-// no work). Private to pool/; PoolClient (client.cc) decides what happens around it.
+// One connection to one pool: socket (TCP or TLS), line framing with the 1 MiB cap (V1)
+// or the Noise handshake and encrypted frames (V2, stratum2+tcp), the write queue, and
+// one ticker that enforces every deadline (connect, write, requests, no work). Private to
+// pool/; PoolClient (client.cc) decides what happens around it, the same for V1 and V2.
 #pragma once
 
 #include <deque>
@@ -16,6 +17,8 @@
 #include "hashrig/pool/client.h"
 #include "hashrig/pool/failover.h"
 #include "hashrig/pool/session.h"
+#include "hashrig/pool/sv2/client.h"
+#include "hashrig/pool/sv2/noise.h"
 
 namespace hashrig::pool {
 
@@ -32,7 +35,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sends whatever the session has queued.
   void Flush();
 
-  ClientSession& session() { return session_; }
+  PoolSession& session() { return *session_; }
   std::size_t pool() const { return pool_; }
   bool closed() const { return closed_; }
   Failure failure() const { return failure_; }
@@ -42,6 +45,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
                   const boost::asio::ip::tcp::resolver::results_type& results);
   void OnConnected(const boost::system::error_code& ec);
   void OnReady();
+  void StartNoise();
+  void OnAct2(const boost::system::error_code& ec);
+  void ReadFrames();
+  void OnFrames(const boost::system::error_code& ec, std::size_t size);
   void ReadLine();
   void OnRead(const boost::system::error_code& ec, std::size_t size);
   void WriteNext();
@@ -62,7 +69,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   PoolEndpoint endpoint_;
   const ClientConfig& config_;
   Sink sink_;
-  ClientSession session_;
+  // Declared before session_, whose initialisation sets one of them.
+  ClientSession* v1_ = nullptr;       // session_ when the pool speaks Stratum V1
+  sv2::ClientSession* v2_ = nullptr;  // ... or V2
+  std::unique_ptr<PoolSession> session_;
+  std::optional<sv2::NoiseInitiator> noise_;
+  std::optional<sv2::Transport> transport_;  // after the handshake
+  std::array<std::uint8_t, sv2::kAct2Size> act2_{};
+  std::array<std::uint8_t, 16384> read_buffer_{};
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
   boost::asio::steady_timer ticker_;

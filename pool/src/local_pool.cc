@@ -10,6 +10,8 @@
 #include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
 #include "hashrig/pool/stratum.h"
+#include "hashrig/pool/sv2/noise.h"
+#include "hashrig/pool/sv2/server.h"
 
 namespace hashrig::pool {
 namespace {
@@ -157,20 +159,163 @@ class Peer : public std::enable_shared_from_this<Peer> {
   std::function<void(Peer&, bool, bool)> after_line_;
 };
 
+// One Stratum V2 miner's connection: the Noise handshake (64 bytes in, 234 out), then
+// encrypted frames through sv2::ServerSession.
+class Sv2Peer : public std::enable_shared_from_this<Sv2Peer> {
+ public:
+  using AfterFrame = std::function<void(Sv2Peer&, bool block_found)>;
+
+  Sv2Peer(tcp::socket socket, sv2::NoiseResponder noise, sv2::ServerSession session,
+          std::string name)
+      : socket_(std::move(socket)),
+        noise_(std::move(noise)),
+        session_(std::move(session)),
+        name_(std::move(name)) {}
+
+  void Start(std::function<void(Sv2Peer&, const std::string&)> on_close, bool* stalled,
+             AfterFrame after_frame) {
+    on_close_ = std::move(on_close);
+    stalled_ = stalled;
+    after_frame_ = std::move(after_frame);
+    auto self = shared_from_this();
+    asio::async_read(socket_, asio::buffer(act1_),
+                     [self](const error_code& ec, std::size_t) { self->OnAct1(ec); });
+  }
+
+  void Send(const std::vector<sv2::Bytes>& frames) {
+    if (closed_ || *stalled_ || !transport_) {
+      return;
+    }
+    for (const auto& frame : frames) {
+      auto wire = transport_->Encrypt(frame);
+      if (wire) {
+        Queue(std::move(*wire));
+      }
+    }
+  }
+
+  void Close(const std::string& reason) {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    on_close_(*this, reason);
+  }
+
+  sv2::ServerSession& session() { return session_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  void OnAct1(const error_code& ec) {
+    if (closed_) {
+      return;
+    }
+    if (ec) {
+      return Close("Noise handshake: " + ec.message());
+    }
+    auto act2 = noise_.Act2(act1_);
+    if (!act2) {
+      return Close(act2.error().message());
+    }
+    transport_ = std::move(*noise_.transport());
+    Queue(std::move(*act2));
+    Read();
+  }
+
+  void Read() {
+    auto self = shared_from_this();
+    socket_.async_read_some(asio::buffer(buffer_),
+                            [self](const error_code& ec, std::size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(const error_code& ec, std::size_t size) {
+    if (closed_) {
+      return;
+    }
+    if (ec) {
+      return Close(ec.message());
+    }
+    if (*stalled_) {
+      return Read();
+    }
+    if (Error e = transport_->Feed(std::span(buffer_).first(size)); !e.ok()) {
+      return Close(e.message());
+    }
+    while (auto frame = transport_->Next()) {
+      bool block_found = false;
+      Send(session_.OnFrame(*frame, block_found));
+      after_frame_(*this, block_found);
+    }
+    if (!closed_) {
+      Read();
+    }
+  }
+
+  void Queue(sv2::Bytes bytes) {
+    writes_.push_back(std::move(bytes));
+    if (!writing_) {
+      WriteNext();
+    }
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(writes_.front()),
+                      [self](const error_code& ec, std::size_t) {
+                        self->writing_ = false;
+                        if (self->closed_) {
+                          return;
+                        }
+                        if (ec) {
+                          return self->Close("write failed: " + ec.message());
+                        }
+                        self->writes_.pop_front();
+                        if (!self->writes_.empty()) {
+                          self->WriteNext();
+                        }
+                      });
+  }
+
+  tcp::socket socket_;
+  sv2::NoiseResponder noise_;
+  std::optional<sv2::Transport> transport_;
+  sv2::ServerSession session_;
+  std::string name_;
+  std::array<std::uint8_t, sv2::kAct1Size> act1_{};
+  std::array<std::uint8_t, 16384> buffer_{};
+  std::deque<sv2::Bytes> writes_;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool* stalled_ = nullptr;
+  std::function<void(Sv2Peer&, const std::string&)> on_close_;
+  AfterFrame after_frame_;
+};
+
 struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   State(asio::io_context& io_context, LocalPoolConfig cfg, LogSink sink)
       : io(io_context),
         config(std::move(cfg)),
         log(std::move(sink)),
         acceptor(io),
+        sv2_acceptor(io),
         tls(asio::ssl::context::tls_server),
         block(config.settings),
         job_timer(io),
         block_timer(io) {}
 
   Expected<std::uint16_t> Start();
+  Error Listen(tcp::acceptor& on, const std::string& host, std::uint16_t port);
+  Error StartSv2();
   void Accept();
+  void AcceptSv2();
   void OnAccepted(tcp::socket socket);
+  void OnAcceptedSv2(tcp::socket socket);
+  // After a miner's line or frame: log what the ledger gained, start a new block if solved.
+  void AfterShare(const std::string& name, bool block_found);
   void NextJob();
   void NewBlock(const std::string& why);
   void ArmTimer(asio::steady_timer& timer, std::chrono::milliseconds every, void (State::*fn)());
@@ -182,12 +327,18 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   LocalPoolConfig config;
   LogSink log;
   tcp::acceptor acceptor;
+  tcp::acceptor sv2_acceptor;
   asio::ssl::context tls;
   bool use_tls = false;
   BlockTemplate block;
   PoolLedger ledger;
   std::shared_ptr<const Notify> current;
   std::vector<std::shared_ptr<Peer>> peers;
+  std::vector<std::shared_ptr<Sv2Peer>> sv2_peers;
+  sv2::KeyPair sv2_static;
+  sv2::Certificate sv2_certificate;
+  sv2::Key32 sv2_authority{};
+  std::optional<std::uint16_t> sv2_bound;
   asio::steady_timer job_timer;
   asio::steady_timer block_timer;
   std::uint32_t next_extranonce1 = 0;
@@ -210,29 +361,69 @@ Expected<std::uint16_t> LocalPool::State::Start() {
     }
     use_tls = true;
   }
-  const auto address = asio::ip::make_address(config.address, ec);
-  if (ec) {
-    return Error(StatusCode::kUnavailable,
-                 "listen address '" + config.address + "': " + ec.message());
-  }
-  const tcp::endpoint endpoint(address, config.port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) {
-    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    acceptor.bind(endpoint, ec);
-  }
-  if (!ec) {
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    return Error(StatusCode::kUnavailable, "cannot listen on " + config.address + ":" +
-                                               std::to_string(config.port) + ": " + ec.message());
+  if (Error e = Listen(acceptor, config.address, config.port); !e.ok()) {
+    return e;
   }
   current = block.MakeJob(UnixNow(), 4);
+  if (Error e = StartSv2(); !e.ok()) {
+    return e;
+  }
   Accept();
   ArmTimer(job_timer, config.job_interval, &State::JobTick);
   ArmTimer(block_timer, config.block_interval, &State::BlockTick);
   return acceptor.local_endpoint().port();
+}
+
+Error LocalPool::State::Listen(tcp::acceptor& on, const std::string& host, std::uint16_t port) {
+  error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    return Error(StatusCode::kUnavailable, "listen address '" + host + "': " + ec.message());
+  }
+  const tcp::endpoint endpoint(address, port);
+  on.open(endpoint.protocol(), ec);
+  if (!ec) {
+    on.set_option(tcp::acceptor::reuse_address(true), ec);
+    on.bind(endpoint, ec);
+  }
+  if (!ec) {
+    on.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return Error(StatusCode::kUnavailable,
+                 "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  return {};
+}
+
+Error LocalPool::State::StartSv2() {
+  if (!config.sv2_port) {
+    return {};
+  }
+  const sv2::Key32 authority_secret =
+      config.sv2_authority_secret ? *config.sv2_authority_secret : sv2::KeyPair::Generate().secret;
+  auto authority = sv2::XOnlyPublicKey(authority_secret);
+  if (!authority) {
+    return authority.error().Context("Stratum V2 authority key");
+  }
+  sv2_authority = *authority;
+  sv2_static = sv2::KeyPair::Generate();
+  const std::uint32_t now = UnixNow();
+  sv2::Key32 aux{};
+  sv2::SystemRandom(aux);
+  auto certificate =
+      sv2::Certificate::Sign(authority_secret, sv2::XSwiftEc(sv2_static.ellswift), now - 3600,
+                             now + config.sv2_certificate_days * 86400, aux);
+  if (!certificate) {
+    return certificate.error();
+  }
+  sv2_certificate = *certificate;
+  if (Error e = Listen(sv2_acceptor, config.sv2_address, *config.sv2_port); !e.ok()) {
+    return e.Context("Stratum V2");
+  }
+  sv2_bound = sv2_acceptor.local_endpoint().port();
+  AcceptSv2();
+  return {};
 }
 
 void LocalPool::State::ArmTimer(asio::steady_timer& timer, std::chrono::milliseconds every,
@@ -297,25 +488,71 @@ void LocalPool::State::OnAccepted(tcp::socket socket) {
     if (!was_subscribed && p.session().subscribed()) {
       p.Send(p.session().Announce(*self->current));
     }
-    if (self->ledger.accepted != self->logged_accepted && !self->ledger.recent.empty()) {
-      self->logged_accepted = self->ledger.accepted;
-      const auto& share = self->ledger.recent.back();
-      self->log(Severity::kInfo, "accepted share from " + p.name() + " difficulty " +
-                                     FormatDifficulty(share.job_difficulty.value()) + " header " +
-                                     EncodeHex(share.header));
-    }
-    if (const std::uint64_t rejected = self->ledger.RejectedCount();
-        rejected != self->logged_rejected) {
-      self->logged_rejected = rejected;
-      self->log(Severity::kInfo,
-                "rejected share from " + p.name() + ": " + self->ledger.last_rejection);
-    }
-    if (block_found) {
-      self->NewBlock("a share from " + p.name() + " solved block " +
-                     std::to_string(self->block.height()));
-    }
+    self->AfterShare(p.name(), block_found);
   };
   peer->Start(std::move(on_close), &stalled, std::move(after_line));
+}
+
+void LocalPool::State::AcceptSv2() {
+  std::weak_ptr<State> weak = shared_from_this();
+  sv2_acceptor.async_accept([weak](const error_code& ec, tcp::socket socket) {
+    auto self = weak.lock();
+    if (!self || self->stopped || ec == asio::error::operation_aborted) {
+      return;
+    }
+    if (!ec) {
+      self->OnAcceptedSv2(std::move(socket));
+    }
+    self->AcceptSv2();
+  });
+}
+
+void LocalPool::State::OnAcceptedSv2(tcp::socket socket) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  const auto remote = socket.remote_endpoint(ec);
+  const std::string name =
+      ec ? "miner" : remote.address().to_string() + ":" + std::to_string(remote.port());
+  std::weak_ptr<State> weak = shared_from_this();
+  sv2::ServerSession session(config.settings, ledger, [weak] {
+    auto self = weak.lock();
+    return self ? self->NextExtranonce1() : sv2::Bytes(4, 0);
+  });
+  (void)session.Announce(*current);  // no channel yet: the job a channel opens with
+  auto peer =
+      std::make_shared<Sv2Peer>(std::move(socket), sv2::NoiseResponder(sv2_static, sv2_certificate),
+                                std::move(session), name);
+  sv2_peers.push_back(peer);
+  log(Severity::kInfo, "Stratum V2 miner connected from " + name);
+  auto on_close = [weak](Sv2Peer& p, const std::string& reason) {
+    if (auto self = weak.lock()) {
+      self->log(Severity::kInfo, "Stratum V2 miner " + p.name() + " left: " + reason);
+      std::erase_if(self->sv2_peers, [&p](const auto& q) { return q.get() == &p; });
+    }
+  };
+  auto after_frame = [weak](Sv2Peer& p, bool block_found) {
+    if (auto self = weak.lock()) {
+      self->AfterShare(p.name(), block_found);
+    }
+  };
+  peer->Start(std::move(on_close), &stalled, std::move(after_frame));
+}
+
+void LocalPool::State::AfterShare(const std::string& name, bool block_found) {
+  if (ledger.accepted != logged_accepted && !ledger.recent.empty()) {
+    logged_accepted = ledger.accepted;
+    const auto& share = ledger.recent.back();
+    log(Severity::kInfo, "accepted share from " + name + " difficulty " +
+                             FormatDifficulty(share.job_difficulty.value()) + " header " +
+                             EncodeHex(share.header));
+  }
+  if (const std::uint64_t rejected = ledger.RejectedCount(); rejected != logged_rejected) {
+    logged_rejected = rejected;
+    log(Severity::kInfo, "rejected share from " + name + ": " + ledger.last_rejection);
+  }
+  if (block_found) {
+    NewBlock("a share from " + name + " solved block " + std::to_string(block.height()));
+  }
 }
 
 void LocalPool::State::NextJob() {
@@ -324,6 +561,9 @@ void LocalPool::State::NextJob() {
   }
   current = block.MakeJob(UnixNow(), 4);
   for (const auto& peer : std::vector(peers)) {
+    peer->Send(peer->session().Announce(*current));
+  }
+  for (const auto& peer : std::vector(sv2_peers)) {
     peer->Send(peer->session().Announce(*current));
   }
 }
@@ -348,6 +588,7 @@ void LocalPool::Stop() {
   state_->stopped = true;
   error_code ignored;
   state_->acceptor.close(ignored);
+  state_->sv2_acceptor.close(ignored);
   state_->job_timer.cancel();
   state_->block_timer.cancel();
   DropConnections();
@@ -358,6 +599,9 @@ void LocalPool::NewBlock() { state_->NewBlock("requested"); }
 void LocalPool::SetDifficulty(sha256::Difficulty difficulty) {
   state_->config.settings.difficulty = difficulty;
   for (const auto& peer : std::vector(state_->peers)) {
+    peer->Send(peer->session().SetDifficulty(difficulty));
+  }
+  for (const auto& peer : std::vector(state_->sv2_peers)) {
     peer->Send(peer->session().SetDifficulty(difficulty));
   }
   state_->NextJob();  // the new difficulty applies from the next notify
@@ -386,6 +630,9 @@ void LocalPool::DropConnections() {
   for (const auto& peer : std::vector(state_->peers)) {
     peer->Close("dropped by the pool");
   }
+  for (const auto& peer : std::vector(state_->sv2_peers)) {
+    peer->Close("dropped by the pool");
+  }
 }
 
 void LocalPool::SetStalled(bool stalled) { state_->stalled = stalled; }
@@ -395,6 +642,14 @@ void LocalPool::SetRejectAll(std::string reason) {
 }
 
 const PoolLedger& LocalPool::ledger() const { return state_->ledger; }
-std::size_t LocalPool::connections() const { return state_->peers.size(); }
+std::size_t LocalPool::connections() const {
+  return state_->peers.size() + state_->sv2_peers.size();
+}
+
+std::optional<std::uint16_t> LocalPool::Sv2Port() const { return state_->sv2_bound; }
+
+std::string LocalPool::Sv2AuthorityKey() const {
+  return state_->sv2_bound ? sv2::EncodeAuthorityKey(state_->sv2_authority) : std::string();
+}
 
 }  // namespace hashrig::pool

@@ -1,6 +1,7 @@
 #include "hashrig/pool/url.h"
 
 #include "hashrig/base/hex.h"
+#include "hashrig/pool/sv2/keys.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,9 @@ namespace hashrig::pool {
 
 std::string PoolUrl::ToString() const {
   std::string host_part = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (sv2) {
+    return "stratum2+tcp://" + host_part + ":" + std::to_string(port) + "/" + authority_key;
+  }
   return std::string(tls ? "stratum+ssl://" : "stratum+tcp://") + host_part + ":" +
          std::to_string(port) + (extranonce_subscribe ? "#xnsub" : "");
 }
@@ -29,12 +33,32 @@ Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
     const std::string_view scheme = text.substr(0, scheme_end);
     if (scheme == "stratum+ssl" || scheme == "stratum+tls") {
       url.tls = true;
+    } else if (scheme == "stratum2+tcp") {
+      url.sv2 = true;
     } else if (scheme != "stratum+tcp" && scheme != "stratum") {
       return Error(StatusCode::kInvalidArgument,
                    "pool URL '" + original + "': scheme " + std::string(scheme) +
-                       " is not stratum+tcp, stratum+ssl or stratum+tls");
+                       " is not stratum+tcp, stratum+ssl, stratum+tls or stratum2+tcp");
     }
     text = text.substr(scheme_end + 3);
+  }
+  if (url.sv2) {
+    const auto slash = text.find('/');
+    const auto key = slash == std::string_view::npos ? std::string_view() : text.substr(slash + 1);
+    if (key.empty()) {
+      return Error(StatusCode::kInvalidArgument,
+                   "pool URL '" + original +
+                       "': a stratum2+tcp URL ends with /AUTHORITY_PUBKEY (the pool's key)");
+    }
+    if (auto checked = sv2::DecodeAuthorityKey(key); !checked) {
+      return checked.error().Context("pool URL '" + original + "'");
+    }
+    url.authority_key = std::string(key);
+    text = text.substr(0, slash);
+    if (url.extranonce_subscribe) {
+      return Error(StatusCode::kInvalidArgument,
+                   "pool URL '" + original + "': #xnsub is Stratum V1's (V2 has no such request)");
+    }
   }
   while (!text.empty() && text.back() == '/') {
     text.remove_suffix(1);

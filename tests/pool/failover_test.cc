@@ -103,6 +103,31 @@ TEST(PoolUrlTest, SchemesPortsAndSuffix) {
   EXPECT_TRUE(ParsePoolUrl("[fe80::1%eth0]:1").ok());
 }
 
+// Stratum V2 URLs carry the pool's authority key (sv2-spec 4.7.1's example key here).
+TEST(PoolUrlTest, StratumV2UrlsCarryTheAuthorityKey) {
+  const std::string key = "9bXiEd8boQVhq7WddEcERUL5tyyJVFYdU8th3HfbNXK3Yw6GRXh";
+  auto url = ParsePoolUrl("stratum2+tcp://pool.example.com:34254/" + key);
+  ASSERT_TRUE(url.ok()) << url.error().message();
+  EXPECT_TRUE(url->sv2);
+  EXPECT_FALSE(url->tls);
+  EXPECT_EQ(url->host, "pool.example.com");
+  EXPECT_EQ(url->port, 34254);
+  EXPECT_EQ(url->authority_key, key);
+  EXPECT_EQ(url->ToString(), "stratum2+tcp://pool.example.com:34254/" + key);
+  auto error_of = [](const std::string& text) {
+    auto u = ParsePoolUrl(text);
+    return u.ok() ? std::string("accepted") : u.error().message();
+  };
+  EXPECT_NE(error_of("stratum2+tcp://a:1").find("ends with /AUTHORITY_PUBKEY"), std::string::npos);
+  EXPECT_NE(error_of("stratum2+tcp://a:1/").find("ends with /AUTHORITY_PUBKEY"), std::string::npos);
+  std::string typo = key;
+  typo[5] = typo[5] == 'x' ? 'y' : 'x';
+  EXPECT_NE(error_of("stratum2+tcp://a:1/" + typo).find("bad checksum"), std::string::npos);
+  EXPECT_NE(error_of("stratum2+tcp://a:1/" + key + "#xnsub").find("Stratum V1's"),
+            std::string::npos);
+  EXPECT_NE(error_of("stratum+tcp://a:1/" + key).find("is not 1..65535"), std::string::npos);
+}
+
 // As `openssl x509 -fingerprint -sha256` prints it, or plain hex of either case.
 TEST(PoolUrlTest, CertificateFingerprintsWithOrWithoutColons) {
   const std::string hex = "00112233445566778899AABBCCDDEEFF0123456789abcdefFEDCBA9876543210";

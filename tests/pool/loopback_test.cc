@@ -8,15 +8,19 @@
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <set>
+#include <thread>
 #include <typeinfo>
 
 #include <gtest/gtest.h>
 
 #include "hashrig/pool/client.h"
 #include "hashrig/pool/local_pool.h"
+#include "hashrig/pool/sv2/messages.h"
+#include "hashrig/pool/sv2/noise.h"
 #include "hashrig/pool/work.h"
 #include "support/fault_proxy.h"
 #include "support/shared_data.h"
@@ -155,6 +159,19 @@ class LoopbackTest : public ::testing::Test {
     }
     EXPECT_EQ(pool.ledger().rejected.count("Duplicate share"), 0u);
     EXPECT_EQ(pool.ledger().rejected.count("Low difficulty share"), 0u);
+    EXPECT_EQ(pool.ledger().rejected.count("duplicate-share"), 0u);  // Stratum V2's words
+    EXPECT_EQ(pool.ledger().rejected.count("difficulty-too-low"), 0u);
+  }
+
+  // A pool serving Stratum V2 too; its stratum2+tcp URL.
+  std::string StartSv2Pool(std::unique_ptr<LocalPool>& slot,
+                           LocalPoolConfig config = PoolConfig()) {
+    if (!config.sv2_port) {
+      config.sv2_port = 0;
+    }
+    StartPool(slot, std::move(config));
+    return "stratum2+tcp://127.0.0.1:" + std::to_string(slot->Sv2Port().value_or(0)) + "/" +
+           slot->Sv2AuthorityKey();
   }
 
   asio::io_context io_;
@@ -424,6 +441,137 @@ TEST_F(LoopbackTest, ReconnectWithMissingFieldsKeepsTheCurrentEndpoint) {
   EXPECT_EQ(connects_to(port_b), 1);
   EXPECT_TRUE(rejected_.empty());
   CheckPool(*c);
+}
+
+// Issue 14: the client mines a Stratum V2 pool (Noise, an extended channel, version
+// rolling) exactly as a V1 one; every share accepted and re-checked with OpenSSL.
+TEST_F(LoopbackTest, StratumV2SharesAccepted) {
+  const std::string url = StartSv2Pool(pool_);
+  ASSERT_TRUE(ParsePoolUrl(url).ok()) << url;
+  StartClient(ClientFor({url}));
+  ASSERT_TRUE(MineAccepted(3));
+  ASSERT_TRUE(MineAccepted(3, 0x00b44000));  // rolled version bits inside 0x1fffe000
+  EXPECT_TRUE(rejected_.empty());
+  EXPECT_EQ(pool_->ledger().accepted, 6u);
+  EXPECT_EQ(pool_->ledger().RejectedCount(), 0u);
+  CheckPool(*pool_);
+  // A new block: the client's jobs before it are stale; it mines the new one.
+  pool_->NewBlock();
+  ASSERT_TRUE(RunUntil([&] { return job_ && job_->notify.clean_jobs; }));
+  ASSERT_TRUE(MineAccepted(2));
+  CheckPool(*pool_);
+}
+
+// V2 and V1 pools in one list: the V2 pool goes away, the client fails over to the V1
+// one, and returns to the V2 pool when it is back (same authority key, so the same URL).
+TEST_F(LoopbackTest, StratumV2FailsOverToV1AndReturns) {
+  auto config = PoolConfig();
+  config.sv2_authority_secret = sv2::KeyPair::Generate().secret;
+  const std::string url = StartSv2Pool(pool_, config);
+  std::unique_ptr<LocalPool> v1;
+  const auto v1_port = StartPool(v1);
+  StartClient(ClientFor({url, Tcp(v1_port)}));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(job_pool_, 0u);
+  const auto v2_port = pool_->Sv2Port();
+  const auto v1_of_first = config.port;
+  pool_.reset();
+  ASSERT_TRUE(RunUntil([&] { return job_pool_ == 1 && client_->mining(); }));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_GE(v1->ledger().accepted, 1u);
+  config.port = v1_of_first;
+  config.sv2_port = v2_port;
+  EXPECT_EQ(StartSv2Pool(pool_, config), url);
+  ASSERT_TRUE(RunUntil([&] { return job_pool_ == 0 && client_->mining(); }, 30s));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_GE(pool_->ledger().accepted, 1u);
+  EXPECT_TRUE(rejected_.empty());
+}
+
+// A pool whose certificate is not signed by the key in our URL is refused (a man in the
+// middle, or a mistyped key): the client says so and fails over.
+TEST_F(LoopbackTest, StratumV2RefusesAPoolWithAnotherAuthority) {
+  const std::string url = StartSv2Pool(pool_);
+  const auto other = sv2::EncodeAuthorityKey(*sv2::XOnlyPublicKey(sv2::KeyPair::Generate().secret));
+  const std::string wrong = url.substr(0, url.rfind('/') + 1) + other;
+  std::unique_ptr<LocalPool> v1;
+  const auto v1_port = StartPool(v1);
+  StartClient(ClientFor({wrong, Tcp(v1_port)}));
+  ASSERT_TRUE(RunUntil([&] { return job_pool_ == 1 && client_->mining(); }));
+  bool said = false;
+  for (const auto& [pool, e] : events_) {
+    if (const auto* d = std::get_if<event::Disconnected>(&e); d != nullptr && pool == 0) {
+      said = said || d->reason.find("not signed by the authority key") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(said);
+  EXPECT_EQ(pool_->ledger().accepted, 0u);
+}
+
+// The traffic on the wire is encrypted and is exactly what the session keys decrypt: a
+// miner made here from the Noise and message codecs records every byte the pool sends,
+// then a fresh Transport with the receiving key decodes the capture afterwards.
+TEST_F(LoopbackTest, StratumV2CaptureDecryptsWithTheSessionKeys) {
+  const std::string url = StartSv2Pool(pool_);
+  const auto port = pool_->Sv2Port().value_or(0);
+  std::thread pool_thread([this] { io_.run_for(20s); });
+  asio::io_context client_io;
+  asio::ip::tcp::socket socket(client_io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  sv2::NoiseInitiator miner(*sv2::DecodeAuthorityKey(pool_->Sv2AuthorityKey()));
+  const auto act1 = miner.Act1();
+  asio::write(socket, asio::buffer(act1));
+  std::array<std::uint8_t, sv2::kAct2Size> act2{};
+  asio::read(socket, asio::buffer(act2));
+  auto transport = miner.Finish(act2, static_cast<std::uint32_t>(std::time(nullptr)));
+  ASSERT_TRUE(transport) << transport.error().message();
+  sv2::SetupConnection setup;
+  setup.min_version = 2;
+  setup.max_version = 2;
+  sv2::OpenExtendedMiningChannel open;
+  open.user_identity = "tester.rig1";
+  open.min_extranonce_size = 4;
+  for (const sv2::Message& m : {sv2::Message(setup), sv2::Message(open)}) {
+    asio::write(socket, asio::buffer(*transport->Encrypt(*sv2::EncodeFrame(m))));
+  }
+  // Read until the live transport has the four frames the pool answers with.
+  sv2::Bytes capture;
+  std::size_t frames = 0;
+  while (frames < 4) {
+    std::array<std::uint8_t, 4096> chunk{};
+    const std::size_t n = socket.read_some(asio::buffer(chunk));
+    capture.insert(capture.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    ASSERT_TRUE(transport->Feed(std::span(chunk).first(n)).ok());
+    while (transport->Next()) {
+      ++frames;
+    }
+  }
+  socket.close();
+  io_.stop();  // thread-safe: ends the pool thread's run_for early
+  pool_thread.join();
+  io_.restart();
+
+  // Afterwards, with nothing but the receiving key.
+  const std::string tag = "/hashrig local pool/";
+  EXPECT_EQ(std::search(capture.begin(), capture.end(), tag.begin(), tag.end()), capture.end())
+      << "the coinbase travelled in the clear";
+  sv2::Transport offline(transport->sending().key(), transport->receiving().key());
+  ASSERT_TRUE(offline.Feed(capture).ok());
+  std::vector<std::string> kinds;
+  bool tag_seen = false;
+  while (auto frame = offline.Next()) {
+    const auto h = sv2::FrameHeader::Decode(std::span(*frame).first<sv2::FrameHeader::kSize>());
+    auto m = sv2::DecodeMessage(h, std::span(*frame).subspan(sv2::FrameHeader::kSize));
+    ASSERT_TRUE(m) << m.error().message();
+    kinds.emplace_back(sv2::KindOf(*m).name);
+    tag_seen = tag_seen ||
+               std::search(frame->begin(), frame->end(), tag.begin(), tag.end()) != frame->end();
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"SetupConnection.Success",
+                                             "OpenExtendedMiningChannel.Success",
+                                             "NewExtendedMiningJob", "SetNewPrevHash"}));
+  EXPECT_TRUE(tag_seen);
+  EXPECT_TRUE(url.starts_with("stratum2+tcp://127.0.0.1:"));
 }
 
 TEST_F(LoopbackTest, ExtranonceAndVersionMaskChangesMidJob) {

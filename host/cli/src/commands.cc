@@ -171,10 +171,11 @@ const Command kImageCommand{
 
 const Command kPoolCommand{
     "pool",
-    "run a local Stratum V1 pool that validates every share",
+    "run a local Stratum V1 (and V2) pool that validates every share",
     "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
     "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
-    "every share validated. Prints 'listening on ADDRESS:PORT' when ready; runs\n"
+    "every share validated; with --sv2-listen, Stratum V2 on a second port (standard and\n"
+    "extended channels). Prints 'listening on ADDRESS:PORT' when ready; runs\n"
     "until SIGINT or SIGTERM, then prints what it accepted.\n\n",
     {
         {"listen", 'l', true, false,
@@ -187,6 +188,10 @@ const Command kPoolCommand{
         {"extranonce2-size", 0, true, false, "extranonce2 bytes, 1..16 (default 4)"},
         {"tls-cert", 0, true, false, "PEM certificate chain: serve stratum+ssl"},
         {"tls-key", 0, true, false, "PEM private key for --tls-cert"},
+        {"sv2-listen", 0, true, false,
+         "ADDRESS:PORT to serve Stratum V2 on too (Noise; prints its stratum2+tcp URL)"},
+        {"sv2-authority-key", 0, true, false,
+         "FILE with the V2 authority secret key (hex; made if missing; default: new each run)"},
         {"stats-interval", 0, true, false,
          "seconds between share statistics in the log (default 60)"},
         kLogLevel,

@@ -3,7 +3,14 @@
 // never goes away on their bench.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <boost/asio.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "hashrig/base/format.h"
@@ -58,6 +65,38 @@ Error ReadTemplate(const Args& args, pool::LocalPoolConfig& config) {
   return {};
 }
 
+// The Stratum V2 authority secret key from FILE (64 hex digits, whitespace around them
+// allowed). A FILE that does not exist is created with a new key (mode 0600), so the key
+// miners put in their URLs stays the same across restarts.
+Expected<pool::sv2::Key32> ReadAuthorityKey(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    if (std::filesystem::exists(path)) {
+      return Error(StatusCode::kPermission, path + ": cannot read it");
+    }
+    const auto key = pool::sv2::KeyPair::Generate().secret;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+      return Error(StatusCode::kPermission, path + ": cannot create it: " + std::strerror(errno));
+    }
+    const std::string text = EncodeHex(key) + "\n";
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) {
+      return Error(StatusCode::kUnavailable, path + ": cannot write the new key");
+    }
+    return key;
+  }
+  std::string text;
+  in >> text;
+  auto key = DecodeHexArray<32>(text);
+  if (!key || !pool::sv2::XOnlyPublicKey(*key).ok()) {
+    return Error(StatusCode::kInvalidArgument,
+                 path + ": expected a secp256k1 secret key as 64 hex digits");
+  }
+  return *key;
+}
+
 // Reads every option into `config`; an error names the bad one.
 Error Configure(const Args& args, pool::LocalPoolConfig& config,
                 std::chrono::seconds& stats_interval) {
@@ -71,6 +110,24 @@ Error Configure(const Args& args, pool::LocalPoolConfig& config,
   config.tls_key_file = args.Get("tls-key");
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return Invalid("--tls-cert and --tls-key go together");
+  }
+  if (args.Has("sv2-listen")) {
+    const auto sv2 = ParseHostPort(args.Get("sv2-listen"));
+    if (!sv2) {
+      return sv2.error().Context("--sv2-listen");
+    }
+    config.sv2_address = sv2->host;
+    config.sv2_port = sv2->port;
+  }
+  if (args.Has("sv2-authority-key")) {
+    if (!config.sv2_port) {
+      return Invalid("--sv2-authority-key goes with --sv2-listen");
+    }
+    auto key = ReadAuthorityKey(args.Get("sv2-authority-key"));
+    if (!key) {
+      return key.error().Context("--sv2-authority-key");
+    }
+    config.sv2_authority_secret = *key;
   }
   return FirstError(
       {ReadTemplate(args, config), ReadSeconds(args, "job-interval", config.job_interval),
@@ -140,6 +197,10 @@ int RunPool(const Args& args) {
   std::cout << "listening on " << config.address << ":" << *port << " ("
             << (config.tls_cert_file.empty() ? "stratum+tcp" : "stratum+ssl") << ", difficulty "
             << config.settings.difficulty.value() << ")" << std::endl;
+  if (const auto sv2 = local.Sv2Port()) {
+    std::cout << "Stratum V2 on stratum2+tcp://" << config.sv2_address << ":" << *sv2 << "/"
+              << local.Sv2AuthorityKey() << std::endl;
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log.Write(LogLevel::kInfo, "pool", "signal " + std::to_string(signal) + ", stopping");

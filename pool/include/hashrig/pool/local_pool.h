@@ -1,4 +1,5 @@
-// `hashrig pool`: a small Stratum V1 server on Boost.Asio around ServerSession. It serves
+// `hashrig pool`: a small Stratum V1 (and, on a second port, V2) server on Boost.Asio
+// around ServerSession and sv2::ServerSession. It serves
 // jobs from a synthetic block template (new job every job_interval with ntime ticking,
 // clean jobs on a new block every block_interval or when a share solves one), negotiates
 // version rolling, sets a (fractional) difficulty and validates every share. It is what
@@ -10,11 +11,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hashrig/base/error.h"
 #include "hashrig/pool/server_session.h"
 #include "hashrig/pool/session.h"
+#include "hashrig/pool/sv2/keys.h"
 
 namespace boost::asio {
 class io_context;
@@ -30,6 +33,14 @@ struct LocalPoolConfig {
   std::chrono::milliseconds block_interval{600'000};
   std::string tls_cert_file;  // PEM; with tls_key_file, the pool speaks TLS only
   std::string tls_key_file;
+  // Stratum V2 (sv2/server.h) on a second port when set (0: any free port), Noise-
+  // encrypted with a static key made at start and a certificate the authority key signs
+  // (valid from an hour before the start for sv2_certificate_days). Without
+  // sv2_authority_secret a key is generated for this run.
+  std::optional<std::uint16_t> sv2_port;
+  std::string sv2_address = "127.0.0.1";
+  std::optional<sv2::Key32> sv2_authority_secret;
+  std::uint32_t sv2_certificate_days = 365;
 };
 
 class LocalPool {
@@ -43,6 +54,10 @@ class LocalPool {
 
   // Binds, listens and starts the job timers; returns the port it listens on.
   Expected<std::uint16_t> Start();
+  // After Start, with sv2_port: the V2 port, and the authority public key as miners put
+  // it in their URL (stratum2+tcp://HOST:PORT/KEY, sv2-spec 4.7.1 base58check).
+  std::optional<std::uint16_t> Sv2Port() const;
+  std::string Sv2AuthorityKey() const;
   void Stop();
 
   // Operator and test controls.

@@ -184,7 +184,45 @@ struct SubmitOutcome {
   std::string detail;
 };
 
-class ClientSession {
+// A share a session never sent, taken back by the caller (which holds it for the next one).
+struct UnsentShare {
+  Share share;
+  std::shared_ptr<const Job> job;  // null if its job is no longer known here
+  ShareValue value;
+};
+
+// What a pool connection (connection.h) and PoolClient need of a session, whichever
+// protocol it speaks: ClientSession (Stratum V1, lines) or sv2::ClientSession (Stratum V2,
+// frames). Both give the same events, so the host mines either the same way.
+class PoolSession {
+ public:
+  virtual ~PoolSession() = default;
+
+  // A share the miner checked already (`value` is trusted): submitted when worth sending.
+  virtual SubmitOutcome Submit(const Share& share, const ShareValue& value,
+                               Clock::time_point now) = 0;
+  virtual void OnTime(Clock::time_point now) = 0;
+  // The connection is gone: every share still awaiting an answer is reported as lost.
+  virtual void OnDisconnect(Clock::time_point now) = 0;
+  virtual std::vector<Event> TakeEvents() = 0;
+  virtual bool authorized() const = 0;
+  virtual bool configure_unanswered() const = 0;
+  virtual std::shared_ptr<const Job> current_job() const = 0;
+  virtual std::optional<Clock::time_point> last_job_time() const = 0;
+  virtual std::size_t submits_in_flight() const = 0;
+  virtual bool HasLiveJob(const std::shared_ptr<const Job>& job) const = 0;
+  virtual std::shared_ptr<const SessionJobs> jobs_for_resume() const = 0;
+  virtual std::vector<UnsentShare> TakeQueued() = 0;
+
+ protected:
+  PoolSession() = default;
+  PoolSession(const PoolSession&) = default;
+  PoolSession(PoolSession&&) = default;
+  PoolSession& operator=(const PoolSession&) = default;
+  PoolSession& operator=(PoolSession&&) = default;
+};
+
+class ClientSession final : public PoolSession {
  public:
   // Queues the pipelined handshake: configure, subscribe, authorize, then the optional
   // suggest_difficulty and extranonce.subscribe.
@@ -195,40 +233,36 @@ class ClientSession {
   SubmitOutcome Submit(const Share& share, Clock::time_point now);
   // The same for a share whose header the caller built and hashed already (the miner
   // checked it): `value` is trusted, nothing is hashed again.
-  SubmitOutcome Submit(const Share& share, const ShareValue& value, Clock::time_point now);
+  SubmitOutcome Submit(const Share& share, const ShareValue& value, Clock::time_point now) override;
   // Times out requests the pool never answered. A share left unanswered by a pool that
   // sent nothing at all for request_timeout (a black-holed connection) fails the
   // session: the connection is dead, so the caller reconnects instead of waiting for
   // the no-work watchdog.
-  void OnTime(Clock::time_point now);
+  void OnTime(Clock::time_point now) override;
   // The connection is gone: every share still awaiting an answer is reported as lost.
-  void OnDisconnect(Clock::time_point now);
+  void OnDisconnect(Clock::time_point now) override;
 
   std::vector<std::string> TakeOutgoing();
-  std::vector<Event> TakeEvents();
+  std::vector<Event> TakeEvents() override;
 
-  bool authorized() const { return authorized_; }
+  bool authorized() const override { return authorized_; }
   // The pool has not answered mining.configure (if it drops us now, it did not like it).
-  bool configure_unanswered() const;
+  bool configure_unanswered() const override;
   const std::string& session_id() const { return session_id_; }
   std::uint32_t version_mask() const { return version_mask_; }
-  std::shared_ptr<const Job> current_job() const;
-  std::optional<Clock::time_point> last_job_time() const { return last_job_time_; }
+  std::shared_ptr<const Job> current_job() const override;
+  std::optional<Clock::time_point> last_job_time() const override { return last_job_time_; }
   std::size_t pending_requests() const { return pending_.size(); }
   std::size_t queued_submits() const { return queued_.size(); }
-  std::size_t submits_in_flight() const { return submits_in_flight_; }
+  std::size_t submits_in_flight() const override { return submits_in_flight_; }
   // `job` (this very job, not one with its id) is current here: not replaced, not stale.
-  bool HasLiveJob(const std::shared_ptr<const Job>& job) const;
+  bool HasLiveJob(const std::shared_ptr<const Job>& job) const override;
   // The session's jobs, for the next session to this pool (SessionConfig::resume_jobs);
   // null when it had none (a connection that never got work keeps the last one's).
-  std::shared_ptr<const SessionJobs> jobs_for_resume() const;
+  std::shared_ptr<const SessionJobs> jobs_for_resume() const override;
   // Shares still waiting in the queue, never sent (taken out: the caller holds them).
-  struct Unsent {
-    Share share;
-    std::shared_ptr<const Job> job;  // null if its job is no longer known here
-    ShareValue value;
-  };
-  std::vector<Unsent> TakeQueued();
+  using Unsent = UnsentShare;
+  std::vector<Unsent> TakeQueued() override;
 
  private:
   enum class Request {

@@ -1,6 +1,7 @@
 // Pool URLs as miners write them: stratum+tcp://host:port, stratum+ssl:// or
 // stratum+tls:// for TLS, a bare host:port meaning TCP, and cgminer's "#xnsub" suffix
-// asking for mining.extranonce.subscribe.
+// asking for mining.extranonce.subscribe. Stratum V2: stratum2+tcp://host:port/KEY, KEY
+// being the pool's authority public key in base58check (sv2-spec 4.7.1), checked here.
 #pragma once
 
 #include <array>
@@ -17,6 +18,8 @@ struct PoolUrl {
   std::uint16_t port = 3333;
   bool tls = false;
   bool extranonce_subscribe = false;
+  bool sv2 = false;           // stratum2+tcp: Stratum V2 over Noise
+  std::string authority_key;  // sv2: the base58check text, as given
 
   std::string ToString() const;
 };
