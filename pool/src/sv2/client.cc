@@ -203,6 +203,14 @@ void ClientSession::OnPrevHash(const SetNewPrevHash& m, Clock::time_point now) {
   job.min_ntime = m.min_ntime;
   std::erase_if(jobs_, [&](const auto& entry) { return entry.second.min_ntime.has_value(); });
   jobs_[m.job_id] = job;
+  for (const auto& retired : live_) {
+    if (const auto retired_id = JobId(retired->notify.job_id)) {
+      retired_.insert(*retired_id);
+    }
+  }
+  while (retired_.size() > 4 * kLiveJobsKept) {
+    retired_.erase(retired_.begin());
+  }
   live_.clear();
   submitted_.clear();
   Issue(job, true, now);
@@ -258,8 +266,7 @@ SubmitOutcome ClientSession::Submit(const Share& share, const ShareValue& value,
   const auto job = std::find_if(live_.begin(), live_.end(),
                                 [&](const auto& j) { return j->notify.job_id == share.job_id; });
   if (!id || job == live_.end()) {
-    out.status =
-        jobs_.contains(id.value_or(0)) || !id ? SubmitStatus::kUnknownJob : SubmitStatus::kStale;
+    out.status = id && retired_.contains(*id) ? SubmitStatus::kStale : SubmitStatus::kUnknownJob;
     out.detail = "job " + share.job_id +
                  (out.status == SubmitStatus::kStale ? " was replaced" : " is not known");
     return out;

@@ -97,6 +97,7 @@ class ClientSession final : public PoolSession {
   std::shared_ptr<const Job> current_;
   std::uint32_t current_id_ = 0;
   std::deque<std::shared_ptr<const Job>> live_;  // jobs since the last prev hash, newest last
+  std::set<std::uint32_t> retired_;              // ids a prev hash made stale (the newest)
   std::set<std::uint64_t> submitted_;            // digests of shares sent on live jobs
   std::map<std::uint32_t, Pending> pending_;     // by sequence number
   std::uint32_t next_sequence_ = 1;
