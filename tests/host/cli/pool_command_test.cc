@@ -2,8 +2,12 @@
 // accepted; garbage gets an error reply and the pool goes on; bad options exit 2.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/asio.hpp>
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -107,11 +111,48 @@ TEST(PoolCommandTest, BadOptionsExitTwoNamingTheOption) {
                                       {"--version-mask", "xyz"},
                                       {"--extranonce2-size", "17"},
                                       {"--payout-script", "0g"},
-                                      {"--job-interval", "-3"}}) {
+                                      {"--job-interval", "-3"},
+                                      {"--sv2-listen", "nowhere"},
+                                      {"--sv2-authority-key", "/tmp/unused"}}) {
     ChildProcess p({HASHRIG_BINARY, "pool", option, value});
     EXPECT_EQ(p.Wait(10s), 2) << option;
     EXPECT_NE(p.Stderr().find(option), std::string::npos) << p.Stderr();
   }
+}
+
+// --sv2-authority-key FILE: made on the first start (mode 0600), read on the next, so the
+// stratum2+tcp URL miners were given stays the same; a file that is no key is refused.
+TEST(PoolCommandTest, Sv2AuthorityKeyFileKeepsTheUrlAcrossRestarts) {
+  const std::string key = ::testing::TempDir() + "sv2-key-" + std::to_string(::getpid());
+  std::remove(key.c_str());
+  auto url_of_a_run = [&] {
+    ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--sv2-listen",
+                       "127.0.0.1:0", "--sv2-authority-key", key});
+    (void)pool.ReadLine(10s);
+    const auto line = pool.ReadLine(10s);
+    pool.Signal(SIGTERM);
+    EXPECT_EQ(pool.Wait(10s), 0) << pool.Stderr();
+    EXPECT_TRUE(line.has_value()) << pool.Stderr();
+    const std::string text = line.value_or("");
+    return text.substr(text.rfind('/') + 1);
+  };
+  const std::string first = url_of_a_run();
+  EXPECT_EQ(first.size(), 51u) << first;
+  EXPECT_EQ(url_of_a_run(), first);
+  struct stat st {};
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  {
+    std::ofstream bad(key, std::ios::trunc);
+    bad << "not a key\n";
+  }
+  ChildProcess refused(
+      {HASHRIG_BINARY, "pool", "--sv2-listen", "127.0.0.1:0", "--sv2-authority-key", key});
+  EXPECT_EQ(refused.Wait(10s), 2);
+  EXPECT_NE(refused.Stderr().find("--sv2-authority-key"), std::string::npos) << refused.Stderr();
+  EXPECT_NE(refused.Stderr().find("64 hex digits"), std::string::npos) << refused.Stderr();
+  std::remove(key.c_str());
 }
 
 TEST(PoolCommandTest, PortInUseIsAClearFailure) {

@@ -115,6 +115,34 @@ TEST(RunCommandTest, PoolRunAndSimulatedChainOverAPty) {
   EXPECT_NE(run.Stderr().find("board BM0"), std::string::npos);
 }
 
+// Issue 14's "done when": `hashrig run -o stratum2+tcp://…/KEY` mines against `hashrig pool
+// --sv2-listen`, with a simulated BM1370 chain and the CPU board in one process; no share
+// is rejected and every one the pool accepted is re-hashed here with OpenSSL.
+TEST(RunCommandTest, StratumV2PoolWithASimulatedBm1370ChainAndTheCpuBoard) {
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--sv2-listen",
+                     "127.0.0.1:0", "--difficulty", "0.001"});
+  ASSERT_TRUE(pool.ReadLine(10s).has_value()) << pool.Stderr();
+  const auto sv2 = pool.ReadLine(10s);
+  ASSERT_TRUE(sv2.has_value()) << pool.Stderr();
+  const auto at = sv2->find("stratum2+tcp://");
+  ASSERT_NE(at, std::string::npos) << *sv2;
+  const std::string url = sv2->substr(at);
+  ChildProcess run({HASHRIG_BINARY, "run", "-o", url, "-u", "e2e.rig", "--board", "sim", "--chip",
+                    "BM1370", "--board", "cpu:1", "--ticket-difficulty", "0.0005", "--duration",
+                    "300"});
+  ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 20, 120s), 0) << run.Stderr();
+  const auto summary = run.ReadLine(1s);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
+  pool.Signal(SIGTERM);
+  ASSERT_EQ(pool.Wait(10s), 0);
+  const std::string pool_log = pool.Stderr();
+  EXPECT_GE(CheckPoolShares(pool_log, 0.001), 20) << run.Stderr();
+  EXPECT_NE(pool_log.find("Stratum V2 miner connected"), std::string::npos);
+  EXPECT_EQ(pool_log.find("rejected share"), std::string::npos) << pool_log;
+  EXPECT_NE(run.Stderr().find("connected to stratum2+tcp://"), std::string::npos);
+}
+
 // A Bitaxe-class board driven by the host (`bitaxe:DATA:CONTROL`): `hashrig sim` serves
 // the chain on one PTY and bitaxe-raw's control port with an EMC2101 on another, on a
 // board the chips heat. In a hot room the host's own thermal loop (the firmware's policy)
