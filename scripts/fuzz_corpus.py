@@ -108,6 +108,8 @@ def sv2():
     # 2: a pool's act2; 3: transport frames (sv2_fuzz.cc picks the mode from byte 0).
     for vector in load("sv2/sv2_message_vectors.json")["vectors"]:
         seed("fuzz_sv2", bytes([0]) + bytes.fromhex(vector["frame_hex"]), "frame-" + vector["id"])
+    frames = b"".join(bytes.fromhex(v["frame_hex"]) for v in load("sv2/sv2_message_vectors.json")["vectors"])
+    seed("fuzz_sv2", bytes([4]) + frames, "sessions-every-message")
     hs = load("sv2/noise_vectors.json")["handshakes"][0]["expected"]
     seed("fuzz_sv2", bytes([1]) + bytes.fromhex(hs["act1_message"]), "act1")
     seed("fuzz_sv2", bytes([2]) + bytes.fromhex(hs["act2_message"]), "act2")

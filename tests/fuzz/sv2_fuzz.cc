@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <span>
 
+#include "hashrig/pool/sv2/client.h"
 #include "hashrig/pool/sv2/messages.h"
 #include "hashrig/pool/sv2/noise.h"
+#include "hashrig/pool/sv2/server.h"
 
 namespace {
 
@@ -68,6 +70,33 @@ void Initiator(std::span<const std::uint8_t> in) {
   (void)miner.Finish(in.first(std::min<std::size_t>(in.size(), kAct2Size)), 1);
 }
 
+// The miner's and the pool's sessions, each after its own handshake frames, fed frames
+// cut from the input at the lengths its headers claim.
+void Sessions(std::span<const std::uint8_t> in) {
+  hashrig::pool::SessionConfig config;
+  config.user = "fuzz";
+  ClientSession miner(config, {});
+  miner.OnFrame(*EncodeFrame(SetupConnectionSuccess{2, 0}), {});
+  OpenExtendedMiningChannelSuccess open;
+  open.channel_id = 1;
+  open.extranonce_size = 4;
+  miner.OnFrame(*EncodeFrame(open), {});
+  static const hashrig::pool::LocalPoolSettings settings;
+  hashrig::pool::PoolLedger ledger;
+  ServerSession pool(settings, ledger, [] { return Bytes(4, 1); });
+  bool block = false;
+  (void)pool.OnFrame(*EncodeFrame(SetupConnection{0, 2, 2, 0, "", 0, "", "", "", ""}), block);
+  while (in.size() >= FrameHeader::kSize) {
+    const auto h = FrameHeader::Decode(in.first<FrameHeader::kSize>());
+    const std::size_t n = std::min<std::size_t>(in.size(), FrameHeader::kSize + h.msg_length);
+    miner.OnFrame(in.first(n), {});
+    (void)pool.OnFrame(in.first(n), block);
+    in = in.subspan(n);
+  }
+  (void)miner.TakeEvents();
+  (void)miner.TakeOutgoing();
+}
+
 void Transported(std::span<const std::uint8_t> in) {
   hashrig::pool::sv2::Transport t(Fixed(0).secret, Fixed(1).secret, 4096);
   for (std::size_t at = 0; at < in.size(); at += 7) {
@@ -86,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const std::span<const std::uint8_t> in(data + 1, size - 1);
-  switch (data[0] & 3) {
+  switch (data[0] & 7) {
     case 0:
       Frames(in);
       break;
@@ -96,8 +125,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2:
       Initiator(in);
       break;
-    default:
+    case 3:
       Transported(in);
+      break;
+    default:
+      Sessions(in);
       break;
   }
   return 0;

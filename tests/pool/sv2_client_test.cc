@@ -166,6 +166,20 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
   EXPECT_EQ(jobs[0].job->notify.job_id, "2");
 }
 
+TEST_F(Sv2ClientTest, APoolRequiringTheFixedVersionGetsNoRolledShares) {
+  Feed(F(SetupConnectionSuccess{2, kRequiresFixedVersion}));
+  (void)session_.TakeOutgoing();
+  OpenExtendedMiningChannelSuccess ok;
+  ok.channel_id = 7;
+  ok.extranonce_size = 4;
+  Feed(F(ok));
+  Feed(F(Job(1, std::nullopt)));
+  Feed(F(Prev(1, 0x11)));
+  const auto events = session_.TakeEvents();
+  EXPECT_EQ(Of<event::VersionRolling>(events).at(0).mask, 0u);
+  EXPECT_EQ(Of<event::NewJob>(events).at(0).job->version_mask, 0u);
+}
+
 TEST_F(Sv2ClientTest, AnswersAreMatchedBySequenceNumber) {
   Open();
   Feed(F(Job(1, std::nullopt)));

@@ -100,7 +100,11 @@ void ClientSession::OnFrame(std::span<const std::uint8_t> frame, Clock::time_poi
 }
 
 void ClientSession::OnMessage(const Message& m, Clock::time_point now) {
-  if (std::holds_alternative<SetupConnectionSuccess>(m)) {
+  if (const auto* ok = std::get_if<SetupConnectionSuccess>(&m)) {
+    if ((ok->flags & kRequiresFixedVersion) != 0) {
+      fixed_version_ = true;
+      Note(Severity::kInfo, "pool requires the fixed version: no version rolling");
+    }
     OpenExtendedMiningChannel open;
     open.request_id = 1;
     open.user_identity = config_.user.substr(0, 255);
@@ -175,7 +179,7 @@ void ClientSession::OnOpened(const OpenExtendedMiningChannelSuccess& m) {
   difficulty_ = DifficultyOf(m.target);
   events_.emplace_back(event::Subscribed{"channel " + std::to_string(m.channel_id), false});
   events_.emplace_back(event::Authorized{});
-  events_.emplace_back(event::VersionRolling{config_.version_mask & kVersionRollingMask});
+  events_.emplace_back(event::VersionRolling{RollingMask()});
   events_.emplace_back(event::DifficultySet{difficulty_});
 }
 
@@ -239,7 +243,7 @@ void ClientSession::Issue(const NewExtendedMiningJob& m, bool clean, Clock::time
   job->extranonce1 = channel_->extranonce_prefix;
   job->extranonce2_size = channel_->extranonce_size;
   job->difficulty = difficulty_;
-  job->version_mask = m.version_rolling_allowed ? config_.version_mask & kVersionRollingMask : 0;
+  job->version_mask = m.version_rolling_allowed ? RollingMask() : 0;
   job->sequence = ++job_sequence_;
   current_ = job;
   current_id_ = m.job_id;

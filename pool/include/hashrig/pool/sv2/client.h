@@ -8,7 +8,8 @@
 // Each job becomes a V1-shaped Job: coinb1 = coinbase_tx_prefix, extranonce1 = the
 // channel's extranonce_prefix, extranonce2 = what we roll (extranonce_size bytes),
 // coinb2 = coinbase_tx_suffix; ntime = the job's min_ntime (or its SetNewPrevHash's);
-// version_mask = our mask ∩ 0x1fffffe0 when the job allows rolling, else 0.
+// version_mask = our mask ∩ 0x1fffffe0 when the job allows rolling (and the pool did not
+// answer SetupConnection with REQUIRES_FIXED_VERSION), else 0.
 //
 //   - A future job (no min_ntime) is mined only once SetNewPrevHash names it, and then
 //     as a clean job: every other job's shares are stale from then on.
@@ -77,6 +78,9 @@ class ClientSession final : public PoolSession {
   void Send(const M& m);
   void Note(Severity severity, std::string text);
   void Emit(Event e) { events_.push_back(std::move(e)); }
+  std::uint32_t RollingMask() const {
+    return fixed_version_ ? 0 : config_.version_mask & kVersionRollingMask;
+  }
   void OnMessage(const Message& m, Clock::time_point now);
   void OnOpened(const OpenExtendedMiningChannelSuccess& m);
   void OnJob(const NewExtendedMiningJob& m, Clock::time_point now);
@@ -91,6 +95,7 @@ class ClientSession final : public PoolSession {
   std::vector<Bytes> outgoing_;
   std::vector<Event> events_;
   std::optional<Channel> channel_;
+  bool fixed_version_ = false;  // SetupConnection.Success said REQUIRES_FIXED_VERSION
   sha256::Difficulty difficulty_;
   std::map<std::uint32_t, NewExtendedMiningJob> jobs_;  // future and active, by id
   std::optional<SetNewPrevHash> prev_;
