@@ -285,6 +285,10 @@ void Connection::Tick() {
     return Close("no connection to " + endpoint_.url.ToString() + " within " +
                  std::to_string(config_.connect_timeout.count()) + " s");
   }
+  if (v2_ != nullptr && ready_ && !transport_ && now - started_ > config_.connect_timeout) {
+    return Close("no Noise handshake answer from " + endpoint_.url.ToString() + " within " +
+                 std::to_string(config_.connect_timeout.count()) + " s (not a Stratum V2 pool?)");
+  }
   if (writing_ && now - write_started_ > config_.write_timeout) {
     return Close("pool has not taken our data for " +
                  std::to_string(config_.write_timeout.count()) + " s");

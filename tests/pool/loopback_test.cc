@@ -574,6 +574,141 @@ TEST_F(LoopbackTest, StratumV2CaptureDecryptsWithTheSessionKeys) {
   EXPECT_TRUE(url.starts_with("stratum2+tcp://127.0.0.1:"));
 }
 
+// A Stratum V2 "pool" that completes the Noise handshake (or not) and then misbehaves.
+class FakeSv2Pool {
+ public:
+  enum class Mode { kSilentHandshake, kGarbage, kOversizeFrame, kTruncatedFrame, kStall };
+
+  FakeSv2Pool(asio::io_context& io, Mode mode)
+      : acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}), mode_(mode) {
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    certificate_ = *sv2::Certificate::Sign(authority_.secret, sv2::XSwiftEc(static_.ellswift),
+                                           now - 60, now + 3600, sv2::Key32{});
+    Accept();
+  }
+
+  std::string Url() const {
+    return "stratum2+tcp://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/" +
+           sv2::EncodeAuthorityKey(*sv2::XOnlyPublicKey(authority_.secret));
+  }
+  int connections() const { return connections_; }
+
+ private:
+  struct Conn {
+    explicit Conn(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+    asio::ip::tcp::socket socket;
+    std::array<std::uint8_t, sv2::kAct1Size> act1{};
+    sv2::Bytes out;
+  };
+
+  void Accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket s) {
+      if (ec) {
+        return;
+      }
+      ++connections_;
+      auto c = std::make_shared<Conn>(std::move(s));
+      conns_.push_back(c);
+      if (mode_ != Mode::kSilentHandshake) {
+        asio::async_read(c->socket, asio::buffer(c->act1),
+                         [this, c](const boost::system::error_code& e, std::size_t) {
+                           if (!e) {
+                             Answer(*c);
+                           }
+                         });
+      }
+      Accept();
+    });
+  }
+
+  void Answer(Conn& c) {
+    sv2::NoiseResponder noise(static_, certificate_);
+    c.out = *noise.Act2(c.act1);
+    sv2::Transport& t = *noise.transport();
+    sv2::Bytes tail;
+    if (mode_ == Mode::kGarbage) {
+      tail.assign(64, 0x42);
+    } else if (mode_ == Mode::kOversizeFrame) {
+      sv2::CipherState raw(t.sending().key());
+      const std::array<std::uint8_t, 6> header{0, 0, 0x1f, 0xff, 0xff, 0xff};  // 16 MiB
+      tail = raw.Encrypt({}, header);
+    } else if (mode_ == Mode::kTruncatedFrame) {
+      tail = *t.Encrypt(*sv2::EncodeFrame(sv2::SetupConnectionSuccess{2, 0}));
+      tail.resize(tail.size() / 2);
+    }
+    c.out.insert(c.out.end(), tail.begin(), tail.end());
+    asio::async_write(c.socket, asio::buffer(c.out),
+                      [this, &c](const boost::system::error_code&, std::size_t) {
+                        if (mode_ == Mode::kTruncatedFrame) {
+                          c.socket.close();
+                        }
+                      });
+  }
+
+  asio::ip::tcp::acceptor acceptor_;
+  Mode mode_;
+  sv2::KeyPair authority_ = sv2::KeyPair::Generate();
+  sv2::KeyPair static_ = sv2::KeyPair::Generate();
+  sv2::Certificate certificate_;
+  int connections_ = 0;
+  std::vector<std::shared_ptr<Conn>> conns_;
+};
+
+// Issue 14, point 5: a V2 pool that stays silent in the handshake, sends garbage, a frame
+// over the size limit, half a frame, or nothing after the handshake: each is a clear
+// disconnect, the client tries it again with backoff and fails over to the next pool.
+TEST_F(LoopbackTest, StratumV2FaultsAreClearDisconnectsAndFailOver) {
+  std::unique_ptr<LocalPool> v1;
+  const auto v1_port = StartPool(v1);
+  const std::pair<FakeSv2Pool::Mode, std::string> cases[] = {
+      {FakeSv2Pool::Mode::kSilentHandshake, "no Noise handshake answer"},
+      {FakeSv2Pool::Mode::kGarbage, "message authentication failed"},
+      {FakeSv2Pool::Mode::kOversizeFrame, "over the limit"},
+      {FakeSv2Pool::Mode::kTruncatedFrame, "pool closed the connection"},
+      {FakeSv2Pool::Mode::kStall, "no new job for 2 s"},
+  };
+  for (const auto& [mode, reason] : cases) {
+    SCOPED_TRACE(reason);
+    FakeSv2Pool fake(io_, mode);
+    auto config = ClientFor({fake.Url(), Tcp(v1_port)});
+    config.connect_timeout = 2s;
+    config.no_work_timeout = 2s;
+    events_.clear();
+    job_.reset();
+    job_pool_ = 0;
+    StartClient(config);
+    ASSERT_TRUE(RunUntil([&] { return job_pool_ == 1 && client_->mining(); }, 30s));
+    bool said = false;
+    for (const auto& [pool, e] : events_) {
+      if (const auto* d = std::get_if<event::Disconnected>(&e); d != nullptr && pool == 0) {
+        said = said || d->reason.find(reason) != std::string::npos;
+      }
+    }
+    EXPECT_TRUE(said);
+    EXPECT_GE(fake.connections(), 1);
+    ASSERT_TRUE(MineAccepted(1));
+    client_->Stop();
+    client_.reset();
+  }
+  EXPECT_TRUE(rejected_.empty());
+}
+
+// The V2 pool drops every miner after each accepted share, three times: each time the
+// client reconnects (a new handshake, a new channel) and mines again.
+TEST_F(LoopbackTest, StratumV2PoolDropsAreRejoined) {
+  const std::string url = StartSv2Pool(pool_);
+  StartClient(ClientFor({url}));
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(MineAccepted(1));
+    const std::size_t before = disconnects_;
+    pool_->DropConnections();
+    ASSERT_TRUE(RunUntil([&] { return disconnects_ > before; }));
+  }
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_TRUE(rejected_.empty());
+  CheckPool(*pool_);
+}
+
 TEST_F(LoopbackTest, ExtranonceAndVersionMaskChangesMidJob) {
   const auto port = StartPool(pool_);
   StartClient(ClientFor({Tcp(port)}));

@@ -45,7 +45,7 @@ struct ClientConfig {
   std::string user_agent = std::string(kUserAgent);
   std::uint32_t version_mask = kDefaultVersionMask;  // 0: no version rolling
   std::optional<sha256::Difficulty> suggest_difficulty;
-  std::chrono::seconds connect_timeout{10};   // resolve + connect + TLS handshake
+  std::chrono::seconds connect_timeout{10};   // resolve + connect + TLS or Noise handshake
   std::chrono::seconds request_timeout{30};   // any request the pool leaves unanswered
   std::chrono::seconds no_work_timeout{180};  // no new job for this long: fail over
   std::chrono::seconds write_timeout{10};
