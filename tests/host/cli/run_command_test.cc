@@ -143,6 +143,31 @@ TEST(RunCommandTest, StratumV2PoolWithASimulatedBm1370ChainAndTheCpuBoard) {
   EXPECT_NE(run.Stderr().find("connected to stratum2+tcp://"), std::string::npos);
 }
 
+// The same pool from a configuration file, first in a list with a V1 pool after it.
+TEST(RunCommandTest, StratumV2PoolFromTheConfigFile) {
+  ChildProcess pool({HASHRIG_BINARY, "pool", "--listen", "127.0.0.1:0", "--sv2-listen",
+                     "127.0.0.1:0", "--difficulty", "0.001"});
+  const auto v1 = pool.ReadLine(10s);
+  const auto sv2 = pool.ReadLine(10s);
+  ASSERT_TRUE(v1.has_value() && sv2.has_value()) << pool.Stderr();
+  const std::string v1_address = v1->substr(13, v1->find(' ', 13) - 13);
+  const std::string url = sv2->substr(sv2->find("stratum2+tcp://"));
+  const std::string config = ::testing::TempDir() + "sv2-config-" + std::to_string(::getpid());
+  {
+    std::ofstream out(config);
+    out << R"({"url":[")" << url << R"(","stratum+tcp://)" << v1_address
+        << R"("],"user":["e2e.v2","e2e.v1"],"board":"cpu:1"})";
+  }
+  ChildProcess run({HASHRIG_BINARY, "run", "--config", config, "--duration", "300"});
+  ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 3, 120s), 0) << run.Stderr();
+  EXPECT_NE(run.Stderr().find("pool 0: connected to stratum2+tcp://"), std::string::npos)
+      << run.Stderr();
+  pool.Signal(SIGTERM);
+  ASSERT_EQ(pool.Wait(10s), 0);
+  EXPECT_NE(pool.Stderr().find("Stratum V2 miner connected"), std::string::npos);
+  std::remove(config.c_str());
+}
+
 // A Bitaxe-class board driven by the host (`bitaxe:DATA:CONTROL`): `hashrig sim` serves
 // the chain on one PTY and bitaxe-raw's control port with an EMC2101 on another, on a
 // board the chips heat. In a hot room the host's own thermal loop (the firmware's policy)
