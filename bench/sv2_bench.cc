@@ -33,6 +33,27 @@ pool::LocalPoolSettings EasySettings() {
   return s;
 }
 
+// One share per iteration on the client's current job (each nonce new), through `pump`
+// (the pool's side and back); counts the accepted answers.
+template <typename Pump>
+void MeasureSubmits(benchmark::State& state, pool::PoolSession& client, Pump&& pump) {
+  const auto job = client.current_job();
+  std::uint32_t nonce = 0;
+  std::size_t accepted = 0;
+  for (auto _ : state) {
+    const pool::Share share{
+        job->notify.job_id, {0, 0, 0, 1}, job->notify.ntime, ++nonce, job->notify.version};
+    (void)client.Submit(share, pool::ShareValue{}, Clock::now());
+    pump();
+    for (const auto& e : client.TakeEvents()) {
+      const auto* r = std::get_if<pool::event::ShareResult>(&e);
+      accepted += r != nullptr && r->accepted ? 1 : 0;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["accepted"] = static_cast<double>(accepted);
+}
+
 void BM_Sv2Handshake(benchmark::State& state) {
   const sv2::KeyPair authority = sv2::KeyPair::Generate();
   const sv2::KeyPair server = sv2::KeyPair::Generate();
@@ -78,21 +99,7 @@ void BM_SubmitV1(benchmark::State& state) {
     client.OnLine(line, Clock::now());
   }
   (void)client.TakeEvents();
-  const auto job = client.current_job();
-  std::uint32_t nonce = 0;
-  std::size_t accepted = 0;
-  for (auto _ : state) {
-    const pool::Share share{
-        job->notify.job_id, {0, 0, 0, 1}, job->notify.ntime, ++nonce, job->notify.version};
-    (void)client.Submit(share, pool::ShareValue{}, Clock::now());
-    pump();
-    for (const auto& e : client.TakeEvents()) {
-      const auto* r = std::get_if<pool::event::ShareResult>(&e);
-      accepted += r != nullptr && r->accepted ? 1 : 0;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["accepted"] = static_cast<double>(accepted);
+  MeasureSubmits(state, client, pump);
 }
 BENCHMARK(BM_SubmitV1);
 
@@ -131,21 +138,7 @@ void BM_SubmitV2(benchmark::State& state) {
   (void)server.Announce(*block.MakeJob(1'700'000'000, 4));
   pump();
   (void)client.TakeEvents();
-  const auto job = client.current_job();
-  std::uint32_t nonce = 0;
-  std::size_t accepted = 0;
-  for (auto _ : state) {
-    const pool::Share share{
-        job->notify.job_id, {0, 0, 0, 1}, job->notify.ntime, ++nonce, job->notify.version};
-    (void)client.Submit(share, pool::ShareValue{}, Clock::now());
-    pump();
-    for (const auto& e : client.TakeEvents()) {
-      const auto* r = std::get_if<pool::event::ShareResult>(&e);
-      accepted += r != nullptr && r->accepted ? 1 : 0;
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["accepted"] = static_cast<double>(accepted);
+  MeasureSubmits(state, client, pump);
 }
 BENCHMARK(BM_SubmitV2);
 

@@ -28,6 +28,26 @@ std::uint32_t UnixNow() {
 
 }  // namespace
 
+// Writes the front of a peer's queue (writes_), then the rest one by one as each write
+// completes; a failed write closes the peer. For the V1 and the V2 peer alike.
+template <typename P, typename S>
+void WriteFront(const std::shared_ptr<P>& self, S& stream) {
+  asio::async_write(stream, asio::buffer(self->writes_.front()),
+                    [self](const error_code& ec, std::size_t) {
+                      self->writing_ = false;
+                      if (self->closed_) {
+                        return;
+                      }
+                      if (ec) {
+                        return self->Close("write failed: " + ec.message());
+                      }
+                      self->writes_.pop_front();
+                      if (!self->writes_.empty()) {
+                        self->WriteNext();
+                      }
+                    });
+}
+
 // One miner's connection.
 class Peer : public std::enable_shared_from_this<Peer> {
  public:
@@ -127,24 +147,10 @@ class Peer : public std::enable_shared_from_this<Peer> {
 
   void WriteNext() {
     writing_ = true;
-    auto self = shared_from_this();
-    WithStream([&](auto& s) {
-      asio::async_write(s, asio::buffer(writes_.front()),
-                        [self](const error_code& ec, std::size_t) {
-                          self->writing_ = false;
-                          if (self->closed_) {
-                            return;
-                          }
-                          if (ec) {
-                            return self->Close("write failed: " + ec.message());
-                          }
-                          self->writes_.pop_front();
-                          if (!self->writes_.empty()) {
-                            self->WriteNext();
-                          }
-                        });
-    });
+    WithStream([&](auto& s) { WriteFront(shared_from_this(), s); });
   }
+  template <typename P, typename S>
+  friend void WriteFront(const std::shared_ptr<P>& self, S& stream);
 
   asio::ssl::stream<tcp::socket> stream_;
   bool tls_;
@@ -263,22 +269,10 @@ class Sv2Peer : public std::enable_shared_from_this<Sv2Peer> {
 
   void WriteNext() {
     writing_ = true;
-    auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(writes_.front()),
-                      [self](const error_code& ec, std::size_t) {
-                        self->writing_ = false;
-                        if (self->closed_) {
-                          return;
-                        }
-                        if (ec) {
-                          return self->Close("write failed: " + ec.message());
-                        }
-                        self->writes_.pop_front();
-                        if (!self->writes_.empty()) {
-                          self->WriteNext();
-                        }
-                      });
+    WriteFront(shared_from_this(), socket_);
   }
+  template <typename P, typename S>
+  friend void WriteFront(const std::shared_ptr<P>& self, S& stream);
 
   tcp::socket socket_;
   sv2::NoiseResponder noise_;
