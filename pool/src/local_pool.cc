@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <deque>
@@ -174,19 +175,31 @@ class Sv2Peer : public std::enable_shared_from_this<Sv2Peer> {
   Sv2Peer(tcp::socket socket, sv2::NoiseResponder noise, sv2::ServerSession session,
           std::string name)
       : socket_(std::move(socket)),
+        deadline_(socket_.get_executor()),
         noise_(std::move(noise)),
         session_(std::move(session)),
         name_(std::move(name)) {}
 
+  // A connection that has not finished the handshake and sent SetupConnection within
+  // `deadline` is closed: a socket that connects and stalls holds no descriptor for long.
   void Start(std::function<void(Sv2Peer&, const std::string&)> on_close, bool* stalled,
-             AfterFrame after_frame) {
+             AfterFrame after_frame, std::chrono::milliseconds deadline) {
     on_close_ = std::move(on_close);
     stalled_ = stalled;
     after_frame_ = std::move(after_frame);
     auto self = shared_from_this();
     asio::async_read(socket_, asio::buffer(act1_),
                      [self](const error_code& ec, std::size_t) { self->OnAct1(ec); });
+    deadline_.expires_after(deadline);
+    deadline_.async_wait([self, deadline](const error_code& ec) {
+      if (!ec && !self->session_.set_up()) {
+        self->Close("no Noise handshake and SetupConnection within " +
+                    std::to_string(deadline.count()) + " ms");
+      }
+    });
   }
+
+  bool set_up() const { return session_.set_up(); }
 
   void Send(const std::vector<sv2::Bytes>& frames) {
     if (closed_ || *stalled_ || !transport_) {
@@ -205,6 +218,7 @@ class Sv2Peer : public std::enable_shared_from_this<Sv2Peer> {
       return;
     }
     closed_ = true;
+    deadline_.cancel();
     error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -275,6 +289,7 @@ class Sv2Peer : public std::enable_shared_from_this<Sv2Peer> {
   friend void WriteFront(const std::shared_ptr<P>& self, S& stream);
 
   tcp::socket socket_;
+  asio::steady_timer deadline_;
   sv2::NoiseResponder noise_;
   std::optional<sv2::Transport> transport_;
   sv2::ServerSession session_;
@@ -333,6 +348,8 @@ struct LocalPool::State : std::enable_shared_from_this<LocalPool::State> {
   sv2::Certificate sv2_certificate;
   sv2::Key32 sv2_authority{};
   std::optional<std::uint16_t> sv2_bound;
+  std::uint64_t sv2_failed_setups = 0;  // connections closed before SetupConnection
+  std::string sv2_last_failure;
   asio::steady_timer job_timer;
   asio::steady_timer block_timer;
   std::uint32_t next_extranonce1 = 0;
@@ -517,19 +534,28 @@ void LocalPool::State::OnAcceptedSv2(tcp::socket socket) {
       std::make_shared<Sv2Peer>(std::move(socket), sv2::NoiseResponder(sv2_static, sv2_certificate),
                                 std::move(session), name);
   sv2_peers.push_back(peer);
-  log(Severity::kInfo, "Stratum V2 miner connected from " + name);
+  // Logged once it has set up (a flood of connections that never do is not a flood of
+  // log lines; they are counted in the stats line).
   auto on_close = [weak](Sv2Peer& p, const std::string& reason) {
     if (auto self = weak.lock()) {
-      self->log(Severity::kInfo, "Stratum V2 miner " + p.name() + " left: " + reason);
+      if (p.set_up()) {
+        self->log(Severity::kInfo, "Stratum V2 miner " + p.name() + " left: " + reason);
+      } else {
+        ++self->sv2_failed_setups;
+        self->sv2_last_failure = p.name() + ": " + reason;
+      }
       std::erase_if(self->sv2_peers, [&p](const auto& q) { return q.get() == &p; });
     }
   };
-  auto after_frame = [weak](Sv2Peer& p, bool block_found) {
+  auto after_frame = [weak, was_set_up = false](Sv2Peer& p, bool block_found) mutable {
     if (auto self = weak.lock()) {
+      if (!std::exchange(was_set_up, p.set_up()) && p.set_up()) {
+        self->log(Severity::kInfo, "Stratum V2 miner connected from " + p.name());
+      }
       self->AfterShare(p.name(), block_found);
     }
   };
-  peer->Start(std::move(on_close), &stalled, std::move(after_frame));
+  peer->Start(std::move(on_close), &stalled, std::move(after_frame), config.sv2_setup_deadline);
 }
 
 void LocalPool::State::AfterShare(const std::string& name, bool block_found) {
@@ -637,7 +663,17 @@ void LocalPool::SetRejectAll(std::string reason) {
 
 const PoolLedger& LocalPool::ledger() const { return state_->ledger; }
 std::size_t LocalPool::connections() const {
-  return state_->peers.size() + state_->sv2_peers.size();
+  return state_->peers.size() +
+         static_cast<std::size_t>(std::count_if(state_->sv2_peers.begin(), state_->sv2_peers.end(),
+                                                [](const auto& p) { return p->set_up(); }));
+}
+
+std::string LocalPool::Sv2FailedSetups() const {
+  if (state_->sv2_failed_setups == 0) {
+    return {};
+  }
+  return std::to_string(state_->sv2_failed_setups) +
+         " V2 connections closed before SetupConnection (last: " + state_->sv2_last_failure + ")";
 }
 
 std::optional<std::uint16_t> LocalPool::Sv2Port() const { return state_->sv2_bound; }

@@ -143,7 +143,24 @@ Expected<Message> ParseLine(std::string_view line) {
   }
   json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return Error(StatusCode::kInvalidArgument, "not JSON: " + std::string(line.substr(0, 80)));
+    // Quoted printable: bytes outside ASCII's printable range as \xNN, so binary (a
+    // Stratum V2 port answering, TLS, anything) never reaches the log raw.
+    std::string shown;
+    bool binary = false;
+    for (const char c : line.substr(0, 80)) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && u < 0x7f) {
+        shown.push_back(c);
+      } else {
+        binary = binary || (u != '\t' && u != '\r');
+        shown += "\\x" + EncodeHex(std::span(&u, 1));
+      }
+    }
+    return Error(StatusCode::kInvalidArgument,
+                 "not JSON: " + shown +
+                     (binary ? " (binary data: a Stratum V2 or TLS port? V2 URLs are "
+                               "stratum2+tcp://HOST:PORT/KEY, TLS ones stratum+ssl://)"
+                             : ""));
   }
   if (!doc.is_object()) {
     return Error(StatusCode::kInvalidArgument, "not a JSON object: " + Describe(doc));

@@ -30,14 +30,17 @@ Expected<PoolUrl> ParsePoolUrl(std::string_view text) {
     text = text.substr(0, fragment);
   }
   if (const auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
-    const std::string_view scheme = text.substr(0, scheme_end);
+    std::string scheme(text.substr(0, scheme_end));  // schemes are case-insensitive
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (scheme == "stratum+ssl" || scheme == "stratum+tls") {
       url.tls = true;
     } else if (scheme == "stratum2+tcp") {
       url.sv2 = true;
+      url.port = kDefaultSv2Port;
     } else if (scheme != "stratum+tcp" && scheme != "stratum") {
       return Error(StatusCode::kInvalidArgument,
-                   "pool URL '" + original + "': scheme " + std::string(scheme) +
+                   "pool URL '" + original + "': scheme " + scheme +
                        " is not stratum+tcp, stratum+ssl, stratum+tls or stratum2+tcp");
     }
     text = text.substr(scheme_end + 3);

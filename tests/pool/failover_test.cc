@@ -126,6 +126,11 @@ TEST(PoolUrlTest, StratumV2UrlsCarryTheAuthorityKey) {
   EXPECT_NE(error_of("stratum2+tcp://a:1/" + key + "#xnsub").find("Stratum V1's"),
             std::string::npos);
   EXPECT_NE(error_of("stratum+tcp://a:1/" + key).find("is not 1..65535"), std::string::npos);
+  // Schemes are case-insensitive; no port means SRI's 34254; IPv6 prints in brackets.
+  EXPECT_TRUE(ParsePoolUrl("STRATUM2+TCP://a:1/" + key)->sv2);
+  EXPECT_EQ(ParsePoolUrl("stratum2+tcp://a/" + key)->port, kDefaultSv2Port);
+  EXPECT_EQ(ParsePoolUrl("stratum2+tcp://[::1]:9/" + key)->ToString(),
+            "stratum2+tcp://[::1]:9/" + key);
 }
 
 // As `openssl x509 -fingerprint -sha256` prints it, or plain hex of either case.

@@ -709,6 +709,48 @@ TEST_F(LoopbackTest, StratumV2PoolDropsAreRejoined) {
   CheckPool(*pool_);
 }
 
+// Connections that never set up (silent, a partial act 1, act 1 and then nothing) are
+// closed by the pool's deadline, and neither counted as miners nor logged one by one; a
+// real miner mines meanwhile.
+TEST_F(LoopbackTest, StratumV2PoolClosesConnectionsThatNeverSetUp) {
+  auto config = PoolConfig();
+  config.sv2_setup_deadline = 500ms;
+  const std::string url = StartSv2Pool(pool_, config);
+  const auto port = pool_->Sv2Port().value_or(0);
+  std::vector<std::unique_ptr<asio::ip::tcp::socket>> idle;
+  std::array<std::uint8_t, 64> act1{};
+  act1.fill(0x5a);
+  for (int i = 0; i < 3; ++i) {
+    auto s = std::make_unique<asio::ip::tcp::socket>(io_);
+    s->connect({asio::ip::make_address("127.0.0.1"), port});
+    if (i == 1) {
+      asio::write(*s, asio::buffer(act1.data(), 10));
+    } else if (i == 2) {
+      asio::write(*s, asio::buffer(act1));
+    }
+    idle.push_back(std::move(s));
+  }
+  StartClient(ClientFor({url}));
+  ASSERT_TRUE(MineAccepted(1));
+  EXPECT_EQ(pool_->connections(), 1u);  // the miner; not the three idle sockets
+  ASSERT_TRUE(RunUntil([&] { return !pool_->Sv2FailedSetups().empty(); }, 10s));
+  ASSERT_TRUE(RunUntil([&] { return pool_->Sv2FailedSetups().starts_with("3 "); }, 10s))
+      << pool_->Sv2FailedSetups();
+  EXPECT_NE(pool_->Sv2FailedSetups().find("no Noise handshake and SetupConnection within 500 ms"),
+            std::string::npos)
+      << pool_->Sv2FailedSetups();
+  // Each idle socket was closed by the pool: a read ends.
+  for (auto& s : idle) {
+    std::array<std::uint8_t, 512> buf{};
+    boost::system::error_code ec;
+    while (!ec) {
+      (void)s->read_some(asio::buffer(buf), ec);
+    }
+    EXPECT_EQ(ec, asio::error::eof);
+  }
+  ASSERT_TRUE(MineAccepted(1));
+}
+
 TEST_F(LoopbackTest, ExtranonceAndVersionMaskChangesMidJob) {
   const auto port = StartPool(pool_);
   StartClient(ClientFor({Tcp(port)}));

@@ -225,3 +225,27 @@ TEST(StratumParseTest, OutgoingLinesAreSingleJsonLinesWithErrorNull) {
 
 }  // namespace
 }  // namespace hashrig::pool
+
+namespace hashrig::pool {
+namespace {
+
+// A V1 URL pointed at a Stratum V2 (or TLS) port reads binary: the error quotes it as
+// \xNN, never raw, and says what it may be (found by trying a V1 URL on a V2 port).
+TEST(StratumBinaryTest, BinaryLinesAreQuotedAndExplained) {
+  const std::string line("\x80\x01\xff garbage\x07", 12);
+  auto m = ParseLine(line);
+  ASSERT_FALSE(m.ok());
+  const std::string& text = m.error().message();
+  EXPECT_NE(text.find("\\x80\\x01\\xff garbage\\x07"), std::string::npos) << text;
+  EXPECT_NE(text.find("stratum2+tcp://"), std::string::npos) << text;
+  for (const char c : text) {
+    EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
+        << text;
+  }
+  auto plain = ParseLine("hello");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().message(), "not JSON: hello");
+}
+
+}  // namespace
+}  // namespace hashrig::pool

@@ -66,7 +66,9 @@ const Command kRunCommand{
     "local pool (the embedded default). Logs every share and a status line.\n\n",
     {
         {"url", 'o', true, true,
-         "pool URL (repeatable, in priority order); none: the built-in local pool"},
+         "pool URL (repeatable, in priority order): stratum+tcp://HOST:PORT, stratum+ssl://…, "
+         "or Stratum V2 as stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY; none: the built-in "
+         "local pool"},
         {"user", 'u', true, true, "worker name for the pool given before it"},
         {"pass", 'p', true, true, "password for the pool given before it"},
         {"tls-ca", 0, true, false,
@@ -173,7 +175,7 @@ const Command kPoolCommand{
     "pool",
     "run a local Stratum V1 (and V2) pool that validates every share",
     "usage: hashrig pool [--listen ADDRESS:PORT] [--difficulty D] [OPTIONS]\n\n"
-    "A small Stratum V1 pool: jobs from a synthetic block template, version rolling,\n"
+    "A small Stratum pool: jobs from a synthetic block template, version rolling,\n"
     "every share validated; with --sv2-listen, Stratum V2 on a second port (standard and\n"
     "extended channels). Prints 'listening on ADDRESS:PORT' when ready; runs\n"
     "until SIGINT or SIGTERM, then prints what it accepted.\n\n",

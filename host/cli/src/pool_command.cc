@@ -19,6 +19,7 @@
 #include "hashrig/host/cli/commands.h"
 #include "hashrig/host/report/log.h"
 #include "hashrig/pool/local_pool.h"
+#include "hashrig/pool/url.h"
 
 namespace hashrig::host {
 namespace {
@@ -87,12 +88,18 @@ Expected<pool::sv2::Key32> ReadAuthorityKey(const std::string& path) {
     }
     return key;
   }
+  if (std::filesystem::is_directory(path)) {
+    return Error(StatusCode::kInvalidArgument, path + ": is a directory, not a key file");
+  }
   std::string text;
   in >> text;
   auto key = DecodeHexArray<32>(text);
-  if (!key || !pool::sv2::XOnlyPublicKey(*key).ok()) {
+  if (!key) {
     return Error(StatusCode::kInvalidArgument,
                  path + ": expected a secp256k1 secret key as 64 hex digits");
+  }
+  if (auto valid = pool::sv2::XOnlyPublicKey(*key); !valid) {
+    return valid.error().Context(path);
   }
   return *key;
 }
@@ -168,8 +175,10 @@ void ArmStats(asio::steady_timer& timer, std::chrono::seconds every, const pool:
     if (ec) {
       return;
     }
+    const std::string failed = pool.Sv2FailedSetups();
     log.Write(LogLevel::kInfo, "pool",
-              std::to_string(pool.connections()) + " miners; " + Summary(pool.ledger()));
+              std::to_string(pool.connections()) + " miners; " + Summary(pool.ledger()) +
+                  (failed.empty() ? "" : "; " + failed));
     ArmStats(timer, every, pool, log);
   });
 }
@@ -198,8 +207,12 @@ int RunPool(const Args& args) {
             << (config.tls_cert_file.empty() ? "stratum+tcp" : "stratum+ssl") << ", difficulty "
             << config.settings.difficulty.value() << ")" << std::endl;
   if (const auto sv2 = local.Sv2Port()) {
-    std::cout << "Stratum V2 on stratum2+tcp://" << config.sv2_address << ":" << *sv2 << "/"
-              << local.Sv2AuthorityKey() << std::endl;
+    pool::PoolUrl url;  // as a miner writes it: an IPv6 address in brackets
+    url.host = config.sv2_address;
+    url.port = *sv2;
+    url.sv2 = true;
+    url.authority_key = local.Sv2AuthorityKey();
+    std::cout << "Stratum V2 on " << url.ToString() << std::endl;
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {

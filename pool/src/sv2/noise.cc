@@ -319,7 +319,8 @@ Expected<Transport> NoiseInitiator::Finish(std::span<const std::uint8_t> act2, s
   state_.MixKey(*ee);
   auto rs = state_.DecryptAndHash(act2.subspan(64, 64 + kMacSize));
   if (!rs) {
-    return HandshakeError("the pool's static key does not decrypt: " + rs.error().message());
+    return HandshakeError("the pool's static key does not decrypt: " + rs.error().message() +
+                          " (not a Stratum V2 pool?)");
   }
   EllSwift rs_key{};
   std::copy_n(rs->begin(), 64, rs_key.begin());

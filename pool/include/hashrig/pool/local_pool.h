@@ -41,6 +41,8 @@ struct LocalPoolConfig {
   std::string sv2_address = "127.0.0.1";
   std::optional<sv2::Key32> sv2_authority_secret;
   std::uint32_t sv2_certificate_days = 365;
+  // A V2 connection that has not set up (handshake and SetupConnection) by then is closed.
+  std::chrono::milliseconds sv2_setup_deadline{10'000};
 };
 
 class LocalPool {
@@ -71,7 +73,11 @@ class LocalPool {
   void SetRejectAll(std::string reason);  // empty: judge shares normally
 
   const PoolLedger& ledger() const;
+  // Miners connected (V2 ones once they have set up).
   std::size_t connections() const;
+  // "N V2 connections closed before SetupConnection (last: …)", or empty: what the log
+  // says about them instead of a line each.
+  std::string Sv2FailedSetups() const;
 
  private:
   struct State;

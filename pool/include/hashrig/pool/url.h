@@ -13,6 +13,9 @@
 
 namespace hashrig::pool {
 
+// Stratum V2's port when the URL names none (the one SRI's pools and proxies use).
+inline constexpr std::uint16_t kDefaultSv2Port = 34254;
+
 struct PoolUrl {
   std::string host;
   std::uint16_t port = 3333;
