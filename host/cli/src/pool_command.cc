@@ -199,6 +199,14 @@ int RunPool(const Args& args) {
   pool::LocalPool local(io, config, [&log](pool::Severity s, const std::string& text) {
     log.Write(LevelOf(s), "pool", text);
   });
+  // Before "listening on" is printed: a supervisor that stops us as soon as we are ready
+  // must get a clean stop, not the default action (exit 143).
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    log.Write(LogLevel::kInfo, "pool", "signal " + std::to_string(signal) + ", stopping");
+    local.Stop();
+    io.stop();
+  });
   const auto port = local.Start();
   if (!port) {
     return Failure("pool", port.error().message());
@@ -214,12 +222,6 @@ int RunPool(const Args& args) {
     url.authority_key = local.Sv2AuthorityKey();
     std::cout << "Stratum V2 on " << url.ToString() << std::endl;
   }
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int signal) {
-    log.Write(LogLevel::kInfo, "pool", "signal " + std::to_string(signal) + ", stopping");
-    local.Stop();
-    io.stop();
-  });
   asio::steady_timer stats(io);
   ArmStats(stats, stats_interval, local, log);
   io.run();
