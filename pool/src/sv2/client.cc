@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 
 #include "hashrig/base/version.h"
 
@@ -41,15 +40,8 @@ std::optional<std::uint32_t> JobId(const std::string& text) {
   return id;
 }
 
-sha256::Difficulty DifficultyOf(const U256& target) {
-  // The difficulty whose target is this one: T1 / target, from the target's top bytes.
-  double t = 0;
-  for (auto it = target.rbegin(); it != target.rend(); ++it) {
-    t = t * 256 + *it;
-  }
-  const double t1 = 0xFFFF * std::pow(2.0, 208);
-  return sha256::Difficulty::From(t > 0 ? t1 / t : 1e300).value_or(sha256::Difficulty{});
-}
+// The difficulty whose target this is: a target reads as a hash does (little-endian).
+sha256::Difficulty DifficultyOf(const U256& target) { return sha256::Difficulty::OfHash(target); }
 
 }  // namespace
 

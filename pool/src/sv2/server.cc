@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hashrig/base/hex.h"
+#include "hashrig/pool/work.h"
 
 namespace hashrig::pool::sv2 {
 namespace {
@@ -134,13 +135,7 @@ std::vector<Bytes> ServerSession::JobFor(std::uint32_t channel_id, Channel& c,
     Bytes coinbase = notify.coinb1;
     coinbase.insert(coinbase.end(), c.extranonce_prefix.begin(), c.extranonce_prefix.end());
     coinbase.insert(coinbase.end(), notify.coinb2.begin(), notify.coinb2.end());
-    job.merkle_root = sha256::DoubleHash(coinbase);
-    for (const auto& step : notify.merkle_branch) {
-      std::array<std::uint8_t, 64> pair{};
-      std::copy(job.merkle_root.begin(), job.merkle_root.end(), pair.begin());
-      std::copy(step.begin(), step.end(), pair.begin() + 32);
-      job.merkle_root = sha256::DoubleHash(pair);
-    }
+    job.merkle_root = FoldMerkleBranch(sha256::DoubleHash(coinbase), notify.merkle_branch);
     c.validator.AddJob(job);
     out.push_back(Frame(job));
   }

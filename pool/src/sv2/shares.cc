@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hashrig/pool/work.h"
 #include "hashrig/sha256/sha256.h"
 
 namespace hashrig::pool::sv2 {
@@ -111,14 +112,7 @@ std::optional<U256> ShareValidator::MerkleRoot(std::uint32_t job_id,
   coinbase.insert(coinbase.end(), extranonce_prefix_.begin(), extranonce_prefix_.end());
   coinbase.insert(coinbase.end(), extranonce.begin(), extranonce.end());
   coinbase.insert(coinbase.end(), job.coinbase_suffix.begin(), job.coinbase_suffix.end());
-  U256 root = sha256::DoubleHash(coinbase);
-  for (const U256& step : job.merkle_path) {
-    std::array<std::uint8_t, 64> pair{};
-    std::copy(root.begin(), root.end(), pair.begin());
-    std::copy(step.begin(), step.end(), pair.begin() + 32);
-    root = sha256::DoubleHash(pair);
-  }
-  return root;
+  return FoldMerkleBranch(sha256::DoubleHash(coinbase), job.merkle_path);
 }
 
 ShareValidator::Result ShareValidator::Check(std::uint32_t job_id, std::uint32_t nonce,
