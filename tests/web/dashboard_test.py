@@ -208,10 +208,19 @@ def main():
         check(eventually("editable", lambda: driver.find_elements(By.ID, "freq-0") and
                          driver.find_element(By.ID, "freq-0").is_enabled(), 20),
               "the settings page is editable once logged in")
+        boxes = {}
         for field, value in (("freq-0", "400"), ("target-0", "50")):
-            box = driver.find_element(By.ID, field)
-            box.clear()
-            box.send_keys(value)
+            boxes[field] = driver.find_element(By.ID, field)
+            boxes[field].clear()
+            boxes[field].send_keys(value)
+        # What the operator typed outlives the page's refreshes, with the focus elsewhere:
+        # the same inputs (not rebuilt under the cursor) still hold the typed values.
+        driver.find_element(By.TAG_NAME, "h1").click()
+        seen = state("refreshes")
+        eventually("two refreshes", lambda: state("refreshes") >= seen + 2, 20)
+        check(boxes["freq-0"].get_attribute("value") == "400" and
+              boxes["target-0"].get_attribute("value") == "50",
+              "typed settings survive the page's refreshes")
         driver.find_element(By.ID, "apply-0").click()
 
         def retuned():

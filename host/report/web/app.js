@@ -180,33 +180,73 @@ function settingInput(id, value, limits, step) {
   return input;
 }
 
-function showSettings(s) {
-  // Inputs being edited are left alone: a refresh would undo the operator's typing.
-  if (document.activeElement && document.activeElement.classList.contains('setting')) { return; }
-  document.querySelector('#settings tbody').replaceChildren(...s.chains.map((c) => {
-    const apply = el('button', { type: 'button', disabled: !state.loggedIn, id: 'apply-' + c.index },
-                     'apply');
-    apply.addEventListener('click', async () => {
-      const body = { chain: c.index };
-      for (const [field, id] of [['frequency_mhz', 'freq-'], ['core_volts', 'volts-'],
-                                 ['target_c', 'target-']]) {
-        const input = document.getElementById(id + c.index);
-        if (input && input.value !== '' && Number(input.value) !== c[field]) {
-          body[field] = Number(input.value);
-        }
+// The settings table is built once per set of chains (and login state) and then updated in
+// place: an input is never replaced under the operator's cursor, and a value they typed stays
+// until they apply it, even after they click elsewhere.
+let shownSettings = '';
+let settingsNow = {};
+const kSettingFields = [['frequency_mhz', 'freq-'], ['core_volts', 'volts-'],
+                        ['target_c', 'target-']];
+
+function settingValue(c, field) {
+  if (field === 'core_volts') {
+    return c.core_volts === null ? null : Number(c.core_volts.toFixed(3));
+  }
+  return c[field];
+}
+
+function settingsRow(c) {
+  const apply = el('button', { type: 'button', disabled: !state.loggedIn, id: 'apply-' + c.index },
+                   'apply');
+  apply.addEventListener('click', async () => {
+    const now = settingsNow[c.index] || c;
+    const body = { chain: c.index };
+    for (const [field, id] of kSettingFields) {
+      const input = document.getElementById(id + c.index);
+      if (input && input.value !== '' && Number(input.value) !== settingValue(now, field)) {
+        body[field] = Number(input.value);
       }
-      const r = await send('POST', 'settings', body);
-      say(r.ok ? r.data.done : (r.data.error || 'HTTP ' + r.status), r.ok ? 'ok' : 'error');
-      refresh();
-    });
-    return el('tr', {}, el('td', {}, c.name), el('td', {}, c.state),
-      el('td', {}, settingInput('freq-' + c.index, c.frequency_mhz, c.limits.frequency, '0.01')),
-      el('td', {}, settingInput('volts-' + c.index,
-                                c.core_volts === null ? null : Number(c.core_volts.toFixed(3)),
-                                c.limits.core_volts, '0.005')),
-      el('td', {}, settingInput('target-' + c.index, c.target_c, c.limits.target_c, '0.5')),
-      el('td', {}, apply));
-  }));
+    }
+    const r = await send('POST', 'settings', body);
+    say(r.ok ? r.data.done : (r.data.error || 'HTTP ' + r.status), r.ok ? 'ok' : 'error');
+    if (r.ok) {
+      for (const [, id] of kSettingFields) {
+        const input = document.getElementById(id + c.index);
+        if (input) { delete input.dataset.edited; }
+      }
+    }
+    refresh();
+  });
+  const input = (field, id, limits, step) => {
+    const node = settingInput(id + c.index, settingValue(c, field), limits, step);
+    node.addEventListener('input', () => { node.dataset.edited = '1'; });
+    return node;
+  };
+  return el('tr', {}, el('td', {}, c.name), el('td', { id: 'chain-state-' + c.index }, c.state),
+    el('td', {}, input('frequency_mhz', 'freq-', c.limits.frequency, '0.01')),
+    el('td', {}, input('core_volts', 'volts-', c.limits.core_volts, '0.005')),
+    el('td', {}, input('target_c', 'target-', c.limits.target_c, '0.5')),
+    el('td', {}, apply));
+}
+
+function showSettings(s) {
+  settingsNow = Object.fromEntries(s.chains.map((c) => [c.index, c]));
+  const key = JSON.stringify(s.chains.map((c) => [c.index, c.name, c.limits])) + state.loggedIn;
+  if (key !== shownSettings) {
+    shownSettings = key;
+    document.querySelector('#settings tbody').replaceChildren(...s.chains.map(settingsRow));
+    return;
+  }
+  for (const c of s.chains) {
+    document.getElementById('chain-state-' + c.index).textContent = c.state;
+    for (const [field, id] of kSettingFields) {
+      const input = document.getElementById(id + c.index);
+      const value = settingValue(c, field);
+      // What the operator is typing, or typed and has not applied, is theirs.
+      if (!input || input.dataset.edited || input === document.activeElement) { continue; }
+      input.value = value === null ? '' : value;
+    }
+  }
 }
 
 function showSession(s) {
