@@ -1,8 +1,9 @@
-// The pure half of usb.h: ids, bridge kinds and every control request, testable without
-// a device.
+// The pure half of usb.h: ids, bridge kinds, every control request and how AUC requests
+// and replies map to bulk transfers, testable without a device.
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <string>
 
 #include "hashrig/hal/usb.h"
 
@@ -82,7 +83,60 @@ BridgeKind BridgeFor(std::uint16_t vid, std::uint16_t pid, std::uint16_t bcd_dev
   if (vid == 0x10C4 && (pid == 0xEA60 || pid == 0xEA70 || pid == 0xEA71)) {
     return BridgeKind::kCp210x;
   }
+  if (vid == protocol::avalon::kAucVendorId && pid == protocol::avalon::kAucProductId) {
+    return BridgeKind::kCanaanAuc;
+  }
   return BridgeKind::kCdcAcm;
+}
+
+std::string_view BridgeName(BridgeKind kind) {
+  switch (kind) {
+    case BridgeKind::kFtdi:
+      return "ftdi";
+    case BridgeKind::kFtdiHighSpeed:
+      return "ftdi-h";
+    case BridgeKind::kCp210x:
+      return "cp210x";
+    case BridgeKind::kCdcAcm:
+      return "cdc-acm";
+    case BridgeKind::kCanaanAuc:
+      return "Canaan AUC";
+  }
+  return "?";
+}
+
+Expected<std::vector<protocol::avalon::AucTransfer>> AucOutTransfers(
+    std::span<const std::uint8_t> bytes) {
+  using protocol::avalon::AucRequest;
+  std::vector<protocol::avalon::AucTransfer> out;
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    if (bytes[at] == 0) {
+      ++at;  // padding: no request starts with length 0
+      continue;
+    }
+    const auto request = protocol::avalon::DecodeAucRequest(bytes.subspan(at));
+    if (!request.ok()) {
+      return Error(StatusCode::kInvalidArgument,
+                   "not an AUC request at byte " + std::to_string(at) + " (length " +
+                       std::to_string(bytes[at]) + " of " + std::to_string(bytes.size() - at) +
+                       " bytes left): " + request.status().message());
+    }
+    const std::size_t length = bytes[at];
+    protocol::avalon::AucTransfer t;
+    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), length, t.bytes.begin());
+    t.size = request->request == AucRequest::kXfer ? length : protocol::avalon::kAucPacketSize;
+    out.push_back(t);
+    at += length;
+  }
+  return out;
+}
+
+std::span<const std::uint8_t> AucInBytes(std::span<const std::uint8_t> packet) {
+  if (packet.empty() || packet[0] < protocol::avalon::kAucHeaderSize || packet[0] > packet.size()) {
+    return packet;  // not framed: whole, for DecodeAucReply to name
+  }
+  return packet.first(packet[0]);
 }
 
 namespace {

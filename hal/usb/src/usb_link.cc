@@ -1,96 +1,23 @@
-// The libusb half of usb.h: finding a bridge by VID:PID[:serial], claiming it, sending the
+// The libusb half of usb.h for UART bridges: claiming one (usb_device.cc), sending the
 // control requests of usb_codec.cc and moving bulk data. libusb errors become Error
 // values naming the device.
-#include <libusb.h>
-
-#include <array>
+#include <algorithm>
 
 #include "hashrig/hal/usb.h"
+#include "usb_device.h"
 
 namespace hashrig::hal {
 namespace {
 
-constexpr unsigned kTransferTimeoutMs = 2000;
-
-std::string Hex4(std::uint16_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  return {kDigits[v >> 12], kDigits[(v >> 8) & 15], kDigits[(v >> 4) & 15], kDigits[v & 15]};
-}
-
-Error FromLibusb(int rc, const std::string& what) {
-  switch (rc) {
-    case LIBUSB_SUCCESS:
-      return {};
-    case LIBUSB_ERROR_NO_DEVICE:
-      return {StatusCode::kUnavailable, what + ": device unplugged"};
-    case LIBUSB_ERROR_ACCESS:
-      return {StatusCode::kUnavailable, what + ": permission denied (needs a udev rule or root)"};
-    case LIBUSB_ERROR_BUSY:
-      return {StatusCode::kUnavailable, what + ": in use by another program"};
-    case LIBUSB_ERROR_TIMEOUT:
-      return {StatusCode::kTimeout, what + ": transfer stalled"};
-    case LIBUSB_ERROR_PIPE:
-      return {StatusCode::kUnavailable, what + ": endpoint halted"};
-    case LIBUSB_ERROR_NOT_FOUND:
-      return {StatusCode::kNotFound, what + ": not found"};
-    default:
-      return {StatusCode::kUnavailable, what + ": " + libusb_error_name(rc)};
-  }
-}
-
-struct Endpoints {
-  int interface = 0;
-  std::uint8_t in = 0;
-  std::uint8_t out = 0;
-  std::size_t max_packet = 64;
-};
-
-// The bulk endpoints to use: FTDI/CP210x interface 0; CDC-ACM the last data-class
-// interface (bitaxe-raw's second function is the ASIC data port).
-std::optional<Endpoints> FindEndpoints(libusb_device* device) {
-  libusb_config_descriptor* config = nullptr;
-  if (libusb_get_active_config_descriptor(device, &config) != LIBUSB_SUCCESS) {
-    return std::nullopt;
-  }
-  std::optional<Endpoints> found;
-  for (int i = 0; i < config->bNumInterfaces; ++i) {
-    const libusb_interface_descriptor& alt = config->interface[i].altsetting[0];
-    Endpoints e{alt.bInterfaceNumber, 0, 0, 64};
-    for (int k = 0; k < alt.bNumEndpoints; ++k) {
-      const libusb_endpoint_descriptor& ep = alt.endpoint[k];
-      if ((ep.bmAttributes & 3) != LIBUSB_TRANSFER_TYPE_BULK) {
-        continue;
-      }
-      ((ep.bEndpointAddress & 0x80) != 0 ? e.in : e.out) = ep.bEndpointAddress;
-      e.max_packet = ep.wMaxPacketSize;
-    }
-    const bool data =
-        alt.bInterfaceClass == LIBUSB_CLASS_DATA || alt.bInterfaceClass == LIBUSB_CLASS_VENDOR_SPEC;
-    if (e.in != 0 && e.out != 0 && (data || !found)) {
-      found = e;
-    }
-  }
-  libusb_free_config_descriptor(config);
-  return found;
-}
-
 class UsbLink final : public ByteLink {
  public:
-  UsbLink(libusb_context* context, libusb_device_handle* handle, BridgeKind kind, std::uint16_t pid,
-          Endpoints endpoints, std::string name)
-      : context_(context),
-        handle_(handle),
+  UsbLink(std::unique_ptr<UsbDevice> device, BridgeKind kind)
+      : device_(std::move(device)),
+        handle_(device_->handle()),
         kind_(kind),
-        pid_(pid),
-        ep_(endpoints),
-        name_(std::move(name)) {}
-  ~UsbLink() override {
-    libusb_release_interface(handle_, ep_.interface);
-    libusb_close(handle_);
-    libusb_exit(context_);
-  }
-  UsbLink(const UsbLink&) = delete;
-  UsbLink& operator=(const UsbLink&) = delete;
+        pid_(device_->descriptor().idProduct),
+        ep_(device_->endpoints()),
+        name_(device_->name()) {}
 
   Error Control(const ControlRequest& r) {
     std::vector<std::uint8_t> data = r.data;
@@ -148,6 +75,8 @@ class UsbLink final : public ByteLink {
         return Control(Cp210xBaudRequest(baud));
       case BridgeKind::kCdcAcm:
         return Control(CdcSetLineCoding(baud, ep_.interface));
+      case BridgeKind::kCanaanAuc:  // never a UsbLink (OpenUsb refuses it; see AucLink)
+        break;
     }
     return {};
   }
@@ -161,6 +90,8 @@ class UsbLink final : public ByteLink {
         return Control(Cp210xModemControl(asserted));
       case BridgeKind::kCdcAcm:
         return Control(CdcControlLineState(asserted, false, ep_.interface));
+      case BridgeKind::kCanaanAuc:
+        break;
     }
     return {};
   }
@@ -183,7 +114,7 @@ class UsbLink final : public ByteLink {
   std::string Describe() const override { return name_; }
 
  private:
-  libusb_context* context_;
+  std::unique_ptr<UsbDevice> device_;
   libusb_device_handle* handle_;
   BridgeKind kind_;
   std::uint16_t pid_;
@@ -191,63 +122,26 @@ class UsbLink final : public ByteLink {
   std::string name_;
 };
 
-std::string SerialOf(libusb_device_handle* handle, const libusb_device_descriptor& d) {
-  std::array<unsigned char, 128> text{};
-  if (d.iSerialNumber == 0 ||
-      libusb_get_string_descriptor_ascii(handle, d.iSerialNumber, text.data(), text.size()) < 0) {
-    return {};
-  }
-  return reinterpret_cast<const char*>(text.data());
-}
-
 }  // namespace
 
 Expected<std::unique_ptr<ByteLink>> OpenUsb(const UsbId& id, std::uint32_t baud) {
-  const std::string name =
-      "usb:" + Hex4(id.vid) + ":" + Hex4(id.pid) + (id.serial.empty() ? "" : "#" + id.serial);
-  libusb_context* context = nullptr;
-  if (const int rc = libusb_init(&context); rc != LIBUSB_SUCCESS) {
-    return FromLibusb(rc, name + ": libusb");
+  const BridgeKind kind = BridgeFor(id.vid, id.pid, 0);
+  if (kind == BridgeKind::kCanaanAuc) {
+    return Error(StatusCode::kInvalidArgument,
+                 UsbName(id) + " is Canaan's AUC (USB to I2C for Avalon modules), not a UART " +
+                     "bridge: it is opened as an AUC (OpenAuc)");
   }
-  libusb_device** list = nullptr;
-  const ssize_t count = libusb_get_device_list(context, &list);
-  Error status(StatusCode::kNotFound, name + ": no such USB device attached");
-  for (ssize_t i = 0; i < count; ++i) {
-    libusb_device_descriptor d{};
-    if (libusb_get_device_descriptor(list[i], &d) != LIBUSB_SUCCESS || d.idVendor != id.vid ||
-        d.idProduct != id.pid) {
-      continue;
-    }
-    libusb_device_handle* handle = nullptr;
-    if (const int rc = libusb_open(list[i], &handle); rc != LIBUSB_SUCCESS) {
-      status = FromLibusb(rc, name + " open");
-      continue;
-    }
-    const auto endpoints = FindEndpoints(list[i]);
-    if (!Matches(id, d.idVendor, d.idProduct, SerialOf(handle, d)) || !endpoints) {
-      libusb_close(handle);
-      continue;
-    }
-    libusb_set_auto_detach_kernel_driver(handle, 1);
-    if (const int rc = libusb_claim_interface(handle, endpoints->interface); rc != LIBUSB_SUCCESS) {
-      status = FromLibusb(rc, name + " claim");
-      libusb_close(handle);
-      continue;
-    }
-    auto link =
-        std::make_unique<UsbLink>(context, handle, BridgeFor(d.idVendor, d.idProduct, d.bcdDevice),
-                                  d.idProduct, *endpoints, name);
-    libusb_free_device_list(list, 1);
-    if (Error setup = link->Setup(baud); !setup.ok()) {
-      return setup;
-    }
-    return std::unique_ptr<ByteLink>(std::move(link));
+  auto device = ClaimUsb(id, FindEndpoints);
+  if (!device) {
+    return device.error();
   }
-  if (count >= 0) {
-    libusb_free_device_list(list, 1);
+  const libusb_device_descriptor& d = (*device)->descriptor();
+  auto link = std::make_unique<UsbLink>(std::move(*device),
+                                        BridgeFor(d.idVendor, d.idProduct, d.bcdDevice));
+  if (Error setup = link->Setup(baud); !setup.ok()) {
+    return setup;
   }
-  libusb_exit(context);
-  return status;
+  return std::unique_ptr<ByteLink>(std::move(link));
 }
 
 Expected<std::vector<std::string>> ListUsbBridges() {
@@ -268,9 +162,7 @@ Expected<std::vector<std::string>> ListUsbBridges() {
     if (kind == BridgeKind::kCdcAcm && !cdc) {
       continue;
     }
-    static constexpr const char* kNames[] = {"ftdi", "ftdi-h", "cp210x", "cdc-acm"};
-    out.push_back(Hex4(d.idVendor) + ":" + Hex4(d.idProduct) + " " +
-                  kNames[static_cast<int>(kind)]);
+    out.push_back(Hex4(d.idVendor) + ":" + Hex4(d.idProduct) + " " + std::string(BridgeName(kind)));
   }
   if (count >= 0) {
     libusb_free_device_list(list, 1);
