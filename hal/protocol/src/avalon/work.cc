@@ -96,8 +96,8 @@ Result<JobPackets> JobPackets::Make(Generation generation, const StratumJob& job
              static_cast<std::uint32_t>(job.extranonce2_size < 4 ? job.extranonce2_size : 4),
              kMerkleOffset,
              static_cast<std::uint32_t>(job.merkle_branch.size()),
-             range * options.device_index,
-             range,
+             options.nonce2_range != 0 ? options.nonce2_start : range * options.device_index,
+             options.nonce2_range != 0 ? options.nonce2_range : range,
              job.clean_jobs ? 1u : 0u};
   const double cap = InfoOf(generation).diff_max;
   const auto sent =

@@ -25,36 +25,27 @@
 #include "hashrig/hal/protocol/avalon/job.h"
 #include "hashrig/hal/protocol/avalon/packet.h"
 #include "hashrig/hal/protocol/avalon/replies.h"
+#include "hashrig/hal/protocol/chain/stratum_job.h"
 #include "hashrig/sha256/stream.h"
 #include "hashrig/sha256/target.h"
 
 namespace hashrig::hal::protocol::avalon {
 
-using Hash32 = std::array<std::uint8_t, 32>;
-
-// What the packets are made from: mining.notify and the session state (pool::Job's fields).
-struct StratumJob {
-  std::string_view job_id;
-  Hash32 prevhash{};  // header byte order (notify's 4-byte words swapped back, as pool::Notify)
-  std::span<const std::uint8_t> coinb1;
-  std::span<const std::uint8_t> extranonce1;
-  std::size_t extranonce2_size = 4;  // 3..16: the module rolls the low min(size, 4) bytes
-  std::span<const std::uint8_t> coinb2;
-  std::span<const Hash32> merkle_branch;  // raw sha256d order, bottom-up, at most 30
-  std::uint32_t version = 0;              // values, as notify's hex reads
-  std::uint32_t nbits = 0;
-  std::uint32_t ntime = 0;
-  bool clean_jobs = false;
-  sha256::Difficulty difficulty;   // the pool's; TARGET sends min(it, the generation's cap)
-  std::uint32_t version_mask = 0;  // BIP310, A10 only; 0 = none
-  std::uint16_t pool = 0;          // pool number, in JOB_ID and NONCE
-};
+// The job's description is the chain layer's (chain/stratum_job.h): the host fills it from
+// pool::Job; TARGET sends min(its difficulty, the generation's cap); at most 30 branches;
+// extranonce2 3..16 bytes; version_mask used by A10 only.
+using protocol::Hash32;
+using protocol::StratumJob;
 
 struct SplitOptions {
   // The nonce2 space is split between host devices (AUCs): range = 0xFFFFFF (3-byte
   // extranonce2) or 0xFFFFFFFF, / device_count; start = range x device_index.
   std::uint32_t device_index = 0;
   std::uint32_t device_count = 1;
+  // A range of its own instead (nonce2_range non-zero): a host that splits the extranonce2
+  // space between its chains gives each module chain [start, start + range).
+  std::uint32_t nonce2_start = 0;
+  std::uint32_t nonce2_range = 0;
   // JOB_ID is re-sent only when (job tag, pool) changed since the last one (§3.6).
   bool send_job_id = true;
 };

@@ -14,6 +14,7 @@
 #include "hashrig/base/names.h"
 #include "hashrig/base/status.h"
 #include "hashrig/base/units.h"
+#include "hashrig/hal/protocol/chain/stratum_job.h"
 
 namespace hashrig::hal::protocol {
 
@@ -77,6 +78,9 @@ struct NonceEvent {
   Nonce nonce{};
   Version version{};  // the full header version the chip hashed
   double ticket_difficulty = 0;
+  // Job work (ChainWork::job): the nonce2 and the full ntime the module rolled.
+  std::uint32_t nonce2 = 0;
+  std::uint32_t ntime = 0;
 };
 
 // Settings a chain runs at, applied at its next Start.
@@ -91,10 +95,17 @@ struct ChainSettings {
 // the pool lets the chips roll (BIP310; 0: none) — a change is written to the chips
 // before the job. kKeepVersionMask: the chain's configured mask.
 inline constexpr std::uint32_t kKeepVersionMask = 0xFFFFFFFFu;
+//
+// Chains that build their own headers (Canaan's MM modules) take the job instead: `job`
+// (kept alive by the caller, chain/stratum_job.h) and the nonce2 values they may roll,
+// [nonce2_start, nonce2_start + nonce2_range). `header` is then unused.
 struct ChainWork {
   WorkToken token{};
   std::array<std::uint8_t, 80> header{};
   std::uint32_t version_mask = kKeepVersionMask;
+  const StratumJob* job = nullptr;
+  std::uint32_t nonce2_start = 0;
+  std::uint32_t nonce2_range = 0;
 };
 
 class ChipDriver {
