@@ -30,6 +30,44 @@ TEST(RigsTest, EveryMakerIsModelled) {
   EXPECT_NEAR(FindRig("antminer-s21")->nominal_watts(), 3500, 1);
 }
 
+// Issue 16, point 6: what is not public is said in the table, as a typed field.
+TEST(RigsTest, EveryRowSaysHowFarItIsModelled) {
+  for (const RigProfile& rig : kRigs) {
+    SCOPED_TRACE(std::string(rig.name));
+    // A BM13xx chip <=> BM13xx wire-level, and only Bitmain and Bitaxe rigs have one.
+    EXPECT_EQ(rig.chip.has_value(), rig.host_protocol == RigProtocol::kBm13xxWire);
+    if (rig.maker == "MicroBT" || rig.maker == "Auradine") {
+      EXPECT_EQ(rig.host_protocol, RigProtocol::kPowerLevelOnly);  // management APIs only (§8)
+    }
+    if (rig.host_protocol == RigProtocol::kAvalonWire) {
+      EXPECT_EQ(rig.maker, "Canaan");
+      EXPECT_GT(rig.chips_per_chain, 0);
+    }
+    if (rig.host_protocol == RigProtocol::kPowerLevelOnly) {
+      EXPECT_EQ(rig.chips_per_chain, 0);  // no guessed chip counts either
+    }
+    EXPECT_GT(rig.nominal_watts(), 0);
+  }
+  for (std::string_view name : {"whatsminer-m60s", "teraflux-at2880"}) {
+    ASSERT_NE(FindRig(name), nullptr) << name;
+  }
+  // Avalon 8 (851) and 10 (1041): public through the AUC, modelled at the wire level.
+  for (std::string_view name : {"avalon-851", "avalon-1041"}) {
+    ASSERT_NE(FindRig(name), nullptr) << name;
+    EXPECT_EQ(FindRig(name)->host_protocol, RigProtocol::kAvalonWire) << name;
+  }
+  EXPECT_EQ(FindRig("avalon-851")->chains * FindRig("avalon-851")->chips_per_chain, 4 * 26);
+  // Canaan's later boxes and the Nano 3/3S: no public host-to-hashboard protocol.
+  for (std::string_view name : {"avalon-a1126pro", "avalon-a1246", "avalon-a1366", "avalon-a1466",
+                                "avalon-nano3", "avalon-nano3s"}) {
+    ASSERT_NE(FindRig(name), nullptr) << name;
+    EXPECT_EQ(FindRig(name)->host_protocol, RigProtocol::kPowerLevelOnly) << name;
+  }
+  EXPECT_EQ(ProtocolWords(RigProtocol::kPowerLevelOnly), "power-level model: no public protocol");
+  EXPECT_EQ(ProtocolWords(RigProtocol::kBm13xxWire), "BM13xx wire-level");
+  EXPECT_EQ(ProtocolWords(RigProtocol::kAvalonWire), "Avalon wire-level (AUC + CN packets)");
+}
+
 // A BM13xx rig's nominal hashrate is reachable by its chips at a frequency inside the
 // chip's PLL range (ESP-Miner's expected-hashrate formula: f x small cores per chip).
 TEST(RigsTest, BmRigsReachTheirNominalHashrateWithinThePllRange) {

@@ -131,6 +131,17 @@ const Command kScanCommand{
     "running hashrig firmware, what the board reports).\n\n",
     kToolOptions, &RunScan};
 
+const Command kRigsCommand{
+    "rigs",
+    "list the rigs hashrig models and at which level (wire or power only)",
+    "usage: hashrig rigs\n\n"
+    "Lists the rig profiles (hal/sim/rigs.h): maker, nominal TH/s and J/TH, hash boards\n"
+    "and chips, and how each is modelled — BM13xx or Avalon at the wire level, or, where\n"
+    "no host-to-hashboard protocol is public (Canaan's boxes from the 1026 on and the\n"
+    "Nano 3/3S, MicroBT, Auradine), as a power-level model only.\n\n",
+    {kHelp},
+    &RunRigs};
+
 const Command kBoardTestCommand{
     "board-test", "known-answer work to every chip of a board: a pass/fail table",
     "usage: hashrig board-test --board SPEC [--chip MODEL] [--chips N]\n\n"
@@ -284,8 +295,8 @@ const Command kPasswdCommand{
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      kBenchCommand, kHashCommand, kRunCommand, kScanCommand,   kBoardTestCommand, kFlashCommand,
-      kImageCommand, kPoolCommand, kSimCommand, kReplayCommand, kPasswdCommand};
+      kBenchCommand, kHashCommand,  kRunCommand,  kScanCommand, kRigsCommand,   kBoardTestCommand,
+      kFlashCommand, kImageCommand, kPoolCommand, kSimCommand,  kReplayCommand, kPasswdCommand};
   return kCommands;
 }
 

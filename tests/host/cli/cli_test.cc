@@ -87,12 +87,36 @@ TEST(CliTest, EveryCommandHasHelp) {
   ProcessResult r = Hashrig("--help");
   EXPECT_EQ(r.code, 0);
   for (const std::string cmd :
-       {"bench", "hash", "run", "scan", "board-test", "flash", "image", "pool", "sim"}) {
+       {"bench", "hash", "run", "scan", "rigs", "board-test", "flash", "image", "pool", "sim"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos);
     const ProcessResult h = Hashrig(cmd + " --help");
     EXPECT_EQ(h.code, 0) << cmd;
     EXPECT_NE(h.out.find("usage: hashrig " + cmd), std::string::npos) << h.out;
   }
+}
+
+// Issue 16, point 6: every rig with how far it is modelled, in words; what has no public
+// protocol says so.
+TEST(CliTest, RigsShowHowEachRigIsModelled) {
+  const ProcessResult r = Hashrig("rigs");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto line_of = [&](const std::string& rig) {
+    const auto at = r.out.find("\n" + rig + " ");
+    return at == std::string::npos ? std::string()
+                                   : r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_NE(line_of("antminer-s21").find("3 x 108 BM1368"), std::string::npos) << r.out;
+  EXPECT_NE(line_of("antminer-s21").find("BM13xx wire-level"), std::string::npos) << r.out;
+  for (const char* rig : {"avalon-851", "avalon-1041"}) {
+    EXPECT_NE(line_of(rig).find("Avalon wire-level"), std::string::npos) << rig << "\n" << r.out;
+  }
+  for (const char* rig : {"avalon-a1466", "avalon-nano3s", "whatsminer-m60s", "teraflux-at2880"}) {
+    EXPECT_NE(line_of(rig).find("power-level model: no public protocol"), std::string::npos)
+        << rig << "\n"
+        << r.out;
+  }
+  EXPECT_NE(r.out.find("publish only management APIs"), std::string::npos) << r.out;
+  EXPECT_EQ(Hashrig("rigs extra").code, 2);
 }
 
 TEST(CliTest, BadValuesNameTheOptionTheValueAndWhatWasExpected) {

@@ -50,6 +50,7 @@ int RunBench(const Args& args);
 int RunHash(const Args& args);
 int RunMiner(const Args& args);
 int RunScan(const Args& args);
+int RunRigs(const Args& args);
 int RunBoardTest(const Args& args);
 int RunFlash(const Args& args);
 int RunImage(const Args& args);
