@@ -270,7 +270,7 @@ TEST(AvalonSessionTest, RealBlockJobPacketsMatchTheScript) {
   EXPECT_EQ(packets->fields().coinbase_length, 212u);
   EXPECT_EQ(packets->fields().nonce2_offset, 118u);
   // JOB_ID suppressed: one packet fewer, the rest unchanged.
-  const auto quiet = JobPackets::Make(kA8Gen, real.job, {0, 1, false});
+  const auto quiet = JobPackets::Make(kA8Gen, real.job, {0, 1, 0, 0, false});
   ASSERT_EQ(quiet->size(), packets->size() - 1);
   EXPECT_EQ(Wire(quiet->at(2)), Wire(packets->at(3)));
 }
@@ -758,6 +758,85 @@ TEST(AvalonRepliesTest, StatusAndTelemetryLayouts) {
   const NonceReport two[2] = {};
   EXPECT_FALSE(Encode(kA8Gen, two, 0).ok());
   EXPECT_TRUE(Encode(kA10Gen, two, 0).ok());
+}
+
+// The telemetry encoders (the simulated module's side) write what the decoders read,
+// for every generation that has the packet, and refuse what a layout cannot carry.
+TEST(AvalonRepliesTest, TelemetryEncodersRoundTrip) {
+  for (const GenerationInfo& info : kGenerations) {
+    const Generation g = info.generation;
+    StatusVolt volt;
+    volt.count = info.status_volt == StatusVoltLayout::kCoreBe16 ? 1 : info.miners;
+    for (std::size_t i = 0; i < volt.count; ++i) {
+      volt.raw[i] = 400 + static_cast<std::uint32_t>(i);
+    }
+    const auto v = Encode(g, volt, kDna[7]);
+    ASSERT_TRUE(v.ok()) << info.name;
+    EXPECT_EQ(v->opt, kDna[7]);
+    EXPECT_EQ(*DecodeStatusVolt(g, *v), volt) << info.name;
+    volt.count = 3;
+    EXPECT_FALSE(Encode(g, volt, 0).ok()) << info.name;
+
+    if (TypeOf(g, Kind::kStatusPmu)) {
+      StatusPmu pmu{{3000, 3001, 3002, 3003}, 0x0F, {'P', 'M', 'U', '1', 'P', 'M', 'U', '2'}};
+      EXPECT_EQ(*DecodeStatusPmu(g, *Encode(g, pmu, 1)), pmu) << info.name;
+      EXPECT_FALSE(Encode(g, PowerSupply{}, 1).ok());
+    } else {
+      const PowerSupply psu{1, Volts{12}, Volts{12.6}, Amperes{123}, Watts{1550}, Volts{12.6}};
+      const auto p = Encode(g, psu, 1);
+      ASSERT_TRUE(p.ok());
+      EXPECT_EQ(p->data[12], 1);
+      EXPECT_EQ(*DecodeStatusPower(g, *p), psu) << info.name;
+      EXPECT_FALSE(Encode(g, PowerSupply{0, Volts{700}, {}, {}, {}, {}}, 1).ok());
+      EXPECT_FALSE(Encode(g, StatusPmu{}, 1).ok());
+    }
+
+    StatusPll pll;
+    pll.miner = 1;
+    pll.count = info.status_pll == StatusPllLayout::kSixCounts   ? 6
+                : info.status_pll == StatusPllLayout::kTwoMiners ? 8
+                                                                 : 4;
+    pll.counts[pll.count - 1] = 26;
+    if (info.status_pll == StatusPllLayout::kCountsFrequencies) {
+      pll.frequencies_mhz[3] = 850;
+    }
+    const auto l = Encode(g, pll, 1);
+    ASSERT_TRUE(l.ok()) << info.name;
+    EXPECT_EQ(*DecodeStatusPll(g, *l), pll) << info.name;
+    pll.count = 5;
+    EXPECT_FALSE(Encode(g, pll, 1).ok());
+
+    StatusAsic asic;
+    asic.index = 30;
+    asic.pass = 7;
+    asic.fail = 2;
+    if (info.status_asic == StatusAsicLayout::kA3212) {
+      asic.sum_num = 9;
+      asic.pll_counts[5] = 1;
+    } else {
+      asic.pll_counts[3] = 1;
+      asic.mhz[3] = 850;
+    }
+    const auto a = Encode(g, asic, 1);
+    ASSERT_TRUE(a.ok()) << info.name;
+    EXPECT_EQ(*DecodeStatusAsic(g, *a), asic) << info.name;
+
+    StatusPvt pvt;
+    pvt.chip = 3;
+    pvt.count = info.miners;
+    for (std::size_t i = 0; i < pvt.count; ++i) {
+      pvt.miners[i] = {2047, 7282,
+                       static_cast<std::uint16_t>(info.pvt == PvtLayout::kTempVoltRing ? 5750 : 0)};
+    }
+    const auto t = Encode(g, pvt, 1);
+    if (info.pvt == PvtLayout::kA3212) {
+      EXPECT_EQ(t.status().code(), StatusCode::kFailedPrecondition);
+      continue;
+    }
+    ASSERT_TRUE(t.ok()) << info.name;
+    EXPECT_EQ(t->idx, 3);
+    EXPECT_EQ(*DecodeStatusPvt(g, *t), pvt) << info.name;
+  }
 }
 
 TEST(AvalonJobTest, RefusesWhatTheProtocolCannotCarry) {

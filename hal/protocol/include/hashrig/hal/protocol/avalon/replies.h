@@ -85,8 +85,11 @@ Result<ModuleStatus> DecodeStatus(Generation generation, const Packet& packet);
 struct StatusVolt {
   std::array<std::uint32_t, kMaxMiners> raw{};
   std::size_t count = 0;
+  friend bool operator==(const StatusVolt&, const StatusVolt&) = default;
 };
 Result<StatusVolt> DecodeStatusVolt(Generation generation, const Packet& packet);
+// A7/A8: `count` = the generation's miners; LC3/A10: count 1, raw[0] <= 0xFFFF.
+Result<Packet> Encode(Generation generation, const StatusVolt& volt, std::uint8_t opt);
 
 // STATUS_PMU 0x48 (A7/A8): input-voltage ADC per miner (BE16 at data[8 + 2i]), power-good
 // bits (data[16]), two 4-character PMU firmware versions (data[24..31]).
@@ -94,8 +97,10 @@ struct StatusPmu {
   std::array<std::uint16_t, kMaxMiners> vin_adc{};
   std::uint8_t power_good = 0;
   std::array<char, 8> versions{};
+  friend bool operator==(const StatusPmu&, const StatusPmu&) = default;
 };
 Result<StatusPmu> DecodeStatusPmu(Generation generation, const Packet& packet);
+Result<Packet> Encode(Generation generation, const StatusPmu& pmu, std::uint8_t opt);
 
 // STATUS_POWER 0x48 (LC3/A10): the PSU, six BE16 at data[0..11], valid when data[12] != 0
 // (else kNotFound). Error bits as §5.3 (1 input under-voltage, ... 2048 fan failure).
@@ -106,8 +111,12 @@ struct PowerSupply {
   Amperes current{};
   Watts power{};
   Volts set_point{};  // 10 mV (LC3's host does not read it)
+  friend bool operator==(const PowerSupply&, const PowerSupply&) = default;
 };
 Result<PowerSupply> DecodeStatusPower(Generation generation, const Packet& packet);
+// data[12] = 1 (a reading); each value rounded to its wire unit, refused past 0xFFFF units
+// or below 0.
+Result<Packet> Encode(Generation generation, const PowerSupply& psu, std::uint8_t opt);
 
 // STATUS_PLL 0x49: units running at each PLL point. A7: IDX = miner, 6 counts; A8/LC3:
 // IDX = miner, 4 counts then the 4 frequencies actually set; A10: miners 0 and 1, 4 counts
@@ -117,8 +126,11 @@ struct StatusPll {
   std::array<std::uint32_t, 8> counts{};
   std::size_t count = 0;
   std::array<std::uint32_t, 4> frequencies_mhz{};  // A8/LC3; 0 = not reported
+  friend bool operator==(const StatusPll&, const StatusPll&) = default;
 };
 Result<StatusPll> DecodeStatusPll(Generation generation, const Packet& packet);
+// `count` must be the layout's (A7 6, A8/LC3 4, A10 8); frequencies only on A8/LC3.
+Result<Packet> Encode(Generation generation, const StatusPll& pll, std::uint8_t opt);
 
 // STATUS_ASIC 0x4B, IDX = miner x chips + chip. A7: speed pass/fail, sum failed/num/xor,
 // 6 per-PLL counts (bytes 20..25). A8/LC3/A10: pass, fail (A10: only if data[31] != 0,
@@ -134,8 +146,11 @@ struct StatusAsic {
   std::uint32_t sum_failed = 0;  // A7
   std::uint32_t sum_num = 0;     // A7
   std::uint32_t sum_xor = 0;     // A7
+  friend bool operator==(const StatusAsic&, const StatusAsic&) = default;
 };
 Result<StatusAsic> DecodeStatusAsic(Generation generation, const Packet& packet);
+// Fields the generation's layout lacks must be zero (fail_valid true off A10).
+Result<Packet> Encode(Generation generation, const StatusAsic& asic, std::uint8_t opt);
 
 // STATUS_PVT 0x4C, IDX = chip: one reading per miner. A8 (851's layout; 821/831/841 send
 // another, not decoded here)/LC3: BE16 temperature and voltage codes at 4i; A10: 6 bytes
@@ -144,13 +159,17 @@ struct PvtReading {
   std::uint16_t temperature_code = 0;
   std::uint16_t voltage_code = 0;
   std::uint16_t ring_oscillator = 0;  // A10
+  friend bool operator==(const PvtReading&, const PvtReading&) = default;
 };
 struct StatusPvt {
   std::uint8_t chip = 0;
   std::array<PvtReading, kMaxMiners> miners{};
   std::size_t count = 0;
+  friend bool operator==(const StatusPvt&, const StatusPvt&) = default;
 };
 Result<StatusPvt> DecodeStatusPvt(Generation generation, const Packet& packet);
+// `count` = the generation's miners; ring oscillator counts only on A10; A7 refused.
+Result<Packet> Encode(Generation generation, const StatusPvt& pvt, std::uint8_t opt);
 // T = 60 + 200 x (code / 4094 - 0.5) - 0.625 °C; V = 1.2 / 5 x (6 x (code - 0.5) / 16384 - 1).
 Celsius PvtTemperature(std::uint16_t code);
 Volts PvtVoltage(std::uint16_t code);
