@@ -72,6 +72,40 @@ class Recorder {
   Clock::time_point start_ = Clock::now();
 };
 
+// What a round hands the device: the host's bytes (possibly none); what it returns goes
+// back to the host — the device's output from before it heard them.
+using Exchange = std::function<std::vector<std::uint8_t>(std::span<const std::uint8_t>)>;
+
+// One round on `fd`, for any simulated device: waits up to a millisecond for the host's
+// bytes, exchanges them, writes the answer. Returns false when the peer is gone or stop.
+bool PumpRound(int fd, int stop_fd, bool& stop, const Exchange& exchange) {
+  std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
+  ::poll(fds.data(), fds.size(), 1);
+  if ((fds[1].revents & POLLIN) != 0) {
+    stop = true;
+    return false;
+  }
+  std::array<std::uint8_t, 4096> buffer{};
+  std::span<const std::uint8_t> bytes;  // what the host sent this round, if anything
+  if ((fds[0].revents & POLLIN) != 0) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR && errno != EIO)) {
+      return false;
+    }
+    bytes = std::span(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  }
+  const std::vector<std::uint8_t> out = exchange(bytes);
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+    if (n <= 0) {
+      break;  // a full PTY buffer drops bytes, as an unread UART would
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 struct Pump {
   SimBoardClock& clock;
   Recorder& recorder;
@@ -92,22 +126,12 @@ struct Pump {
 
   // Returns false when the peer is gone.
   bool Round(int fd, int stop_fd, const std::function<std::uint32_t()>& baud_now, bool& stop) {
-    std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
-    ::poll(fds.data(), fds.size(), 1);
-    if ((fds[1].revents & POLLIN) != 0) {
-      stop = true;
-      return false;
-    }
-    std::array<std::uint8_t, 4096> buffer{};
-    std::span<const std::uint8_t> bytes;  // what the host sent this round, if anything
-    if ((fds[0].revents & POLLIN) != 0) {
-      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR && errno != EIO)) {
-        return false;
-      }
-      bytes = std::span(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    }
-    const std::uint32_t other = Sample(baud_now());
+    return PumpRound(fd, stop_fd, stop, [&](std::span<const std::uint8_t> bytes) {
+      return Exchange(bytes, Sample(baud_now()));
+    });
+  }
+
+  std::vector<std::uint8_t> Exchange(std::span<const std::uint8_t> bytes, std::uint32_t other) {
     // One step under the board's lock, in causal order: what the chips sent before they
     // heard this round's bytes, then those bytes (a capture never shows a nonce after a
     // job frame it was not computed on). The host's bytes go byte by byte, as a baud write
@@ -133,15 +157,7 @@ struct Pump {
     for (const auto& [heard_at, piece] : pieces) {
       recorder.Burst(true, heard_at, piece);
     }
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-      if (n <= 0) {
-        break;  // a full PTY buffer drops bytes, as an unread UART would
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    return true;
+    return out;
   }
 };
 
@@ -228,8 +244,12 @@ Error ServePty(const SimServerConfig& config, SimBoardClock& board, Recorder& re
   return {};
 }
 
-Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, Recorder& recorder, int stop_fd,
-               const std::function<void(const std::string&)>& ready) {
+// One round with a connected client; false when it is gone or stop.
+using ClientRound = std::function<bool(int fd, bool& stop)>;
+
+// Listens on the configured address and serves one client at a time with `round`.
+Error ServeTcp(const SimServerConfig& config, int stop_fd,
+               const std::function<void(const std::string&)>& ready, const ClientRound& round) {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -261,15 +281,50 @@ Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, Recorder& re
     if (client < 0) {
       continue;
     }
-    Pump pump{board, recorder};
-    // TCP carries no UART rate: the host is always heard at the chain's own rate.
-    while (pump.Round(
-        client, stop_fd,
-        [&board] { return board.With([](sim::Board& b) { return b.host_baud(); }); }, stop)) {
+    while (round(client, stop)) {
     }
     ::close(client);
   }
   ::close(listener);
+  return {};
+}
+
+// An Avalon bus (hal/sim/avalon.h) on the same PTY or TCP loop: bytes both ways, no rate
+// (a raw CN stream or AUC requests; a PTY's rate is ignored). Modules that come and go on
+// their scheduled outages are noted.
+Error ServeAvalon(const SimServerConfig& config, int stop_fd,
+                  const std::function<void(const std::string&)>& ready,
+                  const std::function<void(const std::string&)>& note) {
+  AvalonSimClock bus(*config.avalon);
+  std::vector<bool> present(static_cast<std::size_t>(config.avalon->modules), true);
+  const Exchange exchange = [&](std::span<const std::uint8_t> bytes) {
+    return bus.With([&](sim::AvalonBus& b) {
+      auto out = b.TakeOutput();
+      b.Receive(bytes);
+      for (int i = 0; i < b.module_count(); ++i) {
+        if (b.module(i).present != present[i] && note) {
+          note("module " + std::to_string(i) + (present[i] ? " unplugged" : " plugged back"));
+        }
+        present[i] = b.module(i).present;
+      }
+      return out;
+    });
+  };
+  const ClientRound round = [&](int fd, bool& stop) {
+    return PumpRound(fd, stop_fd, stop, exchange);
+  };
+  if (!config.use_pty) {
+    return ServeTcp(config, stop_fd, ready, round);
+  }
+  std::unique_ptr<Pty> pty;
+  if (Error s = OpenLinkedPty(config.link_path, pty); !s.ok()) {
+    return s;
+  }
+  ready(pty->slave_path());
+  bool stop = false;
+  while (!stop) {
+    (void)round(pty->master_fd(), stop);
+  }
   return {};
 }
 
@@ -278,13 +333,24 @@ Error ServeTcp(const SimServerConfig& config, SimBoardClock& board, Recorder& re
 Error RunSimServer(const SimServerConfig& config, int stop_fd,
                    const std::function<void(const std::string&)>& ready,
                    const std::function<void(const std::string&)>& note) {
+  if (config.avalon) {
+    return ServeAvalon(config, stop_fd, ready, note);
+  }
   SimBoardClock board(config.board);
   Recorder recorder(config.record_path, config.board.chain);
   if (!recorder.ok()) {
     return {StatusCode::kUnavailable, "cannot write the capture " + config.record_path};
   }
-  return config.use_pty ? ServePty(config, board, recorder, stop_fd, ready, note)
-                        : ServeTcp(config, board, recorder, stop_fd, ready);
+  if (config.use_pty) {
+    return ServePty(config, board, recorder, stop_fd, ready, note);
+  }
+  Pump pump{board, recorder};
+  // TCP carries no UART rate: the host is always heard at the chain's own rate.
+  return ServeTcp(config, stop_fd, ready, [&](int fd, bool& stop) {
+    return pump.Round(
+        fd, stop_fd, [&board] { return board.With([](sim::Board& b) { return b.host_baud(); }); },
+        stop);
+  });
 }
 
 }  // namespace hashrig::hal

@@ -69,10 +69,12 @@ class Host {
     return Send(*packet, address, read);
   }
   std::vector<Packet> Replies() {
-    decoder.Push(bus.TakeOutput());
     std::vector<Packet> out;
-    while (auto p = decoder.Next()) {
-      out.push_back(*p);
+    for (const std::uint8_t b : bus.TakeOutput()) {  // the decoder holds two packets
+      decoder.Push(b);
+      while (auto p = decoder.Next()) {
+        out.push_back(*p);
+      }
     }
     return out;
   }

@@ -153,10 +153,12 @@ std::optional<av::Packet> AvalonBus::State::Detect(const av::Packet& packet, std
 }
 
 void AvalonBus::State::ReceiveRaw(std::span<const std::uint8_t> bytes) {
-  decoder.Push(bytes);
-  while (const auto packet = decoder.Next()) {
-    for (const av::Packet& reply : Route(*packet, packet->opt)) {
-      EmitRaw(reply);
+  for (const std::uint8_t b : bytes) {  // byte by byte: the decoder holds two packets
+    decoder.Push(b);
+    while (const auto packet = decoder.Next()) {
+      for (const av::Packet& reply : Route(*packet, packet->opt)) {
+        EmitRaw(reply);
+      }
     }
   }
 }

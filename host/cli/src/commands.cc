@@ -214,12 +214,16 @@ const Command kPoolCommand{
 
 const Command kSimCommand{
     "sim",
-    "expose a simulated BM13xx chain on a PTY or TCP port",
+    "expose a simulated BM13xx chain or Avalon modules on a PTY or TCP port",
     "usage: hashrig sim [--model M] [--chips N] [--pty [--link PATH] | --listen ADDRESS:PORT]\n"
-    "                   [--cpu-rate H/s] [--record FILE] [FAULTS]\n\n"
-    "Runs a simulated BM13xx chain that answers the real wire protocol and finds\n"
-    "real nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and\n"
-    "runs until SIGINT or SIGTERM.\n\n",
+    "                   [--cpu-rate H/s] [--record FILE] [FAULTS]\n"
+    "       hashrig sim --avalon GEN [--modules N] [--auc] [--pty [--link PATH] |\n"
+    "                   --listen ADDRESS:PORT] [--cpu-rate H/s] [AVALON FAULTS]\n\n"
+    "Runs a simulated BM13xx chain — or, with --avalon, 1..6 Canaan Avalon modules of\n"
+    "generation 7, 8, lc3 or 10 speaking 40-byte CN packets (OPT = module id), or the\n"
+    "AUC's requests with --auc — that answers the real wire protocol and finds real\n"
+    "nonces. Prints 'pty PATH' or 'listening on ADDRESS:PORT' when ready, and runs\n"
+    "until SIGINT or SIGTERM.\n\n",
     {
         {"model", 'm', true, false,
          "chip model: BM1397, BM1366, BM1368 or BM1370 (default BM1370)"},
@@ -239,7 +243,8 @@ const Command kSimCommand{
         {"dead-chip", 0, true, true, "chain position of a chip that never answers (repeatable)"},
         {"bad-nonce-chip", 0, true, true,
          "chain position of a chip reporting bad nonces (repeatable)"},
-        {"corrupt", 0, true, false, "probability that a byte to the host is corrupted"},
+        {"corrupt", 0, true, false,
+         "probability that a byte to the host is corrupted (Avalon: a reply's CRC fails)"},
         {"drop", 0, true, false, "probability that a response is lost"},
         {"delay-ms", 0, true, false, "delay of every response, milliseconds"},
         {"seed", 0, true, false, "random seed for faults (default 1)"},
@@ -249,6 +254,19 @@ const Command kSimCommand{
         {"record", 0, true, false,
          "write both directions of the chain's link, with times and rates, to FILE (a chip "
          "capture for `hashrig replay`)"},
+        {"avalon", 0, true, false,
+         "GEN: Avalon modules instead of a BM13xx chain: 7, 8, lc3 or 10 (also avalon8, 741, "
+         "851, 1041)"},
+        {"modules", 0, true, false, "Avalon modules on the bus, 1..6 (default 1)"},
+        {"auc", 0, false, false, "the modules behind a simulated AUC (its requests, not raw CN)"},
+        {"avalon-model", 0, true, false,
+         "the model the modules' version string starts with (default 741, 851, LC3 or 1041)"},
+        {"garbage", 0, true, false, "probability that garbage comes with an Avalon reply"},
+        {"bad-nonce-module", 0, true, true,
+         "position (0-based) of an Avalon module whose nonces fail the target (repeatable)"},
+        {"outage", 0, true, true,
+         "MODULE:FROM:UNTIL: an Avalon module absent from FROM to UNTIL seconds, then back "
+         "at power-on (repeatable)"},
         kHelp,
     },
     &RunSim};

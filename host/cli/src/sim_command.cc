@@ -4,6 +4,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "hashrig/hal/sim_server.h"
@@ -52,7 +54,68 @@ Error ReadEndpoints(const Args& args, hal::SimServerConfig& config) {
   return {};
 }
 
+// --outage MODULE:FROM:UNTIL (seconds since start).
+Error ReadOutages(const Args& args, int modules, hal::sim::AvalonFaults& faults) {
+  for (const std::string& value : args.GetAll("outage")) {
+    int module = -1;
+    double from = -1;
+    double until = -1;
+    char end = 0;
+    if (std::sscanf(value.c_str(), "%d:%lf:%lf%c", &module, &from, &until, &end) != 3 ||
+        module < 0 || module >= modules || from < 0 || until <= from) {
+      return Invalid("--outage '" + value + "': expected MODULE:FROM:UNTIL, a module 0.." +
+                     std::to_string(modules - 1) + " and seconds FROM < UNTIL");
+    }
+    const auto seconds = [](double s) {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
+    };
+    faults.outages.push_back({module, seconds(from), seconds(until)});
+  }
+  return {};
+}
+
+// `--avalon GEN`: an Avalon bus instead of a BM13xx chain.
+Error ConfigureAvalon(const Args& args, hal::SimServerConfig& config) {
+  for (const std::string_view only :
+       {"model", "chips", "dead-chip", "bad-nonce-chip", "control-link", "record", "delay-ms",
+        "sensor-glitch-every"}) {
+    if (args.Has(only)) {
+      return Invalid("--" + std::string(only) + " is for BM13xx chains, not --avalon");
+    }
+  }
+  const auto generation = hal::sim::AvalonGenerationByName(args.Get("avalon"));
+  if (!generation) {
+    return Invalid("--avalon '" + args.Get("avalon") +
+                   "': expected 7, 8, lc3 or 10 (or avalon8, 851, 1041 ...)");
+  }
+  hal::sim::AvalonConfig& avalon = config.avalon.emplace();
+  avalon.generation = *generation;
+  avalon.auc = args.Has("auc");
+  avalon.model = args.Get("avalon-model");
+  hal::sim::AvalonFaults& faults = avalon.faults;
+  return FirstError(
+      {Store(args.Whole("modules", 1, 1, hal::sim::kAvalonMaxModules), avalon.modules),
+       Store(args.Number("cpu-rate", avalon.cpu_hashes_per_second, 1, 1e12, "hashes per second"),
+             avalon.cpu_hashes_per_second),
+       Store(args.Number("ambient", avalon.ambient_c, -40, 120, "°C"), avalon.ambient_c),
+       Store(args.Whole("seed", 1, 0, ~0ULL), avalon.seed),
+       Store(args.Number("garbage", 0, 0, 1, "(a probability)"), faults.garbage_rate),
+       Store(args.Number("corrupt", 0, 0, 1, "(a probability)"), faults.corrupt_rate),
+       Store(args.Number("drop", 0, 0, 1, "(a probability)"), faults.drop_rate),
+       ReadPositions(args, "bad-nonce-module", avalon.modules, faults.bad_nonce_modules),
+       ReadOutages(args, avalon.modules, faults), ReadEndpoints(args, config)});
+}
+
 Error Configure(const Args& args, hal::SimServerConfig& config) {
+  if (args.Has("avalon")) {
+    return ConfigureAvalon(args, config);
+  }
+  for (const std::string_view only :
+       {"modules", "auc", "avalon-model", "garbage", "bad-nonce-module", "outage"}) {
+    if (args.Has(only)) {
+      return Invalid("--" + std::string(only) + " needs --avalon GEN");
+    }
+  }
   hal::sim::BoardConfig& board = config.board;
   const auto model = hal::protocol::ModelByName(args.Get("model", "BM1370"));
   if (!model) {
@@ -81,6 +144,19 @@ Error Configure(const Args& args, hal::SimServerConfig& config) {
        ReadEndpoints(args, config)});
 }
 
+// "6 x BM1370", "2 x Avalon 10 (1041) modules through an AUC".
+std::string What(const hal::SimServerConfig& config) {
+  if (!config.avalon) {
+    return std::to_string(config.board.chain.chips) + " x " +
+           std::string(hal::protocol::InfoOf(config.board.chain.model).name);
+  }
+  const auto& avalon = *config.avalon;
+  return std::to_string(avalon.modules) + " x " +
+         std::string(hal::protocol::avalon::InfoOf(avalon.generation).name) +
+         (avalon.modules == 1 ? " module" : " modules") +
+         (avalon.auc ? " through an AUC" : " on a CN stream");
+}
+
 }  // namespace
 
 int RunSim(const Args& args) {
@@ -97,9 +173,8 @@ int RunSim(const Args& args) {
   const auto status = hal::RunSimServer(
       config, stop_fd,
       [&](const std::string& where) {
-        std::cout << (config.use_pty ? "pty " : "listening on ") << where << " ("
-                  << config.board.chain.chips << " x "
-                  << hal::protocol::InfoOf(config.board.chain.model).name << ")" << std::endl;
+        std::cout << (config.use_pty ? "pty " : "listening on ") << where << " (" << What(config)
+                  << ")" << std::endl;
       },
       [](const std::string& what) { std::cerr << "sim: " << what << std::endl; });
   ::close(stop_fd);

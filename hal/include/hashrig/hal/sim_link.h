@@ -5,6 +5,7 @@
 // every board kind runs the same driver code as a serial one.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -15,40 +16,87 @@
 #include <utility>
 
 #include "hashrig/hal/link.h"
+#include "hashrig/hal/sim/avalon.h"
 #include "hashrig/hal/sim/board.h"
 
 namespace hashrig::hal {
 
-// The board its links share, with a thread of its own standing for the silicon: time
-// passes and the chips hash there, in real time, as a real board's do beside the host —
-// so the host's chain loop reads and waits exactly as on a UART and never stalls on the
-// simulation's SHA-256 (issue 10). Readers and writers take the board's lock; the
-// silicon thread holds it for one short slice of time at a time.
-class SimBoardClock {
+// A simulated device — a board (sim::Board) or an Avalon bus (sim::AvalonBus): anything
+// with Advance(elapsed) — with a thread of its own standing for the silicon: time passes
+// and the chips hash there, in real time, as a real board's do beside the host — so the
+// host's loop reads and waits exactly as on a UART and never stalls on the simulation's
+// SHA-256 (issue 10). Readers and writers take the device's lock; the silicon thread holds
+// it for one short slice of time at a time. Fallen behind by more than kMaxLag (a
+// descheduled thread, a loaded machine), it skips ahead: that work is lost — a lower
+// hashrate, honestly reported — never owed.
+template <typename Device>
+class SimClock {
  public:
-  explicit SimBoardClock(const sim::BoardConfig& config);
-  ~SimBoardClock();
-  SimBoardClock(const SimBoardClock&) = delete;
-  SimBoardClock& operator=(const SimBoardClock&) = delete;
+  template <typename Config>
+  explicit SimClock(const Config& config)
+      : device_(config), silicon_([this](const std::stop_token& stop) { Run(stop); }) {}
+  ~SimClock() {
+    silicon_.request_stop();
+    silicon_.join();
+  }
+  SimClock(const SimClock&) = delete;
+  SimClock& operator=(const SimClock&) = delete;
 
-  // Runs `f(board)` on the board, under its lock.
+  // Runs `f(device)` on the device, under its lock.
   template <typename F>
   decltype(auto) With(F&& f) {
     const std::lock_guard lock(mutex_);
-    return f(board_);
+    return f(device_);
   }
-  // Waits at most `timeout` for bytes from the chain, read at `host_baud`; appends them.
-  void ReadChain(std::chrono::milliseconds timeout, std::uint32_t host_baud,
-                 std::deque<std::uint8_t>& out);
+  // Waits at most `timeout` until `take(device)` (under the lock) returns true.
+  template <typename Take>
+  void WaitFor(std::chrono::milliseconds timeout, Take take) {
+    std::unique_lock lock(mutex_);
+    if (!take(device_) && timeout.count() > 0) {
+      (void)output_.wait_for(lock, timeout, [&] { return take(device_); });
+    }
+  }
 
  private:
-  void Run(const std::stop_token& stop);
+  static constexpr std::chrono::milliseconds kSlice{5};
+  static constexpr std::chrono::milliseconds kTick{5};
+  static constexpr std::chrono::milliseconds kMaxLag{50};
 
-  sim::Board board_;
+  void Run(const std::stop_token& stop) {
+    auto last = std::chrono::steady_clock::now();
+    while (!stop.stop_requested()) {
+      const auto now = std::chrono::steady_clock::now();
+      last = std::max(last, now - kMaxLag);
+      while (last < now && !stop.stop_requested()) {
+        const auto slice = std::min<std::chrono::nanoseconds>(now - last, kSlice);
+        {
+          const std::lock_guard lock(mutex_);
+          device_.Advance(slice);
+        }
+        last += slice;
+        output_.notify_all();
+      }
+      std::this_thread::sleep_for(kTick);
+    }
+  }
+
+  Device device_;
   std::mutex mutex_;
   std::condition_variable_any output_;
   std::jthread silicon_;  // last: it runs on everything above
 };
+
+// The board its links share (SimLink, SimControlLink).
+class SimBoardClock : public SimClock<sim::Board> {
+ public:
+  using SimClock::SimClock;
+  // Waits at most `timeout` for bytes from the chain, read at `host_baud`; appends them.
+  void ReadChain(std::chrono::milliseconds timeout, std::uint32_t host_baud,
+                 std::deque<std::uint8_t>& out);
+};
+
+// An Avalon bus in real time (AvalonSimLink, `hashrig sim --avalon`).
+using AvalonSimClock = SimClock<sim::AvalonBus>;
 
 class SimLink final : public ByteLink {
  public:
@@ -89,6 +137,32 @@ class SimControlLink final : public ByteLink {
  private:
   std::shared_ptr<SimBoardClock> board_;
   std::deque<std::uint8_t> replies_;
+};
+
+// A byte link to an in-process simulated Avalon bus (hal/sim/avalon.h): CN packets on a
+// raw stream, or AUC requests if the bus has its AUC — what `hashrig sim --avalon` serves
+// on a PTY, without one. Rates and nRST do not apply (accepted and ignored).
+class AvalonSimLink final : public ByteLink {
+ public:
+  explicit AvalonSimLink(std::shared_ptr<AvalonSimClock> bus) : bus_(std::move(bus)) {}
+  explicit AvalonSimLink(const sim::AvalonConfig& config)
+      : AvalonSimLink(std::make_shared<AvalonSimClock>(config)) {}
+
+  Error Write(std::span<const std::uint8_t> bytes) override;
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override;
+  Error SetBaud(std::uint32_t) override { return {}; }
+  Error SetReset(bool) override { return {}; }
+  std::string Describe() const override { return "avalon sim"; }
+  // Runs `f(bus)` on the simulated bus, under its lock (unplug a module, read counters).
+  template <typename F>
+  decltype(auto) WithBus(F&& f) {
+    return bus_->With(std::forward<F>(f));
+  }
+
+ private:
+  std::shared_ptr<AvalonSimClock> bus_;
+  std::deque<std::uint8_t> pending_;
 };
 
 }  // namespace hashrig::hal

@@ -1,13 +1,15 @@
-// `hashrig sim`: a simulated chain (hal/sim) exposed on a PTY — a path a serial driver
-// opens like /dev/ttyUSB0 — or on a TCP port, in real time. Runs until `stop_fd` (e.g. a
-// signalfd) becomes readable.
+// `hashrig sim`: a simulated chain (hal/sim) — or an Avalon bus — exposed on a PTY — a path a
+// serial driver opens like /dev/ttyUSB0 — or on a TCP port, in real time. Runs until `stop_fd`
+// (e.g. a signalfd) becomes readable.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "hashrig/hal/link.h"
+#include "hashrig/hal/sim/avalon.h"
 #include "hashrig/hal/sim/board.h"
 
 namespace hashrig::hal {
@@ -25,6 +27,9 @@ struct SimServerConfig {
   std::uint16_t port = 0;
   // Both directions of the chain's link, with times and rates (hal/capture.h); "" = none.
   std::string record_path;
+  // Set: an Avalon bus (hal/sim/avalon.h) instead of the board — a raw CN stream or its
+  // AUC — on the same PTY (link_path) or TCP port; `board` and the control port unused.
+  std::optional<sim::AvalonConfig> avalon;
 };
 
 // `ready` is called once with where to connect ("/dev/pts/5" or "127.0.0.1:4100");
