@@ -3,31 +3,13 @@
 #include <array>
 
 namespace hashrig::hal {
-namespace {
-
-protocol::ControllerConfig ControllerFor(bool has_sensor, const protocol::ThermalConfig& thermal) {
-  protocol::ControllerConfig c;
-  c.thermal = thermal;
-  c.has_sensor = has_sensor;
-  return c;
-}
-
-}  // namespace
-
-DirectChain::DirectChain(std::unique_ptr<ByteLink> link, const protocol::DriverConfig& config,
-                         std::unique_ptr<BoardPeripherals> board,
-                         const protocol::ThermalConfig& thermal)
-    : link_(std::move(link)),
-      board_(std::move(board)),
-      driver_(config),
-      chain_(driver_, ControllerFor(board_ != nullptr, thermal)),
-      epoch_(std::chrono::steady_clock::now()) {}
-
-protocol::Micros DirectChain::Now() const {
+template <class Driver>
+protocol::Micros DirectChainOf<Driver>::Now() const {
   return std::chrono::duration_cast<protocol::Micros>(std::chrono::steady_clock::now() - epoch_);
 }
 
-Error DirectChain::Perform(const protocol::Operation& op) {
+template <class Driver>
+Error DirectChainOf<Driver>::Perform(const protocol::Operation& op) {
   switch (op.kind) {
     case protocol::Operation::Kind::kWrite:
       return link_->Write(op.data());
@@ -38,6 +20,9 @@ Error DirectChain::Perform(const protocol::Operation& op) {
       return board_ != nullptr ? board_->SetReset(op.reset_asserted)
                                : link_->SetReset(op.reset_asserted);
     case protocol::Operation::Kind::kSetFan:
+      if constexpr (kDriverSensor) {
+        driver_.SetFan(op.fan);  // sent to the modules with their next poll
+      }
       return board_ != nullptr ? board_->SetFan(op.fan) : Error();
     case protocol::Operation::Kind::kNone:
       return {};
@@ -49,8 +34,14 @@ namespace {
 constexpr protocol::Micros kCoreReadEvery{1'000'000};
 }  // namespace
 
-Error DirectChain::Step(std::chrono::milliseconds wait) {
-  const protocol::Micros now = Now();
+template <class Driver>
+void DirectChainOf<Driver>::ReadSensors(protocol::Micros now) {
+  if constexpr (kDriverSensor) {
+    // The modules' own reading, once one has reported (before, no decision is made).
+    if (const auto t = driver_.temperature(); t && board_ == nullptr && chain_.ThermalDue(now)) {
+      chain_.OnTemperature(t, now);
+    }
+  }
   if (board_ != nullptr && chain_.ThermalDue(now)) {
     chain_.OnTemperature(board_->Temperature(), now);
   }
@@ -58,6 +49,11 @@ Error DirectChain::Step(std::chrono::milliseconds wait) {
     core_read_at_ = now;
     core_ = board_->ReadCore();
   }
+}
+
+template <class Driver>
+Error DirectChainOf<Driver>::Step(std::chrono::milliseconds wait) {
+  ReadSensors(Now());
   for (int i = 0; i < 64; ++i) {
     const protocol::Operation op = chain_.Poll(Now());
     if (op.kind == protocol::Operation::Kind::kNone) {
@@ -82,7 +78,8 @@ Error DirectChain::Step(std::chrono::milliseconds wait) {
   return status;
 }
 
-Error DirectChain::RunUntilMining(std::chrono::milliseconds limit) {
+template <class Driver>
+Error DirectChainOf<Driver>::RunUntilMining(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (Error status = Step(std::chrono::milliseconds(1)); !status.ok()) {
@@ -97,5 +94,8 @@ Error DirectChain::RunUntilMining(std::chrono::milliseconds limit) {
   }
   return {StatusCode::kTimeout, "chain not mining within the time limit"};
 }
+
+template class DirectChainOf<protocol::Bm13xxDriver>;
+template class DirectChainOf<protocol::avalon::AvalonDriver>;
 
 }  // namespace hashrig::hal

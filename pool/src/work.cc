@@ -134,6 +134,15 @@ std::optional<std::vector<std::uint8_t>> Extranonce2Counter::Next() {
   return out;
 }
 
+std::optional<Extranonce2Counter::Range> Extranonce2Counter::Take(std::uint64_t count) {
+  if (next_ >= end_ || count == 0) {
+    return std::nullopt;
+  }
+  const Range range{next_, std::min(count, end_ - next_)};
+  next_ += range.count;
+  return range;
+}
+
 std::vector<Extranonce2Counter> Extranonce2Counter::Split(std::size_t parts) {
   std::vector<Extranonce2Counter> out;
   if (parts == 0) {

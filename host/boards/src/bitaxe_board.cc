@@ -30,7 +30,7 @@ BoardOpener BitaxeOpener(const BoardSpec& spec, const BoardSettings& settings) {
     if (!peripherals) {
       return peripherals.error();
     }
-    return OpenedBoard{std::move(*link), std::move(*peripherals), false};
+    return OpenedBoard{std::move(*link), std::move(*peripherals), false, std::nullopt};
   };
 }
 

@@ -17,6 +17,23 @@ std::optional<unsigned long long> ParseWhole(std::string_view text) {
   return value;
 }
 
+FoundNonce ToFound(const hal::protocol::CheckedNonce& n, bool rolled) {
+  FoundNonce f{n.event.token,
+               n.event.chip,
+               n.event.nonce,
+               n.event.version,
+               n.event.ticket_difficulty,
+               n.hash,
+               n.meets_ticket,
+               std::nullopt,
+               0};
+  if (rolled) {
+    f.extranonce2 = n.event.nonce2;
+    f.ntime = n.event.ntime;
+  }
+  return f;
+}
+
 Error ParseCountInto(std::string_view rest, int fallback, std::string_view what, BoardSpec& spec) {
   const auto n = rest.empty() ? std::optional<unsigned long long>(fallback) : ParseWhole(rest);
   if (!n || *n < 1 || *n > 256) {

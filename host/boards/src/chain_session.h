@@ -13,6 +13,7 @@
 
 #include "hashrig/base/error.h"
 #include "hashrig/hal/board_client.h"
+#include "hashrig/hal/protocol/chain/controller.h"
 #include "hashrig/host/boards/board_kinds.h"
 
 namespace hashrig::host {
@@ -45,9 +46,16 @@ inline constexpr std::chrono::milliseconds kMiningCadence{50};
 inline constexpr double kSimTicketFloor = 0x1p-24;
 
 std::unique_ptr<ChainSession> MakeDirectSession(OpenedBoard board, const BoardSettings& settings);
+// Canaan MM modules on the link (OpenedBoard::avalon): the Avalon driver in the chain
+// controller; Stratum jobs in, the nonce2 and ntime the modules rolled out.
+std::unique_ptr<ChainSession> MakeAvalonSession(OpenedBoard board, const BoardSettings& settings);
 std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClient> client,
                                                   const hal::link::HelloReply& hello,
                                                   const BoardSettings& settings);
+
+// A nonce the chain controller checked, as the scheduler takes it; `rolled`: the chain
+// rolled extranonce2 and ntime itself (their values ride along).
+FoundNonce ToFound(const hal::protocol::CheckedNonce& n, bool rolled);
 
 // A whole number, all of `text`.
 std::optional<unsigned long long> ParseWhole(std::string_view text);

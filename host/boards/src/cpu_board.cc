@@ -83,7 +83,7 @@ class CpuChain final : public HashChain {
       next = end;
       for (const sha256::Hit& hit : hits) {
         found.push_back({work.token, stripe, Nonce{hit.nonce}, Version{hit.version},
-                         work.difficulty, hit.hash, true});
+                         work.difficulty, hit.hash, true, std::nullopt, 0});
       }
       if (!found.empty()) {
         sink_(std::move(found));

@@ -109,8 +109,7 @@ class DirectSession final : public ChainSession {
     p::CheckedNonce n;
     int good = 0;
     while (chain_.chain().NextNonce(n)) {
-      found.push_back({n.event.token, n.event.chip, n.event.nonce, n.event.version,
-                       n.event.ticket_difficulty, n.hash, n.meets_ticket});
+      found.push_back(ToFound(n, false));
       good += n.meets_ticket ? 1 : 0;
     }
     p::Bm13xxDriver& driver = chain_.driver();

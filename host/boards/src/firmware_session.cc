@@ -212,7 +212,9 @@ class FirmwareSession final : public ChainSession {
                    Version{n.version},
                    config_.ticket_difficulty,
                    sha256::DoubleHash(header),
-                   false};
+                   false,
+                   std::nullopt,
+                   0};
       const auto ticket = sha256::Difficulty::From(config_.ticket_difficulty);
       f.meets_ticket = ticket && ticket->IsMetBy(f.hash);
       found.push_back(f);

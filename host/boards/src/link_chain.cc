@@ -20,11 +20,13 @@ class LinkChain final : public ThreadedChain {
             const BoardSettings& settings)
       : ThreadedChain(std::move(name), log),
         spec_text_(spec.text),
+        rolls_(spec.kind->rolls_extranonce2),
         open_(std::move(open)),
         settings_(settings) {
     down_ = Error(StatusCode::kUnavailable, "not opened yet");
   }
   ~LinkChain() override { Stop(); }
+  bool RollsExtranonce2() const override { return rolls_; }
   LinkChain(const LinkChain&) = delete;
   LinkChain& operator=(const LinkChain&) = delete;
 
@@ -112,6 +114,9 @@ class LinkChain final : public ThreadedChain {
 
   // A board running hashrig firmware answers Hello; a bare chain ignores the bytes.
   std::unique_ptr<ChainSession> Probe(OpenedBoard board) {
+    if (board.avalon) {
+      return MakeAvalonSession(std::move(board), settings_);
+    }
     if (board.may_run_firmware) {
       auto client = std::make_unique<hal::BoardClient>(std::move(board.link));
       if (const auto hello = client->Hello(kFirmwareProbe)) {
@@ -123,6 +128,7 @@ class LinkChain final : public ThreadedChain {
   }
 
   std::string spec_text_;
+  bool rolls_ = false;
   BoardOpener open_;
   BoardSettings settings_;
   std::unique_ptr<ChainSession> session_;

@@ -27,7 +27,7 @@ BoardOpener SerialOpener(const BoardSpec& spec, const BoardSettings&) {
     if (!link) {
       return link.error();
     }
-    return OpenedBoard{std::move(*link), nullptr, true};
+    return OpenedBoard{std::move(*link), nullptr, true, std::nullopt};
   };
 }
 

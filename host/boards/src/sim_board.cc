@@ -21,7 +21,8 @@ BoardOpener SimOpener(const BoardSpec& spec, const BoardSettings& settings) {
     if (!peripherals) {
       return peripherals.error();
     }
-    return OpenedBoard{std::make_unique<hal::SimLink>(board), std::move(*peripherals), false};
+    return OpenedBoard{std::make_unique<hal::SimLink>(board), std::move(*peripherals), false,
+                       std::nullopt};
   };
 }
 

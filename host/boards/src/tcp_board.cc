@@ -24,7 +24,7 @@ BoardOpener TcpOpener(const BoardSpec& spec, const BoardSettings&) {
     if (!link) {
       return link.error();
     }
-    return OpenedBoard{std::move(*link), nullptr, true};
+    return OpenedBoard{std::move(*link), nullptr, true, std::nullopt};
   };
 }
 

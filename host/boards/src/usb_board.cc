@@ -19,7 +19,7 @@ BoardOpener UsbOpener(const BoardSpec& spec, const BoardSettings&) {
     if (!link) {
       return link.error();
     }
-    return OpenedBoard{std::move(*link), nullptr, true};
+    return OpenedBoard{std::move(*link), nullptr, true, std::nullopt};
   };
 }
 

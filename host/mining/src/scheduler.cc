@@ -46,11 +46,17 @@ void Scheduler::OnPoolEvent(std::size_t pool, const pool::Event& event) {
     const bool same_space = job_ && j->job->extranonce1 == job_->extranonce1 &&
                             j->job->extranonce2_size == job_->extranonce2_size;
     if (!same_space || j->clean || counters_exhausted_) {
-      pool::Extranonce2Counter all(j->job->extranonce2_size);
+      // A chain that rolls extranonce2 (Avalon modules) writes at most 4 bytes of it: every
+      // chain's slice then lies below 2^32 so theirs are real.
+      const std::uint64_t space = j->job->extranonce2_size >= 4 && AnyChainRolls()
+                                      ? std::uint64_t{1} << 32
+                                      : ~std::uint64_t{0};
+      pool::Extranonce2Counter all(j->job->extranonce2_size, 0, space);
       counters_ = all.Split(chains_.size());
       counters_exhausted_ = false;
     }
     job_ = j->job;
+    job_pool_ = pool;
     job_received_ = Clock::now();
     log_.Write(LogLevel::kDebug, "miner",
                "job " + job_->notify.job_id + (j->clean ? " (clean)" : "") + " difficulty " +
@@ -98,6 +104,10 @@ void Scheduler::Distribute(bool clean) {
   const auto ntime =
       job_->notify.ntime + static_cast<std::uint32_t>(std::max<std::int64_t>(0, roll.count()));
   for (std::size_t i = 0; i < chains_.size(); ++i) {
+    if (chains_[i]->RollsExtranonce2()) {
+      HandJob(i, clean);
+      continue;
+    }
     auto en2 = counters_[i].Next();
     if (!en2) {
       counters_exhausted_ = true;
@@ -109,14 +119,57 @@ void Scheduler::Distribute(bool clean) {
     const std::uint32_t token = next_token_++;
     const pool::Header header =
         builder.BuildHeader(builder.MerkleRoot(*en2), ntime, job_->notify.version);
-    chains_[i]->SetWork({WorkToken{token}, header, job_->version_mask, job_->difficulty.value()});
-    issued_[token] = Issued{job_, std::move(*en2), ntime};
-    issued_order_.push_back(token);
-    while (issued_order_.size() > kIssuedKept) {
-      issued_.erase(issued_order_.front());
-      issued_order_.pop_front();
-    }
+    ChainWork work;
+    work.token = WorkToken{token};
+    work.header = header;
+    work.version_mask = job_->version_mask;
+    work.difficulty = job_->difficulty.value();
+    chains_[i]->SetWork(work);
+    Remember(token, Issued{job_, std::move(*en2), ntime});
   }
+}
+
+// A chain that rolls extranonce2 itself takes each job once, with the next slice of its
+// extranonce2 space (a refresh gives it nothing new: its modules roll on; a job that
+// differs only in ntime gets a fresh slice, never the headers it hashed already).
+void Scheduler::HandJob(std::size_t chain, bool clean) {
+  if (!clean && handed_[chain] == job_) {
+    return;
+  }
+  const auto range = counters_[chain].Take(kRolledSlice);
+  if (!range) {
+    counters_exhausted_ = true;
+    log_.Write(
+        LogLevel::kWarning, chains_[chain]->name(),
+        "extranonce2 space of job " + job_->notify.job_id + " exhausted; waiting for a new job");
+    return;
+  }
+  handed_[chain] = job_;
+  const std::uint32_t token = next_token_++;
+  ChainWork work;
+  work.token = WorkToken{token};
+  work.version_mask = job_->version_mask;
+  work.difficulty = job_->difficulty.value();
+  work.job = job_;
+  work.extranonce2_first = range->first;
+  work.extranonce2_count = range->count;
+  work.pool = static_cast<std::uint16_t>(job_pool_);
+  chains_[chain]->SetWork(work);
+  Remember(token, Issued{job_, {}, job_->notify.ntime});
+}
+
+void Scheduler::Remember(std::uint32_t token, Issued issued) {
+  issued_[token] = std::move(issued);
+  issued_order_.push_back(token);
+  while (issued_order_.size() > kIssuedKept) {
+    issued_.erase(issued_order_.front());
+    issued_order_.pop_front();
+  }
+}
+
+bool Scheduler::AnyChainRolls() const {
+  return std::any_of(chains_.begin(), chains_.end(),
+                     [](const auto& c) { return c->RollsExtranonce2(); });
 }
 
 void Scheduler::RefreshWork() { Distribute(false); }
@@ -169,8 +222,15 @@ void Scheduler::Verify(std::size_t chain, const FoundNonce& n, Clock::time_point
 }
 
 void Scheduler::Submit(std::size_t chain, const Issued& work, const FoundNonce& n) {
-  const pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce.value,
-                          n.version.value};
+  pool::Share share{work.job->notify.job_id, work.extranonce2, work.ntime, n.nonce.value,
+                    n.version.value};
+  if (n.extranonce2) {  // rolled by the chain: its value, little-endian, and its ntime
+    share.extranonce2.assign(work.job->extranonce2_size, 0);
+    for (std::size_t i = 0; i < share.extranonce2.size() && i < 8; ++i) {
+      share.extranonce2[i] = static_cast<std::uint8_t>(*n.extranonce2 >> (8 * i));
+    }
+    share.ntime = n.ntime;
+  }
   using pool::SubmitStatus;
   const pool::SubmitOutcome outcome =
       client_.Submit(share, pool::ShareValue{n.hash, sha256::Difficulty::OfHash(n.hash)}, work.job);

@@ -94,7 +94,7 @@ TEST(SchedulerTest, NoncesCountByTicketAndHardwareErrorsByChain) {
   Harness h;
   h.scheduler->OnPoolEvent(0, pool::event::NewJob{Job(false), false});
   const WorkToken token = h.recording[1]->works[0].token;
-  FoundNonce good{token, 0, Nonce{1}, Version{0x20000000}, 0.5, {}, true};
+  FoundNonce good{token, 0, Nonce{1}, Version{0x20000000}, 0.5, {}, true, std::nullopt, 0};
   good.hash.fill(0xFF);  // meets the ticket the chain checked, not the pool's difficulty
   FoundNonce bad = good;
   bad.meets_ticket = false;
@@ -119,7 +119,7 @@ TEST(SchedulerTest, AShareThatCannotBeSubmittedIsCountedNotDropped) {
   Harness h;
   h.scheduler->OnPoolEvent(0, pool::event::NewJob{Job(false), false});
   const WorkToken token = h.recording[0]->works[0].token;
-  FoundNonce share{token, 0, Nonce{1}, Version{0x20000000}, 0.5, {}, true};
+  FoundNonce share{token, 0, Nonce{1}, Version{0x20000000}, 0.5, {}, true, std::nullopt, 0};
   share.hash.fill(0);  // meets the pool's difficulty too
   h.client->Stop();    // the client takes no more shares
   h.scheduler->OnNonces(0, {share});

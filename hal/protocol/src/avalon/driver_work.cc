@@ -144,16 +144,15 @@ void AvalonDriver::OnBytes(std::span<const std::uint8_t> bytes, Micros now) {
     OnAucBytes(bytes, now);
     return;
   }
-  decoder_.Push(bytes);
-  while (const auto packet = decoder_.Next()) {
+  decoder_.Feed(bytes, [&](const Packet& packet) {
     if (await_ == Await::kDetect || await_ == Await::kPoll || await_ == Await::kSync) {
       const Await await = await_;
       await_ = Await::kNone;
-      OnAnswer(*packet, await, await_slot_, now);
+      OnAnswer(packet, await, await_slot_, now);
     } else {
-      OnAnswer(*packet, Await::kNone, SlotOfOpt(packet->opt), now);
+      OnAnswer(packet, Await::kNone, SlotOfOpt(packet.opt), now);
     }
-  }
+  });
 }
 
 // AUC replies are framed by their first byte (the whole reply's length, §2.2).

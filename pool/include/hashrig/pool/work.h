@@ -66,6 +66,13 @@ class Extranonce2Counter {
   Extranonce2Counter(std::size_t size, std::uint64_t begin, std::uint64_t end);
 
   std::optional<std::vector<std::uint8_t>> Next();
+  // The next `count` values as one range [first, first + count) for a device that rolls
+  // extranonce2 itself (Canaan's MM modules); fewer when less is left, empty when none.
+  struct Range {
+    std::uint64_t first = 0;
+    std::uint64_t count = 0;
+  };
+  std::optional<Range> Take(std::uint64_t count);
   // Splits what is left into `parts` disjoint counters (one per chain); the last takes
   // the remainder. This counter is left empty.
   std::vector<Extranonce2Counter> Split(std::size_t parts);

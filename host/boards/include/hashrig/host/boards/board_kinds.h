@@ -8,6 +8,11 @@
 //   usb:VID:PID[#SERIAL]   a BM13xx chain behind a USB-UART bridge (libusb)
 //   bitaxe:DATA:CONTROL    a Bitaxe-class board through bitaxe-raw: the chain on the data
 //                          tty, its EMC2101 and nRST on the control tty
+//   avalon:PATH|tcp:H:P    Canaan MM modules as raw 40-byte packets on a serial device or
+//                          TCP (`hashrig sim --avalon`; avalon-protocol.md §8b.1)
+//   auc[:#SERIAL]          Canaan's AUC on USB (29f1:33f2) and the modules behind it; with
+//                          :PATH or :tcp:HOST:PORT its framing on a byte stream
+//                          (`hashrig sim --avalon --auc`)
 // serial, tcp and usb links are probed with the board link's Hello first: a board running
 // hashrig firmware answers and is driven through the board link; a bare chain ignores
 // the bytes and the host drives its chips itself.
@@ -16,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +29,7 @@
 #include "hashrig/base/error.h"
 #include "hashrig/hal/board.h"
 #include "hashrig/hal/link.h"
+#include "hashrig/hal/protocol/avalon/driver.h"
 #include "hashrig/hal/protocol/bm13xx/driver.h"
 #include "hashrig/hal/protocol/policy/thermal.h"
 #include "hashrig/host/mining/hash_chain.h"
@@ -51,6 +58,8 @@ struct BoardSettings {
       hal::protocol::InfoOf(hal::protocol::ChipModel::kBm1370).default_core_voltage;
   double sim_cpu_rate = 2e7;  // real hashes per second a simulated board may compute
   double sim_ambient_c = 25;
+  // Chains of Canaan modules (avalon:, auc:): clock (0: the model's), voltage level, ...
+  hal::protocol::avalon::DriverConfig avalon;
 };
 
 // A board, opened: its chain's link, and its peripherals where the kind has them.
@@ -58,6 +67,8 @@ struct OpenedBoard {
   std::unique_ptr<hal::ByteLink> link;
   std::unique_ptr<hal::BoardPeripherals> peripherals;
   bool may_run_firmware = false;  // probe with the board link's Hello first
+  // Canaan MM modules on the link, and how they are reached; empty: BM13xx chips.
+  std::optional<hal::protocol::avalon::Transport> avalon;
 };
 using BoardOpener = std::function<Expected<OpenedBoard>()>;
 
@@ -71,6 +82,8 @@ struct BoardKind {
   BoardOpener (*opener)(const BoardSpec& spec, const BoardSettings& settings);
   std::unique_ptr<HashChain> (*make_chain)(const BoardSpec& spec, const BoardSettings& settings,
                                            std::string name, Logger& log);
+  // Its chains take Stratum jobs and roll extranonce2 themselves (Canaan's MM modules).
+  bool rolls_extranonce2 = false;
 };
 
 // Per kind (boards/src/<kind>_board.cc).
@@ -80,11 +93,15 @@ Error ParseSerial(std::string_view rest, BoardSpec& spec);
 Error ParseTcp(std::string_view rest, BoardSpec& spec);
 Error ParseUsb(std::string_view rest, BoardSpec& spec);
 Error ParseBitaxe(std::string_view rest, BoardSpec& spec);
+Error ParseAvalon(std::string_view rest, BoardSpec& spec);
+Error ParseAuc(std::string_view rest, BoardSpec& spec);
 BoardOpener SimOpener(const BoardSpec& spec, const BoardSettings& settings);
 BoardOpener SerialOpener(const BoardSpec& spec, const BoardSettings& settings);
 BoardOpener TcpOpener(const BoardSpec& spec, const BoardSettings& settings);
 BoardOpener UsbOpener(const BoardSpec& spec, const BoardSettings& settings);
 BoardOpener BitaxeOpener(const BoardSpec& spec, const BoardSettings& settings);
+BoardOpener AvalonOpener(const BoardSpec& spec, const BoardSettings& settings);
+BoardOpener AucOpener(const BoardSpec& spec, const BoardSettings& settings);
 std::unique_ptr<HashChain> MakeSimChain(const BoardSpec& spec, const BoardSettings& settings,
                                         std::string name, Logger& log);
 std::unique_ptr<HashChain> MakeCpuChain(const BoardSpec& spec, const BoardSettings& settings,
@@ -101,6 +118,10 @@ inline constexpr BoardKind kBoardKinds[] = {
     {"tcp", "tcp:HOST:PORT", "BM", &ParseTcp, &TcpOpener, &MakeLinkChain},
     {"usb", "usb:VID:PID[#SERIAL]", "BM", &ParseUsb, &UsbOpener, &MakeLinkChain},
     {"bitaxe", "bitaxe:DATA_PATH:CONTROL_PATH", "BM", &ParseBitaxe, &BitaxeOpener, &MakeLinkChain},
+    {"avalon", "avalon:PATH|tcp:HOST:PORT", "AV", &ParseAvalon, &AvalonOpener, &MakeLinkChain,
+     true},
+    {"auc", "auc[:#SERIAL|:PATH|:tcp:HOST:PORT]", "AV", &ParseAuc, &AucOpener, &MakeLinkChain,
+     true},
 };
 
 // "sim[:CHIPS], cpu[:THREADS], serial:PATH[@BAUD], …" — every kind's syntax.

@@ -8,11 +8,14 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hashrig/base/units.h"
 #include "hashrig/host/report/snapshot.h"
+#include "hashrig/pool/job.h"
 #include "hashrig/sha256/stream.h"
 
 namespace hashrig::host {
@@ -22,6 +25,13 @@ struct ChainWork {
   std::array<std::uint8_t, 80> header{};  // nonce field zero; version = the job's
   std::uint32_t version_mask = 0;         // bits the chain may roll
   double difficulty = 1;                  // the job's share difficulty
+  // Chains that roll extranonce2 and ntime themselves (HashChain::RollsExtranonce2: Canaan's
+  // MM modules) take the job and the extranonce2 values [first, first + count) instead of
+  // a header; `pool` numbers it for them.
+  std::shared_ptr<const pool::Job> job;
+  std::uint64_t extranonce2_first = 0;
+  std::uint64_t extranonce2_count = 0;
+  std::uint16_t pool = 0;
 };
 
 // A nonce a chain found, already checked against its work: `hash` is the sha256d of the
@@ -34,6 +44,10 @@ struct FoundNonce {
   double ticket_difficulty = 1;  // every good nonce counts as this much work
   sha256::Digest hash{};
   bool meets_ticket = true;
+  // A chain that rolls extranonce2 and ntime: the values it used (extranonce2 as the
+  // little-endian number the module wrote, §4.4 of avalon-protocol.md).
+  std::optional<std::uint64_t> extranonce2;
+  std::uint32_t ntime = 0;
 };
 
 // Where a chain hands its nonces: called on the chain's thread, with a batch.
@@ -58,6 +72,8 @@ class HashChain {
   // An operator's change (within status().limits: checked by the API before). Applied
   // on the chain's thread soon after; a new clock restarts the chain. Thread-safe.
   virtual void Tune(const ChainTuning& tuning) { (void)tuning; }
+  // Builds its own headers from the job (ChainWork::job), rolling extranonce2 and ntime.
+  virtual bool RollsExtranonce2() const { return false; }
 };
 
 }  // namespace hashrig::host

@@ -82,6 +82,9 @@ class Scheduler {
   };
 
   void Distribute(bool clean);
+  void HandJob(std::size_t chain, bool clean);
+  void Remember(std::uint32_t token, Issued issued);
+  bool AnyChainRolls() const;
   void Verify(std::size_t chain, const FoundNonce& nonce, Clock::time_point now);
   void Submit(std::size_t chain, const Issued& work, const FoundNonce& n);
   void OnShareResult(const pool::event::ShareResult& result);
@@ -105,6 +108,12 @@ class Scheduler {
   std::vector<ChainCounters> chain_counters_;
   std::size_t last_pool_ = 0;
   std::shared_ptr<const pool::Job> job_;
+  std::size_t job_pool_ = 0;
+  // Per chain that rolls extranonce2: the job it was last handed (a refresh skips it).
+  std::map<std::size_t, std::shared_ptr<const pool::Job>> handed_;
+  // Extranonce2 values a rolling chain gets per job: at 100 TH/s a module needs ~2^16 an
+  // hour (each value is 2^32 nonces times its ntime offsets).
+  static constexpr std::uint64_t kRolledSlice = std::uint64_t{1} << 20;
   Clock::time_point job_received_{};
   std::vector<pool::Extranonce2Counter> counters_;
   bool counters_exhausted_ = false;

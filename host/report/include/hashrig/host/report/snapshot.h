@@ -13,6 +13,7 @@
 
 #include "hashrig/base/units.h"
 #include "hashrig/base/version.h"
+#include "hashrig/hal/protocol/avalon/driver.h"
 #include "hashrig/hal/protocol/bm13xx/chip.h"
 #include "hashrig/hal/protocol/chain/chip_driver.h"
 #include "hashrig/hal/protocol/devices/tps546.h"
@@ -70,6 +71,10 @@ struct ChainStatus {
   // The core-voltage regulator, where the host drives one (a Bitaxe's TPS546).
   std::optional<hal::protocol::CoreReading> core;
   ChainLimits limits;
+  // A chain of Canaan MM modules (an AUC or a raw link): its generation and each module
+  // it has found (present or lost), as estats reports them (avalon-protocol.md §5.2).
+  std::optional<hal::protocol::avalon::Generation> avalon;
+  std::vector<hal::protocol::avalon::ModuleInfo> modules;
 };
 // "mining", "stopped: overheat", "down: serial:/dev/ttyUSB0: …", "failed: no chip answered…".
 std::string Describe(const ChainStatus& status);

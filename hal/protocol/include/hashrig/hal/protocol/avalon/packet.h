@@ -56,19 +56,26 @@ Wire Encode(const Packet& packet);
 Result<Packet> Decode(std::span<const std::uint8_t> bytes);
 
 // Incremental decoder for a byte stream that may hold garbage (a raw PTY/TCP link, a
-// damaged capture): Push bytes, then take every complete packet with Next() until it
-// returns empty. Bytes before a "CN" header are skipped; a 40-byte candidate whose CRC
-// fails is counted and only its first byte dropped, so a real packet starting inside it is
-// still found. A packet cut short waits in pending() for the rest.
+// damaged capture): Feed it what was read (or Push a byte and take every complete packet
+// with Next() until it returns empty). Bytes before a "CN" header are skipped; a 40-byte candidate
+// whose CRC fails is counted and only its first byte dropped, so a real packet starting inside it
+// is still found. A packet cut short waits in pending() for the rest.
 class PacketDecoder {
  public:
+  // The window holds two packets: push a byte, then take what it completed with Next().
   void Push(std::uint8_t byte) { window_.Push(byte); }
-  void Push(std::span<const std::uint8_t> bytes) {
-    for (std::uint8_t b : bytes) {
+  std::optional<Packet> Next();
+  // Every packet `bytes` completes, in order, to `each(const Packet&)` — a read of any size
+  // (a 4 KiB PTY read holds a hundred packets; pushed whole, all but two would be lost).
+  template <class Each>
+  void Feed(std::span<const std::uint8_t> bytes, Each&& each) {
+    for (const std::uint8_t b : bytes) {
       window_.Push(b);
+      while (const auto packet = Next()) {
+        each(*packet);
+      }
     }
   }
-  std::optional<Packet> Next();
 
   // Bytes held for a packet not yet complete.
   std::size_t pending() const { return window_.size(); }
