@@ -101,6 +101,17 @@ def avalon():
     seed("fuzz_avalon", ex.auc_reply(ack), "auc-reply-ack")
     seed("fuzz_avalon", ex.auc_init(400000, 19200), "auc-init")
     seed("fuzz_avalon", ex.auc_reply(bytes([0x00, 0x02, 0, 1, 0, 0, 2])), "auc-info-reply")
+    # The driver's answers, each as a length byte and its bytes (avalon_driver_fuzz.cc):
+    # a module detected and a nonce on a raw stream, then the AUC's init and the same.
+    status = ex.mm_packet(ex.P["STATUS"], bytes(32), opt=0x18)
+    nonce_packet = ex.mm_packet(ex.P["NONCE"], nonce, opt=0x18)
+    answers = [ack, b"", status] + [b""] * 9 + [nonce_packet, status]
+    seed("fuzz_avalon_driver", b"".join(bytes([len(a)]) + a for a in answers), "raw-session")
+    ok = bytes([4, 0, 0, 0])
+    init = ex.auc_reply(b"AUC-20151208")
+    auc = [ok, ok, init, ex.auc_reply(ack), ex.auc_reply(status)] + [ok] * 9
+    auc += [ok] * 16 + [ex.auc_reply(nonce_packet)]
+    seed("fuzz_avalon_driver", b"".join(bytes([len(a)]) + a for a in auc), "auc-session")
 
 
 def sv2():
