@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "avalon_job.h"
 #include "hashrig/hal/protocol/avalon/auc.h"
 #include "hashrig/hal/protocol/avalon/config.h"
 #include "hashrig/hal/protocol/avalon/generation.h"
@@ -30,16 +31,7 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr Generation kA8Gen = Generation::kAvalon8;
 constexpr Generation kA10Gen = Generation::kAvalon10;
 
-// Hex as the script prints it: spaces and '|' between the parts are ignored.
-Bytes Hex(std::string_view text) {
-  std::string hex;
-  for (char c : text) {
-    if (c != ' ' && c != '|') {
-      hex += c;
-    }
-  }
-  return testing::FromHex(hex);
-}
+using testing::Hex;
 
 Bytes Wire(const Packet& p) {
   const auto w = Encode(p);
@@ -157,39 +149,7 @@ TEST(AvalonSessionTest, AckDetectBothWays) {
   EXPECT_FALSE(Encode(kA8Gen, a10).ok());  // 20 characters do not fit Avalon 8's 15
 }
 
-// The job of ../shared/data/blocks/jobs/job_542213.json as a StratumJob.
-struct Job542213 {
-  nlohmann::json file = testing::ReadJson("blocks/jobs/job_542213.json");
-  const nlohmann::json& params = file["notify"]["params"];
-  std::string job_id = params[0];
-  Bytes coinb1 = testing::FromHex(params[2].get<std::string>());
-  Bytes extranonce1 = testing::FromHex(file["subscribe_result"]["extranonce1"].get<std::string>());
-  Bytes coinb2 = testing::FromHex(params[3].get<std::string>());
-  std::vector<Hash32> branch;
-  StratumJob job;
-
-  Job542213() {
-    for (const auto& hex : params[4]) {
-      const Bytes b = testing::FromHex(hex.get<std::string>());
-      std::copy(b.begin(), b.end(), branch.emplace_back().begin());
-    }
-    const Bytes notify_prevhash = testing::FromHex(params[1].get<std::string>());
-    for (std::size_t i = 0; i < 32; ++i) {  // the notify's words byte-reversed back
-      job.prevhash[i] = notify_prevhash[i / 4 * 4 + 3 - i % 4];
-    }
-    job.job_id = job_id;
-    job.coinb1 = coinb1;
-    job.extranonce1 = extranonce1;
-    job.extranonce2_size = file["subscribe_result"]["extranonce2_size"];
-    job.coinb2 = coinb2;
-    job.merkle_branch = branch;
-    job.version = static_cast<std::uint32_t>(std::stoul(params[5].get<std::string>(), nullptr, 16));
-    job.nbits = static_cast<std::uint32_t>(std::stoul(params[6].get<std::string>(), nullptr, 16));
-    job.ntime = static_cast<std::uint32_t>(std::stoul(params[7].get<std::string>(), nullptr, 16));
-    job.clean_jobs = params[8];
-    job.difficulty = *sha256::Difficulty::From(1024);
-  }
-};
+using testing::Job542213;
 
 // §6 "3.3": the whole hand-off, in order.
 TEST(AvalonSessionTest, RealBlockJobPacketsMatchTheScript) {

@@ -21,15 +21,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes Hex(std::string_view text) {
-  std::string hex;
-  for (char c : text) {
-    if (c != ' ' && c != '|') {
-      hex += c;
-    }
-  }
-  return testing::FromHex(hex);
-}
+using testing::Hex;
 
 Bytes Padded64(std::string_view hex) {
   Bytes b = Hex(hex);

@@ -1,18 +1,30 @@
-// Test data shared by the Avalon tests: the job of ../shared/data/blocks/jobs/
-// job_542213.json (real block 542213) as the chain layer's StratumJob, its byte strings
-// owned here.
+// Test data shared by the Avalon tests: the reference's hex as printed, and the job of
+// ../shared/data/blocks/jobs/ job_542213.json (real block 542213) as the chain layer's StratumJob,
+// its byte strings owned here.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hashrig/hal/protocol/chain/stratum_job.h"
 #include "support/shared_data.h"
 
 namespace hashrig::testing {
+
+// Hex as avalon_examples.py prints it: spaces and '|' between the parts are ignored.
+inline std::vector<std::uint8_t> Hex(std::string_view text) {
+  std::string hex;
+  for (char c : text) {
+    if (c != ' ' && c != '|') {
+      hex += c;
+    }
+  }
+  return FromHex(hex);
+}
 
 struct Job542213 {
   using Bytes = std::vector<std::uint8_t>;

@@ -158,10 +158,10 @@ std::array<std::uint8_t, 80> HeaderOf(const AvalonJob& job, std::uint32_t nonce2
 
 WorkCursor::WorkCursor(const AvalonJob& job, int index, std::uint64_t sweep)
     : job_(&job), index_(index), sweep_(std::max<std::uint64_t>(1, sweep)) {
-  for (std::uint8_t k = 0; k < job.versions.size(); ++k) {
+  for (std::size_t k = 0; k < job.versions.size(); ++k) {
     if (std::find(versions_.begin(), versions_.end(), job.versions[k]) == versions_.end()) {
       versions_.push_back(job.versions[k]);
-      micro_jobs_.push_back(k);
+      micro_jobs_.push_back(static_cast<std::uint8_t>(k));
     }
   }
   Begin();

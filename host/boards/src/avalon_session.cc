@@ -13,8 +13,6 @@ namespace {
 namespace p = hal::protocol;
 namespace avalon = hal::protocol::avalon;
 
-// A chain that failed (no module answered, a dead AUC) is tried again this often.
-constexpr auto kRetryFailed = std::chrono::seconds(10);
 // How long a step waits for the modules' answers: a poll is answered within milliseconds.
 constexpr std::chrono::milliseconds kAnswerWait{2};
 // Jobs kept for checking late nonces: more than the controller's recent work.
@@ -131,15 +129,7 @@ class AvalonSession final : public ChainSession {
   }
 
   void RetryIfFailed() {
-    const auto now = std::chrono::steady_clock::now();
-    if (chain_.chain().state() != p::ChainState::kFailed) {
-      failed_since_.reset();
-      return;
-    }
-    if (!failed_since_) {
-      failed_since_ = now;
-    } else if (now - *failed_since_ >= kRetryFailed) {
-      failed_since_.reset();
+    if (retry_.Due(chain_.chain().state() == p::ChainState::kFailed)) {
       (void)chain_.Start();
     }
   }
@@ -147,7 +137,7 @@ class AvalonSession final : public ChainSession {
   avalon::Transport transport_;
   hal::AvalonChain chain_;
   std::deque<std::unique_ptr<HeldJob>> jobs_;  // stable addresses: the controller points here
-  std::optional<std::chrono::steady_clock::time_point> failed_since_;
+  RetryWhenFailed retry_;
 };
 
 ChainStatus AvalonSession::Status() const {

@@ -53,6 +53,32 @@ std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClie
                                                   const hal::link::HelloReply& hello,
                                                   const BoardSettings& settings);
 
+// A chain that failed (nothing answered, every re-init spent) is started again once it has
+// been failed for kRetryFailed: Due(failed) says when, called every step.
+class RetryWhenFailed {
+ public:
+  static constexpr std::chrono::seconds kRetryFailed{10};
+  bool Due(bool failed) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!failed) {
+      since_.reset();
+      return false;
+    }
+    if (!since_) {
+      since_ = now;
+      return false;
+    }
+    if (now - *since_ < kRetryFailed) {
+      return false;
+    }
+    since_.reset();
+    return true;
+  }
+
+ private:
+  std::optional<std::chrono::steady_clock::time_point> since_;
+};
+
 // A nonce the chain controller checked, as the scheduler takes it; `rolled`: the chain
 // rolled extranonce2 and ntime itself (their values ride along).
 FoundNonce ToFound(const hal::protocol::CheckedNonce& n, bool rolled);

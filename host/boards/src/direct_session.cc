@@ -10,8 +10,6 @@ namespace {
 namespace p = hal::protocol;
 using SteadyClock = std::chrono::steady_clock;
 
-// A chain that failed (no chip answered, every re-init spent) is tried again this often.
-constexpr auto kRetryFailed = std::chrono::seconds(10);
 // The ticket is judged on this much mining (policy/ticket.h: only a rate 4x off moves it).
 constexpr auto kTicketWindow = std::chrono::seconds(30);
 
@@ -200,22 +198,14 @@ class DirectSession final : public ChainSession {
 
  private:
   void RetryIfFailed() {
-    const auto now = std::chrono::steady_clock::now();
-    if (chain_.chain().state() != p::ChainState::kFailed) {
-      failed_since_.reset();
-      return;
-    }
-    if (!failed_since_) {
-      failed_since_ = now;
-    } else if (now - *failed_since_ >= kRetryFailed) {
-      failed_since_.reset();
+    if (retry_.Due(chain_.chain().state() == p::ChainState::kFailed)) {
       (void)chain_.Start();
     }
   }
 
   hal::DirectChain chain_;
   TicketTuner tuner_;
-  std::optional<std::chrono::steady_clock::time_point> failed_since_;
+  RetryWhenFailed retry_;
 };
 
 }  // namespace

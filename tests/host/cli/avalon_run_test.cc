@@ -93,8 +93,8 @@ TEST_P(AvalonRunTest, ModulesMineWithASimulatedChainAgainstThePool) {
   ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 12, 180s), 0) << run.Stderr();
   const auto summary = run.ReadLine(1s);
   ASSERT_TRUE(summary.has_value());
-  EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary;
-  EXPECT_NE(summary->find("hardware errors 0"), std::string::npos) << *summary;
+  EXPECT_NE(summary->find("rejected 0"), std::string::npos) << *summary << run.Stderr();
+  EXPECT_NE(summary->find("hardware errors 0"), std::string::npos) << *summary << run.Stderr();
   pool.Signal(SIGTERM);
   ASSERT_EQ(pool.Wait(10s), 0);
   EXPECT_GE(CheckPoolShares(pool.Stderr(), 0.001), 12) << run.Stderr();

@@ -1,0 +1,145 @@
+// The Avalon driver against the module simulator, in process (hal::AvalonChain over
+// AvalonSimLink: the loop `hashrig run` runs, the simulator in real time): for Avalon 8
+// and Avalon 10, raw and behind the AUC, with 1, 2 and 4 modules — detection, the
+// configuration accepted, block 542213's job at an easy difficulty giving nonces from every
+// module that the controller confirms; and a module unplugged (lost after its failed
+// polls) and plugged back (found again in its own slot, mining again).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "avalon_job.h"
+#include "hashrig/hal/direct_chain.h"
+#include "hashrig/hal/sim_link.h"
+
+namespace hashrig::hal {
+namespace {
+
+namespace avalon = protocol::avalon;
+using namespace std::chrono_literals;
+
+struct Case {
+  avalon::Generation generation;
+  int modules;
+  bool auc;
+};
+
+class AvalonChainTest : public ::testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    sim::AvalonConfig config;
+    config.generation = GetParam().generation;
+    config.modules = GetParam().modules;
+    config.auc = GetParam().auc;
+    config.cpu_hashes_per_second = 4e6;
+    bus_ = std::make_shared<AvalonSimClock>(config);
+    avalon::DriverConfig driver;
+    driver.transport = GetParam().auc ? avalon::Transport::kAuc : avalon::Transport::kRaw;
+    chain_ = std::make_unique<AvalonChain>(std::make_unique<AvalonSimLink>(bus_), driver);
+    job_.job.difficulty = *sha256::Difficulty::From(0.0005);
+  }
+
+  // Steps until `done` (or `limit`); false on a link error or the limit.
+  template <typename Done>
+  bool StepUntil(Done done, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!chain_->Step(2ms).ok()) {
+        return false;
+      }
+      protocol::CheckedNonce n;
+      while (chain_->chain().NextNonce(n)) {
+        EXPECT_TRUE(n.meets_ticket) << "chip " << n.event.chip;
+        slots_seen_.insert(n.event.chip / avalon::kMinersPerSlot);
+        ++nonces_;
+      }
+      if (done()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void Mine() {
+    protocol::ChainWork work;
+    work.token = WorkToken{++token_};
+    work.job = &job_.job;
+    work.nonce2_start = 0x100;
+    work.nonce2_range = 1u << 20;
+    chain_->chain().SetWork(work);
+  }
+
+  int SlotOf(int position) const {
+    const avalon::Dna dna = sim::AvalonBus::DnaFor(bus_config_seed_, position);
+    for (int slot = 0; slot < avalon::kMaxModules; ++slot) {
+      if (chain_->driver().module(slot).dna == dna) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  std::shared_ptr<AvalonSimClock> bus_;
+  std::unique_ptr<AvalonChain> chain_;
+  testing::Job542213 job_;
+  std::uint32_t token_ = 0;
+  std::uint64_t bus_config_seed_ = 1;
+  std::set<int> slots_seen_;
+  int nonces_ = 0;
+};
+
+TEST_P(AvalonChainTest, DetectsConfiguresAndMinesOnEveryModule) {
+  const int modules = GetParam().modules;
+  ASSERT_TRUE(chain_->Start().ok());
+  ASSERT_TRUE(chain_->RunUntilMining(30s).ok()) << chain_->driver().status().message();
+  ASSERT_TRUE(StepUntil([&] { return chain_->driver().modules_present() == modules; }, 30s));
+  EXPECT_EQ(chain_->driver().generation(), GetParam().generation);
+  for (int position = 0; position < modules; ++position) {
+    EXPECT_GE(SlotOf(position), 0) << "module " << position << " not found by its DNA";
+  }
+  Mine();
+  ASSERT_TRUE(StepUntil(
+      [&] { return static_cast<int>(slots_seen_.size()) == modules && nonces_ >= 3 * modules; },
+      120s))
+      << nonces_ << " nonces from " << slots_seen_.size() << " modules";
+  EXPECT_EQ(chain_->driver().unknown_job_nonces(), 0u);
+  if (GetParam().auc) {
+    EXPECT_FALSE(chain_->driver().auc_version().empty());
+  }
+}
+
+TEST_P(AvalonChainTest, AModuleUnpluggedIsLostAndFoundAgainInItsSlot) {
+  const int last = GetParam().modules - 1;
+  ASSERT_TRUE(chain_->Start().ok());
+  ASSERT_TRUE(StepUntil([&] { return chain_->driver().modules_present() == last + 1; }, 30s));
+  Mine();
+  const int slot = SlotOf(last);
+  ASSERT_GE(slot, 0);
+  bus_->With([&](sim::AvalonBus& bus) { bus.SetPresent(last, false); });
+  ASSERT_TRUE(StepUntil([&] { return !chain_->driver().module(slot).present; }, 30s));
+  EXPECT_EQ(chain_->driver().module(slot).lost, 1u);
+  bus_->With([&](sim::AvalonBus& bus) { bus.SetPresent(last, true); });
+  ASSERT_TRUE(StepUntil([&] { return chain_->driver().module(slot).configured; }, 60s));
+  EXPECT_EQ(SlotOf(last), slot);
+  slots_seen_.clear();
+  ASSERT_TRUE(StepUntil([&] { return slots_seen_.count(slot) > 0; }, 120s))
+      << "no nonce from the module plugged back";
+  EXPECT_EQ(chain_->chain().state(), protocol::ChainState::kMining);
+}
+
+INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
+                         ::testing::Values(Case{avalon::Generation::kAvalon8, 1, false},
+                                           Case{avalon::Generation::kAvalon8, 2, false},
+                                           Case{avalon::Generation::kAvalon8, 4, true},
+                                           Case{avalon::Generation::kAvalon10, 1, true},
+                                           Case{avalon::Generation::kAvalon10, 2, false},
+                                           Case{avalon::Generation::kAvalon10, 4, false}),
+                         [](const ::testing::TestParamInfo<Case>& param) {
+                           return std::string(avalon::InfoOf(param.param.generation).driver) + "x" +
+                                  std::to_string(param.param.modules) +
+                                  (param.param.auc ? "Auc" : "Raw");
+                         });
+
+}  // namespace
+}  // namespace hashrig::hal
