@@ -129,6 +129,7 @@ void AvalonDriver::Start(Micros now) {
   job_due_ = false;
   empty_scans_ = 0;
   reboot_next_ = 0;
+  first_scan_ = true;
   pending_slot_ = -1;
   reset_tx_.fill(false);
   resend_due_.fill(false);

@@ -108,7 +108,9 @@ Operation AvalonDriver::NextDetect(Micros now) {
 // The job hand-off (§4.1): JobPackets in order, INFO to the AUC before JOB_FIN; to every
 // module, or to the one just configured when it is a re-send of the current job.
 std::optional<Operation> AvalonDriver::NextJobPacket(Micros now) {
-  if (!job_due_) {
+  // Not while the first scan still finds modules: a fresh module hears broadcasts before it
+  // has an id, and would mine the job twice once it is given it again (duplicate shares).
+  if (!job_due_ || (first_scan_ && FreeId() != 0)) {
     return std::nullopt;
   }
   const std::size_t total = packets_.size();
@@ -322,6 +324,7 @@ void AvalonDriver::PollFailed(int slot, Micros now) {
 // A DETECT nothing answered ends the scan: the next one in detect_period, or soon while
 // no module is known; scans that keep finding nothing fail the chain.
 void AvalonDriver::EndScan(Micros now) {
+  first_scan_ = false;
   const bool none = modules_present() == 0;
   next_detect_ = now + (none ? kRescanWhenEmpty : config_.detect_period);
   if (!none) {

@@ -246,6 +246,7 @@ class AvalonDriver final : public ChipDriver {
   int reboot_next_ = 0;    // the next id to reboot (0: none)
   Micros next_detect_{0};
   int empty_scans_ = 0;
+  bool first_scan_ = true;  // jobs wait until it has found every module there is
 
   // Jobs: the newest and three before it; the hand-off in progress.
   std::array<JobSlot, kMaxJobs> jobs_{};
