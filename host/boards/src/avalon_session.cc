@@ -143,17 +143,9 @@ class AvalonSession final : public ChainSession {
 ChainStatus AvalonSession::Status() const {
   const p::ChainController& c = chain_.chain();
   const avalon::AvalonDriver& d = chain_.driver();
-  ChainStatus s;
-  s.state = c.state();
-  s.thermal = c.thermal_state();
-  s.stop = c.stop_reason();
-  s.problem = d.status().ok() ? "" : d.status().message();
-  s.chips = d.chips_found();
-  s.expected_chips = d.expected_chips();
-  s.has_sensor = true;
-  s.temperature = c.temperature();
-  if (d.generation() && avalon::InfoOf(*d.generation()).poll == avalon::PollLayout::kFanPwm) {
-    s.fan = c.fan();  // A10's MM runs its fan itself
+  ChainStatus s = ControllerStatus(c);
+  if (!d.generation() || avalon::InfoOf(*d.generation()).poll != avalon::PollLayout::kFanPwm) {
+    s.fan.reset();  // A10's MM runs its fan itself
   }
   s.frequency = d.settings().frequency;
   s.ticket_difficulty = d.ticket_difficulty();
@@ -170,13 +162,6 @@ ChainStatus AvalonSession::Status() const {
   }
   if (const auto t = d.temperature(); t && s.modules.size() > 0) {
     s.temperature = c.temperature() ? c.temperature() : t;
-  }
-  if (c.has_sensor()) {
-    const p::ThermalConfig& thermal = c.thermal_config();
-    s.limits.thermal_target = true;
-    s.limits.min_target_c = p::ThermalController::kMinTarget;
-    s.limits.max_target_c = thermal.hot_c - 5;
-    s.limits.target_c = thermal.target_c;
   }
   return s;
 }

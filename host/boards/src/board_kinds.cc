@@ -17,6 +17,30 @@ std::optional<unsigned long long> ParseWhole(std::string_view text) {
   return value;
 }
 
+ChainStatus ControllerStatus(const hal::protocol::ChainController& c) {
+  namespace p = hal::protocol;
+  const p::ChipDriver& d = c.driver();
+  ChainStatus s;
+  s.state = c.state();
+  s.thermal = c.thermal_state();
+  s.stop = c.stop_reason();
+  s.problem = d.status().ok() ? "" : d.status().message();
+  s.chips = d.chips_found();
+  s.expected_chips = d.expected_chips();
+  s.has_sensor = c.has_sensor();
+  s.temperature = c.temperature();
+  s.frequency = c.frequency();
+  if (c.has_sensor()) {
+    s.fan = c.fan();
+    const p::ThermalConfig& thermal = c.thermal_config();
+    s.limits.thermal_target = true;
+    s.limits.min_target_c = p::ThermalController::kMinTarget;
+    s.limits.max_target_c = thermal.hot_c - 5;
+    s.limits.target_c = thermal.target_c;
+  }
+  return s;
+}
+
 FoundNonce ToFound(const hal::protocol::CheckedNonce& n, bool rolled) {
   FoundNonce f{n.event.token,
                n.event.chip,

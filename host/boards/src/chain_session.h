@@ -79,6 +79,11 @@ class RetryWhenFailed {
   std::optional<std::chrono::steady_clock::time_point> since_;
 };
 
+// What every chain driven through the chain controller says alike: state, thermal state
+// and stop, the driver's problem, chips, the sensor's reading and fan, the clock, and the
+// fan target's limits where the controller runs the thermal policy.
+ChainStatus ControllerStatus(const hal::protocol::ChainController& c);
+
 // A nonce the chain controller checked, as the scheduler takes it; `rolled`: the chain
 // rolled extranonce2 and ntime itself (their values ride along).
 FoundNonce ToFound(const hal::protocol::CheckedNonce& n, bool rolled);

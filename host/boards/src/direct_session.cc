@@ -152,36 +152,17 @@ class DirectSession final : public ChainSession {
   ChainStatus Status() const override {
     const p::ChainController& c = chain_.chain();
     const p::Bm13xxDriver& d = chain_.driver();
-    ChainStatus s;
-    s.state = c.state();
-    s.thermal = c.thermal_state();
-    s.stop = c.stop_reason();
-    s.problem = d.status().ok() ? "" : d.status().message();
+    ChainStatus s = ControllerStatus(c);
     if (const auto other = d.other_model(); other && d.chips_found() == 0) {
       const std::string name(p::InfoOf(*other).name);
       s.problem = "the chips are " + name + ", not the configured model (set --chip " + name + ")";
     }
-    s.chips = d.chips_found();
-    s.expected_chips = d.expected_chips();
-    s.has_sensor = c.has_sensor();
-    s.temperature = c.temperature();
-    if (c.has_sensor()) {
-      s.fan = c.fan();
-    }
-    s.frequency = c.frequency();
     s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();
     s.limits.pll_model = d.config().model;
     if (s.core) {  // a regulator the host drives
       s.limits.min_voltage = p::kMinCoreVoltage;
       s.limits.max_voltage = p::InfoOf(d.config().model).max_core_voltage;
-    }
-    if (c.has_sensor()) {
-      const p::ThermalConfig& thermal = c.thermal_config();
-      s.limits.thermal_target = true;
-      s.limits.min_target_c = p::ThermalController::kMinTarget;
-      s.limits.max_target_c = thermal.hot_c - 5;
-      s.limits.target_c = thermal.target_c;
     }
     s.ticket_difficulty = d.ticket_difficulty();
     if (s.problem.empty() && tuner_.silent_at_floor()) {
