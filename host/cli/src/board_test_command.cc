@@ -1,7 +1,7 @@
 // `hashrig board-test`: known-answer work to every chip of a board — the ESP-Miner
 // self-test's golden nonce, each chip's own starting nonce putting it at the front of its
-// range — a PASS/FAIL table, and an exit code a test jig can use (0 only if every
-// expected chip passed).
+// range; for Canaan MM modules, real block 542213's nonce per module — a PASS/FAIL table,
+// and an exit code a test jig can use (0 only if every expected chip or module passed).
 #include <cstdio>
 #include <iostream>
 
@@ -26,6 +26,8 @@ constexpr std::string_view kGoldenHeader =
     "040000204595850c738349a3fa5274a511b72ec265a4f23d5243050000000000000000005bdc1968499c3393"
     "873edf8e07a1c3a50a97fc3a9d1a376bbf77087dd63778ebb52570643aae0517d19e020a";
 constexpr std::uint32_t kGoldenNonce = 0x0a029ed1;
+// A real module finds its known answer in milliseconds; a simulated one hashes on the CPU.
+constexpr std::chrono::seconds kAvalonModuleLimit{120};
 
 std::uint32_t Le32(const std::vector<std::uint8_t>& header, std::size_t at) {
   return static_cast<std::uint32_t>(header[at]) | header[at + 1] << 8 | header[at + 2] << 16 |
@@ -93,6 +95,9 @@ int RunBoardTest(const Args& args) {
   auto board = OpenBoard(spec, setup->settings);
   if (!board) {
     return Failure("board-test", board.error().message());
+  }
+  if (board->avalon) {  // MM modules take jobs, not headers: block 542213's, per module
+    return TestAvalonModules(std::move(*board), setup->settings, kAvalonModuleLimit);
   }
   p::DriverConfig config = DriverFor(spec, *setup);
   config.ticket_difficulty = 256;

@@ -22,6 +22,11 @@ const std::vector<OptionSpec> kToolOptions = {
     {"board", 'b', true, true, kToolBoards},
     {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
     {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
+    {"avalon-frequency", 0, true, false,
+     "Avalon modules' top PLL point in MHz (default the model's: 851 850, 1041 575)"},
+    {"avalon-voltage-level", 0, true, false,
+     "Avalon modules' SET_VOLT level (default the model's: Avalon 8 5 of -15..15, "
+     "Avalon 10 49 of 0..75)"},
     kHelp,
 };
 
@@ -85,6 +90,11 @@ const Command kRunCommand{
         {"chips", 0, true, false,
          "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
         {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
+        {"avalon-frequency", 0, true, false,
+         "Avalon modules' top PLL point in MHz (default the model's: 851 850, 1041 575)"},
+        {"avalon-voltage-level", 0, true, false,
+         "Avalon modules' SET_VOLT level (default the model's: Avalon 8 5 of -15..15, "
+         "Avalon 10 49 of 0..75)"},
         {"voltage", 0, true, false,
          "core voltage in volts for boards whose regulator the host drives (bitaxe:, sim): "
          "default the model's (BM1397 1.40, BM1366 1.20, BM1368 1.166, BM1370 1.15); "
@@ -125,10 +135,11 @@ const Command kRunCommand{
     &ParseRunArgs};
 
 const Command kScanCommand{
-    "scan", "list USB bridges, serial devices, and the chips of each --board",
+    "scan", "list USB bridges, serial devices, and the chips or modules of each --board",
     "usage: hashrig scan [--board SPEC]... [--chip MODEL] [--chips N]\n\n"
     "Lists what is attached, and for each --board its chain's chips (or, for a board\n"
-    "running hashrig firmware, what the board reports).\n\n",
+    "running hashrig firmware, what the board reports; for Canaan MM modules, the AUC\n"
+    "and each module's id, DNA, firmware, miners, chips, clock and temperature).\n\n",
     kToolOptions, &RunScan};
 
 const Command kRigsCommand{
@@ -143,11 +154,13 @@ const Command kRigsCommand{
     &RunRigs};
 
 const Command kBoardTestCommand{
-    "board-test", "known-answer work to every chip of a board: a pass/fail table",
+    "board-test", "known-answer work to every chip or Avalon module of a board: pass/fail",
     "usage: hashrig board-test --board SPEC [--chip MODEL] [--chips N]\n\n"
     "Sends the ESP-Miner self-test job so that each chip in turn finds its golden nonce\n"
-    "(0x0a029ed1) and prints PASS or FAIL per chip. Exits 0 only if every expected chip\n"
-    "passed.\n\n",
+    "(0x0a029ed1) and prints PASS or FAIL per chip. Canaan MM modules (avalon:, auc:)\n"
+    "each in turn get real block 542213's job starting at its extranonce2 and must send\n"
+    "back its nonce (0x01e39613), with no nonce the host's hash refutes. Exits 0 only if\n"
+    "every expected chip or module passed.\n\n",
     kToolOptions, &RunBoardTest};
 
 const Command kFlashCommand{

@@ -20,6 +20,7 @@
 #include "hashrig/host/report/api_server.h"
 #include "hashrig/host/report/log.h"
 #include "hashrig/host/report/password.h"
+#include "tools.h"
 
 namespace hashrig::host {
 namespace {
@@ -140,6 +141,9 @@ Error ReadChips(const Args& args, RunOptions& o) {
   }
   driver.ticket_difficulty = *ticket;
   o.settings.ticket_given = args.Has("ticket-difficulty");
+  if (Error e = ReadAvalonSettings(args, o.settings.avalon); !e.ok()) {
+    return e;
+  }
   if (*ticket < 1) {
     driver.sub_one_ticket = &hal::sim::kSubOneTicket;  // simulated chips only (help says so)
   }

@@ -1,7 +1,8 @@
 // `hashrig scan`: what is attached — USB bridges, serial devices — and for each --board
 // its chain's chips (position, address, model, clock); a board running hashrig firmware
 // is asked instead (identity, firmware version and slot, chain state, its chips from the
-// per-chip pages). Exit 1 when a board is missing chips or does not answer.
+// per-chip pages); Canaan MM modules list their AUC, modules, miners, chips and firmware. Exit 1
+// when a board is missing chips or does not answer.
 #include <glob.h>
 
 #include <cstdio>
@@ -137,6 +138,9 @@ bool ScanBoard(const BoardSpec& spec, const ToolSetup& setup) {
       return ScanFirmwareBoard(spec.text, *client, *hello);
     }
     board->link = client->Release();
+  }
+  if (board->avalon) {
+    return ScanAvalon(spec, std::move(*board), setup.settings);
   }
   return ScanChain(spec, std::move(*board), DriverFor(spec, setup));
 }

@@ -1,5 +1,9 @@
 #include "tools.h"
 
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
 namespace hashrig::host {
 namespace p = hal::protocol;
 
@@ -25,7 +29,46 @@ Expected<ToolSetup> ReadToolSetup(const Args& args) {
   driver.enumeration_silence = p::Micros(300'000);
   setup.settings.core_voltage = p::InfoOf(*model).default_core_voltage;
   setup.settings.sim_cpu_rate = 4e6;
+  if (Error e = ReadAvalonSettings(args, setup.settings.avalon); !e.ok()) {
+    return e;
+  }
   return setup;
+}
+
+Error ReadAvalonSettings(const Args& args, p::avalon::DriverConfig& config) {
+  namespace av = p::avalon;
+  if (args.Has("avalon-frequency")) {
+    const auto mhz = ParseDouble(args.Get("avalon-frequency"));
+    const bool known = mhz && std::any_of(std::begin(av::kGenerations), std::end(av::kGenerations),
+                                          [&](const av::GenerationInfo& g) {
+                                            return av::PllWordFor(g.generation, {*mhz}).has_value();
+                                          });
+    if (!known) {
+      return Error(StatusCode::kInvalidArgument,
+                   "--avalon-frequency '" + args.Get("avalon-frequency") +
+                       "': no Avalon generation has a PLL word for it (Avalon 8/LC3: 500, 525, "
+                       "650, 800, 850, 1200 MHz; Avalon 10: 525, 575; Avalon 7: 600)");
+    }
+    config.frequency = {*mhz};
+  }
+  if (args.Has("avalon-voltage-level")) {
+    int lowest = 0;
+    int highest = 0;
+    for (const av::GenerationInfo& g : av::kGenerations) {
+      lowest = std::min(lowest, g.volt_level_min);
+      highest = std::max(highest, g.volt_level_max);
+    }
+    const auto level = ParseDouble(args.Get("avalon-voltage-level"));
+    if (!level || *level != std::floor(*level) || *level < lowest || *level > highest) {
+      return Error(StatusCode::kInvalidArgument,
+                   "--avalon-voltage-level '" + args.Get("avalon-voltage-level") +
+                       "': expected a whole level " + std::to_string(lowest) + ".." +
+                       std::to_string(highest) +
+                       " (Avalon 8 -15..15, LC3 0..31, Avalon 10 0..75, Avalon 7 0..15)");
+    }
+    config.voltage_level = static_cast<int>(*level);
+  }
+  return {};
 }
 
 p::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup) {

@@ -2,12 +2,14 @@
 // and Avalon 10 modules, on a raw CN stream and behind the simulated AUC) on a PTY,
 // `hashrig run --board avalon:PTY` (or auc:PTY) together with a simulated BM13xx chain in
 // the same process, mining against `hashrig pool`: shares accepted, none rejected, and
-// every share the pool accepted re-hashed here with OpenSSL.
+// every share the pool accepted re-hashed here with OpenSSL. Then `hashrig scan` and
+// `hashrig board-test` on the same modules, as a test jig runs them.
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
 
 #include <csignal>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -113,6 +115,82 @@ INSTANTIATE_TEST_SUITE_P(Generations, AvalonRunTest,
                            return std::string("Avalon") + param.param.generation + "x" +
                                   param.param.modules + (param.param.auc ? "ThroughTheAuc" : "Raw");
                          });
+
+// The path of the PTY `hashrig sim` prints ("pty /dev/pts/N ..."); empty if none.
+std::string SimPty(ChildProcess& sim) {
+  const auto line = sim.ReadLine(10s);
+  return line && line->rfind("pty ", 0) == 0 ? line->substr(4, line->find(' ', 4) - 4) : "";
+}
+
+std::string Output(ChildProcess& process) {
+  std::string out;
+  while (auto line = process.ReadLine(90s)) {  // to EOF: the tool closes stdout when it exits
+    out += *line + "\n";
+  }
+  return out;
+}
+
+std::size_t Count(const std::string& text, const std::string& pattern) {
+  const std::regex re(pattern);
+  return static_cast<std::size_t>(
+      std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+}
+
+TEST(AvalonToolsTest, ScanListsEveryModuleAndEachPassesItsKnownAnswer) {
+  ChildProcess sim(
+      {HASHRIG_BINARY, "sim", "--avalon", "8", "--modules", "2", "--auc", "--cpu-rate", "1e7"});
+  const std::string pty = SimPty(sim);
+  ASSERT_FALSE(pty.empty()) << sim.Stderr();
+  // An option every Avalon module takes, shown back by scan (a PLL point A8 has a word for).
+  ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "auc:" + pty, "--avalon-frequency", "800"});
+  const std::string listed = Output(scan);
+  ASSERT_EQ(scan.Wait(60s), 0) << listed << scan.Stderr();
+  EXPECT_NE(listed.find("AUC AUC-20151208, 2 x Avalon 8 modules (ok)"), std::string::npos)
+      << listed;
+  // module, id, DNA, firmware, miners, chips (4 x 26 A3210), MHz, temperature.
+  EXPECT_EQ(Count(listed, R"( +[01] +[12] +[0-9a-f]{16} +851-\S+ +4 +104 +800 +[0-9.]+ C\n)"), 2u)
+      << listed;
+  // The scan left both modules addressed: board-test's first scan finds none fresh,
+  // reboots them, and finds both again (driver_poll.cc EndScan).
+  ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "auc:" + pty});
+  const std::string table = Output(test);
+  EXPECT_EQ(test.Wait(60s), 0) << table << test.Stderr();
+  EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +PASS +0 +0 +[0-9]+\n)"), 2u) << table;
+  EXPECT_NE(table.find("2 of 2 modules passed"), std::string::npos) << table;
+  sim.Signal(SIGTERM);
+  EXPECT_EQ(sim.Wait(10s), 0) << sim.Stderr();
+}
+
+// A module whose chips send damaged nonces fails; the good one beside it passes.
+TEST(AvalonToolsTest, BoardTestFailsTheModuleWithBadNonces) {
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--avalon", "10", "--modules", "2", "--cpu-rate", "1e7",
+                    "--bad-nonce-module", "1"});
+  const std::string pty = SimPty(sim);
+  ASSERT_FALSE(pty.empty()) << sim.Stderr();
+  ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "avalon:" + pty});
+  const std::string table = Output(test);
+  EXPECT_EQ(test.Wait(60s), 1) << table << test.Stderr();
+  EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +PASS )"), 1u) << table;
+  EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +FAIL )"), 1u) << table;
+  EXPECT_NE(table.find("1 of 2 modules passed"), std::string::npos) << table;
+}
+
+// Settings no Avalon generation takes are refused before anything starts (exit 2).
+TEST(AvalonToolsTest, SettingsNoGenerationTakesAreRefused) {
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--avalon-frequency", "777"},
+        std::vector<std::string>{"--avalon-voltage-level", "99"},
+        std::vector<std::string>{"--avalon-voltage-level", "2.5"}}) {
+    for (const char* command : {"run", "scan"}) {
+      std::vector<std::string> argv = {HASHRIG_BINARY, command, "--board", "avalon:/dev/null"};
+      argv.insert(argv.end(), bad.begin(), bad.end());
+      ChildProcess p(argv);
+      EXPECT_EQ(p.Wait(30s), 2) << command << " " << bad[0] << " " << bad[1];
+      EXPECT_NE(p.Stderr().find("--" + bad[0].substr(2) + " '" + bad[1] + "'"), std::string::npos)
+          << p.Stderr();
+    }
+  }
+}
 
 }  // namespace
 }  // namespace hashrig::testing

@@ -140,7 +140,7 @@ void AvalonDriver::Start(Micros now) {
   next_detect_ = now;
   state_ = config_.transport == Transport::kAuc ? ChainState::kResetting : ChainState::kEnumerating;
   if (generation_) {
-    if (Status s = CheckFrequency(); !s.ok()) {
+    if (Status s = CheckSettings(); !s.ok()) {
       status_ = s;
       state_ = ChainState::kFailed;
     }
@@ -239,8 +239,16 @@ Megahertz AvalonDriver::TopFrequency() const {
   return d.pll[InfoOf(*generation_).pll_points - 1];
 }
 
-// Every PLL point must have a word the reference prints (generation.h PllWordFor).
-Status AvalonDriver::CheckFrequency() const {
+// Every PLL point must have a word the reference prints (generation.h PllWordFor), and a
+// voltage level given must be one the generation's SET_VOLT takes (§3.5, §5.5).
+Status AvalonDriver::CheckSettings() const {
+  const GenerationInfo& info = InfoOf(*generation_);
+  if (config_.voltage_level && (*config_.voltage_level < info.volt_level_min ||
+                                *config_.voltage_level > info.volt_level_max)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the voltage level is outside this Avalon generation's SET_VOLT range "
+                  "(Avalon 7 0..15, Avalon 8 -15..15, LC3 0..31, Avalon 10 0..75)");
+  }
   const auto words = PllWords();
   return words.ok() ? Status::Ok() : words.status();
 }

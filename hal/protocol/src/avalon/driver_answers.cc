@@ -22,7 +22,7 @@ void AvalonDriver::OnAckDetect(const Packet& packet, Micros now) {
     }
     generation_ = named;
     ack = DecodeAckDetect(*generation_, packet);
-    if (Status s = CheckFrequency(); !s.ok() || !ack.ok()) {
+    if (Status s = CheckSettings(); !s.ok() || !ack.ok()) {
       status_ = s.ok() ? ack.status() : s;
       state_ = ChainState::kFailed;
       return;

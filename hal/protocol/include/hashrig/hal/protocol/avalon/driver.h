@@ -145,6 +145,9 @@ class AvalonDriver final : public ChipDriver {
   const DriverConfig& config() const { return config_; }
   const ModuleInfo& module(int slot) const { return modules_[static_cast<std::size_t>(slot)]; }
   int modules_present() const;
+  // The first detection scan since Start is over: every module there was has its id (jobs
+  // wait for this; scan and board-test too).
+  bool scan_done() const { return !first_scan_; }
   // The AUC's firmware version ("AUC-20151208") and temperature; empty on a raw stream.
   std::string_view auc_version() const;
   std::optional<Celsius> auc_temperature() const { return auc_temperature_; }
@@ -178,7 +181,7 @@ class AvalonDriver final : public ChipDriver {
 
   Generation Gen() const { return generation_.value_or(Generation::kAvalon8); }
   Megahertz TopFrequency() const;
-  Status CheckFrequency() const;
+  Status CheckSettings() const;
   Result<std::array<std::uint32_t, kMaxPllPoints>> PllWords() const;
   Micros PollPeriod() const;
   // Requests (driver_poll.cc).
