@@ -12,6 +12,8 @@ usage: dashboard_test.py --hashrig BINARY --out DIR
    the miner: the cgminer API's pools (a second client) say it is the one mined.
 5. A change without the session's CSRF token is refused (403) and changes nothing.
 6. A clock and fan target set on the settings page run on the chain (the REST API says).
+7. (Issue 16) Canaan MM modules (`hashrig sim --avalon 10 --modules 2` on a PTY, a second
+   board) have a card each on the boards page, with their id and DNA as the REST API says.
 Screenshots of each page go to DIR (overview.png ... log.png). Exit 0 when every check
 passed; each failure is printed.
 """
@@ -123,7 +125,11 @@ def main():
     pool = subprocess.Popen([args.hashrig, "pool", "--listen", "127.0.0.1:0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second_pool = wait_for_line(pool, r"listening on ([\d.]+:\d+)").group(1)
-    miner = subprocess.Popen([args.hashrig, "run", "--config", config, "--http-listen",
+    avalon = subprocess.Popen([args.hashrig, "sim", "--avalon", "10", "--modules", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    avalon_pty = wait_for_line(avalon, r"pty (\S+)").group(1)
+    miner = subprocess.Popen([args.hashrig, "run", "--config", config, "--board", "sim",
+                              "--board", "avalon:" + avalon_pty, "--http-listen",
                               "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--api-allow",
                               "W:127.0.0.1", "--status-interval", "1"],
                              stderr=subprocess.PIPE, text=True)
@@ -144,9 +150,13 @@ def main():
         check(eventually("more chart points", lambda: state("chartPoints") > first + 2, 30),
               f"the chart advances ({first} points, then {state('chartPoints')})")
         driver.save_screenshot(os.path.join(args.out, "overview.png"))
+        check(eventually("both Avalon modules", lambda: sum(
+            m["present"] for c in http(web, "GET", "/api/v1/chains")[1] for m in c["modules"])
+            == 2), "the REST API lists both Avalon modules")
         _, chains = http(web, "GET", "/api/v1/chains")
         for page, selector, expected in (
                 ("boards", "#chains .chip", sum(len(c["chips"]) for c in chains)),
+                ("boards", "#chains .module", sum(len(c["modules"]) for c in chains)),
                 ("pools", "#pools tbody tr", 1),
                 ("settings", "#settings tbody tr", len(chains)),
                 ("log", "#log-lines", 1)):
@@ -156,6 +166,13 @@ def main():
                                    By.CSS_SELECTOR, selector).text.strip() != "")
             check(shown, f"the {page} page shows {selector} (at least {expected})")
             driver.save_screenshot(os.path.join(args.out, page + ".png"))
+        driver.get(base + "#boards")
+        cards = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "#chains .module"))
+        for module in (m for c in chains for m in c["modules"]):
+            check(f"MM{module['id']}" in cards and module["dna"] in cards,
+                  f"module MM{module['id']} ({module['dna']}) has its card: {cards!r}")
+        driver.get(base + "#log")
+        eventually("the log", lambda: "status:" in driver.find_element(By.ID, "log-lines").text)
         log_text = driver.find_element(By.ID, "log-lines").text
         check("status:" in log_text, "the log page tails the miner's log")
         check(console_errors(driver) == [], f"no console errors: {console_errors(driver)}")
@@ -235,7 +252,7 @@ def main():
     finally:
         if driver:
             driver.quit()
-        for process in (miner, pool):
+        for process in (miner, pool, avalon):
             process.terminate()
             try:
                 process.wait(20)

@@ -156,7 +156,9 @@ ChainStatus AvalonSession::Status() const {
       continue;  // never found
     }
     s.modules.push_back(m);
-    for (int miner = 0; miner < avalon::kMinersPerSlot; ++miner) {
+    const int miners = d.generation() ? avalon::InfoOf(*d.generation()).miners  // A10: 2 of 4
+                                      : avalon::kMinersPerSlot;
+    for (int miner = 0; miner < miners; ++miner) {
       s.chip_counters.push_back(d.chip(slot * avalon::kMinersPerSlot + miner));
     }
   }

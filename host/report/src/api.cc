@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "hashrig/base/hex.h"
 #include "hashrig/base/version.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
 #include "hashrig/pool/url.h"
@@ -302,6 +303,88 @@ double NominalHashrate(const MinerSnapshot& s) {
   return sum;
 }
 
+// A list of numbers as Canaan's estats writes them: space-separated.
+template <class Range>
+std::string Spaced(const Range& values, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) {
+      out += ' ';
+    }
+    out += std::to_string(values[i]);
+  }
+  return out;
+}
+
+// One module as cgminer's Avalon drivers report it in estats (`MM ID<n>`, avalon-protocol.md
+// §5.2): Key[values] items, space-separated, in cgminer's order, only those the host
+// knows. MW local works and MH hardware errors per miner, LW/HW their sums, Temp the MM's
+// °C, Fan1/Fan2 RPM, FanR the duty %, Vo the raw STATUS_VOLT reading, PS the PSU's error
+// bits, Vin, Vout (10 mV), Iout (10 mA), Pout (W), Vset (10 mV), Freq the top PLL point
+// (MHz), ECHU per-miner and ECMM module error codes, CRC the CRC errors it counted.
+std::string MmId(const hal::protocol::avalon::ModuleInfo& m, std::size_t miners,
+                 std::int64_t elapsed) {
+  std::uint64_t works = 0;
+  std::uint64_t errors = 0;
+  for (std::size_t i = 0; i < miners; ++i) {
+    works += m.local_works[i];
+    errors += m.hw_errors[i];
+  }
+  std::string out = "Ver[" + std::string(m.version_string()) + "] DNA[" + EncodeHex(m.dna) +
+                    "] Elapsed[" + std::to_string(elapsed) + "] MW[" +
+                    Spaced(m.local_works, miners) + "] LW[" + std::to_string(works) + "] MH[" +
+                    Spaced(m.hw_errors, miners) + "] HW[" + std::to_string(errors) + "]";
+  if (m.temperature) {
+    out += " Temp[" + std::to_string(std::lround(m.temperature->value)) + "]";
+  }
+  out += " Fan1[" + std::to_string(m.fan_rpm[0]) + "] Fan2[" + std::to_string(m.fan_rpm[1]) +
+         "] FanR[" + std::to_string(m.fan_duty) + "%]";
+  if (m.voltage_raw) {
+    out += " Vo[" + std::to_string(*m.voltage_raw) + "]";
+  }
+  if (m.power) {
+    const auto units = [](double value, double per_unit) {
+      return std::to_string(std::lround(value / per_unit));
+    };
+    out += " PS[" + std::to_string(m.power->error_bits) + " " + units(m.power->input.value, 0.01) +
+           " " + units(m.power->output.value, 0.01) + " " + units(m.power->current.value, 0.01) +
+           " " + units(m.power->power.value, 1) + " " + units(m.power->set_point.value, 0.01) + "]";
+  }
+  const std::uint32_t mhz = *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
+  out += " Freq[" + std::to_string(mhz) + "] Led[0] TA[" + std::to_string(m.asic_count) +
+         "] ECHU[" + Spaced(m.miner_error, miners) + "] ECMM[" + std::to_string(m.module_error) +
+         "] CRC[" + std::to_string(m.crc_errors) + "]";
+  return out;
+}
+
+// cgminer's per-device STATS entries for the Avalon chains (an AUC, or a raw link): ID
+// AV<generation digit><n>, "MM ID<id>" per module answering (id = its I2C address, as
+// cgminer numbers them), "MM Count". Appended after the bmminer entries of stats and
+// estats, so readers of STATS[1] are not disturbed.
+void AppendAvalonDevices(const MinerSnapshot& s, json& entries) {
+  namespace av = hal::protocol::avalon;
+  for (const ChainSnapshot& c : s.chains) {
+    if (!c.status.avalon) {
+      continue;
+    }
+    const av::GenerationInfo& info = av::InfoOf(*c.status.avalon);
+    json device = {{"STATS", entries.size()},
+                   {"ID", c.name},
+                   {"Elapsed", static_cast<std::int64_t>(s.elapsed_s)},
+                   {"Driver", std::string(info.driver)}};
+    int count = 0;
+    for (const av::ModuleInfo& m : c.status.modules) {
+      if (m.present) {
+        device["MM ID" + std::to_string(m.id)] =
+            MmId(m, info.miners, static_cast<std::int64_t>(s.elapsed_s));
+        ++count;
+      }
+    }
+    device["MM Count"] = count;
+    entries.push_back(std::move(device));
+  }
+}
+
 // bmminer's STATS (pyasic's BMMiner backend, cgminer exporters): STATS[0] names the
 // miner, STATS[1] has per-chain keys numbered from 1. Rates in GH/s, rate_unit "GH" (the
 // field's spelling: pyasic reads "GH/s" as another unit); total_rateideal and
@@ -343,11 +426,13 @@ json Stats(const MinerSnapshot& s) {
     chains["fan_duty" + n] = c.status.fan ? json(c.status.fan->value) : json(nullptr);
     chains["freq_avg" + n] = c.status.frequency.value;
   }
-  return json::array({{{"CGMiner", s.version},
-                       {"Miner", std::string(kDescription)},
-                       {"CompileTime", std::string(kBuildTime)},
-                       {"Type", "hashrig"}},
-                      chains});
+  json entries = json::array({{{"CGMiner", s.version},
+                               {"Miner", std::string(kDescription)},
+                               {"CompileTime", std::string(kBuildTime)},
+                               {"Type", "hashrig"}},
+                              chains});
+  AppendAvalonDevices(s, entries);
+  return entries;
 }
 
 // One reading as the array Antminer's new API gives per board (its sensors): empty when

@@ -1,7 +1,10 @@
 #include "hashrig/host/report/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
+
+#include "hashrig/base/hex.h"
 
 namespace hashrig::host {
 namespace {
@@ -233,6 +236,83 @@ constexpr ChipFamily kChipFamilies[] = {
      [](const ChipCounters& chip) { return Count(chip.hardware_errors); }},
 };
 
+// A family with a sample per Canaan MM module of every Avalon chain (present or lost),
+// labelled with its chain, id and DNA; modules without the reading have no sample.
+struct ModuleFamily {
+  const char* name;
+  const char* type;
+  const char* help;
+  std::optional<double> (*value)(const hal::protocol::avalon::ModuleInfo&);
+};
+
+using Module = hal::protocol::avalon::ModuleInfo;
+constexpr ModuleFamily kModuleFamilies[] = {
+    {"hashrig_module_up", "gauge", "1 while the Avalon module answers its polls.",
+     [](const Module& m) -> std::optional<double> { return m.present ? 1.0 : 0.0; }},
+    {"hashrig_module_chips", "gauge", "ASICs the module reported at detection.",
+     [](const Module& m) -> std::optional<double> { return m.asic_count; }},
+    {"hashrig_module_temperature_celsius", "gauge", "The module's temperature (its STATUS).",
+     [](const Module& m) -> std::optional<double> {
+       return m.temperature ? std::optional(m.temperature->value) : std::nullopt;
+     }},
+    {"hashrig_module_fan_rpm", "gauge", "The module's first fan (its STATUS).",
+     [](const Module& m) -> std::optional<double> {
+       return m.temperature ? std::optional<double>(m.fan_rpm[0]) : std::nullopt;
+     }},
+    {"hashrig_module_frequency_hertz", "gauge",
+     "The module's top PLL point (STATUS_PLL, or as set).",
+     [](const Module& m) -> std::optional<double> {
+       const std::uint32_t mhz =
+           *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
+       return mhz > 0 ? std::optional(mhz * 1e6) : std::nullopt;
+     }},
+    {"hashrig_module_power_watts", "gauge",
+     "Output power of the module's PSU (LC3/A10 STATUS_POWER).",
+     [](const Module& m) -> std::optional<double> {
+       return m.power ? std::optional(m.power->power.value) : std::nullopt;
+     }},
+    {"hashrig_module_input_volts", "gauge",
+     "Input voltage of the module's PSU (LC3/A10 STATUS_POWER).",
+     [](const Module& m) -> std::optional<double> {
+       return m.power ? std::optional(m.power->input.value) : std::nullopt;
+     }},
+    {"hashrig_module_error_code", "gauge", "The MM's error code (ECMM; its bits are not public).",
+     [](const Module& m) -> std::optional<double> { return m.module_error; }},
+    {"hashrig_module_nonces_total", "counter", "Nonces the module sent.",
+     [](const Module& m) -> std::optional<double> { return m.nonces; }},
+    {"hashrig_module_hardware_errors_total", "counter",
+     "Hardware errors the module counted (its miners' MH).",
+     [](const Module& m) -> std::optional<double> {
+       double sum = 0;
+       for (const std::uint32_t n : m.hw_errors) {
+         sum += n;
+       }
+       return sum;
+     }},
+    {"hashrig_module_lost_total", "counter", "Times the module stopped answering and was lost.",
+     [](const Module& m) -> std::optional<double> { return m.lost; }},
+    {"hashrig_module_crc_errors_total", "counter", "CRC errors the module counted.",
+     [](const Module& m) -> std::optional<double> { return m.crc_errors; }},
+};
+
+void RenderModules(Writer& w, const std::vector<ChainSnapshot>& chains) {
+  for (const ModuleFamily& family : kModuleFamilies) {
+    w.Family(family.name, family.type, family.help);
+    for (const ChainSnapshot& c : chains) {
+      for (const Module& m : c.status.modules) {
+        if (const auto value = family.value(m)) {
+          std::string labels = Label("chain", c.name);
+          labels += ',';
+          labels += Label("module", std::to_string(m.id));
+          labels += ',';
+          labels += Label("dna", EncodeHex(m.dna));
+          w.Sample(family.name, labels, *value);
+        }
+      }
+    }
+  }
+}
+
 void RenderChains(Writer& w, const std::vector<ChainSnapshot>& chains) {
   for (const ChainFamily& family : kChainFamilies) {
     w.Family(family.name, family.type, family.help);
@@ -268,6 +348,7 @@ std::string RenderMetrics(const MinerSnapshot& s) {
   RenderMiner(w, s);
   RenderPools(w, s.pools);
   RenderChains(w, s.chains);
+  RenderModules(w, s.chains);
   return w.Take();
 }
 

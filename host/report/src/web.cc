@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hashrig/base/hex.h"
 #include "hashrig/base/version.h"
 #include "hashrig/host/report/metrics.h"
 #include "hashrig/host/report/password.h"
@@ -74,8 +75,33 @@ json Summary(const MinerSnapshot& s) {
           {"pool", active}};
 }
 
+// A Canaan MM module as the page shows it (estats' fields, avalon-protocol.md §5.2).
+json Module(const hal::protocol::avalon::ModuleInfo& m) {
+  std::uint64_t hw = 0;
+  for (const std::uint32_t n : m.hw_errors) {
+    hw += n;
+  }
+  const std::uint32_t mhz = *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
+  return {{"id", m.id},
+          {"dna", EncodeHex(m.dna)},
+          {"firmware", std::string(m.version_string())},
+          {"present", m.present},
+          {"chips", m.asic_count},
+          {"temperature_c", Reading(m.temperature)},
+          {"fan_rpm", m.fan_rpm[0]},
+          {"frequency_mhz", mhz > 0 ? json(mhz) : json(nullptr)},
+          {"power_watts", m.power ? json(m.power->power.value) : json(nullptr)},
+          {"nonces", m.nonces},
+          {"hardware_errors", hw},
+          {"lost", m.lost}};
+}
+
 json Chain(const ChainSnapshot& c) {
   const ChainStatus& st = c.status;
+  json modules = json::array();
+  for (const auto& m : st.modules) {
+    modules.push_back(Module(m));
+  }
   json chips = json::array();
   for (const ChipCounters& chip : st.chip_counters) {
     chips.push_back({{"address", chip.address.value},
@@ -83,22 +109,26 @@ json Chain(const ChainSnapshot& c) {
                      {"hardware_errors", chip.hardware_errors},
                      {"alive", chip.alive}});
   }
-  return {{"name", c.name},
-          {"state", Describe(st)},
-          {"mining", Mining(st)},
-          {"problem", st.problem},
-          {"chips_found", st.chips},
-          {"chips_expected", st.expected_chips},
-          {"temperature_c", Reading(st.temperature)},
-          {"fan_percent", Reading(st.fan)},
-          {"fan_rpm", Reading(st.fan_speed)},
-          {"frequency_mhz", st.frequency.value},
-          {"core_volts", st.core ? json(st.core->voltage.value) : json(nullptr)},
-          {"power_watts", st.core ? json(st.core->power.value) : json(nullptr)},
-          {"hashrate", c.hashrate_5s},
-          {"nominal_hashrate", st.nominal_hashrate},
-          {"hardware_errors", c.hardware_errors},
-          {"chips", chips}};
+  return {
+      {"name", c.name},
+      {"state", Describe(st)},
+      {"mining", Mining(st)},
+      {"problem", st.problem},
+      {"chips_found", st.chips},
+      {"chips_expected", st.expected_chips},
+      {"temperature_c", Reading(st.temperature)},
+      {"fan_percent", Reading(st.fan)},
+      {"fan_rpm", Reading(st.fan_speed)},
+      {"frequency_mhz", st.frequency.value},
+      {"core_volts", st.core ? json(st.core->voltage.value) : json(nullptr)},
+      {"power_watts", st.core ? json(st.core->power.value) : json(nullptr)},
+      {"hashrate", c.hashrate_5s},
+      {"nominal_hashrate", st.nominal_hashrate},
+      {"hardware_errors", c.hardware_errors},
+      {"chips", chips},
+      {"generation", st.avalon ? json(std::string(hal::protocol::avalon::InfoOf(*st.avalon).name))
+                               : json(nullptr)},
+      {"modules", modules}};
 }
 
 json Chains(const MinerSnapshot& s) {

@@ -130,10 +130,25 @@ function showChains(chains) {
       chip.nonces + ' nonces' + (perSecond === null ? '' : ' · ' + perSecond.toFixed(1) + '/s'),
       el('br'), chip.hardware_errors + ' HW errors');
     });
+    // Canaan MM modules (Avalon chains): one card each, lost ones marked.
+    const modules = (c.modules || []).map((m) => el('div', {
+      className: 'module ' + (!m.present ? 'bad' : m.hardware_errors ? 'warn' : 'ok'),
+      title: 'DNA ' + m.dna + (m.present ? '' : ': lost (not answering its polls)'),
+    }, 'MM' + m.id + ' · ' + m.firmware, el('br'),
+    m.dna, el('br'),
+    [m.chips + ' chips',
+      m.temperature_c === null ? '' : m.temperature_c.toFixed(1) + ' °C',
+      m.fan_rpm ? m.fan_rpm + ' rpm' : '',
+      m.frequency_mhz === null ? '' : m.frequency_mhz + ' MHz',
+      m.power_watts === null ? '' : m.power_watts.toFixed(0) + ' W'].filter((f) => f).join(' · '),
+    el('br'),
+    m.nonces + ' nonces · ' + m.hardware_errors + ' HW errors' +
+      (m.lost ? ' · lost ' + m.lost + '×' : '')));
     return el('div', { className: 'chain' },
-      el('h2', {}, c.name + ' ',
+      el('h2', {}, c.name + (c.generation ? ' (' + c.generation + ')' : '') + ' ',
          el('span', { className: c.mining ? 'state-mining' : 'state-other' }, c.state)),
       el('div', { className: 'facts' }, facts.join(' · ')),
+      modules.length ? el('div', { className: 'modules' }, ...modules) : '',
       el('div', { className: 'chips' }, ...chips));
   }));
 }

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 
 #include "hashrig/base/version.h"
+#include "host/report/avalon_snapshot.h"
 
 namespace hashrig::host {
 namespace {
@@ -258,6 +260,53 @@ TEST(ApiTest, FleetToolsReadRatesTemperaturesFansAndFirmware) {
   EXPECT_EQ(modern["STATS"][0]["fan"], json::parse("[4200.0,4200.0]"));
   // Without new_api the legacy shape stays (BMMiner readers).
   EXPECT_TRUE(ask(R"({"command":"stats","new_api":false})")["STATUS"].is_array());
+}
+
+// Issue 16, point 5: Avalon chains appear in stats and estats as cgminer's Avalon drivers
+// write them — a device entry per chain with an "MM ID<id>" string per module answering
+// (avalon-protocol.md §5.2), after the bmminer entries so STATS[1] keeps its shape — and
+// the strings parse as fleet tools split them (Key[space-separated values]).
+TEST(ApiTest, AvalonModulesAreInEstatsAsCanaansMmIdStrings) {
+  MinerSnapshot s = Snapshot();
+  s.chains.push_back(testing::AvalonChain());
+  for (const char* command : {"estats", "stats"}) {
+    const std::string bytes =
+        AnswerApi(std::string(R"({"command":")") + command + "\"}", ApiAccess::kRead, s, 1700000100)
+            .bytes;
+    const json stats = json::parse(bytes.substr(0, bytes.size() - 1))["STATS"];
+    ASSERT_EQ(stats.size(), 3u) << stats;
+    EXPECT_EQ(stats[1]["chain_acn2"], 104);  // the bmminer entry has every chain
+    const json& device = stats[2];
+    EXPECT_EQ(device["STATS"], 2);
+    EXPECT_EQ(device["ID"], "AV1");
+    EXPECT_EQ(device["Driver"], "avalon8");
+    EXPECT_EQ(device["MM Count"], 1);  // the lost module is not listed, as in cgminer
+    EXPECT_FALSE(device.contains("MM ID2"));
+    const std::string mm = device["MM ID1"];
+    std::map<std::string, std::string> items;
+    const std::regex item(R"(([A-Za-z0-9_]+)\[([^\]]*)\])");
+    for (auto it = std::sregex_iterator(mm.begin(), mm.end(), item); it != std::sregex_iterator();
+         ++it) {
+      items[(*it)[1]] = (*it)[2];
+    }
+    EXPECT_EQ(items["Ver"], "851-EXAMPLEVER1") << mm;
+    EXPECT_EQ(items["DNA"], "020100002c2af618");
+    EXPECT_EQ(items["Elapsed"], "120");
+    EXPECT_EQ(items["MW"], "10 11 12 13");
+    EXPECT_EQ(items["LW"], "46");
+    EXPECT_EQ(items["MH"], "0 1 0 2");
+    EXPECT_EQ(items["HW"], "3");
+    EXPECT_EQ(items["Temp"], "42");
+    EXPECT_EQ(items["Fan1"], "2400");
+    EXPECT_EQ(items["FanR"], "50%");
+    EXPECT_EQ(items["Vo"], "2345");
+    EXPECT_EQ(items["PS"], "32 1250 880 4525 1398 870");
+    EXPECT_EQ(items["Freq"], "850");
+    EXPECT_EQ(items["TA"], "104");
+    EXPECT_EQ(items["ECHU"], "0 0 4 0");
+    EXPECT_EQ(items["ECMM"], "0");
+    EXPECT_EQ(items["CRC"], "3");
+  }
 }
 
 // Issue 15, point 6: ascset|N,OPTION,VALUE changes a running chain within its limits —

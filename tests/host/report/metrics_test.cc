@@ -3,6 +3,7 @@
 #include "hashrig/host/report/metrics.h"
 
 #include "hashrig/host/report/web.h"
+#include "host/report/avalon_snapshot.h"
 
 #include <fstream>
 #include <regex>
@@ -118,6 +119,33 @@ TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
   for (const std::string& name : served) {
     EXPECT_TRUE(used.count(name)) << name << " is served but not on the Grafana dashboard";
   }
+}
+
+// Issue 16, point 5: each Canaan MM module has its series, labelled with its chain, id and
+// DNA; a lost one reads 0 on hashrig_module_up and keeps its counters; readings a module
+// has not sent (a lost module's temperature, an A8's PSU) have no sample.
+TEST(MetricsTest, AvalonModulesHaveTheirOwnSeries) {
+  MinerSnapshot s = Snapshot();
+  s.chains.push_back(testing::AvalonChain());
+  const std::string text = RenderMetrics(s);
+  const std::string first = R"({chain="AV1",module="1",dna="020100002c2af618"})";
+  const std::string lost = R"({chain="AV1",module="2",dna="020100002d2af63d"})";
+  for (const std::string& sample :
+       {"hashrig_module_up" + first + " 1", "hashrig_module_up" + lost + " 0",
+        "hashrig_module_chips" + first + " 104",
+        "hashrig_module_temperature_celsius" + first + " 41.600000000000001",
+        "hashrig_module_fan_rpm" + first + " 2400",
+        "hashrig_module_frequency_hertz" + first + " 850000000",
+        "hashrig_module_power_watts" + first + " 1398",
+        "hashrig_module_input_volts" + first + " 12.5",
+        "hashrig_module_nonces_total" + first + " 99",
+        "hashrig_module_hardware_errors_total" + first + " 3",
+        "hashrig_module_lost_total" + lost + " 1",
+        "hashrig_module_crc_errors_total" + first + " 3"}) {
+    EXPECT_NE(text.find(sample + "\n"), std::string::npos) << sample << "\n" << text;
+  }
+  EXPECT_EQ(text.find("hashrig_module_temperature_celsius" + lost), std::string::npos);
+  EXPECT_EQ(text.find("hashrig_module_power_watts" + lost), std::string::npos);
 }
 
 // Label values are UTF-8 whatever the pool's URL holds (one bad byte made Prometheus

@@ -14,6 +14,7 @@
 
 #include "hashrig/host/report/log.h"
 #include "hashrig/host/report/password.h"
+#include "host/report/avalon_snapshot.h"
 
 namespace hashrig::host {
 namespace {
@@ -122,6 +123,40 @@ TEST(WebTest, EverythingReadsWithoutALogin) {
   EXPECT_EQ(web.Ask("GET", "/api/v1/nope").status, 404);
   // Reads need no login, from anywhere (the page is read-only without one).
   EXPECT_EQ(web.Ask("GET", "/api/v1/summary", "", kOther).status, 200);
+}
+
+// Issue 16, point 5: an Avalon chain's modules are on /api/v1/chains (the boards page draws
+// a card per module from them): id, DNA, firmware, readings, counters; a lost one says so.
+TEST(WebTest, AvalonChainsListTheirModules) {
+  Web web;
+  MinerSnapshot s = Snapshot();
+  s.chains.push_back(testing::AvalonChain());
+  WebRequest r;
+  r.method = "GET";
+  r.target = "/api/v1/chains";
+  r.peer = kLoopback;
+  const auto chains = Body(web.app().Handle(r, s, {}, std::chrono::steady_clock::now()));
+  ASSERT_EQ(chains.size(), 2u);
+  EXPECT_TRUE(chains[0]["generation"].is_null());
+  EXPECT_TRUE(chains[0]["modules"].empty());
+  EXPECT_EQ(chains[1]["generation"], "Avalon 8");
+  const json& modules = chains[1]["modules"];
+  ASSERT_EQ(modules.size(), 2u);
+  EXPECT_EQ(modules[0]["id"], 1);
+  EXPECT_EQ(modules[0]["dna"], "020100002c2af618");
+  EXPECT_EQ(modules[0]["firmware"], "851-EXAMPLEVER1");
+  EXPECT_EQ(modules[0]["present"], true);
+  EXPECT_EQ(modules[0]["chips"], 104);
+  EXPECT_EQ(modules[0]["temperature_c"], 41.6);
+  EXPECT_EQ(modules[0]["fan_rpm"], 2400);
+  EXPECT_EQ(modules[0]["frequency_mhz"], 850);
+  EXPECT_EQ(modules[0]["power_watts"], 1398.0);
+  EXPECT_EQ(modules[0]["nonces"], 99);
+  EXPECT_EQ(modules[0]["hardware_errors"], 3);
+  EXPECT_EQ(modules[1]["present"], false);
+  EXPECT_EQ(modules[1]["lost"], 1);
+  EXPECT_TRUE(modules[1]["temperature_c"].is_null());
+  EXPECT_TRUE(modules[1]["power_watts"].is_null());
 }
 
 TEST(WebTest, ThePageIsServedFromTheEmbeddedFilesWithItsSecurityHeaders) {
