@@ -12,11 +12,13 @@
 #include "hal/avalon_job.h"
 #include "hashrig/hal/protocol/avalon/auc.h"
 #include "hashrig/hal/protocol/avalon/config.h"
+#include "hashrig/hal/protocol/avalon/driver.h"
 #include "hashrig/hal/protocol/avalon/job.h"
 #include "hashrig/hal/protocol/avalon/packet.h"
 #include "hashrig/hal/protocol/avalon/replies.h"
 #include "hashrig/hal/protocol/avalon/work.h"
 #include "hashrig/hal/sim/avalon.h"
+#include "hashrig/hal/sim/rigs.h"
 #include "support/shared_data.h"
 
 namespace hashrig::hal::sim {
@@ -245,6 +247,51 @@ TEST_P(AvalonSimTest, ConfigurationIsAcceptedAndGarbageRefused) {
   host.Send(pll, 1, false);
   EXPECT_GE(host.bus.counters(0).refused + host.bus.bus_counters().refused, 2u);
   EXPECT_EQ(host.bus.counters(1).refused, 0u);
+}
+
+// Issue 16, point 5: the rig table's Avalon rows are wire-level — the simulated 851 and
+// 1041 modules are those rows: chips (miners x chips per miner) in ACKDETECT, the row's
+// power while they hash a job at the default clock (and a given voltage level), and heat that
+// settles where the row's thermal constants put it (each miner a board of the row: resistances in
+// parallel).
+TEST(AvalonRigTest, TheAvalon851And1041RowsAreTheSimulatedModules) {
+  for (const auto& [generation, row] : {std::pair{Generation::kAvalon8, "avalon-851"},
+                                        std::pair{Generation::kAvalon10, "avalon-1041"}}) {
+    const RigProfile& rig = *FindRig(row);
+    EXPECT_EQ(rig.host_protocol, RigProtocol::kAvalonWire) << row;
+    EXPECT_EQ(rig.chains, av::InfoOf(generation).miners) << row;
+    AvalonConfig config = ConfigFor(generation, 1);
+    config.cpu_hashes_per_second = 1e5;  // the figures, not the search, are under test
+    Host host(config);
+    const auto acks = host.DetectAll();
+    ASSERT_EQ(acks.size(), 1u) << row;
+    EXPECT_EQ(acks[0].asic_count, static_cast<std::uint32_t>(rig.chains * rig.chips_per_chain))
+        << row;
+    host.dna_last[1] = acks[0].dna[7];
+    host.Configure(1, MhzFor(generation));
+    testing::Job542213 real;
+    host.SendJob(real.job, 0);
+    (void)host.PollNonces(1, 1, 5);
+    ASSERT_TRUE(host.bus.module(0).has_job) << row;
+    // The row's watts at the default clock, 1 % per SET_VOLT level from the default one
+    // (Configure sets the generation's lowest level + 5).
+    const int levels =
+        av::InfoOf(generation).volt_level_min + 5 - av::DefaultsFor(generation).voltage_level;
+    EXPECT_NEAR(host.bus.module(0).power.value, rig.nominal_watts() * (1 + 0.01 * levels), 1)
+        << row;
+    // An hour of simulated time at a steady fan: within a few degrees of the row's
+    // steady state for the module's power and fan (A10's own loop picks its duty).
+    for (int i = 0; i < 360; ++i) {
+      host.bus.Advance(std::chrono::seconds(10));
+    }
+    const AvalonModuleView v = host.bus.module(0);
+    const double fan = v.fan.value / 100;
+    const double per_miner =
+        rig.thermal.resistance_still_c_per_w +
+        (rig.thermal.resistance_full_c_per_w - rig.thermal.resistance_still_c_per_w) * fan;
+    EXPECT_NEAR(v.temperature.value, 25 + v.power.value * per_miner / rig.chains, 5)
+        << row << " fan " << v.fan.value << "% power " << v.power.value;
+  }
 }
 
 TEST_P(AvalonSimTest, RealBlockNonceIsFoundAndHashesToTheBlock) {

@@ -4,6 +4,7 @@
 
 #include "hashrig/hal/protocol/avalon/job.h"
 #include "hashrig/hal/protocol/le.h"
+#include "hashrig/hal/sim/rigs.h"
 #include "hashrig/sha256/sha256.h"
 
 namespace hashrig::hal::sim::avalon_detail {
@@ -11,20 +12,39 @@ namespace {
 
 using av::Kind;
 
-// Spec-sheet figures: 741 7.3 TH/s 1150 W, 851 14.5 TH/s 1450 W, 1041 31 TH/s 1550 W. LC3
-// has none public: 851's efficiency at its chips x clock (an assumption). Chips per miner
-// and clocks are the reference's (§1.3, §5.5; A10's "<= 120" taken as 120).
-constexpr ModuleModel kModels[] = {
-    {Generation::kAvalon7, "741", 22, 780, 12, 7.3, 1150},
-    {Generation::kAvalon8, "851", 26, 850, 5, 14.5, 1450},
-    {Generation::kLc3, "LC3", 34, 500, 5, 11.2, 1115},
-    {Generation::kAvalon10, "1041", 120, 575, 49, 31, 1550},
-};
-// A module's board as a hashboard of the rig table (rigs.h), per module.
+// A module whose figures have no rig row: its miners' boards as one body, as the rig
+// table's Avalon rows come out (their per-miner resistances in parallel).
 constexpr ThermalConstants kModuleThermal{25, 0.060, 0.028, 40};
 
+// A module of a wire-level rig row (rigs.h, one source for `hashrig rigs`, the simulator
+// and the reports): its chips per miner, TH/s and W as the row gives them, and its miners
+// (the row's hash boards, each with the row's per-board thermal constants) as one body:
+// their resistances in parallel.
+constexpr ModuleModel FromRig(Generation generation, std::string_view model,
+                              std::string_view rig_name, double mhz, int volt_level) {
+  const RigProfile& rig = *FindRig(rig_name);
+  ThermalConstants thermal = rig.thermal;
+  thermal.resistance_still_c_per_w /= rig.chains;
+  thermal.resistance_full_c_per_w /= rig.chains;
+  return {generation, model,           rig.chips_per_chain, mhz,
+          volt_level, rig.nominal_ths, rig.nominal_watts(), thermal};
+}
+
+// Avalon 8 and 10 from the rig table's avalon-851 and avalon-1041 rows. Avalon 7 and LC3
+// have no row: 741 7.3 TH/s 1150 W (spec sheet); LC3 none public, 851's efficiency at its
+// chips x clock (an assumption). Chips per miner and clocks are the reference's (§1.3,
+// §5.5; A10's "<= 120" taken as 120).
+constexpr ModuleModel kModels[] = {
+    {Generation::kAvalon7, "741", 22, 780, 12, 7.3, 1150, kModuleThermal},
+    FromRig(Generation::kAvalon8, "851", "avalon-851", 850, 5),
+    {Generation::kLc3, "LC3", 34, 500, 5, 11.2, 1115, kModuleThermal},
+    FromRig(Generation::kAvalon10, "1041", "avalon-1041", 575, 49),
+};
+static_assert(kModels[static_cast<int>(Generation::kAvalon8)].chips_per_miner == 26);
+static_assert(kModels[static_cast<int>(Generation::kAvalon10)].chips_per_miner == 120);
+
 ThermalConstants ThermalFor(const AvalonConfig& config) {
-  ThermalConstants t = kModuleThermal;
+  ThermalConstants t = ModelOf(config.generation).thermal;
   t.ambient_c = config.ambient_c;
   return t;
 }

@@ -30,6 +30,7 @@ struct ModuleModel {
   int default_volt_level;
   double nominal_ths;
   double nominal_watts;
+  ThermalConstants thermal;  // the module's miners as one body (ambient from the config)
 };
 const ModuleModel& ModelOf(Generation generation);
 

@@ -62,7 +62,7 @@ struct RigProfile {
   double joules_per_th;
   ThermalConstants thermal;  // per chain (hashboard)
 
-  double nominal_watts() const { return nominal_ths * joules_per_th; }
+  constexpr double nominal_watts() const { return nominal_ths * joules_per_th; }
 };
 
 inline constexpr PowerLevel kPowerLevels[] = {
