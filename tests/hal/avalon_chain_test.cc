@@ -134,7 +134,9 @@ INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
                                            Case{avalon::Generation::kAvalon8, 4, true},
                                            Case{avalon::Generation::kAvalon10, 1, true},
                                            Case{avalon::Generation::kAvalon10, 2, false},
-                                           Case{avalon::Generation::kAvalon10, 4, false}),
+                                           Case{avalon::Generation::kAvalon10, 4, false},
+                                           Case{avalon::Generation::kLc3, 2, true},
+                                           Case{avalon::Generation::kAvalon7, 2, false}),
                          [](const ::testing::TestParamInfo<Case>& param) {
                            return std::string(avalon::InfoOf(param.param.generation).driver) + "x" +
                                   std::to_string(param.param.modules) +
