@@ -3,9 +3,11 @@
 // and Avalon 10, raw and behind the AUC, with 1, 2 and 4 modules — detection, the
 // configuration accepted, block 542213's job at an easy difficulty giving nonces from every
 // module that the controller confirms; and a module unplugged (lost after its failed
-// polls) and plugged back (found again in its own slot, mining again).
+// polls) and plugged back (found again in its own slot, mining again); and the same under
+// the simulator's faults (garbage, CRC errors, lost replies, a module with bad nonces).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <string>
 
@@ -142,6 +144,63 @@ INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
                                   std::to_string(param.param.modules) +
                                   (param.param.auc ? "Auc" : "Raw");
                          });
+
+// Faults on the wire and a module whose chips send damaged nonces: the driver refuses the
+// damaged packets (counted), keeps both modules (no run of 10 lost polls at these rates),
+// and every nonce of the bad module is a hardware error of its miners while the good
+// module's nonces are all confirmed — the host's hash decides, never the module's word.
+TEST(AvalonFaultTest, GarbageCrcErrorsLostRepliesAndABadModule) {
+  for (const bool auc : {false, true}) {
+    SCOPED_TRACE(auc ? "through the AUC" : "raw");
+    sim::AvalonConfig config;
+    config.generation = auc ? avalon::Generation::kAvalon10 : avalon::Generation::kAvalon8;
+    config.modules = 2;
+    config.auc = auc;
+    config.cpu_hashes_per_second = 4e6;
+    config.faults.garbage_rate = 0.05;
+    config.faults.corrupt_rate = 0.05;
+    config.faults.drop_rate = 0.03;
+    config.faults.bad_nonce_modules = {1};
+    auto bus = std::make_shared<AvalonSimClock>(config);
+    avalon::DriverConfig driver;
+    driver.transport = auc ? avalon::Transport::kAuc : avalon::Transport::kRaw;
+    AvalonChain chain(std::make_unique<AvalonSimLink>(bus), driver);
+    testing::Job542213 job;
+    job.job.difficulty = *sha256::Difficulty::From(0.0005);
+    ASSERT_TRUE(chain.Start().ok());
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    std::array<int, 2> good{};
+    std::array<int, 2> bad{};
+    bool sent = false;
+    while (std::chrono::steady_clock::now() < deadline && (good[0] < 5 || bad[1] < 5)) {
+      ASSERT_TRUE(chain.Step(2ms).ok());
+      if (!sent && chain.driver().scan_done() && chain.driver().modules_present() == 2) {
+        protocol::ChainWork work;
+        work.token = WorkToken{1};
+        work.job = &job.job;
+        work.nonce2_range = 1u << 20;
+        chain.chain().SetWork(work);
+        sent = true;
+      }
+      protocol::CheckedNonce n;
+      while (chain.chain().NextNonce(n)) {
+        const avalon::Dna dna = chain.driver().module(n.event.chip / avalon::kMinersPerSlot).dna;
+        const int position = dna == sim::AvalonBus::DnaFor(config.seed, 1) ? 1 : 0;
+        ++(n.meets_ticket ? good : bad)[static_cast<std::size_t>(position)];
+      }
+    }
+    EXPECT_GE(good[0], 5) << "confirmed nonces from the good module";
+    EXPECT_EQ(bad[0], 0) << "the good module's nonces all confirmed";
+    EXPECT_GE(bad[1], 5) << "the bad module's nonces refuted";
+    EXPECT_EQ(good[1], 0) << "none of the bad module's damaged nonces passes";
+    EXPECT_GT(chain.driver().bad_packets(), 0u) << "damaged packets refused and counted";
+    if (!auc) {
+      EXPECT_GT(chain.driver().skipped_bytes(), 0u) << "garbage skipped and counted";
+    }
+    EXPECT_EQ(chain.driver().modules_present(), 2);
+    EXPECT_EQ(chain.chain().state(), protocol::ChainState::kMining);
+  }
+}
 
 }  // namespace
 }  // namespace hashrig::hal

@@ -125,6 +125,8 @@ void AvalonDriver::Start(Micros now) {
   }
   await_ = Await::kNone;
   auc_in_size_ = 0;
+  bad_packets_ += decoder_.bad_crc();  // the counters outlive the decoder
+  skipped_bytes_ += decoder_.skipped_bytes();
   decoder_ = PacketDecoder();
   job_due_ = false;
   empty_scans_ = 0;

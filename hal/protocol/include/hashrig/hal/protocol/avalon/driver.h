@@ -154,7 +154,10 @@ class AvalonDriver final : public ChipDriver {
   double ticket_difficulty() const;  // what TARGET carries: min(pool, cap)
   // Packets refused (CRC, layout, garbage before an AUC reply) and other counters a
   // tester or an operator reads.
-  std::uint32_t bad_packets() const { return bad_packets_; }
+  // Raw stream: packets whose CRC failed and bytes that were no packet, as the decoder
+  // counted them (kept over restarts).
+  std::uint32_t bad_packets() const { return bad_packets_ + decoder_.bad_crc(); }
+  std::uint32_t skipped_bytes() const { return skipped_bytes_ + decoder_.skipped_bytes(); }
   std::uint32_t unknown_job_nonces() const { return unknown_job_; }
   std::uint32_t failed_polls() const { return failed_polls_total_; }
   std::uint32_t opt_mismatches() const { return opt_mismatches_; }
@@ -245,8 +248,9 @@ class AvalonDriver final : public ChipDriver {
   std::array<ChipCounters, kMaxModules * kMinersPerSlot> counters_{};
   std::size_t poll_cursor_ = 0;
   std::uint8_t detect_id_ = 0;
-  int pending_slot_ = -1;  // answered DETECT, to SYNC
-  int reboot_next_ = 0;    // the next id to reboot (0: none)
+  int pending_slot_ = -1;            // answered DETECT, to SYNC
+  std::uint32_t skipped_bytes_ = 0;  // of decoders before the last Start
+  int reboot_next_ = 0;              // the next id to reboot (0: none)
   Micros next_detect_{0};
   int empty_scans_ = 0;
   bool first_scan_ = true;  // jobs wait until it has found every module there is
