@@ -158,10 +158,18 @@ Error ReadSimulation(const Args& args, RunOptions& o) {
   }
   o.local.port = 0;
   o.local.settings.difficulty = *difficulty;
-  return FirstError({
-      Store(args.Number("cpu-rate", 2e7, 1, 1e12, "hashes per second"), o.settings.sim_cpu_rate),
-      Store(args.Number("sim-ambient", 25, -40, 120, "°C"), o.settings.sim_ambient_c),
-  });
+  if (Error e = FirstError({
+          Store(args.Number("cpu-rate", 2e7, 1, 1e12, "hashes per second"),
+                o.settings.sim_cpu_rate),
+          Store(args.Number("sim-ambient", 25, -40, 120, "°C"), o.settings.sim_ambient_c),
+      });
+      !e.ok()) {
+    return e;
+  }
+  if (args.Has("cpu-rate")) {  // the default (2e7) is within what a core does
+    o.settings.sim_cpu_rate = UsableCpuRate(o.settings.sim_cpu_rate, "run");
+  }
+  return {};
 }
 
 Error ReadDaemon(const Args& args, RunOptions& o) {

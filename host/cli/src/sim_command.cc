@@ -11,6 +11,7 @@
 #include "hashrig/hal/sim_server.h"
 #include "hashrig/host/cli/args.h"
 #include "hashrig/host/cli/commands.h"
+#include "tools.h"
 
 namespace hashrig::host {
 namespace {
@@ -164,6 +165,9 @@ int RunSim(const Args& args) {
   if (const Error bad = Configure(args, config); !bad.ok()) {
     return UsageError("sim", bad.message());
   }
+  double& rate = config.avalon ? config.avalon->cpu_hashes_per_second
+                               : config.board.chain.cpu_hashes_per_second;
+  rate = UsableCpuRate(rate, "sim");
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

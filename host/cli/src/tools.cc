@@ -1,8 +1,13 @@
 #include "tools.h"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <iterator>
+
+#include "hashrig/sha256/scan.h"
 
 namespace hashrig::host {
 namespace p = hal::protocol;
@@ -78,6 +83,41 @@ p::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup) {
     return driver;
   }
   return setup.settings.driver;
+}
+
+namespace {
+
+double MeasuredScanRate() {
+  static const double rate = [] {
+    const std::array<std::uint8_t, sha256::kHeaderSize> header{};
+    const sha256::HeaderScanner scanner(header);
+    const sha256::Target none;  // no hash meets a zero target: pure hashing
+    std::vector<sha256::Hit> hits;
+    constexpr std::uint64_t kChunk = 1 << 16;
+    std::uint64_t done = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = std::chrono::steady_clock::duration::zero();
+    while (elapsed < std::chrono::milliseconds(50)) {
+      done += scanner.Scan({done, done + kChunk}, none, hits);
+      elapsed = std::chrono::steady_clock::now() - t0;
+    }
+    return static_cast<double>(done) / std::chrono::duration<double>(elapsed).count();
+  }();
+  return rate;
+}
+
+}  // namespace
+
+double UsableCpuRate(double requested, std::string_view command) {
+  const double usable = 0.9 * MeasuredScanRate();
+  if (requested <= usable) {
+    return requested;
+  }
+  std::fprintf(stderr,
+               "hashrig %.*s: --cpu-rate %.3g is more than one core here hashes (%.3g/s): "
+               "using %.3g\n",
+               static_cast<int>(command.size()), command.data(), requested, usable / 0.9, usable);
+  return usable;
 }
 
 Expected<OpenedBoard> OpenBoard(const BoardSpec& spec, const BoardSettings& settings) {

@@ -30,6 +30,13 @@ hal::protocol::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& se
 // generation its modules turn out to be.
 Error ReadAvalonSettings(const Args& args, hal::protocol::avalon::DriverConfig& config);
 
+// A simulated board's --cpu-rate as it can be honoured here: a rate above what one core
+// hashes (measured once, ~50 ms of the default SHA-256 backend) would keep the
+// simulator's silicon thread hashing past the time it stands for, late to answer the
+// host (which then loses its chips or modules); it becomes 90 % of that, and `command`
+// says so on stderr.
+double UsableCpuRate(double requested, std::string_view command);
+
 Expected<OpenedBoard> OpenBoard(const BoardSpec& spec, const BoardSettings& settings);
 
 inline constexpr std::chrono::milliseconds kFirmwareProbe{400};
