@@ -88,7 +88,7 @@ p::DriverConfig DriverFor(const BoardSpec& spec, const ToolSetup& setup) {
 namespace {
 
 double MeasuredScanRate() {
-  static const double rate = [] {
+  static const double kRate = [] {
     const std::array<std::uint8_t, sha256::kHeaderSize> header{};
     const sha256::HeaderScanner scanner(header);
     const sha256::Target none;  // no hash meets a zero target: pure hashing
@@ -103,7 +103,7 @@ double MeasuredScanRate() {
     }
     return static_cast<double>(done) / std::chrono::duration<double>(elapsed).count();
   }();
-  return rate;
+  return kRate;
 }
 
 }  // namespace
