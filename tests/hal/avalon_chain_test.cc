@@ -10,6 +10,7 @@
 #include <array>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "avalon_job.h"
 #include "hashrig/hal/direct_chain.h"
@@ -106,6 +107,14 @@ TEST_P(AvalonChainTest, DetectsConfiguresAndMinesOnEveryModule) {
       120s))
       << nonces_ << " nonces from " << slots_seen_.size() << " modules";
   EXPECT_EQ(chain_->driver().unknown_job_nonces(), 0u);
+  for (int slot = 0; slot < avalon::kMaxModules; ++slot) {
+    const auto& m = chain_->driver().module(slot);
+    if (m.present) {  // the clock it was set to, until a STATUS_PLL says (A10 has none)
+      EXPECT_EQ(m.frequencies_mhz.back(),
+                static_cast<std::uint32_t>(chain_->driver().settings().frequency.value))
+          << "slot " << slot;
+    }
+  }
   if (GetParam().auc) {
     EXPECT_FALSE(chain_->driver().auc_version().empty());
   }
@@ -121,6 +130,10 @@ TEST_P(AvalonChainTest, AModuleUnpluggedIsLostAndFoundAgainInItsSlot) {
   bus_->With([&](sim::AvalonBus& bus) { bus.SetPresent(last, false); });
   ASSERT_TRUE(StepUntil([&] { return !chain_->driver().module(slot).present; }, 30s));
   EXPECT_EQ(chain_->driver().module(slot).lost, 1u);
+  // Its chips are missing, not forgotten: expected is every module found since Start.
+  EXPECT_EQ(chain_->driver().expected_chips() - chain_->driver().chips_found(),
+            static_cast<int>(chain_->driver().module(slot).asic_count));
+  EXPECT_EQ(chain_->driver().status().code(), StatusCode::kUnavailable);
   bus_->With([&](sim::AvalonBus& bus) { bus.SetPresent(last, true); });
   ASSERT_TRUE(StepUntil([&] { return chain_->driver().module(slot).configured; }, 60s));
   EXPECT_EQ(SlotOf(last), slot);
@@ -128,6 +141,9 @@ TEST_P(AvalonChainTest, AModuleUnpluggedIsLostAndFoundAgainInItsSlot) {
   ASSERT_TRUE(StepUntil([&] { return slots_seen_.count(slot) > 0; }, 120s))
       << "no nonce from the module plugged back";
   EXPECT_EQ(chain_->chain().state(), protocol::ChainState::kMining);
+  // Back: the problem is over (it stayed "stopped answering" after the module returned).
+  EXPECT_TRUE(chain_->driver().status().ok()) << chain_->driver().status().message();
+  EXPECT_EQ(chain_->driver().expected_chips(), chain_->driver().chips_found());
 }
 
 INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
@@ -143,6 +159,91 @@ INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
                            return std::string(avalon::InfoOf(param.param.generation).driver) + "x" +
                                   std::to_string(param.param.modules) +
                                   (param.param.auc ? "Auc" : "Raw");
+                         });
+
+// A host started after another one addressed the modules (they keep their ids and ignore
+// DETECT, §3.5). All addressed: its first scan is empty, it reboots ids 1..6 with a POLLING
+// every generation reads, and its first scan ends only when all are found again (before,
+// an Avalon 10 never heard a reboot sent in Avalon 8's layout and stayed lost until
+// power-cycled, and the first scan ended at the empty one: scan and board-test saw one
+// module of two). Partly addressed (the earlier host stopped mid-scan): a fresh module is
+// given an id an old one holds, polls to it come back with the other's OPT (§7.3), and the
+// driver reboots every id and scans again until both answer on their own ids.
+class AvalonRestartTest : public ::testing::TestWithParam<std::tuple<avalon::Generation, bool>> {
+ protected:
+  AvalonRestartTest() {
+    config_.generation = std::get<0>(GetParam());
+    config_.modules = 2;
+    config_.auc = std::get<1>(GetParam());
+    bus_ = std::make_shared<AvalonSimClock>(config_);
+    driver_.transport = config_.auc ? avalon::Transport::kAuc : avalon::Transport::kRaw;
+  }
+  template <typename Done>
+  static bool RunUntil(AvalonChain& chain, Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      if (!chain.Step(2ms).ok()) {
+        return false;
+      }
+    }
+    return done();
+  }
+  static bool BothMining(const avalon::AvalonDriver& d) {
+    return d.modules_present() == 2 && d.module(0).configured && d.module(1).configured;
+  }
+
+  sim::AvalonConfig config_;
+  std::shared_ptr<AvalonSimClock> bus_;
+  avalon::DriverConfig driver_;
+};
+
+TEST_P(AvalonRestartTest, ModulesAddressedByAnEarlierHostAreAllFoundAgain) {
+  {
+    AvalonChain first(std::make_unique<AvalonSimLink>(bus_), driver_);
+    ASSERT_TRUE(first.Start().ok());
+    ASSERT_TRUE(RunUntil(first, [&] { return BothMining(first.driver()); }));
+  }
+  AvalonChain second(std::make_unique<AvalonSimLink>(bus_), driver_);
+  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(RunUntil(second, [&] { return second.driver().scan_done(); }))
+      << second.driver().status().message();
+  EXPECT_EQ(second.driver().modules_present(), 2) << "when the first scan ended";
+  EXPECT_TRUE(RunUntil(second, [&] { return BothMining(second.driver()); }));
+}
+
+TEST_P(AvalonRestartTest, AModuleGivenAnIdAnotherHoldsMakesTheDriverStartOver) {
+  {
+    AvalonChain first(std::make_unique<AvalonSimLink>(bus_), driver_);
+    ASSERT_TRUE(first.Start().ok());
+    // Stopped once the second module answered DETECT: it never got its id (SYNC).
+    ASSERT_TRUE(RunUntil(first, [&] { return first.driver().modules_present() == 2; }));
+  }
+  const int addressed = bus_->With([](sim::AvalonBus& b) {
+    return (b.module(0).id != 0 ? 1 : 0) + (b.module(1).id != 0 ? 1 : 0);
+  });
+  ASSERT_EQ(addressed, 1) << "the setup: one module addressed, one fresh";
+  AvalonChain second(std::make_unique<AvalonSimLink>(bus_), driver_);
+  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(RunUntil(second,
+                       [&] {
+                         return BothMining(second.driver()) && second.driver().status().ok() &&
+                                second.driver().opt_mismatches() > 0;
+                       }))
+      << second.driver().status().message() << ", " << second.driver().modules_present()
+      << " modules, " << second.driver().opt_mismatches() << " OPT mismatches";
+  const auto ids = bus_->With([](sim::AvalonBus& b) {
+    return std::pair{b.module(0).id, b.module(1).id};
+  });
+  EXPECT_NE(ids.first, ids.second) << "each module on its own address";
+}
+
+INSTANTIATE_TEST_SUITE_P(Generations, AvalonRestartTest,
+                         ::testing::Combine(::testing::Values(avalon::Generation::kAvalon8,
+                                                              avalon::Generation::kAvalon10),
+                                            ::testing::Bool()),
+                         [](const auto& p) {
+                           return std::string(avalon::InfoOf(std::get<0>(p.param)).driver) +
+                                  (std::get<1>(p.param) ? "Auc" : "Raw");
                          });
 
 // Faults on the wire and a module whose chips send damaged nonces: the driver refuses the

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+
 #include "hashrig/hal/protocol/avalon/driver.h"
 
 #include "hashrig/hal/protocol/le.h"
@@ -132,6 +135,7 @@ void AvalonDriver::Start(Micros now) {
   empty_scans_ = 0;
   reboot_next_ = 0;
   first_scan_ = true;
+  mismatches_in_a_row_ = 0;
   pending_slot_ = -1;
   reset_tx_.fill(false);
   resend_due_.fill(false);
@@ -204,6 +208,32 @@ int AvalonDriver::modules_present() const {
     n += m.present ? 1 : 0;
   }
   return n;
+}
+
+int AvalonDriver::expected_chips() const {
+  std::uint32_t n = 0;
+  for (const ModuleInfo& m : modules_) {
+    n += m.id != 0 ? m.asic_count : 0;  // every module found since Start, lost ones too
+  }
+  return static_cast<int>(n);
+}
+
+// The PLL points a module is configured with, in MHz: the model's lower points (never above
+// the top one) and the top point; with more than four points (A7), the highest four.
+decltype(ModuleInfo::frequencies_mhz) AvalonDriver::SetFrequencies() const {
+  decltype(ModuleInfo::frequencies_mhz) out{};
+  if (!generation_) {
+    return out;
+  }
+  const ModelDefaults& d = DefaultsFor(*generation_);
+  const std::size_t points = InfoOf(*generation_).pll_points;
+  const std::size_t first = points > out.size() ? points - out.size() : 0;
+  const Megahertz top = TopFrequency();
+  for (std::size_t i = first; i < points; ++i) {
+    const double mhz = i + 1 == points ? top.value : std::min(d.pll[i].value, top.value);
+    out[i - first] = static_cast<std::uint32_t>(std::lround(mhz));
+  }
+  return out;
 }
 
 int AvalonDriver::chips_found() const {

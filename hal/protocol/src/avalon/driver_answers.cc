@@ -138,7 +138,9 @@ void AvalonDriver::OnTelemetry(const Packet& packet, Kind kind, ModuleInfo& m) {
     if (ok) {
       m.temperature = Celsius{static_cast<double>(s->temperature)};
       m.fan_rpm = s->fan_rpm;
-      m.fan_duty = s->fan_duty;
+      if (InfoOf(g).poll == PollLayout::kRebootWord) {
+        m.fan_duty = s->fan_duty;  // A10's MM runs its fan; the others' duty is the host's
+      }
       m.local_works[s->miner] = s->local_works;
       m.hw_errors[s->miner] = s->hw_errors;
       m.miner_error[s->miner] = s->miner_error;

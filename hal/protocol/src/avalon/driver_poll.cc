@@ -1,6 +1,8 @@
 // The Avalon driver's exchange with the modules (driver.h): one request in flight at a
 // time, what is due chosen in order — the AUC's init, a job hand-off, a module's
 // configuration, polls, detection — and the replies read back.
+#include <cmath>
+
 #include "hashrig/hal/protocol/avalon/driver.h"
 #include "hashrig/hal/protocol/le.h"
 
@@ -146,7 +148,8 @@ std::optional<Operation> AvalonDriver::NextConfig(Micros now) {
     }
     const Operation op = Issue({packet, m.id, false}, Await::kNone, now);
     if (Packet after; !ConfigPacket(static_cast<int>(slot), step + 1, after)) {
-      m.configured = true;  // SET_FIN is on its way: it mines once it has a job
+      m.configured = true;                   // SET_FIN is on its way: it mines once it has a job
+      m.frequencies_mhz = SetFrequencies();  // until a STATUS_PLL (A8/LC3) says what runs
       next_poll_[slot] = now;
       UpdateState();
       if (jobs_[Newest()].valid) {
@@ -214,15 +217,30 @@ bool AvalonDriver::ConfigPacket(int slot, int step, Packet& out) const {
 // A module that cannot be reached is rebooted by its id (POLLING's reboot flag): after a
 // host restart the modules keep their ids and ignore DETECT (§3.5), so a scan that finds
 // nothing asks every id to start over.
+// A POLLING with the reboot flag every generation reads (the generation is not known yet:
+// no module has answered): A7/A8/LC3 at data[8], A10 as the BE32 word 1 (§3.5) — which
+// A7/A8/LC3 read as their fan word, ignored without its 0x80000000 flag. POLLING is 0x30
+// in all of them. (Built in A8's layout alone, it never reached A10 modules: kept from an
+// earlier host, they stayed deaf to DETECT until power-cycled.)
+Packet AvalonDriver::RebootPacket() const {
+  Polling polling;
+  polling.reboot = true;
+  Packet packet = *Encode(generation_.value_or(Generation::kAvalon8), polling);
+  if (!generation_) {
+    static_assert(TypeOf(Generation::kAvalon8, Kind::kPolling) ==
+                  TypeOf(Generation::kAvalon10, Kind::kPolling));
+    packet.data[7] = 1;  // A10's word 1 = 1; no fan flag for the others
+  }
+  return packet;
+}
+
 std::optional<Operation> AvalonDriver::NextReboot(Micros now) {
   while (reboot_next_ != 0 && reboot_next_ <= config_.max_modules) {
     const std::uint8_t id = static_cast<std::uint8_t>(reboot_next_++);
     if (SlotOfId(id) >= 0) {
       continue;
     }
-    Polling polling;
-    polling.reboot = true;
-    return Issue({*Encode(Gen(), polling), id, false}, Await::kNone, now);
+    return Issue({RebootPacket(), id, false}, Await::kNone, now);
   }
   reboot_next_ = 0;
   return std::nullopt;
@@ -252,6 +270,7 @@ std::optional<Operation> AvalonDriver::NextPoll(Micros now) {
       fan_due_[slot] = false;
       next_fan_[slot] = now + config_.fan_period;
       polling.fan_pwm = FanPwm(*fan_);
+      modules_[slot].fan_duty = static_cast<std::uint32_t>(std::lround(fan_->value));  // FanR
     }
     await_slot_ = static_cast<int>(slot);
     return Issue({*Encode(Gen(), polling), m.id, true}, Await::kPoll, now);
@@ -291,7 +310,9 @@ void AvalonDriver::OnTimeout(Micros now) {
 void AvalonDriver::OnAucFailure(Micros now) {
   (void)now;
   if (++auc_failures_ >= 100) {
-    status_ = Status(StatusCode::kTimeout, "the AUC stopped answering (100 requests in a row)");
+    status_ = Status(StatusCode::kTimeout,
+                     "the AUC stopped answering (100 requests in a row; a raw CN stream, such as "
+                     "`hashrig sim --avalon` without --auc, is avalon:, not auc:)");
     state_ = ChainState::kFailed;
     return;
   }
@@ -323,9 +344,32 @@ void AvalonDriver::PollFailed(int slot, Micros now) {
 
 // A DETECT nothing answered ends the scan: the next one in detect_period, or soon while
 // no module is known; scans that keep finding nothing fail the chain.
+// Two modules answer on one address (§7.3's symptom, polls answered with another DNA's
+// OPT): one kept its id from an earlier host (stopped mid-scan) and a fresh one was given
+// the same id. Every id is rebooted and the bus scanned afresh, jobs held until that scan
+// is over; known DNAs keep their slots and counters.
+void AvalonDriver::StartOver(Micros now) {
+  for (ModuleInfo& m : modules_) {
+    m.present = false;
+    m.configured = false;
+  }
+  mismatches_in_a_row_ = 0;
+  status_ = Status(StatusCode::kMismatch,
+                   "two Avalon modules answered on one address (one kept its id from an earlier "
+                   "host): rebooting them all and scanning again");
+  reboot_next_ = 1;
+  next_detect_ = now + kRebootSettle;
+  first_scan_ = true;
+  await_ = Await::kNone;
+  UpdateState();
+}
+
 void AvalonDriver::EndScan(Micros now) {
-  first_scan_ = false;
   const bool none = modules_present() == 0;
+  // An empty first scan is followed by a reboot sweep and a scan again: that one is the
+  // first scan (jobs, scan and board-test wait for it; ending it here let board-test see one
+  // module of two once the first came back).
+  first_scan_ = first_scan_ && none && empty_scans_ == 0;
   next_detect_ = now + (none ? kRescanWhenEmpty : config_.detect_period);
   if (!none) {
     empty_scans_ = 0;
@@ -340,7 +384,8 @@ void AvalonDriver::EndScan(Micros now) {
     status_ = Status(StatusCode::kNotFound,
                      config_.transport == Transport::kAuc
                          ? "no Avalon module answered DETECT behind the AUC (ids 1..6)"
-                         : "no Avalon module answered DETECT on this link (ids 1..6)");
+                         : "no Avalon module answered DETECT on this link (ids 1..6; behind an "
+                           "AUC, such as `hashrig sim --avalon --auc`, use auc:)");
     state_ = ChainState::kFailed;
   }
 }
@@ -358,7 +403,17 @@ void AvalonDriver::UpdateState() {
   state_ = any_mining    ? ChainState::kMining
            : any_present ? ChainState::kConfiguring
                          : ChainState::kEnumerating;
-  if (any_mining && status_.code() == StatusCode::kNotFound) {
+  bool any_lost = false;  // found once, gone now
+  for (const ModuleInfo& m : modules_) {
+    any_lost = any_lost || (m.id != 0 && !m.present);
+  }
+  // The problem is over once modules mine again (kNotFound) and, for a lost module or two
+  // on one address, once every module found is back (kUnavailable stayed after it
+  // returned).
+  if (any_mining && (status_.code() == StatusCode::kNotFound ||
+                     ((status_.code() == StatusCode::kUnavailable ||
+                       status_.code() == StatusCode::kMismatch) &&
+                      !any_lost))) {
     status_ = Status::Ok();
   }
 }

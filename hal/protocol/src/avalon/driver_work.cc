@@ -256,6 +256,12 @@ void AvalonDriver::OnAnswer(const Packet& packet, Await await, int slot, Micros 
     ++m.polls;
     if (packet.opt != m.dna[7]) {
       ++opt_mismatches_;  // §7.3: two modules on one address answer with another DNA
+      if (++mismatches_in_a_row_ >= kMismatchesToStartOver) {
+        StartOver(now);
+        return;
+      }
+    } else {
+      mismatches_in_a_row_ = 0;
     }
   }
   if (*kind == Kind::kNonce) {

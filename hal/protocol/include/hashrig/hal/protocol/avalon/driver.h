@@ -131,7 +131,8 @@ class AvalonDriver final : public ChipDriver {
   ChainState state() const override { return state_; }
   Status status() const override { return status_; }
   int chips_found() const override;  // ASICs of the modules present
-  int expected_chips() const override { return chips_found(); }
+  // The ASICs of every module found since Start: a lost module's chips are missing.
+  int expected_chips() const override;
   ChipCounters chip(int position) const override;
   ChainSettings settings() const override;
 
@@ -185,6 +186,8 @@ class AvalonDriver final : public ChipDriver {
   Generation Gen() const { return generation_.value_or(Generation::kAvalon8); }
   Megahertz TopFrequency() const;
   Status CheckSettings() const;
+  decltype(ModuleInfo::frequencies_mhz) SetFrequencies() const;
+  Packet RebootPacket() const;
   Result<std::array<std::uint32_t, kMaxPllPoints>> PllWords() const;
   Micros PollPeriod() const;
   // Requests (driver_poll.cc).
@@ -201,6 +204,7 @@ class AvalonDriver final : public ChipDriver {
   void OnAucFailure(Micros now);
   void PollFailed(int slot, Micros now);
   void EndScan(Micros now);
+  void StartOver(Micros now);
   void UpdateState();
   int SlotOfId(std::uint8_t id) const;
   int FreeId() const;
@@ -250,6 +254,8 @@ class AvalonDriver final : public ChipDriver {
   std::uint8_t detect_id_ = 0;
   int pending_slot_ = -1;            // answered DETECT, to SYNC
   std::uint32_t skipped_bytes_ = 0;  // of decoders before the last Start
+  int mismatches_in_a_row_ = 0;     // poll replies with another DNA's OPT
+  static constexpr int kMismatchesToStartOver = 3;
   int reboot_next_ = 0;              // the next id to reboot (0: none)
   Micros next_detect_{0};
   int empty_scans_ = 0;
