@@ -23,10 +23,11 @@ const std::vector<OptionSpec> kToolOptions = {
     {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
     {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
     {"avalon-frequency", 0, true, false,
-     "Avalon modules' top PLL point in MHz (default the model's: 851 850, 1041 575)"},
+     "Avalon modules' top PLL point in MHz (default the model's: 741 600, 851 850, LC3 500, "
+     "1041 575)"},
     {"avalon-voltage-level", 0, true, false,
-     "Avalon modules' SET_VOLT level (default the model's: Avalon 8 5 of -15..15, "
-     "Avalon 10 49 of 0..75)"},
+     "Avalon modules' SET_VOLT level (default the model's: Avalon 7 12 of 0..15, Avalon 8 5 "
+     "of -15..15, LC3 5 of 0..31, Avalon 10 49 of 0..75)"},
     kHelp,
 };
 
@@ -91,7 +92,8 @@ const Command kRunCommand{
          "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
         {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
         {"avalon-frequency", 0, true, false,
-         "Avalon modules' top PLL point in MHz (default the model's: 851 850, 1041 575)"},
+         "Avalon modules' top PLL point in MHz (default the model's: 741 600, 851 850, LC3 500, "
+         "1041 575)"},
         {"avalon-voltage-level", 0, true, false,
          "Avalon modules' SET_VOLT level (default the model's: Avalon 8 5 of -15..15, "
          "Avalon 10 49 of 0..75)"},

@@ -368,7 +368,7 @@ void AppendAvalonDevices(const MinerSnapshot& s, json& entries) {
       continue;
     }
     const av::GenerationInfo& info = av::InfoOf(*c.status.avalon);
-    json device = {{"STATS", entries.size()},
+    json device = {{"STATS", entries.size() - 1},  // entries[0] is the version entry
                    {"ID", c.name},
                    {"Elapsed", static_cast<std::int64_t>(s.elapsed_s)},
                    {"Driver", std::string(info.driver)}};

@@ -237,7 +237,8 @@ constexpr ChipFamily kChipFamilies[] = {
 };
 
 // A family with a sample per Canaan MM module of every Avalon chain (present or lost),
-// labelled with its chain, id and DNA; modules without the reading have no sample.
+// labelled with its chain, id and DNA; modules without the reading have no sample, and a
+// lost module has no readings (its last temperature stayed on while it was gone).
 struct ModuleFamily {
   const char* name;
   const char* type;
@@ -253,28 +254,28 @@ constexpr ModuleFamily kModuleFamilies[] = {
      [](const Module& m) -> std::optional<double> { return m.asic_count; }},
     {"hashrig_module_temperature_celsius", "gauge", "The module's temperature (its STATUS).",
      [](const Module& m) -> std::optional<double> {
-       return m.temperature ? std::optional(m.temperature->value) : std::nullopt;
+       return m.present && m.temperature ? std::optional(m.temperature->value) : std::nullopt;
      }},
     {"hashrig_module_fan_rpm", "gauge", "The module's first fan (its STATUS).",
      [](const Module& m) -> std::optional<double> {
-       return m.temperature ? std::optional<double>(m.fan_rpm[0]) : std::nullopt;
+       return m.present && m.temperature ? std::optional<double>(m.fan_rpm[0]) : std::nullopt;
      }},
     {"hashrig_module_frequency_hertz", "gauge",
      "The module's top PLL point (STATUS_PLL, or as set).",
      [](const Module& m) -> std::optional<double> {
        const std::uint32_t mhz =
            *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
-       return mhz > 0 ? std::optional(mhz * 1e6) : std::nullopt;
+       return m.present && mhz > 0 ? std::optional(mhz * 1e6) : std::nullopt;
      }},
     {"hashrig_module_power_watts", "gauge",
      "Output power of the module's PSU (LC3/A10 STATUS_POWER).",
      [](const Module& m) -> std::optional<double> {
-       return m.power ? std::optional(m.power->power.value) : std::nullopt;
+       return m.present && m.power ? std::optional(m.power->power.value) : std::nullopt;
      }},
     {"hashrig_module_input_volts", "gauge",
      "Input voltage of the module's PSU (LC3/A10 STATUS_POWER).",
      [](const Module& m) -> std::optional<double> {
-       return m.power ? std::optional(m.power->input.value) : std::nullopt;
+       return m.present && m.power ? std::optional(m.power->input.value) : std::nullopt;
      }},
     {"hashrig_module_error_code", "gauge", "The MM's error code (ECMM; its bits are not public).",
      [](const Module& m) -> std::optional<double> { return m.module_error; }},

@@ -146,6 +146,9 @@ TEST(MetricsTest, AvalonModulesHaveTheirOwnSeries) {
   }
   EXPECT_EQ(text.find("hashrig_module_temperature_celsius" + lost), std::string::npos);
   EXPECT_EQ(text.find("hashrig_module_power_watts" + lost), std::string::npos);
+  // A lost module keeps its counters but has no readings (its clock and fan are old news).
+  EXPECT_EQ(text.find("hashrig_module_frequency_hertz" + lost), std::string::npos);
+  EXPECT_EQ(text.find("hashrig_module_fan_rpm" + lost), std::string::npos);
 }
 
 // Label values are UTF-8 whatever the pool's URL holds (one bad byte made Prometheus

@@ -157,6 +157,8 @@ TEST(WebTest, AvalonChainsListTheirModules) {
   EXPECT_EQ(modules[1]["lost"], 1);
   EXPECT_TRUE(modules[1]["temperature_c"].is_null());
   EXPECT_TRUE(modules[1]["power_watts"].is_null());
+  EXPECT_TRUE(modules[1]["frequency_mhz"].is_null());  // a lost module has no readings
+  EXPECT_TRUE(modules[1]["fan_rpm"].is_null());
 }
 
 TEST(WebTest, ThePageIsServedFromTheEmbeddedFilesWithItsSecurityHeaders) {
