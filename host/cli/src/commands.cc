@@ -17,17 +17,23 @@ const std::string kRunBoards =
     BoardSyntaxList() + " (repeatable; default: sim — a slice of an S21 hashboard)";
 const std::string kToolBoards = BoardSyntaxList() + " (repeatable)";
 
+// Canaan MM modules' settings: run, scan and board-test take them alike.
+const OptionSpec kAvalonFrequency{
+    "avalon-frequency", 0, true, false,
+    "Avalon modules' top PLL point in MHz (default the model's: 741 600, 851 850, LC3 500, "
+    "1041 575)"};
+const OptionSpec kAvalonVoltageLevel{
+    "avalon-voltage-level", 0, true, false,
+    "Avalon modules' SET_VOLT level (default the model's: Avalon 7 12 of 0..15, Avalon 8 5 of "
+    "-15..15, LC3 5 of 0..31, Avalon 10 49 of 0..75)"};
+
 // scan and board-test open boards the same way.
 const std::vector<OptionSpec> kToolOptions = {
     {"board", 'b', true, true, kToolBoards},
     {"chip", 0, true, false, "chip model: BM1397, BM1366, BM1368, BM1370 (default BM1370)"},
     {"chips", 0, true, false, "chips expected per chain (default 1; sim:N says it itself)"},
-    {"avalon-frequency", 0, true, false,
-     "Avalon modules' top PLL point in MHz (default the model's: 741 600, 851 850, LC3 500, "
-     "1041 575)"},
-    {"avalon-voltage-level", 0, true, false,
-     "Avalon modules' SET_VOLT level (default the model's: Avalon 7 12 of 0..15, Avalon 8 5 "
-     "of -15..15, LC3 5 of 0..31, Avalon 10 49 of 0..75)"},
+    kAvalonFrequency,
+    kAvalonVoltageLevel,
     kHelp,
 };
 
@@ -91,12 +97,8 @@ const Command kRunCommand{
         {"chips", 0, true, false,
          "chips per chain (default 4 on sim: a slice of an S21 chain; 1 otherwise)"},
         {"frequency", 0, true, false, "chip frequency in MHz (default: the model's)"},
-        {"avalon-frequency", 0, true, false,
-         "Avalon modules' top PLL point in MHz (default the model's: 741 600, 851 850, LC3 500, "
-         "1041 575)"},
-        {"avalon-voltage-level", 0, true, false,
-         "Avalon modules' SET_VOLT level (default the model's: Avalon 8 5 of -15..15, "
-         "Avalon 10 49 of 0..75)"},
+        kAvalonFrequency,
+        kAvalonVoltageLevel,
         {"voltage", 0, true, false,
          "core voltage in volts for boards whose regulator the host drives (bitaxe:, sim): "
          "default the model's (BM1397 1.40, BM1366 1.20, BM1368 1.166, BM1370 1.15); "

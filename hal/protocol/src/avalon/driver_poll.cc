@@ -410,10 +410,10 @@ void AvalonDriver::UpdateState() {
   // The problem is over once modules mine again (kNotFound) and, for a lost module or two
   // on one address, once every module found is back (kUnavailable stayed after it
   // returned).
-  if (any_mining && (status_.code() == StatusCode::kNotFound ||
-                     ((status_.code() == StatusCode::kUnavailable ||
-                       status_.code() == StatusCode::kMismatch) &&
-                      !any_lost))) {
+  if (any_mining &&
+      (status_.code() == StatusCode::kNotFound ||
+       ((status_.code() == StatusCode::kUnavailable || status_.code() == StatusCode::kMismatch) &&
+        !any_lost))) {
     status_ = Status::Ok();
   }
 }

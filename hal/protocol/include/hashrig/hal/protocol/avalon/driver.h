@@ -254,9 +254,9 @@ class AvalonDriver final : public ChipDriver {
   std::uint8_t detect_id_ = 0;
   int pending_slot_ = -1;            // answered DETECT, to SYNC
   std::uint32_t skipped_bytes_ = 0;  // of decoders before the last Start
-  int mismatches_in_a_row_ = 0;     // poll replies with another DNA's OPT
+  int mismatches_in_a_row_ = 0;      // poll replies with another DNA's OPT
   static constexpr int kMismatchesToStartOver = 3;
-  int reboot_next_ = 0;              // the next id to reboot (0: none)
+  int reboot_next_ = 0;  // the next id to reboot (0: none)
   Micros next_detect_{0};
   int empty_scans_ = 0;
   bool first_scan_ = true;  // jobs wait until it has found every module there is
