@@ -246,6 +246,27 @@ INSTANTIATE_TEST_SUITE_P(Generations, AvalonRestartTest,
                                   (std::get<1>(p.param) ? "Auc" : "Raw");
                          });
 
+// A module of a model the driver does not know answers DETECT each scan: the chain fails
+// saying so, not "no module answered" (the third empty scan overwrote the reason).
+TEST(AvalonUnknownModelTest, TheChainFailsNamingTheModuleItRefused) {
+  sim::AvalonConfig config;
+  config.generation = avalon::Generation::kAvalon8;
+  config.model = "XYZ";
+  auto bus = std::make_shared<AvalonSimClock>(config);
+  AvalonChain chain(std::make_unique<AvalonSimLink>(bus), avalon::DriverConfig{});
+  ASSERT_TRUE(chain.Start().ok());
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (chain.chain().state() != protocol::ChainState::kFailed &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(chain.Step(2ms).ok());
+  }
+  ASSERT_EQ(chain.chain().state(), protocol::ChainState::kFailed);
+  EXPECT_NE(
+      std::string(chain.driver().status().message()).find("a model this driver does not know"),
+      std::string::npos)
+      << chain.driver().status().message();
+}
+
 // Faults on the wire and a module whose chips send damaged nonces: the driver refuses the
 // damaged packets (counted), keeps both modules (no run of 10 lost polls at these rates),
 // and every nonce of the bad module is a hardware error of its miners while the good

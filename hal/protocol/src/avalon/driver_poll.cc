@@ -381,12 +381,19 @@ void AvalonDriver::EndScan(Micros now) {
     return;
   }
   if (empty_scans_ >= config_.empty_scans_to_fail) {
+    // A module that answered but was refused (a model or generation this driver does not
+    // take) keeps that reason: "no module answered" would be false.
+    const bool refused = !status_.ok() && (status_.code() == StatusCode::kNotFound ||
+                                           status_.code() == StatusCode::kMismatch);
+    state_ = ChainState::kFailed;
+    if (refused) {
+      return;
+    }
     status_ = Status(StatusCode::kNotFound,
                      config_.transport == Transport::kAuc
                          ? "no Avalon module answered DETECT behind the AUC (ids 1..6)"
                          : "no Avalon module answered DETECT on this link (ids 1..6; behind an "
                            "AUC, such as `hashrig sim --avalon --auc`, use auc:)");
-    state_ = ChainState::kFailed;
   }
 }
 
