@@ -214,9 +214,6 @@ bool AvalonDriver::ConfigPacket(int slot, int step, Packet& out) const {
   return false;
 }
 
-// A module that cannot be reached is rebooted by its id (POLLING's reboot flag): after a
-// host restart the modules keep their ids and ignore DETECT (§3.5), so a scan that finds
-// nothing asks every id to start over.
 // A POLLING with the reboot flag every generation reads (the generation is not known yet:
 // no module has answered): A7/A8/LC3 at data[8], A10 as the BE32 word 1 (§3.5) — which
 // A7/A8/LC3 read as their fan word, ignored without its 0x80000000 flag. POLLING is 0x30
@@ -234,6 +231,9 @@ Packet AvalonDriver::RebootPacket() const {
   return packet;
 }
 
+// A module that cannot be reached is rebooted by its id (POLLING's reboot flag): after a
+// host restart the modules keep their ids and ignore DETECT (§3.5), so a scan that finds
+// nothing asks every id to start over.
 std::optional<Operation> AvalonDriver::NextReboot(Micros now) {
   while (reboot_next_ != 0 && reboot_next_ <= config_.max_modules) {
     const std::uint8_t id = static_cast<std::uint8_t>(reboot_next_++);
@@ -342,8 +342,6 @@ void AvalonDriver::PollFailed(int slot, Micros now) {
   UpdateState();
 }
 
-// A DETECT nothing answered ends the scan: the next one in detect_period, or soon while
-// no module is known; scans that keep finding nothing fail the chain.
 // Two modules answer on one address (§7.3's symptom, polls answered with another DNA's
 // OPT): one kept its id from an earlier host (stopped mid-scan) and a fresh one was given
 // the same id. Every id is rebooted and the bus scanned afresh, jobs held until that scan
@@ -364,6 +362,8 @@ void AvalonDriver::StartOver(Micros now) {
   UpdateState();
 }
 
+// A DETECT nothing answered ends the scan: the next one in detect_period, or soon while
+// no module is known; scans that keep finding nothing fail the chain.
 void AvalonDriver::EndScan(Micros now) {
   const bool none = modules_present() == 0;
   // An empty first scan is followed by a reboot sweep and a scan again: that one is the
