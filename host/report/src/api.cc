@@ -358,7 +358,7 @@ std::string MmId(const hal::protocol::avalon::ModuleInfo& m, std::size_t miners,
 }
 
 // cgminer's per-device STATS entries for the Avalon chains (an AUC, or a raw link): ID
-// AV<generation digit><n>, "MM ID<id>" per module answering (id = its I2C address, as
+// the chain's name (AV0...), "MM ID<id>" per module answering (id = its I2C address, as
 // cgminer numbers them), "MM Count". Appended after the bmminer entries of stats and
 // estats, so readers of STATS[1] are not disturbed.
 void AppendAvalonDevices(const MinerSnapshot& s, json& entries) {
