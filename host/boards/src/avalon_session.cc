@@ -156,6 +156,9 @@ ChainStatus AvalonSession::Status() const {
       continue;  // never found
     }
     s.modules.push_back(m);
+    if (m.present && m.temperature && (!s.fan_speed || m.fan_rpm[0] > s.fan_speed->value)) {
+      s.fan_speed = Rpm{static_cast<double>(m.fan_rpm[0])};  // the fastest module fan
+    }
     const int miners = d.generation() ? avalon::InfoOf(*d.generation()).miners  // A10: 2 of 4
                                       : avalon::kMinersPerSlot;
     for (int miner = 0; miner < miners; ++miner) {

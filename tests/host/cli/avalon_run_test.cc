@@ -92,6 +92,15 @@ TEST_P(AvalonRunTest, ModulesMineWithASimulatedChainAgainstThePool) {
     std::this_thread::sleep_for(200ms);
   }
   ASSERT_GE(Submitted(port, "AV0"), 5) << run.Stderr();
+  {  // the modules' fans reach the chain's fan1 (bmminer's RPM), as the BM13xx boards' do
+    std::string reply = AskApi(port, R"({"command":"stats"})");
+    while (!reply.empty() && reply.back() == '\0') {
+      reply.pop_back();
+    }
+    const auto stats = nlohmann::json::parse(reply, nullptr, false);
+    ASSERT_FALSE(stats.is_discarded()) << reply;
+    EXPECT_TRUE(stats["STATS"][1]["fan1"].is_number()) << stats["STATS"][1];
+  }
   ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 12, 180s), 0) << run.Stderr();
   const auto summary = run.ReadLine(1s);
   ASSERT_TRUE(summary.has_value());
