@@ -32,8 +32,7 @@ bool StepUntil(hal::AvalonChain& chain, Done done, std::chrono::milliseconds lim
 
 // The top PLL point a module reports, or, before it has, the one it was set to.
 double TopMhz(const av::AvalonDriver& d, const av::ModuleInfo& m) {
-  const std::uint32_t reported =
-      *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
+  const std::uint32_t reported = m.top_mhz();
   return reported != 0 ? reported : d.settings().frequency.value;
 }
 

@@ -350,8 +350,7 @@ std::string MmId(const hal::protocol::avalon::ModuleInfo& m, std::size_t miners,
            " " + units(m.power->output.value, 0.01) + " " + units(m.power->current.value, 0.01) +
            " " + units(m.power->power.value, 1) + " " + units(m.power->set_point.value, 0.01) + "]";
   }
-  const std::uint32_t mhz = *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
-  out += " Freq[" + std::to_string(mhz) + "] Led[0] TA[" + std::to_string(m.asic_count) +
+  out += " Freq[" + std::to_string(m.top_mhz()) + "] Led[0] TA[" + std::to_string(m.asic_count) +
          "] ECHU[" + Spaced(m.miner_error, miners) + "] ECMM[" + std::to_string(m.module_error) +
          "] CRC[" + std::to_string(m.crc_errors) + "]";
   return out;

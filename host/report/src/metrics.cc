@@ -1,6 +1,5 @@
 #include "hashrig/host/report/metrics.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -263,9 +262,7 @@ constexpr ModuleFamily kModuleFamilies[] = {
     {"hashrig_module_frequency_hertz", "gauge",
      "The module's top PLL point (STATUS_PLL, or as set).",
      [](const Module& m) -> std::optional<double> {
-       const std::uint32_t mhz =
-           *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
-       return m.present && mhz > 0 ? std::optional(mhz * 1e6) : std::nullopt;
+       return m.present && m.top_mhz() > 0 ? std::optional(m.top_mhz() * 1e6) : std::nullopt;
      }},
     {"hashrig_module_power_watts", "gauge",
      "Output power of the module's PSU (LC3/A10 STATUS_POWER).",
@@ -284,11 +281,7 @@ constexpr ModuleFamily kModuleFamilies[] = {
     {"hashrig_module_hardware_errors_total", "counter",
      "Hardware errors the module counted (its miners' MH).",
      [](const Module& m) -> std::optional<double> {
-       double sum = 0;
-       for (const std::uint32_t n : m.hw_errors) {
-         sum += n;
-       }
-       return sum;
+       return static_cast<double>(m.hardware_errors());
      }},
     {"hashrig_module_lost_total", "counter", "Times the module stopped answering and was lost.",
      [](const Module& m) -> std::optional<double> { return m.lost; }},

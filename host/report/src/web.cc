@@ -77,11 +77,7 @@ json Summary(const MinerSnapshot& s) {
 
 // A Canaan MM module as the page shows it (estats' fields, avalon-protocol.md §5.2).
 json Module(const hal::protocol::avalon::ModuleInfo& m) {
-  std::uint64_t hw = 0;
-  for (const std::uint32_t n : m.hw_errors) {
-    hw += n;
-  }
-  const std::uint32_t mhz = *std::max_element(m.frequencies_mhz.begin(), m.frequencies_mhz.end());
+  const std::uint32_t mhz = m.top_mhz();
   return {{"id", m.id},
           {"dna", EncodeHex(m.dna)},
           {"firmware", std::string(m.version_string())},
@@ -92,7 +88,7 @@ json Module(const hal::protocol::avalon::ModuleInfo& m) {
           {"frequency_mhz", m.present && mhz > 0 ? json(mhz) : json(nullptr)},
           {"power_watts", m.present && m.power ? json(m.power->power.value) : json(nullptr)},
           {"nonces", m.nonces},
-          {"hardware_errors", hw},
+          {"hardware_errors", m.hardware_errors()},
           {"lost", m.lost}};
 }
 

@@ -112,6 +112,18 @@ std::string_view ModuleInfo::version_string() const {
   return {version.data(), n};
 }
 
+std::uint32_t ModuleInfo::top_mhz() const {
+  return *std::max_element(frequencies_mhz.begin(), frequencies_mhz.end());
+}
+
+std::uint64_t ModuleInfo::hardware_errors() const {
+  std::uint64_t sum = 0;
+  for (const std::uint32_t n : hw_errors) {
+    sum += n;
+  }
+  return sum;
+}
+
 AvalonDriver::AvalonDriver(const DriverConfig& config)
     : config_(config), generation_(config.generation) {
   if (config_.max_modules < 1 || config_.max_modules > kMaxModules) {
@@ -225,15 +237,21 @@ decltype(ModuleInfo::frequencies_mhz) AvalonDriver::SetFrequencies() const {
   if (!generation_) {
     return out;
   }
-  const ModelDefaults& d = DefaultsFor(*generation_);
   const std::size_t points = InfoOf(*generation_).pll_points;
   const std::size_t first = points > out.size() ? points - out.size() : 0;
-  const Megahertz top = TopFrequency();
   for (std::size_t i = first; i < points; ++i) {
-    const double mhz = i + 1 == points ? top.value : std::min(d.pll[i].value, top.value);
-    out[i - first] = static_cast<std::uint32_t>(std::lround(mhz));
+    out[i - first] = static_cast<std::uint32_t>(std::lround(PointFrequency(i, points).value));
   }
   return out;
+}
+
+Megahertz AvalonDriver::PointFrequency(std::size_t i, std::size_t points) const {
+  const Megahertz top = TopFrequency();
+  if (i + 1 == points) {
+    return top;
+  }
+  const Megahertz model = DefaultsFor(*generation_).pll[i];
+  return model.value > top.value ? top : model;
 }
 
 int AvalonDriver::chips_found() const {
@@ -286,17 +304,10 @@ Status AvalonDriver::CheckSettings() const {
 }
 
 Result<std::array<std::uint32_t, kMaxPllPoints>> AvalonDriver::PllWords() const {
-  const ModelDefaults& d = DefaultsFor(*generation_);
   const std::size_t points = InfoOf(*generation_).pll_points;
-  const Megahertz top = TopFrequency();
   std::array<std::uint32_t, kMaxPllPoints> words{};
   for (std::size_t i = 0; i < points; ++i) {
-    // Lower points stay the model's, never above the top one.
-    Megahertz f = i + 1 == points ? top : d.pll[i];
-    if (f.value > top.value) {
-      f = top;
-    }
-    const auto word = PllWordFor(*generation_, f);
+    const auto word = PllWordFor(*generation_, PointFrequency(i, points));
     if (!word) {
       return Status(StatusCode::kInvalidArgument,
                     "no PLL word is known for this clock on this Avalon generation (the "

@@ -403,17 +403,15 @@ void AvalonDriver::UpdateState() {
   }
   bool any_present = false;
   bool any_mining = false;
+  bool any_lost = false;  // found once, gone now
   for (const ModuleInfo& m : modules_) {
     any_present = any_present || m.present;
     any_mining = any_mining || (m.present && m.configured);
+    any_lost = any_lost || (m.id != 0 && !m.present);
   }
   state_ = any_mining    ? ChainState::kMining
            : any_present ? ChainState::kConfiguring
                          : ChainState::kEnumerating;
-  bool any_lost = false;  // found once, gone now
-  for (const ModuleInfo& m : modules_) {
-    any_lost = any_lost || (m.id != 0 && !m.present);
-  }
   // The problem is over once modules mine again (kNotFound) and, for a lost module or two
   // on one address, once every module found is back (kUnavailable stayed after it
   // returned).

@@ -108,6 +108,10 @@ struct ModuleInfo {
   std::uint32_t lost = 0;          // times lost
   std::uint32_t nonces = 0;
   std::string_view version_string() const;
+  // The top PLL point in MHz (STATUS_PLL, or the one it was configured with); 0: none yet.
+  std::uint32_t top_mhz() const;
+  // Hardware errors of all its miners, as the module counted them (estats' HW).
+  std::uint64_t hardware_errors() const;
 };
 
 class AvalonDriver final : public ChipDriver {
@@ -186,6 +190,8 @@ class AvalonDriver final : public ChipDriver {
   Generation Gen() const { return generation_.value_or(Generation::kAvalon8); }
   Megahertz TopFrequency() const;
   Status CheckSettings() const;
+  // PLL point `i` of `points` in MHz: the model's, never above the top one; the top last.
+  Megahertz PointFrequency(std::size_t i, std::size_t points) const;
   decltype(ModuleInfo::frequencies_mhz) SetFrequencies() const;
   Packet RebootPacket() const;
   Result<std::array<std::uint32_t, kMaxPllPoints>> PllWords() const;
