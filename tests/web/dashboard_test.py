@@ -108,6 +108,14 @@ def browser():
     return webdriver.Chrome(options=options, service=service)
 
 
+def texts(driver, selector):
+    """The visible text of every element matching `selector`, read in one script: the page
+    rebuilds its cards on each refresh, so elements found first and read later go stale."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText)",
+        selector)
+
+
 def console_errors(driver):
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -161,21 +169,28 @@ def main():
                 ("settings", "#settings tbody tr", len(chains)),
                 ("log", "#log-lines", 1)):
             driver.get(base + "#" + page)
-            shown = eventually(page, lambda: len(driver.find_elements(By.CSS_SELECTOR, selector))
-                               >= expected and driver.find_element(
-                                   By.CSS_SELECTOR, selector).text.strip() != "")
+            shown = eventually(page, lambda: len(texts(driver, selector)) >= expected and
+                               texts(driver, selector)[0].strip() != "")
             check(shown, f"the {page} page shows {selector} (at least {expected})")
             driver.save_screenshot(os.path.join(args.out, page + ".png"))
         driver.get(base + "#boards")
-        cards = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "#chains .module"))
-        for module in (m for c in chains for m in c["modules"]):
+        modules = [m for c in chains for m in c["modules"]]
+        cards = ""
+
+        def every_card():
+            nonlocal cards
+            cards = " ".join(texts(driver, "#chains .module"))
+            return all(f"MM{m['id']}" in cards and m["dna"] in cards for m in modules)
+        eventually("the module cards", every_card, 30)
+        for module in modules:
             check(f"MM{module['id']}" in cards and module["dna"] in cards,
                   f"module MM{module['id']} ({module['dna']}) has its card: {cards!r}")
         driver.get(base + "#log")
-        eventually("the log", lambda: "status:" in driver.find_element(By.ID, "log-lines").text)
-        log_text = driver.find_element(By.ID, "log-lines").text
+        eventually("the log", lambda: "status:" in "".join(texts(driver, "#log-lines")))
+        log_text = "".join(texts(driver, "#log-lines"))
         check("status:" in log_text, "the log page tails the miner's log")
-        check(console_errors(driver) == [], f"no console errors: {console_errors(driver)}")
+        errors = console_errors(driver)  # read once: reading the log empties it
+        check(errors == [], f"no console errors: {errors}")
 
         # 3: a wrong password changes nothing.
         driver.get(base + "#pools")
@@ -235,9 +250,13 @@ def main():
         driver.find_element(By.TAG_NAME, "h1").click()
         seen = state("refreshes")
         eventually("two refreshes", lambda: state("refreshes") >= seen + 2, 20)
-        check(boxes["freq-0"].get_attribute("value") == "400" and
-              boxes["target-0"].get_attribute("value") == "50",
-              "typed settings survive the page's refreshes")
+        typed = driver.execute_script(
+            "return [arguments[0].value, arguments[1].value, arguments[0].isConnected, "
+            "document.getElementById('freq-0').value, window.hashrig.refreshes]",
+            boxes["freq-0"], boxes["target-0"])
+        check(typed[:3] == ["400", "50", True],
+              f"typed settings survive the page's refreshes (freq, target, attached, "
+              f"page's freq, refreshes: {typed})")
         driver.find_element(By.ID, "apply-0").click()
 
         def retuned():
@@ -248,7 +267,8 @@ def main():
         check(eventually("retuned", retuned, 120),
               "a clock and fan target set in the page run on the chain (REST API)")
         driver.save_screenshot(os.path.join(args.out, "settings-applied.png"))
-        check(console_errors(driver) == [], f"no console errors: {console_errors(driver)}")
+        errors = console_errors(driver)  # read once: reading the log empties it
+        check(errors == [], f"no console errors: {errors}")
     finally:
         if driver:
             driver.quit()

@@ -234,7 +234,11 @@ function settingsRow(c) {
   });
   const input = (field, id, limits, step) => {
     const node = settingInput(id + c.index, settingValue(c, field), limits, step);
-    node.addEventListener('input', () => { node.dataset.edited = '1'; });
+    // 'change' too: a field emptied by a script or a form filler (WebDriver's clear, an
+    // autofill) fires no 'input', and the next refresh would write the old value back.
+    for (const event of ['input', 'change']) {
+      node.addEventListener(event, () => { node.dataset.edited = '1'; });
+    }
     return node;
   };
   return el('tr', {}, el('td', {}, c.name), el('td', { id: 'chain-state-' + c.index }, c.state),
