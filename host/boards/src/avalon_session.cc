@@ -3,6 +3,7 @@
 // Stratum jobs become the chain layer's StratumJob, kept alive here while any work naming
 // them can still be checked; nonces come back with the nonce2 and ntime the modules rolled.
 #include <deque>
+#include <sstream>
 
 #include "chain_session.h"
 #include "hashrig/hal/direct_chain.h"
@@ -29,6 +30,28 @@ avalon::DriverConfig ConfigFor(const BoardSettings& settings, avalon::Transport 
   avalon::DriverConfig config = settings.avalon;
   config.transport = transport;
   return config;
+}
+
+// The driver refuses a setting the modules' generation does not take (a clock without a
+// PLL word, a SET_VOLT level out of range) with the reason; the operator also needs what
+// they asked for, and of which generation: "; asked: --avalon-frequency 850,
+// --avalon-voltage-level the model's, of Avalon 10 (1041) modules".
+std::string RefusedSettings(const avalon::DriverConfig& c, avalon::Generation generation) {
+  std::ostringstream out;
+  out << "; asked: --avalon-frequency ";
+  if (c.frequency.value > 0) {
+    out << c.frequency.value;
+  } else {
+    out << "the model's";
+  }
+  out << ", --avalon-voltage-level ";
+  if (c.voltage_level) {
+    out << *c.voltage_level;
+  } else {
+    out << "the model's";
+  }
+  out << ", of " << avalon::InfoOf(generation).name << " modules";
+  return out.str();
 }
 
 class AvalonSession final : public ChainSession {
@@ -144,18 +167,25 @@ ChainStatus AvalonSession::Status() const {
   const p::ChainController& c = chain_.chain();
   const avalon::AvalonDriver& d = chain_.driver();
   ChainStatus s = ControllerStatus(c);
+  if (d.generation() && d.status().code() == StatusCode::kInvalidArgument) {
+    s.problem += RefusedSettings(d.config(), *d.generation());
+  }
   if (!d.generation() || avalon::InfoOf(*d.generation()).poll != avalon::PollLayout::kFanPwm) {
     s.fan.reset();  // A10's MM runs its fan itself
   }
   s.frequency = d.settings().frequency;
   s.ticket_difficulty = d.ticket_difficulty();
   s.avalon = d.generation();
+  s.link = LinkCounters{d.bad_packets(), d.skipped_bytes(), d.failed_polls()};
   for (int slot = 0; slot < avalon::kMaxModules; ++slot) {
     const avalon::ModuleInfo& m = d.module(slot);
     if (m.id == 0) {
       continue;  // never found
     }
     s.modules.push_back(m);
+    if (m.present && m.power) {  // LC3/A10 STATUS_POWER
+      s.power = Watts{(s.power ? s.power->value : 0) + m.power->power.value};
+    }
     if (m.present && m.temperature && (!s.fan_speed || m.fan_rpm[0] > s.fan_speed->value)) {
       s.fan_speed = Rpm{static_cast<double>(m.fan_rpm[0])};  // the fastest module fan
     }

@@ -159,8 +159,10 @@ class DirectSession final : public ChainSession {
     }
     s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();
+    s.link = LinkCounters{d.bad_frames_total(), d.skipped_bytes_total(), 0};
     s.limits.pll_model = d.config().model;
     if (s.core) {  // a regulator the host drives
+      s.power = s.core->power;
       s.limits.min_voltage = p::kMinCoreVoltage;
       s.limits.max_voltage = p::InfoOf(d.config().model).max_core_voltage;
     }

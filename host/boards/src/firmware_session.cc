@@ -102,6 +102,7 @@ class FirmwareSession final : public ChainSession {
     s.serial = hal::FieldText(hello_.serial);
     s.problem = problem_;
     s.has_sensor = true;
+    s.link = LinkCounters{client_->bad_frames(), client_->skipped_bytes(), client_->unanswered()};
     const auto& t = client_->telemetry();
     if (!t) {
       s.state = ChainState::kResetting;

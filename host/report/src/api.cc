@@ -275,8 +275,15 @@ json Devs(const MinerSnapshot& s) {
     if (const auto& core = c.status.core) {  // a regulator the host drives
       out.back()["Core Voltage"] = core->voltage.value;
       out.back()["Core Current"] = core->current.value;
-      out.back()["Power"] = core->power.value;
       out.back()["VR Status Word"] = core->status_word;
+    }
+    if (c.status.power) {  // the regulator's output, or the Canaan modules' PSUs
+      out.back()["Power"] = c.status.power->value;
+    }
+    if (const auto& link = c.status.link) {  // hashrig's keys: a bad cable shows here first
+      out.back()["Link Bad Frames"] = link->bad_frames;
+      out.back()["Link Skipped Bytes"] = link->skipped_bytes;
+      out.back()["Link Timeouts"] = link->timeouts;
     }
   }
   return out;

@@ -170,54 +170,79 @@ constexpr ChainFamily kChainFamilies[] = {
      [](const ChainSnapshot& c) { return Count(c.hardware_errors); }},
 };
 
-// A family with a sample for each chain that has the reading (a sensor, a regulator the
-// host drives): none for the others, never a 0 that would read as a measurement.
+// A family with a sample for each chain that has the reading (a sensor, a regulator the host
+// drives, a link whose bytes the host decodes): none for the others, never a 0 that would read
+// as a measurement.
 struct ReadingFamily {
   const char* name;
+  const char* type;
   const char* help;
   std::optional<double> (*value)(const ChainSnapshot&);
 };
 
 constexpr ReadingFamily kReadingFamilies[] = {
-    {"hashrig_chain_frequency_hertz", "The chips' clock on the chain (the PLL setting).",
+    {"hashrig_chain_frequency_hertz", "gauge", "The chips' clock on the chain (the PLL setting).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.frequency.value > 0 ? std::optional(c.status.frequency.value * 1e6)
                                            : std::nullopt;
      }},
-    {"hashrig_chain_nominal_hashrate_hashes_per_second",
+    {"hashrig_chain_nominal_hashrate_hashes_per_second", "gauge",
      "What the chain should hash at its clock (clock x small cores x expected chips).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.nominal_hashrate > 0 ? std::optional(c.status.nominal_hashrate)
                                             : std::nullopt;
      }},
-    {"hashrig_chain_temperature_celsius", "The chain's hottest temperature (its board's sensor).",
+    {"hashrig_chain_temperature_celsius", "gauge",
+     "The chain's hottest temperature (its board's sensor).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.temperature ? std::optional(c.status.temperature->value) : std::nullopt;
      }},
-    {"hashrig_chain_fan_ratio", "Fan duty the host set for the chain's board (0..1).",
+    {"hashrig_chain_fan_ratio", "gauge", "Fan duty the host set for the chain's board (0..1).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.fan ? std::optional(c.status.fan->value / 100) : std::nullopt;
      }},
-    {"hashrig_chain_fan_rpm", "Fan speed read from the chain's board.",
+    {"hashrig_chain_fan_rpm", "gauge", "Fan speed read from the chain's board.",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.fan_speed ? std::optional(c.status.fan_speed->value) : std::nullopt;
      }},
-    {"hashrig_chain_core_volts", "Core voltage read back at the chain's regulator (READ_VOUT).",
+    {"hashrig_chain_core_volts", "gauge",
+     "Core voltage read back at the chain's regulator (READ_VOUT).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.core ? std::optional(c.status.core->voltage.value) : std::nullopt;
      }},
-    {"hashrig_chain_core_amperes", "Core current at the chain's regulator (READ_IOUT).",
+    {"hashrig_chain_core_amperes", "gauge", "Core current at the chain's regulator (READ_IOUT).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.core ? std::optional(c.status.core->current.value) : std::nullopt;
      }},
-    {"hashrig_chain_core_watts", "Power at the chain's core regulator output (volts x amperes).",
+    {"hashrig_chain_core_watts", "gauge",
+     "Power at the chain's core regulator output (volts x amperes).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.core ? std::optional(c.status.core->power.value) : std::nullopt;
      }},
-    {"hashrig_chain_regulator_status_word",
+    {"hashrig_chain_regulator_status_word", "gauge",
      "The regulator's PMBus STATUS_WORD (0: no fault or warning).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.core ? std::optional<double>(c.status.core->status_word) : std::nullopt;
+     }},
+    {"hashrig_chain_link_bad_frames_total", "counter",
+     "Frames from the chain whose CRC or layout failed (chains whose bytes the host decodes).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.link ? std::optional(Count(c.status.link->bad_frames)) : std::nullopt;
+     }},
+    {"hashrig_chain_link_skipped_bytes_total", "counter",
+     "Bytes from the chain between frames that were no frame.",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.link ? std::optional(Count(c.status.link->skipped_bytes)) : std::nullopt;
+     }},
+    {"hashrig_chain_link_timeouts_total", "counter",
+     "Requests the chain never answered (Avalon polls, a firmware board's requests).",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.link ? std::optional(Count(c.status.link->timeouts)) : std::nullopt;
+     }},
+    {"hashrig_chain_power_watts", "gauge",
+     "What the chain's boards draw: the core regulator's output, or the Canaan modules' PSUs.",
+     [](const ChainSnapshot& c) -> std::optional<double> {
+       return c.status.power ? std::optional(c.status.power->value) : std::nullopt;
      }},
 };
 
@@ -315,7 +340,7 @@ void RenderChains(Writer& w, const std::vector<ChainSnapshot>& chains) {
     }
   }
   for (const ReadingFamily& family : kReadingFamilies) {
-    w.Family(family.name, "gauge", family.help);
+    w.Family(family.name, family.type, family.help);
     for (const ChainSnapshot& c : chains) {
       if (const auto value = family.value(c)) {
         w.Sample(family.name, Label("chain", c.name), *value);

@@ -117,7 +117,11 @@ json Chain(const ChainSnapshot& c) {
       {"fan_rpm", Reading(st.fan_speed)},
       {"frequency_mhz", st.frequency.value},
       {"core_volts", st.core ? json(st.core->voltage.value) : json(nullptr)},
-      {"power_watts", st.core ? json(st.core->power.value) : json(nullptr)},
+      {"power_watts", Reading(st.power)},
+      {"link", st.link ? json{{"bad_frames", st.link->bad_frames},
+                              {"skipped_bytes", st.link->skipped_bytes},
+                              {"timeouts", st.link->timeouts}}
+                       : json(nullptr)},
       {"hashrate", c.hashrate_5s},
       {"nominal_hashrate", st.nominal_hashrate},
       {"hardware_errors", c.hardware_errors},

@@ -207,5 +207,85 @@ TEST(AvalonToolsTest, SettingsNoGenerationTakesAreRefused) {
   }
 }
 
+// A setting one generation takes and the modules' generation does not (850 MHz: an Avalon 8
+// PLL point, none of Avalon 10's) fails the chain with the reason, the value and the
+// generation, in the log and the API's devs (the trial's finding 10: the reason did not
+// name the value).
+TEST(AvalonToolsTest, ASettingTheModulesRefuseIsNamedWithItsValue) {
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--avalon", "10", "--cpu-rate", "1e6"});
+  const std::string pty = SimPty(sim);
+  ASSERT_FALSE(pty.empty()) << sim.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "avalon:" + pty, "--avalon-frequency", "850",
+                    "--api-listen", "127.0.0.1:0", "--duration", "300"});
+  const std::uint16_t port = ApiPort(run);
+  ASSERT_NE(port, 0) << run.Stderr();
+  const std::string named =
+      "; asked: --avalon-frequency 850, --avalon-voltage-level the model's, of Avalon 10 (1041) "
+      "modules";
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (run.Stderr().find(named) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+  }
+  const std::string log = run.Stderr();
+  EXPECT_NE(log.find("ERROR AV0: failed: no PLL word is known for this clock"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find(named), std::string::npos) << log;
+  std::string reply = AskApi(port, R"({"command":"devs"})");
+  EXPECT_NE(reply.find(named), std::string::npos) << reply;
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+}
+
+// The devs entry of the chain at position `index` (cgminer's ASC), or null.
+nlohmann::json Dev(std::uint16_t port, std::size_t index) {
+  std::string reply = AskApi(port, R"({"command":"devs"})");
+  while (!reply.empty() && reply.back() == '\0') {
+    reply.pop_back();
+  }
+  const auto devs = nlohmann::json::parse(reply, nullptr, false);
+  if (devs.is_discarded() || !devs.contains("DEVS") || devs["DEVS"].size() <= index) {
+    return nullptr;
+  }
+  return devs["DEVS"][index];
+}
+
+// The operator trial's finding 12: a damaged link (replies whose CRC fails, garbage
+// between them, replies lost) was invisible but through hardware errors. Each chain whose
+// bytes the host decodes counts its link's damage where operators look (devs here; /metrics
+// and the REST API read the same ChainStatus, report tests), and the chains mine on.
+TEST(LinkCountersTest, ADamagedLinkIsCountedAndTheChainsMineOn) {
+  ChildProcess avalon({HASHRIG_BINARY, "sim", "--avalon", "8", "--corrupt", "0.05", "--garbage",
+                       "0.05", "--drop", "0.05", "--cpu-rate", "4e6"});
+  const std::string avalon_pty = SimPty(avalon);
+  ASSERT_FALSE(avalon_pty.empty()) << avalon.Stderr();
+  ChildProcess chain(
+      {HASHRIG_BINARY, "sim", "--chips", "2", "--corrupt", "0.001", "--cpu-rate", "4e6"});
+  const std::string chain_pty = SimPty(chain);
+  ASSERT_FALSE(chain_pty.empty()) << chain.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "avalon:" + avalon_pty, "--board",
+                    "serial:" + chain_pty, "--chips", "2", "--board", "sim", "--ticket-difficulty",
+                    "0.0001", "--api-listen", "127.0.0.1:0", "--duration", "300"});
+  const std::uint16_t port = ApiPort(run);
+  ASSERT_NE(port, 0) << run.Stderr();
+  const auto damaged = [&](std::size_t index, bool timeouts) {
+    const auto d = Dev(port, index);
+    return d.is_object() && d.value("Link Bad Frames", 0) > 0 &&
+           d.value("Link Skipped Bytes", 0) > 0 && (!timeouts || d.value("Link Timeouts", 0) > 0) &&
+           d.value("Accepted", 0) > 0;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 180s;
+  while (!(damaged(0, true) && damaged(1, false)) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_TRUE(damaged(0, true)) << Dev(port, 0) << run.Stderr();  // Avalon: polls lost too
+  EXPECT_TRUE(damaged(1, false)) << Dev(port, 1) << run.Stderr();
+  const auto clean = Dev(port, 2);  // the in-process simulated chain: a perfect link
+  EXPECT_EQ(clean.value("Link Bad Frames", -1), 0) << clean;
+  EXPECT_EQ(clean.value("Link Skipped Bytes", -1), 0) << clean;
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+}
+
 }  // namespace
 }  // namespace hashrig::testing

@@ -307,6 +307,17 @@ TEST(ApiTest, AvalonModulesAreInEstatsAsCanaansMmIdStrings) {
     EXPECT_EQ(items["ECMM"], "0");
     EXPECT_EQ(items["CRC"], "3");
   }
+  // devs: the chain's power (its modules' PSUs) and its link's damage, where the host reads
+  // them; a chain without (a CPU board) has no such keys rather than zeros.
+  const std::string bytes = AnswerApi(R"({"command":"devs"})", ApiAccess::kRead, s, 0).bytes;
+  const json devs = json::parse(bytes.substr(0, bytes.size() - 1))["DEVS"];
+  ASSERT_EQ(devs.size(), 2u);
+  EXPECT_EQ(devs[1]["Power"], 1398.0);
+  EXPECT_EQ(devs[1]["Link Bad Frames"], 5);
+  EXPECT_EQ(devs[1]["Link Skipped Bytes"], 17);
+  EXPECT_EQ(devs[1]["Link Timeouts"], 2);
+  EXPECT_FALSE(devs[0].contains("Power"));
+  EXPECT_FALSE(devs[0].contains("Link Bad Frames"));
 }
 
 // Issue 15, point 6: ascset|N,OPTION,VALUE changes a running chain within its limits —

@@ -41,6 +41,8 @@ inline ChainSnapshot AvalonChain() {
   lost.temperature.reset();
   lost.power.reset();
   status.modules = {m, lost};
+  status.power = Watts{1398};  // the modules' PSUs: the one present
+  status.link = LinkCounters{5, 17, 2};
   return {"AV1", status, 14.0e12, 13.5e12, 20, 0, 1024};
 }
 

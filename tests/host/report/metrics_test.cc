@@ -73,6 +73,8 @@ TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
   full.frequency = Megahertz{490};
   full.nominal_hashrate = 1e12;
   full.core = hal::protocol::CoreReading{Volts{1.2}, Amperes{10}, Watts{12}, 0, std::nullopt};
+  full.power = Watts{12};
+  full.link = LinkCounters{1, 2, 3};
   std::set<std::string> served;
   std::istringstream lines(RenderMetrics(s));
   for (std::string line; std::getline(lines, line);) {
@@ -140,10 +142,17 @@ TEST(MetricsTest, AvalonModulesHaveTheirOwnSeries) {
         "hashrig_module_input_volts" + first + " 12.5",
         "hashrig_module_nonces_total" + first + " 99",
         "hashrig_module_hardware_errors_total" + first + " 3",
-        "hashrig_module_lost_total" + lost + " 1",
-        "hashrig_module_crc_errors_total" + first + " 3"}) {
+        "hashrig_module_lost_total" + lost + " 1", "hashrig_module_crc_errors_total" + first + " 3",
+        // The chain's: its modules' PSUs, and its link's damage (bad packets, garbage, polls
+        // never answered).
+        std::string(R"(hashrig_chain_power_watts{chain="AV1"} 1398)"),
+        std::string(R"(hashrig_chain_link_bad_frames_total{chain="AV1"} 5)"),
+        std::string(R"(hashrig_chain_link_skipped_bytes_total{chain="AV1"} 17)"),
+        std::string(R"(hashrig_chain_link_timeouts_total{chain="AV1"} 2)")}) {
     EXPECT_NE(text.find(sample + "\n"), std::string::npos) << sample << "\n" << text;
   }
+  // A chain whose bytes the host does not see has no link samples, never a 0.
+  EXPECT_EQ(text.find(R"(hashrig_chain_link_bad_frames_total{chain="SIM0"})"), std::string::npos);
   EXPECT_EQ(text.find("hashrig_module_temperature_celsius" + lost), std::string::npos);
   EXPECT_EQ(text.find("hashrig_module_power_watts" + lost), std::string::npos);
   // A lost module keeps its counters but has no readings (its clock and fan are old news).

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -140,6 +141,10 @@ TEST(WebTest, AvalonChainsListTheirModules) {
   EXPECT_TRUE(chains[0]["generation"].is_null());
   EXPECT_TRUE(chains[0]["modules"].empty());
   EXPECT_EQ(chains[1]["generation"], "Avalon 8");
+  EXPECT_EQ(chains[1]["power_watts"], 1398.0);  // the modules' PSUs
+  EXPECT_TRUE(chains[0]["power_watts"].is_null());
+  EXPECT_EQ(chains[1]["link"], json::parse(R"({"bad_frames":5,"skipped_bytes":17,"timeouts":2})"));
+  EXPECT_TRUE(chains[0]["link"].is_null());
   const json& modules = chains[1]["modules"];
   ASSERT_EQ(modules.size(), 2u);
   EXPECT_EQ(modules[0]["id"], 1);
@@ -359,6 +364,40 @@ TEST(WebTest, EveryRouteOfTheOpenApiDocumentIsServed) {
     }
   }
   EXPECT_GE(routes, 14);
+}
+
+// docs/openapi.yaml's Chain schema lists every field a chain has on /api/v1/chains, and
+// nothing it does not have (a field added to one and not the other fails here).
+TEST(WebTest, EveryChainFieldIsInTheOpenApiDocument) {
+  std::ifstream file(std::string(HASHRIG_SOURCE_DIR) + "/docs/openapi.yaml");
+  ASSERT_TRUE(file.good());
+  std::set<std::string> documented;
+  bool in_chain = false;
+  const std::regex field(R"(^        ([a-z_]+):)");  // the schema's own properties
+  for (std::string line; std::getline(file, line);) {
+    if (line == "    Chain:") {
+      in_chain = true;
+    } else if (in_chain && line.rfind("    ", 0) == 0 && line[4] != ' ') {
+      break;  // the next schema
+    }
+    std::smatch m;
+    if (in_chain && std::regex_search(line, m, field)) {
+      documented.insert(m[1]);
+    }
+  }
+  MinerSnapshot s = Snapshot();
+  s.chains.push_back(testing::AvalonChain());
+  WebRequest r;
+  r.method = "GET";
+  r.target = "/api/v1/chains";
+  r.peer = kLoopback;
+  std::set<std::string> served;
+  for (const json& chain : Body(Web().app().Handle(r, s, {}, std::chrono::steady_clock::now()))) {
+    for (const auto& [key, value] : chain.items()) {
+      served.insert(key);
+    }
+  }
+  EXPECT_EQ(served, documented);
 }
 
 // Settings from the page: every field checked as the API's ascset before any is applied.

@@ -50,6 +50,8 @@ class BoardClient {
   const std::optional<link::Telemetry>& telemetry() const { return telemetry_; }
   std::uint32_t board_errors() const { return session_.refusals(); }
   std::uint32_t bad_frames() const { return session_.bad_frames(); }
+  std::uint32_t skipped_bytes() const { return session_.skipped_bytes(); }
+  std::uint32_t unanswered() const { return session_.unanswered(); }
   // Per-chip counters from the ChipStats pages received so far.
   const std::vector<link::ChipEntry>& chips() const { return chips_; }
   ByteLink& byte_link() { return *link_; }

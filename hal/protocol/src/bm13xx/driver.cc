@@ -109,7 +109,13 @@ void Bm13xxDriver::Start(Micros now) {
   pending_mask_ = Operation{};
   pending_ticket_ = Operation{};
   pending_sub_one_ = Operation{};
-  decoder_ = ResponseDecoder(9);
+  NewDecoder(9);
+}
+
+void Bm13xxDriver::NewDecoder(std::size_t frame_size) {
+  bad_frames_ += decoder_.bad_crc();
+  skipped_bytes_ += decoder_.skipped_bytes();
+  decoder_ = ResponseDecoder(frame_size);
 }
 
 void Bm13xxDriver::Idle() {
@@ -177,7 +183,7 @@ Operation Bm13xxDriver::Poll(Micros now) {
       next_at_ = now + delay;
       if (op.kind == Operation::Kind::kSetBaud) {
         baud_ = op.baud;
-        decoder_ = ResponseDecoder(decoder_.frame_size());
+        NewDecoder(decoder_.frame_size());
       }
       return op;
     }
@@ -239,7 +245,7 @@ Operation Bm13xxDriver::EnumerateStep(Micros now) {
     ++step_;
     ++attempts_;
     found_ = 0;
-    decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
+    NewDecoder(InfoOf(config_.model).response_size);
     last_response_ = now;
     return Write(BroadcastReadFrame(reg::kChipId));
   }
@@ -312,7 +318,7 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       op.kind = Operation::Kind::kSetBaud;
       op.baud = InfoOf(config_.model).fast_baud;
       baud_ = op.baud;
-      decoder_ = ResponseDecoder(InfoOf(config_.model).response_size);
+      NewDecoder(InfoOf(config_.model).response_size);
       return op;
     case 2:
       next_at_ = now + kRecoveryDrain;  // the frame leaves at the fast rate, the chips switch

@@ -81,6 +81,7 @@ void BoardSession::OnTime(Micros now) {
     if (p.valid && now > p.deadline) {
       p.valid = false;
       --pending_count_;
+      ++unanswered_;
       Emit(event::Unanswered{p.sequence, p.type});
     }
   }

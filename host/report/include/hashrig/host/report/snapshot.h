@@ -49,6 +49,15 @@ struct ChainTuning {
 // "clock 400 MHz, core 1.150 V, fan target 55 C": what is set, for the log.
 std::string Describe(const ChainTuning& tuning);
 
+// The byte link to a chain whose frames the host decodes itself (a BM13xx chain, Canaan MM
+// modules, a board running our firmware), counted since the miner started: a count that keeps
+// rising is a bad cable, connector or baud rate, long before the hardware errors show it.
+struct LinkCounters {
+  std::uint64_t bad_frames = 0;     // frames (packets) whose CRC or layout failed
+  std::uint64_t skipped_bytes = 0;  // bytes between frames that were no frame
+  std::uint64_t timeouts = 0;       // requests the chain never answered (Avalon polls)
+};
+
 // What a chain says about itself (HashChain::status()).
 struct ChainStatus {
   ChainState state = ChainState::kIdle;
@@ -70,6 +79,10 @@ struct ChainStatus {
   std::vector<ChipCounters> chip_counters;  // per chip, where the chain reports them
   // The core-voltage regulator, where the host drives one (a Bitaxe's TPS546).
   std::optional<hal::protocol::CoreReading> core;
+  // What the chain's hash boards draw, where the host reads it: the core regulator's output
+  // (core->power), or the sum of the Canaan modules' PSU outputs (STATUS_POWER, LC3/A10).
+  std::optional<Watts> power;
+  std::optional<LinkCounters> link;  // empty: the host does not see the chain's bytes (cpu:)
   ChainLimits limits;
   // A chain of Canaan MM modules (an AUC or a raw link): its generation and each module
   // it has found (present or lost), as estats reports them (avalon-protocol.md §5.2).

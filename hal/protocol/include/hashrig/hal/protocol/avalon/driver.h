@@ -133,6 +133,8 @@ class AvalonDriver final : public ChipDriver {
   std::array<std::uint8_t, 80> HeaderFor(const ChainWork& work,
                                          const NonceEvent& nonce) const override;
   ChainState state() const override { return state_; }
+  // kInvalidArgument: a setting (DriverConfig's frequency or voltage level) the modules'
+  // generation does not take; the chain stays failed until it is changed.
   Status status() const override { return status_; }
   int chips_found() const override;  // ASICs of the modules present
   // The ASICs of every module found since Start: a lost module's chips are missing.

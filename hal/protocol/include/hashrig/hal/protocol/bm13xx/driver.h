@@ -102,6 +102,10 @@ class Bm13xxDriver final : public ChipDriver {
   }
   std::uint32_t host_baud() const { return baud_; }
   std::uint32_t bad_crc() const { return decoder_.bad_crc(); }
+  // The link since the driver was made (bad_crc() is since the last decoder reset: a Start,
+  // a baud change): frames whose CRC failed and bytes that were no frame.
+  std::uint64_t bad_frames_total() const { return bad_frames_ + decoder_.bad_crc(); }
+  std::uint64_t skipped_bytes_total() const { return skipped_bytes_ + decoder_.skipped_bytes(); }
   int reinit_count() const { return reinits_; }
   // Enumeration of the last Start: CHIP_ID reads sent, and damaged replies seen (bad CRC
   // frames and stray bytes) — what a short count is logged with.
@@ -139,12 +143,16 @@ class Bm13xxDriver final : public ChipDriver {
   int ChipForNonce(std::uint32_t nonce, std::uint32_t starting_nonce) const;
   int Interval() const;
   void QueueJob(std::span<const std::uint8_t> frame);
+  // A fresh decoder for `frame_size`-byte responses; the old one's counts are kept.
+  void NewDecoder(std::size_t frame_size);
 
   DriverConfig config_;
   ChainState state_ = ChainState::kIdle;
   Status status_;
   std::optional<ChipModel> other_model_;
   ResponseDecoder decoder_;
+  std::uint64_t bad_frames_ = 0;  // of decoders before this one
+  std::uint64_t skipped_bytes_ = 0;
   Micros next_at_{0};
   Micros last_response_{0};
   std::size_t step_ = 0;

@@ -72,6 +72,9 @@ class BoardSession {
   std::optional<BoardEvent> Next();
 
   std::uint32_t bad_frames() const { return decoder_.bad_frames(); }
+  std::uint32_t skipped_bytes() const { return decoder_.skipped_bytes(); }
+  // Requests the board never answered within their timeout (each an Unanswered event).
+  std::uint32_t unanswered() const { return unanswered_; }
   std::uint32_t refusals() const { return refusals_; }
   std::size_t pending() const { return pending_count_; }
 
@@ -99,6 +102,7 @@ class BoardSession {
   std::size_t events_head_ = 0;
   std::size_t events_size_ = 0;
   std::uint32_t refusals_ = 0;
+  std::uint32_t unanswered_ = 0;
 };
 
 }  // namespace hashrig::hal::protocol::link
