@@ -107,6 +107,14 @@ function nonceRate(chain, chip, now) {
   return (chip.nonces - before.nonces) / ((now - before.at) / 1000);
 }
 
+// A link's damage (bad frames, garbage, requests never answered), said only when there is
+// some: a count that keeps rising is a bad cable, connector or baud rate.
+function linkDamage(link) {
+  if (!link || !(link.bad_frames || link.skipped_bytes || link.timeouts)) { return ''; }
+  return 'link: ' + link.bad_frames + ' bad frames, ' + link.skipped_bytes + ' bytes skipped, ' +
+    link.timeouts + ' timeouts';
+}
+
 function showChains(chains) {
   const now = Date.now();
   document.getElementById('chains').replaceChildren(...chains.map((c) => {
@@ -120,6 +128,7 @@ function showChains(chains) {
       c.power_watts === null ? '' : c.power_watts.toFixed(1) + ' W',
       rate(c.hashrate) + (c.nominal_hashrate ? ' of ' + rate(c.nominal_hashrate) : ''),
       c.hardware_errors + ' HW errors',
+      linkDamage(c.link),
     ].filter((f) => f);
     const chips = c.chips.map((chip) => {
       const perSecond = nonceRate(c.name, chip, now);
