@@ -126,17 +126,21 @@ TEST(WebTest, EverythingReadsWithoutALogin) {
   EXPECT_EQ(web.Ask("GET", "/api/v1/summary", "", kOther).status, 200);
 }
 
-// Issue 16, point 5: an Avalon chain's modules are on /api/v1/chains (the boards page draws
-// a card per module from them): id, DNA, firmware, readings, counters; a lost one says so.
-TEST(WebTest, AvalonChainsListTheirModules) {
-  Web web;
+// GET /api/v1/chains with the snapshot's chain and an Avalon 8 chain (two modules, one lost).
+json ChainsWithAnAvalonOne() {
   MinerSnapshot s = Snapshot();
   s.chains.push_back(testing::AvalonChain());
   WebRequest r;
   r.method = "GET";
   r.target = "/api/v1/chains";
   r.peer = kLoopback;
-  const auto chains = Body(web.app().Handle(r, s, {}, std::chrono::steady_clock::now()));
+  return Body(Web().app().Handle(r, s, {}, std::chrono::steady_clock::now()));
+}
+
+// Issue 16, point 5: an Avalon chain's modules are on /api/v1/chains (the boards page draws
+// a card per module from them): id, DNA, firmware, readings, counters; a lost one says so.
+TEST(WebTest, AvalonChainsListTheirModules) {
+  const auto chains = ChainsWithAnAvalonOne();
   ASSERT_EQ(chains.size(), 2u);
   EXPECT_TRUE(chains[0]["generation"].is_null());
   EXPECT_TRUE(chains[0]["modules"].empty());
@@ -385,14 +389,8 @@ TEST(WebTest, EveryChainFieldIsInTheOpenApiDocument) {
       documented.insert(m[1]);
     }
   }
-  MinerSnapshot s = Snapshot();
-  s.chains.push_back(testing::AvalonChain());
-  WebRequest r;
-  r.method = "GET";
-  r.target = "/api/v1/chains";
-  r.peer = kLoopback;
   std::set<std::string> served;
-  for (const json& chain : Body(Web().app().Handle(r, s, {}, std::chrono::steady_clock::now()))) {
+  for (const json& chain : ChainsWithAnAvalonOne()) {
     for (const auto& [key, value] : chain.items()) {
       served.insert(key);
     }
