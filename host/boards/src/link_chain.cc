@@ -82,7 +82,8 @@ class LinkChain final : public ThreadedChain {
     s.state = last_attempt_ == std::chrono::steady_clock::time_point{} ? ChainState::kIdle
                                                                        : ChainState::kDown;
     s.problem = s.state == ChainState::kDown ? down_.message() : "";
-    s.expected_chips = settings_.driver.expected_chips;
+    // Canaan modules say their chips when detected: none is known before (it said "0 of 1").
+    s.expected_chips = rolls_ ? 0 : settings_.driver.expected_chips;
     return s;
   }
   void Shutdown() override {

@@ -107,9 +107,12 @@ void ThreadedChain::Publish(std::chrono::steady_clock::time_point now) {
   }
   if (before.state != next.state || before.stop != next.stop || before.problem != next.problem ||
       before.chips != next.chips) {
+    // No count where none is known yet (Canaan modules not detected yet).
+    const bool counted = next.chips > 0 || next.expected_chips > 0;
     log_.Write(LevelOf(next), name_,
-               Describe(next) + " (" + std::to_string(next.chips) + " of " +
-                   std::to_string(next.expected_chips) + " chips)");
+               Describe(next) + (counted ? " (" + std::to_string(next.chips) + " of " +
+                                               std::to_string(next.expected_chips) + " chips)"
+                                         : ""));
   }
   if (before.ticket_difficulty > 0 && next.ticket_difficulty > 0 &&
       before.ticket_difficulty != next.ticket_difficulty) {

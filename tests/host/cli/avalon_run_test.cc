@@ -237,6 +237,29 @@ TEST(AvalonToolsTest, ASettingTheModulesRefuseIsNamedWithItsValue) {
   EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
 }
 
+// A missing Avalon board is down with its reason and claims no chip count: its modules say
+// their chips when detected (the trial's finding 14: "down: ... (0 of 1 chips)").
+TEST(AvalonToolsTest, AMissingBoardClaimsNoChipCount) {
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "avalon:/nonexistent/ttyUSB9", "--board",
+                    "sim", "--api-listen", "127.0.0.1:0", "--duration", "300"});
+  const std::uint16_t port = ApiPort(run);
+  ASSERT_NE(port, 0) << run.Stderr();
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (run.Stderr().find("AV0: down: ") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+  }
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(30s), 0) << run.Stderr();
+  const std::string log = run.Stderr();
+  const auto down = log.find("AV0: down: ");
+  ASSERT_NE(down, std::string::npos) << log;
+  const std::string line = log.substr(down, log.find('\n', down) - down);
+  EXPECT_NE(line.find("/nonexistent/ttyUSB9"), std::string::npos) << line;
+  EXPECT_EQ(line.find(" chips)"), std::string::npos) << line;
+  EXPECT_NE(log.find("SIM1: mining (4 of 4 chips)"), std::string::npos) << log;  // still said
+}
+
 // The devs entry of the chain at position `index` (cgminer's ASC), or null.
 nlohmann::json Dev(std::uint16_t port, std::size_t index) {
   std::string reply = AskApi(port, R"({"command":"devs"})");
