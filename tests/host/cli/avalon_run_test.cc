@@ -244,8 +244,10 @@ TEST(AvalonToolsTest, AMissingBoardClaimsNoChipCount) {
                     "sim", "--api-listen", "127.0.0.1:0", "--duration", "300"});
   const std::uint16_t port = ApiPort(run);
   ASSERT_NE(port, 0) << run.Stderr();
+  // Both lines, whichever comes first (a busy machine brings the simulated chain up later).
   const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (run.Stderr().find("AV0: down: ") == std::string::npos &&
+  while ((run.Stderr().find("AV0: down: ") == std::string::npos ||
+          run.Stderr().find("SIM1: mining") == std::string::npos) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(200ms);
   }
