@@ -316,7 +316,7 @@ TEST(AvalonFaultTest, GarbageCrcErrorsLostRepliesAndABadModule) {
     EXPECT_GE(bad[1], 5) << "the bad module's nonces refuted";
     EXPECT_EQ(good[1], 0) << "none of the bad module's damaged nonces passes";
     EXPECT_GT(chain.driver().bad_packets(), 0u) << "damaged packets refused and counted";
-    if (!auc) {
+    if (!auc) {  // through the AUC the modules' garbage arrives inside replies: bad packets
       EXPECT_GT(chain.driver().skipped_bytes(), 0u) << "garbage skipped and counted";
     }
     EXPECT_EQ(chain.driver().modules_present(), 2);

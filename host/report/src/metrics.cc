@@ -230,12 +230,12 @@ constexpr ReadingFamily kReadingFamilies[] = {
        return c.status.link ? std::optional(Count(c.status.link->bad_frames)) : std::nullopt;
      }},
     {"hashrig_chain_link_skipped_bytes_total", "counter",
-     "Bytes from the chain between frames that were no frame.",
+     "Bytes from the chain dropped looking for a frame (garbage, bytes of failed frames).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.link ? std::optional(Count(c.status.link->skipped_bytes)) : std::nullopt;
      }},
     {"hashrig_chain_link_timeouts_total", "counter",
-     "Requests the chain never answered (Avalon polls, a firmware board's requests).",
+     "Requests without a good answer (Avalon polls, a firmware board's requests).",
      [](const ChainSnapshot& c) -> std::optional<double> {
        return c.status.link ? std::optional(Count(c.status.link->timeouts)) : std::nullopt;
      }},

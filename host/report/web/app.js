@@ -243,8 +243,8 @@ function settingsRow(c) {
   });
   const input = (field, id, limits, step) => {
     const node = settingInput(id + c.index, settingValue(c, field), limits, step);
-    // 'change' too: a field emptied by a script or a form filler (WebDriver's clear, an
-    // autofill) fires no 'input', and the next refresh would write the old value back.
+    // 'change' too: WebDriver's clear (and some autofills) empty a field with a 'change' but
+    // no 'input' event, and the next refresh would write the old value back.
     for (const event of ['input', 'change']) {
       node.addEventListener(event, () => { node.dataset.edited = '1'; });
     }

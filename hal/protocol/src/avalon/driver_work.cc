@@ -159,7 +159,7 @@ void AvalonDriver::OnBytes(std::span<const std::uint8_t> bytes, Micros now) {
 void AvalonDriver::OnAucBytes(std::span<const std::uint8_t> bytes, Micros now) {
   for (const std::uint8_t b : bytes) {
     if (auc_in_size_ == 0 && (b < kAucHeaderSize || b > kAucPacketSize)) {
-      ++bad_packets_;  // not a reply's length byte: garbage before a reply
+      ++skipped_bytes_;  // not a reply's length byte: garbage before a reply
       continue;
     }
     auc_in_[auc_in_size_++] = b;

@@ -50,12 +50,15 @@ struct ChainTuning {
 std::string Describe(const ChainTuning& tuning);
 
 // The byte link to a chain whose frames the host decodes itself (a BM13xx chain, Canaan MM
-// modules, a board running our firmware), counted since the miner started: a count that keeps
-// rising is a bad cable, connector or baud rate, long before the hardware errors show it.
+// modules, a board running our firmware), counted since the board was opened (a board lost
+// and opened again starts from 0): a count that keeps rising is a bad cable, connector or
+// baud rate, long before the hardware errors show it. The counts overlap: a frame whose CRC
+// failed is dropped a byte at a time, so its bytes are skipped bytes too, and an Avalon poll
+// answered with a damaged packet is a bad frame and, once its wait is over, a timeout.
 struct LinkCounters {
   std::uint64_t bad_frames = 0;     // frames (packets) whose CRC or layout failed
-  std::uint64_t skipped_bytes = 0;  // bytes between frames that were no frame
-  std::uint64_t timeouts = 0;       // requests the chain never answered (Avalon polls)
+  std::uint64_t skipped_bytes = 0;  // bytes dropped looking for a frame
+  std::uint64_t timeouts = 0;       // requests without a good answer (Avalon polls)
 };
 
 // What a chain says about itself (HashChain::status()).
@@ -82,7 +85,8 @@ struct ChainStatus {
   // What the chain's hash boards draw, where the host reads it: the core regulator's output
   // (core->power), or the sum of the Canaan modules' PSU outputs (STATUS_POWER, LC3/A10).
   std::optional<Watts> power;
-  std::optional<LinkCounters> link;  // empty: the host does not see the chain's bytes (cpu:)
+  // Empty: the host does not see the chain's bytes (cpu:), or the board is not open (down).
+  std::optional<LinkCounters> link;
   ChainLimits limits;
   // A chain of Canaan MM modules (an AUC or a raw link): its generation and each module
   // it has found (present or lost), as estats reports them (avalon-protocol.md §5.2).

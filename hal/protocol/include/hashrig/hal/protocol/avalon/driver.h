@@ -260,9 +260,10 @@ class AvalonDriver final : public ChipDriver {
   std::array<ChipCounters, kMaxModules * kMinersPerSlot> counters_{};
   std::size_t poll_cursor_ = 0;
   std::uint8_t detect_id_ = 0;
-  int pending_slot_ = -1;            // answered DETECT, to SYNC
-  std::uint32_t skipped_bytes_ = 0;  // of decoders before the last Start
-  int mismatches_in_a_row_ = 0;      // poll replies with another DNA's OPT
+  int pending_slot_ = -1;  // answered DETECT, to SYNC
+  // Of decoders before the last Start, and garbage before AUC replies.
+  std::uint32_t skipped_bytes_ = 0;
+  int mismatches_in_a_row_ = 0;  // poll replies with another DNA's OPT
   static constexpr int kMismatchesToStartOver = 3;
   int reboot_next_ = 0;  // the next id to reboot (0: none)
   Micros next_detect_{0};
