@@ -40,13 +40,16 @@ std::uint16_t ApiPort(ChildProcess& run) {
   return 0;
 }
 
+// The cgminer API's answer to `command` as JSON (its closing NUL left out); discarded if it
+// is not JSON.
+nlohmann::json ApiJson(std::uint16_t port, const std::string& command) {
+  return nlohmann::json::parse(AskApi(port, R"({"command":")" + command + "\"}").c_str(), nullptr,
+                               false);
+}
+
 // The shares chain `name` submitted, as the API's devs says (cgminer's per-device Accepted).
 long long Submitted(std::uint16_t port, const std::string& name) {
-  std::string reply = AskApi(port, R"({"command":"devs"})");
-  while (!reply.empty() && reply.back() == '\0') {
-    reply.pop_back();
-  }
-  const auto devs = nlohmann::json::parse(reply, nullptr, false);
+  const auto devs = ApiJson(port, "devs");
   if (devs.is_discarded() || !devs.contains("DEVS")) {
     return -1;
   }
@@ -93,12 +96,8 @@ TEST_P(AvalonRunTest, ModulesMineWithASimulatedChainAgainstThePool) {
   }
   ASSERT_GE(Submitted(port, "AV0"), 5) << run.Stderr();
   {  // the modules' fans reach the chain's fan1 (bmminer's RPM), as the BM13xx boards' do
-    std::string reply = AskApi(port, R"({"command":"stats"})");
-    while (!reply.empty() && reply.back() == '\0') {
-      reply.pop_back();
-    }
-    const auto stats = nlohmann::json::parse(reply, nullptr, false);
-    ASSERT_FALSE(stats.is_discarded()) << reply;
+    const auto stats = ApiJson(port, "stats");
+    ASSERT_FALSE(stats.is_discarded());
     EXPECT_TRUE(stats["STATS"][1]["fan1"].is_number()) << stats["STATS"][1];
   }
   ASSERT_EQ(StopAfter(run, "INFO share: Accepted", 12, 180s), 0) << run.Stderr();
@@ -264,11 +263,7 @@ TEST(AvalonToolsTest, AMissingBoardClaimsNoChipCount) {
 
 // The devs entry of the chain at position `index` (cgminer's ASC), or null.
 nlohmann::json Dev(std::uint16_t port, std::size_t index) {
-  std::string reply = AskApi(port, R"({"command":"devs"})");
-  while (!reply.empty() && reply.back() == '\0') {
-    reply.pop_back();
-  }
-  const auto devs = nlohmann::json::parse(reply, nullptr, false);
+  const auto devs = ApiJson(port, "devs");
   if (devs.is_discarded() || !devs.contains("DEVS") || devs["DEVS"].size() <= index) {
     return nullptr;
   }
