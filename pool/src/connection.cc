@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "hashrig/base/unix_time.h"
 #include "hashrig/pool/stratum.h"
 
 namespace hashrig::pool {
@@ -25,12 +26,6 @@ std::unique_ptr<PoolSession> MakeSession(bool sv2, SessionConfig config, ClientS
   auto s = std::make_unique<ClientSession>(std::move(config), Clock::now());
   v1 = s.get();
   return s;
-}
-
-std::uint32_t UnixNow() {
-  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
 }
 
 }  // namespace
@@ -170,7 +165,7 @@ void Connection::OnAct2(const error_code& ec) {
                                                        "Stratum V2 pool?)")
                                          : ec.message()));
   }
-  auto transport = noise_->Finish(act2_, UnixNow());
+  auto transport = noise_->Finish(act2_, static_cast<std::uint32_t>(UnixSeconds()));
   if (!transport) {
     return Close(transport.error().message() + " (" + endpoint_.url.ToString() + ")");
   }

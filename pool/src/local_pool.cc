@@ -10,6 +10,7 @@
 
 #include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
+#include "hashrig/base/unix_time.h"
 #include "hashrig/pool/stratum.h"
 #include "hashrig/pool/sv2/noise.h"
 #include "hashrig/pool/sv2/server.h"
@@ -20,12 +21,6 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
-
-std::uint32_t UnixNow() {
-  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 }  // namespace
 
@@ -375,7 +370,7 @@ Expected<std::uint16_t> LocalPool::State::Start() {
   if (Error e = Listen(acceptor, config.address, config.port); !e.ok()) {
     return e;
   }
-  current = block.MakeJob(UnixNow(), 4);
+  current = block.MakeJob(static_cast<std::uint32_t>(UnixSeconds()), 4);
   if (Error e = StartSv2(); !e.ok()) {
     return e;
   }
@@ -419,7 +414,7 @@ Error LocalPool::State::StartSv2() {
   }
   sv2_authority = *authority;
   sv2_static = sv2::KeyPair::Generate();
-  const std::uint32_t now = UnixNow();
+  const std::uint32_t now = static_cast<std::uint32_t>(UnixSeconds());
   sv2::Key32 aux{};
   sv2::SystemRandom(aux);
   auto certificate =
@@ -579,7 +574,7 @@ void LocalPool::State::NextJob() {
   if (stalled) {
     return;
   }
-  current = block.MakeJob(UnixNow(), 4);
+  current = block.MakeJob(static_cast<std::uint32_t>(UnixSeconds()), 4);
   for (const auto& peer : std::vector(peers)) {
     peer->Send(peer->session().Announce(*current));
   }

@@ -22,13 +22,13 @@ namespace {
 namespace avalon = protocol::avalon;
 using namespace std::chrono_literals;
 
-struct Case {
+struct RigCase {
   avalon::Generation generation;
   int modules;
   bool auc;
 };
 
-class AvalonChainTest : public ::testing::TestWithParam<Case> {
+class AvalonChainTest : public ::testing::TestWithParam<RigCase> {
  protected:
   void SetUp() override {
     sim::AvalonConfig config;
@@ -147,15 +147,15 @@ TEST_P(AvalonChainTest, AModuleUnpluggedIsLostAndFoundAgainInItsSlot) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Generations, AvalonChainTest,
-                         ::testing::Values(Case{avalon::Generation::kAvalon8, 1, false},
-                                           Case{avalon::Generation::kAvalon8, 2, false},
-                                           Case{avalon::Generation::kAvalon8, 4, true},
-                                           Case{avalon::Generation::kAvalon10, 1, true},
-                                           Case{avalon::Generation::kAvalon10, 2, false},
-                                           Case{avalon::Generation::kAvalon10, 4, false},
-                                           Case{avalon::Generation::kLc3, 2, true},
-                                           Case{avalon::Generation::kAvalon7, 2, false}),
-                         [](const ::testing::TestParamInfo<Case>& param) {
+                         ::testing::Values(RigCase{avalon::Generation::kAvalon8, 1, false},
+                                           RigCase{avalon::Generation::kAvalon8, 2, false},
+                                           RigCase{avalon::Generation::kAvalon8, 4, true},
+                                           RigCase{avalon::Generation::kAvalon10, 1, true},
+                                           RigCase{avalon::Generation::kAvalon10, 2, false},
+                                           RigCase{avalon::Generation::kAvalon10, 4, false},
+                                           RigCase{avalon::Generation::kLc3, 2, true},
+                                           RigCase{avalon::Generation::kAvalon7, 2, false}),
+                         [](const ::testing::TestParamInfo<RigCase>& param) {
                            return std::string(avalon::InfoOf(param.param.generation).driver) + "x" +
                                   std::to_string(param.param.modules) +
                                   (param.param.auc ? "Auc" : "Raw");

@@ -97,7 +97,7 @@ TEST(AvalonPtyTest, TwoModulesDetectedAndMiningOverThePty) {
       std::this_thread::sleep_for(10ms);
     }
     EXPECT_GE(valid, 5) << "module " << int{id} << ", reply types "
-                        << testing::ToHex({kinds.begin(), kinds.end()});
+                        << testing::ToHex(std::vector<std::uint8_t>(kinds.begin(), kinds.end()));
   }
   sim.Signal(SIGTERM);
   EXPECT_EQ(sim.Wait(20s), 0);

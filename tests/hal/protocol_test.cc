@@ -20,11 +20,6 @@ namespace {
 
 using testing::FromHex;
 
-std::vector<std::uint8_t> Bytes(std::string spaced) {
-  std::erase(spaced, ' ');
-  return FromHex(spaced);
-}
-
 std::vector<std::uint8_t> Vec(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
 
 // The one frame in `bytes`, as a chip's decoder takes it.
@@ -77,7 +72,7 @@ std::uint32_t Be32(const std::vector<std::uint8_t>& b, std::size_t at) {
 
 TEST(ProtocolTest, EveryCapturedCommandFrameIsReproducedAndDecoded) {
   for (const char* text : kCommandFrames) {
-    const auto frame = Bytes(text);
+    const auto frame = testing::FromSpacedHex(text);
     SCOPED_TRACE(text);
     EXPECT_EQ(Crc5(std::span(frame).subspan(2, frame.size() - 3)), frame.back());
     CommandFrame ours;
@@ -113,7 +108,7 @@ TEST(ProtocolTest, RegisterResponsesDecodeAndEncode) {
                         Case{"AA 55 13 70 00 00 00 00 06", 0x13700000, 0, 0},
                         Case{"AA 55 13 68 00 00 00 00 00 00 0F", 0x13680000, 0, 0},
                         Case{"AA 55 00 00 C1 00 00 18 02", 0x0000C100, 0, 0x18}}) {
-    const auto frame = Bytes(c.frame);
+    const auto frame = testing::FromSpacedHex(c.frame);
     ResponseDecoder decoder(frame.size());
     for (std::uint8_t b : frame) {
       decoder.Push(b);
@@ -131,7 +126,8 @@ TEST(ProtocolTest, RegisterResponsesDecodeAndEncode) {
   const std::uint32_t v = ChipIdRegister(ChipModel::kBm1370, 0);
   id.data = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
              static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-  EXPECT_EQ(Vec(EncodeResponse(id, 11).span()), Bytes("AA 55 13 70 00 00 00 00 00 00 10"));
+  EXPECT_EQ(Vec(EncodeResponse(id, 11).span()),
+            testing::FromSpacedHex("AA 55 13 70 00 00 00 00 00 00 10"));
 }
 
 // KV-3: the BM1370 round trip from the mujina Bitaxe Gamma capture.
@@ -189,7 +185,7 @@ TEST(ProtocolTest, RealBm1370JobAndNonceGiveThePoolsShare) {
 
 TEST(ProtocolTest, OtherCapturedJobFramesHaveTheirCrc16) {
   // KV-4 (mujina crc.rs, ESP capture) and KV-7 (BM1397 starting-nonce job, derived CRC).
-  const auto job = Bytes(
+  const auto job = testing::FromSpacedHex(
       "55 AA 21 56 18 01 00 00 00 00 38 FA 01 17 DC 17 D6 68 15 16 AB 3D 16 42 BB 1F E2 E2 37 7F"
       "8A C5 83 E5 DA 99 6C 6B C7 05 3E AE 56 4B 02 03 CC 4E D2 37 00 00 00 00 00 00 00 00 A2 5C"
       "00 00 A1 E7 AB 5E 5F 24 46 A3 5F 9C BB EA 3F 53 16 E5 4E 39 93 DE 00 00 00 20 6B 18");
@@ -198,9 +194,9 @@ TEST(ProtocolTest, OtherCapturedJobFramesHaveTheirCrc16) {
   ASSERT_TRUE(frame.has_value());
   EXPECT_EQ(Vec(EncodeHeaderJob(DecodeHeaderJobBody(frame->body()))), job);
 
-  auto body = Bytes("18 04 9B 04 4C 0A 3A AE 05 17 A0 84 73 64 50 E3 71 61");
+  auto body = testing::FromSpacedHex("18 04 9B 04 4C 0A 3A AE 05 17 A0 84 73 64 50 E3 71 61");
   body.resize(18 + 64, 0);
-  const auto midstate2 = Bytes(
+  const auto midstate2 = testing::FromSpacedHex(
       "7E 02 70 35 B1 AC BA F2 3E A0 1A 52 73 44 FA F7 6A B4 76 D3 28 21 61 18 B7 76 0F 7B 1B 22 "
       "D2 29");
   body.insert(body.end(), midstate2.begin(), midstate2.end());
@@ -233,7 +229,7 @@ TEST(ProtocolTest, CapturedNonceResponsesDecode) {
       {"AA 55 6D B8 8E E1 01 04 03 54 94", ChipModel::kBm1366, 0xE18EB86D, 0, 4, 0x0354},
   };
   for (const Case& c : cases) {
-    const auto frame = Bytes(c.frame);
+    const auto frame = testing::FromSpacedHex(c.frame);
     ResponseDecoder decoder(11);
     for (std::uint8_t b : frame) {
       decoder.Push(b);
@@ -248,13 +244,13 @@ TEST(ProtocolTest, CapturedNonceResponsesDecode) {
   }
   for (const char* other :
        {"AA 55 7B 8D 81 60 02 55 00 85 81", "AA 55 32 2A 84 5A 02 52 01 B2 8C"}) {
-    const auto frame = Bytes(other);
+    const auto frame = testing::FromSpacedHex(other);
     EXPECT_EQ(Crc5(std::span(frame).subspan(2)), 0) << other;
   }
 }
 
 TEST(ProtocolTest, DerivedSelfTestFramesOfKv6) {
-  const auto expected_job = Bytes(
+  const auto expected_job = testing::FromSpacedHex(
       "55 AA 21 56 30 01 00 00 00 00 3A AE 05 17 B5 25 70 64 D6 37 78 EB BF 77 08 7D 9D 1A 37 6B"
       "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
       "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");
@@ -268,13 +264,15 @@ TEST(ProtocolTest, DerivedSelfTestFramesOfKv6) {
   r.data = {0xD1, 0x9E, 0x02, 0x0A};
   r.byte6 = 2;
   r.byte7 = ResultHeader(ChipModel::kBm1370, 0x30, 0);
-  EXPECT_EQ(Vec(EncodeResponse(r, 11).span()), Bytes("AA 55 D1 9E 02 0A 02 60 00 00 83"));
+  EXPECT_EQ(Vec(EncodeResponse(r, 11).span()),
+            testing::FromSpacedHex("AA 55 D1 9E 02 0A 02 60 00 00 83"));
   r.byte7 = ResultHeader(ChipModel::kBm1366, 0x30, 0);
-  EXPECT_EQ(Vec(EncodeResponse(r, 11).span()), Bytes("AA 55 D1 9E 02 0A 02 30 00 00 87"));
+  EXPECT_EQ(Vec(EncodeResponse(r, 11).span()),
+            testing::FromSpacedHex("AA 55 D1 9E 02 0A 02 30 00 00 87"));
 }
 
 TEST(ProtocolTest, DecodersResynchroniseAfterGarbageAndCountBadCrcs) {
-  const auto good = Bytes("AA 55 13 70 00 00 00 00 00 00 10");
+  const auto good = testing::FromSpacedHex("AA 55 13 70 00 00 00 00 00 00 10");
   auto corrupt = good;
   corrupt[5] ^= 0x01;
   std::vector<std::uint8_t> stream = {0x00, 0xAA, 0xAA, 0x13};
@@ -297,7 +295,7 @@ TEST(ProtocolTest, DecodersResynchroniseAfterGarbageAndCountBadCrcs) {
   // Host side: a corrupt job header hiding a real command right behind it.
   HostFrameDecoder host;
   std::vector<std::uint8_t> hidden = {0x55, 0xAA, 0x21, 0x56};
-  const auto inactive = Bytes("55 AA 53 05 00 00 03");
+  const auto inactive = testing::FromSpacedHex("55 AA 53 05 00 00 03");
   for (int i = 0; i < 3; ++i) {
     hidden.insert(hidden.end(), inactive.begin(), inactive.end());
   }
@@ -336,7 +334,8 @@ TEST(RegistersTest, PllSolverMatchesEspMinersChoices) {
     EXPECT_NEAR(pll->frequency().value, c.mhz, 0.01);
     if (c.frame != nullptr) {
       const std::uint32_t value = PllRegister(c.model, *pll);
-      EXPECT_EQ(Vec(BroadcastWriteFrame(reg::kPll0, value).span()), Bytes(c.frame));
+      EXPECT_EQ(Vec(BroadcastWriteFrame(reg::kPll0, value).span()),
+                testing::FromSpacedHex(c.frame));
       EXPECT_EQ(PllFromRegister(c.model, value), *pll);
     }
   }
@@ -345,7 +344,7 @@ TEST(RegistersTest, PllSolverMatchesEspMinersChoices) {
 
 TEST(RegistersTest, TicketVersionBaudAndHashCountingNumber) {
   EXPECT_EQ(Vec(BroadcastWriteFrame(reg::kTicketMask, TicketMaskRegister(16)).span()),
-            Bytes("55 AA 51 09 00 14 00 00 00 F0 1E"));
+            testing::FromSpacedHex("55 AA 51 09 00 14 00 00 00 F0 1E"));
   EXPECT_EQ(TicketMaskRegister(256), 0x000000FFu);
   EXPECT_EQ(TicketMaskRegister(512), 0x000080FFu);
   EXPECT_EQ(TicketMaskRegister(1024), 0x0000C0FFu);
@@ -371,7 +370,7 @@ TEST(RegistersTest, TicketVersionBaudAndHashCountingNumber) {
   EXPECT_EQ(HashCountingNumber(ChipModel::kBm1370, 1, {525}), 798'647u);
   EXPECT_EQ(HashCountingNumber(ChipModel::kBm1370, 2, {525}), 399'189u);
   EXPECT_EQ(Vec(BroadcastWriteFrame(reg::kHashCountingNumber, 798'647).span()),
-            Bytes("55 AA 51 09 00 10 00 0C 2F B7 18"));
+            testing::FromSpacedHex("55 AA 51 09 00 10 00 0C 2F B7 18"));
 }
 
 TEST(RegistersTest, JobIdsRotateAsEspMinerDoes) {

@@ -19,11 +19,6 @@ namespace {
 namespace p = protocol;
 using namespace std::chrono_literals;
 
-std::vector<std::uint8_t> Bytes(std::string spaced) {
-  std::erase(spaced, ' ');
-  return testing::FromHex(spaced);
-}
-
 std::vector<p::Response> Responses(Chain& chain, std::size_t size, std::uint32_t baud = 115'200) {
   p::ResponseDecoder decoder(size);
   std::vector<p::Response> out;
@@ -95,7 +90,7 @@ TEST(SimChainTest, BaudSwitchLeavesAHostAtTheOldRateWithGarbage) {
 // KV-6: the self-test job ESP sends; with its starting nonce at the golden nonce
 // the chip answers with exactly the frame the reference derives.
 TEST(SimChainTest, KnownAnswerJobReturnsTheGoldenNonceAtOnce) {
-  auto job_frame = Bytes(
+  auto job_frame = testing::FromSpacedHex(
       "55 AA 21 56 30 01 00 00 00 00 3A AE 05 17 B5 25 70 64 D6 37 78 EB BF 77 08 7D 9D 1A 37 6B"
       "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
       "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");
@@ -114,7 +109,8 @@ TEST(SimChainTest, KnownAnswerJobReturnsTheGoldenNonceAtOnce) {
     const auto expected = model == ChipModel::kBm1370 ? "AA 55 D1 9E 02 0A 02 60 00 00 83"
                                                       : "AA 55 D1 9E 02 0A 02 30 00 00 87";
     const auto bytes = p::EncodeResponse(nonces[0], 11);
-    EXPECT_EQ(std::vector(bytes.bytes.begin(), bytes.bytes.begin() + bytes.size), Bytes(expected));
+    EXPECT_EQ(std::vector(bytes.bytes.begin(), bytes.bytes.begin() + bytes.size),
+              testing::FromSpacedHex(expected));
   }
 }
 
@@ -184,7 +180,7 @@ Chain AddressedLikeEsp(ChipModel model, int chips, std::uint32_t sim_top = 0) {
 }
 
 std::vector<std::uint8_t> SelfTestJob(ChipModel model, std::uint32_t starting_nonce) {
-  auto job_frame = Bytes(
+  auto job_frame = testing::FromSpacedHex(
       "55 AA 21 56 30 01 00 00 00 00 3A AE 05 17 B5 25 70 64 D6 37 78 EB BF 77 08 7D 9D 1A 37 6B"
       "0A 97 FC 3A 07 A1 C3 A5 87 3E DF 8E 49 9C 33 93 5B DC 19 68 00 00 00 00 00 00 00 00 52 43"
       "05 00 65 A4 F2 3D 11 B7 2E C2 FA 52 74 A5 73 83 49 A3 45 95 85 0C 04 00 00 20 FD D5");

@@ -14,11 +14,6 @@
 namespace hashrig::hal {
 namespace {
 
-std::vector<std::uint8_t> Bytes(std::string spaced) {
-  std::erase(spaced, ' ');
-  return testing::FromHex(spaced);
-}
-
 TEST(UsbTest, ParsesAndMatchesIds) {
   auto plain = ParseUsbId("0403:6001");
   ASSERT_TRUE(plain.has_value());
@@ -91,7 +86,7 @@ TEST(UsbTest, Cp210xAndCdcRequests) {
   const auto baud = Cp210xBaudRequest(1'000'000);
   EXPECT_EQ(baud.request_type, 0x41);
   EXPECT_EQ(baud.request, 0x1E);
-  EXPECT_EQ(baud.data, Bytes("40 42 0F 00"));
+  EXPECT_EQ(baud.data, testing::FromSpacedHex("40 42 0F 00"));
   const auto setup = Cp210xSetupRequests(115'200);
   ASSERT_EQ(setup.size(), 3u);
   EXPECT_EQ(setup[0].request, 0x00);  // IFC_ENABLE
@@ -101,7 +96,7 @@ TEST(UsbTest, Cp210xAndCdcRequests) {
   EXPECT_EQ(line.request_type, 0x21);
   EXPECT_EQ(line.request, 0x20);
   EXPECT_EQ(line.index, 2);
-  EXPECT_EQ(line.data, Bytes("00 C2 01 00 00 00 08"));
+  EXPECT_EQ(line.data, testing::FromSpacedHex("00 C2 01 00 00 00 08"));
   EXPECT_EQ(CdcControlLineState(true, true, 0).value, 3);
   EXPECT_EQ(FtdiModemControl(true, 0).value, 0x0101);
 }
@@ -119,7 +114,7 @@ constexpr const char* kAckDetect =
     "43 4e 40 00 01 01 020100002c2af6183835312d4558414d504c4556455231000000680000000000 8a b9";
 
 std::vector<std::uint8_t> Padded(const char* hex) {
-  auto bytes = Bytes(hex);
+  auto bytes = testing::FromSpacedHex(hex);
   bytes.resize(64, 0);
   return bytes;
 }
@@ -137,13 +132,13 @@ std::vector<std::uint8_t> Sent(const protocol::avalon::AucTransfer& t) {
 }
 
 TEST(UsbTest, AucRequestsAreOneTransferEach) {
-  const auto detect_xfer = Bytes(std::string("30 00 00 a5 28 28 00 00") + kDetect);
+  const auto detect_xfer = testing::FromSpacedHex(std::string("30 00 00 a5 28 28 00 00") + kDetect);
   ASSERT_EQ(detect_xfer.size(), 48u);
   // The driver's own encoders give these bytes (auc.h), padded or as spans.
   EXPECT_EQ(Sent(protocol::avalon::AucInit(400'000, 19'200)), Padded(kAucInit));
   // Host init and a detect, unpadded and padded mixed, in one Write.
-  const auto write = Concat(
-      {Bytes(kAucReset), Padded(kAucDeinit), Bytes(kAucInit), detect_xfer, Padded(kAucInfo)});
+  const auto write = Concat({testing::FromSpacedHex(kAucReset), Padded(kAucDeinit),
+                             testing::FromSpacedHex(kAucInit), detect_xfer, Padded(kAucInfo)});
   const auto transfers = AucOutTransfers(write);
   ASSERT_TRUE(transfers.ok()) << transfers.error().message();
   ASSERT_EQ(transfers->size(), 5u);
@@ -154,7 +149,7 @@ TEST(UsbTest, AucRequestsAreOneTransferEach) {
   EXPECT_EQ(Sent((*transfers)[4]), Padded(kAucInfo));
   // A job's packets to slave 0 with nothing to read back: one 48-byte transfer each,
   // and an XFER passed with the rest of its 64-byte buffer is still 48.
-  const auto job = Bytes(std::string("30 00 00 a5 28 00 00 00") + kDetect);
+  const auto job = testing::FromSpacedHex(std::string("30 00 00 a5 28 00 00 00") + kDetect);
   const auto two = AucOutTransfers(Concat({job, job}));
   ASSERT_TRUE(two.ok());
   ASSERT_EQ(two->size(), 2u);
@@ -167,11 +162,13 @@ TEST(UsbTest, AucRequestsAreOneTransferEach) {
 }
 
 TEST(UsbTest, DamagedAucRequestsAreRefusedWhole) {
-  const auto detect_xfer = Bytes(std::string("30 00 00 a5 28 28 00 00") + kDetect);
+  const auto detect_xfer = testing::FromSpacedHex(std::string("30 00 00 a5 28 28 00 00") + kDetect);
   const std::vector<std::uint8_t> cut(detect_xfer.begin(), detect_xfer.end() - 1);
-  const auto wrong_tx = Bytes(std::string("30 00 00 a5 27 28 00 00") + kDetect);
-  for (const auto& bad : {Bytes("03 00 00 a0"), Bytes("41 00 00 a0"), Bytes("04 00 00 b0"), cut,
-                          wrong_tx, Concat({Padded(kAucReset), Bytes("02")})}) {
+  const auto wrong_tx = testing::FromSpacedHex(std::string("30 00 00 a5 27 28 00 00") + kDetect);
+  for (const auto& bad :
+       {testing::FromSpacedHex("03 00 00 a0"), testing::FromSpacedHex("41 00 00 a0"),
+        testing::FromSpacedHex("04 00 00 b0"), cut, wrong_tx,
+        Concat({Padded(kAucReset), testing::FromSpacedHex("02")})}) {
     const auto transfers = AucOutTransfers(bad);
     ASSERT_FALSE(transfers.ok());
     EXPECT_EQ(transfers.error().code(), StatusCode::kInvalidArgument);
@@ -179,7 +176,7 @@ TEST(UsbTest, DamagedAucRequestsAreRefusedWhole) {
         << transfers.error().message();
   }
   // The offset is that of the damaged request (the 64-byte RESET before it is fine).
-  EXPECT_NE(AucOutTransfers(Concat({Padded(kAucReset), Bytes("02")}))
+  EXPECT_NE(AucOutTransfers(Concat({Padded(kAucReset), testing::FromSpacedHex("02")}))
                 .error()
                 .message()
                 .find("at byte 64"),
@@ -187,10 +184,10 @@ TEST(UsbTest, DamagedAucRequestsAreRefusedWhole) {
 }
 
 TEST(UsbTest, AucReplyIsFramedByItsLengthByte) {
-  const auto ack = Bytes(std::string("2c 00 00 00") + kAckDetect);
-  const auto init_reply = Bytes("10 00 00 00 41 55 43 2d 32 30 31 35 31 32 30 38");
-  const auto info_reply = Bytes("0b 00 00 00 00 02 00 01 00 00 02");
-  for (const auto& reply : {Bytes("04 00 00 00"), init_reply, info_reply, ack}) {
+  const auto ack = testing::FromSpacedHex(std::string("2c 00 00 00") + kAckDetect);
+  const auto init_reply = testing::FromSpacedHex("10 00 00 00 41 55 43 2d 32 30 31 35 31 32 30 38");
+  const auto info_reply = testing::FromSpacedHex("0b 00 00 00 00 02 00 01 00 00 02");
+  for (const auto& reply : {testing::FromSpacedHex("04 00 00 00"), init_reply, info_reply, ack}) {
     const auto returned = AucInBytes(reply);  // a short packet: all of it
     EXPECT_EQ(std::vector<std::uint8_t>(returned.begin(), returned.end()), reply);
     auto padded = reply;
@@ -204,10 +201,12 @@ TEST(UsbTest, AucReplyIsFramedByItsLengthByte) {
   const auto ack_decoded = protocol::avalon::DecodeAucReply(AucInBytes(ack));
   ASSERT_TRUE(ack_decoded.ok());
   const auto body = ack_decoded->body_span();
-  EXPECT_EQ(std::vector<std::uint8_t>(body.begin(), body.end()), Bytes(kAckDetect));
+  EXPECT_EQ(std::vector<std::uint8_t>(body.begin(), body.end()),
+            testing::FromSpacedHex(kAckDetect));
   EXPECT_TRUE(AucInBytes({}).empty());  // a zero-length packet
   // Not framed: returned whole, and the driver's decoder names it.
-  for (const auto& damaged : {Bytes("02 00 00 00"), Bytes("50 00 00 00 01 02")}) {
+  for (const auto& damaged :
+       {testing::FromSpacedHex("02 00 00 00"), testing::FromSpacedHex("50 00 00 00 01 02")}) {
     const auto returned = AucInBytes(damaged);
     EXPECT_EQ(returned.size(), damaged.size());
     EXPECT_FALSE(protocol::avalon::DecodeAucReply(returned).ok());

@@ -4,16 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "hashrig/pool/sv2/client.h"
+#include "pool/sv2_frames.h"
 
 namespace hashrig::pool::sv2 {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <typename M>
-Bytes F(const M& m) {
-  return *EncodeFrame(Message(m));
-}
 
 template <typename M>
 std::vector<M> Sent(ClientSession& s) {
@@ -57,7 +53,7 @@ class Sv2ClientTest : public ::testing::Test {
 
   // Setup and an open channel 7 with prefix 01020304 and 4 bytes to roll.
   void Open() {
-    Feed(F(SetupConnectionSuccess{2, 0}));
+    Feed(Framed(SetupConnectionSuccess{2, 0}));
     const auto open = Sent<OpenExtendedMiningChannel>(session_);
     ASSERT_EQ(open.size(), 1u);
     OpenExtendedMiningChannelSuccess ok;
@@ -66,7 +62,7 @@ class Sv2ClientTest : public ::testing::Test {
     ok.target = sha256::Difficulty::From(0.5)->ToTarget().bytes();
     ok.extranonce_size = 4;
     ok.extranonce_prefix = {1, 2, 3, 4};
-    Feed(F(ok));
+    Feed(Framed(ok));
   }
 
   NewExtendedMiningJob Job(std::uint32_t id, std::optional<std::uint32_t> min_ntime) {
@@ -112,7 +108,7 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
   EXPECT_EQ(setup[0].flags, kRequiresVersionRolling);
   EXPECT_EQ(setup[0].endpoint_host, "pool.example.com");
   EXPECT_FALSE(session_.authorized());
-  Feed(F(SetupConnectionSuccess{2, 0}));
+  Feed(Framed(SetupConnectionSuccess{2, 0}));
   const auto open = Sent<OpenExtendedMiningChannel>(session_);
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].user_identity, "tester.rig1");
@@ -122,7 +118,7 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
   ok.target = sha256::Difficulty::From(0.5)->ToTarget().bytes();
   ok.extranonce_size = 4;
   ok.extranonce_prefix = {1, 2, 3, 4};
-  Feed(F(ok));
+  Feed(Framed(ok));
   auto events = session_.TakeEvents();
   EXPECT_EQ(Of<event::Authorized>(events).size(), 1u);
   ASSERT_EQ(Of<event::DifficultySet>(events).size(), 1u);
@@ -130,9 +126,9 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
   EXPECT_EQ(Of<event::VersionRolling>(events)[0].mask, kDefaultVersionMask & kVersionRollingMask);
   EXPECT_TRUE(session_.authorized());
 
-  Feed(F(Job(1, std::nullopt)));  // future: nothing to mine yet
+  Feed(Framed(Job(1, std::nullopt)));  // future: nothing to mine yet
   EXPECT_TRUE(Of<event::NewJob>(session_.TakeEvents()).empty());
-  Feed(F(Prev(1, 0x11)));
+  Feed(Framed(Prev(1, 0x11)));
   auto jobs = Of<event::NewJob>(session_.TakeEvents());
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_TRUE(jobs[0].clean);
@@ -150,7 +146,7 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
 
   auto active = Job(2, 1'700'000'030);
   active.version_rolling_allowed = false;
-  Feed(F(active));
+  Feed(Framed(active));
   jobs = Of<event::NewJob>(session_.TakeEvents());
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_FALSE(jobs[0].clean);
@@ -158,7 +154,7 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
   EXPECT_EQ(jobs[0].job->version_mask, 0u);
 
   // SetTarget applies to shares from now on: the current job comes again with it.
-  Feed(F(SetTarget{7, sha256::Difficulty::From(2.0)->ToTarget().bytes()}));
+  Feed(Framed(SetTarget{7, sha256::Difficulty::From(2.0)->ToTarget().bytes()}));
   events = session_.TakeEvents();
   jobs = Of<event::NewJob>(events);
   ASSERT_EQ(jobs.size(), 1u);
@@ -167,14 +163,14 @@ TEST_F(Sv2ClientTest, SetsUpOpensAChannelAndTurnsJobsIntoV1Jobs) {
 }
 
 TEST_F(Sv2ClientTest, APoolRequiringTheFixedVersionGetsNoRolledShares) {
-  Feed(F(SetupConnectionSuccess{2, kRequiresFixedVersion}));
+  Feed(Framed(SetupConnectionSuccess{2, kRequiresFixedVersion}));
   (void)session_.TakeOutgoing();
   OpenExtendedMiningChannelSuccess ok;
   ok.channel_id = 7;
   ok.extranonce_size = 4;
-  Feed(F(ok));
-  Feed(F(Job(1, std::nullopt)));
-  Feed(F(Prev(1, 0x11)));
+  Feed(Framed(ok));
+  Feed(Framed(Job(1, std::nullopt)));
+  Feed(Framed(Prev(1, 0x11)));
   const auto events = session_.TakeEvents();
   EXPECT_EQ(Of<event::VersionRolling>(events).at(0).mask, 0u);
   EXPECT_EQ(Of<event::NewJob>(events).at(0).job->version_mask, 0u);
@@ -182,8 +178,8 @@ TEST_F(Sv2ClientTest, APoolRequiringTheFixedVersionGetsNoRolledShares) {
 
 TEST_F(Sv2ClientTest, AnswersAreMatchedBySequenceNumber) {
   Open();
-  Feed(F(Job(1, std::nullopt)));
-  Feed(F(Prev(1, 0x11)));
+  Feed(Framed(Job(1, std::nullopt)));
+  Feed(Framed(Prev(1, 0x11)));
   (void)session_.TakeEvents();
   (void)session_.TakeOutgoing();
   for (std::uint32_t nonce = 1; nonce <= 4; ++nonce) {
@@ -200,8 +196,8 @@ TEST_F(Sv2ClientTest, AnswersAreMatchedBySequenceNumber) {
   EXPECT_EQ(session_.submits_in_flight(), 4u);
 
   // Share 2 is refused by name; then one Success covers 1 and 3 (batched), 4 waits.
-  Feed(F(SubmitSharesError{7, 2, "difficulty-too-low"}));
-  Feed(F(SubmitSharesSuccess{7, 3, 2, 2}));
+  Feed(Framed(SubmitSharesError{7, 2, "difficulty-too-low"}));
+  Feed(Framed(SubmitSharesSuccess{7, 3, 2, 2}));
   auto results = Of<event::ShareResult>(session_.TakeEvents());
   ASSERT_EQ(results.size(), 3u);
   EXPECT_FALSE(results[0].accepted);
@@ -230,8 +226,8 @@ TEST_F(Sv2ClientTest, AnswersAreMatchedBySequenceNumber) {
 TEST_F(Sv2ClientTest, SharesItWillNotSend) {
   EXPECT_EQ(Submit("1", 1).status, SubmitStatus::kNotReady);
   Open();
-  Feed(F(Job(1, std::nullopt)));
-  Feed(F(Prev(1, 0x11)));
+  Feed(Framed(Job(1, std::nullopt)));
+  Feed(Framed(Prev(1, 0x11)));
   EXPECT_EQ(Submit("1", 1).status, SubmitStatus::kSent);
   EXPECT_EQ(Submit("1", 1).status, SubmitStatus::kDuplicate);
   EXPECT_EQ(Submit("1", 2, 3).status, SubmitStatus::kInvalid);
@@ -243,21 +239,21 @@ TEST_F(Sv2ClientTest, SharesItWillNotSend) {
       session_.Submit(Share{"1", Bytes(4, 0), 1'700'000'000, 9, 0x20000000}, high, now_).status,
       SubmitStatus::kLowDifficulty);
   // A new prev hash retires job 1.
-  Feed(F(Job(2, std::nullopt)));
-  Feed(F(Prev(2, 0x22)));
+  Feed(Framed(Job(2, std::nullopt)));
+  Feed(Framed(Prev(2, 0x22)));
   const auto old = Submit("1", 3);
   EXPECT_EQ(old.status, SubmitStatus::kStale);
   EXPECT_EQ(Submit("2", 3).status, SubmitStatus::kSent);
 }
 
 TEST_F(Sv2ClientTest, PoolMessagesThatEndOrMoveTheSession) {
-  Feed(F(SetupConnectionError{0, "unsupported-feature-flags"}));
+  Feed(Framed(SetupConnectionError{0, "unsupported-feature-flags"}));
   auto failed = Of<event::Failed>(session_.TakeEvents());
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].reason, "pool refused the connection: unsupported-feature-flags");
 
-  Feed(F(SetupConnectionSuccess{2, 0}));
-  Feed(F(OpenMiningChannelError{1, "unknown-user"}));
+  Feed(Framed(SetupConnectionSuccess{2, 0}));
+  Feed(Framed(OpenMiningChannelError{1, "unknown-user"}));
   failed = Of<event::Failed>(session_.TakeEvents());
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_TRUE(failed[0].authorization);
@@ -266,12 +262,12 @@ TEST_F(Sv2ClientTest, PoolMessagesThatEndOrMoveTheSession) {
   (void)session_.TakeOutgoing();
   Open();
   (void)session_.TakeEvents();
-  Feed(F(Reconnect{"pool2.example.com", 3336}));
+  Feed(Framed(Reconnect{"pool2.example.com", 3336}));
   auto moves = Of<event::Reconnect>(session_.TakeEvents());
   ASSERT_EQ(moves.size(), 1u);
   EXPECT_EQ(moves[0].host, "pool2.example.com");
   EXPECT_EQ(moves[0].port, 3336);
-  Feed(F(Reconnect{"", 0}));  // the current endpoint (PoolClient keeps it)
+  Feed(Framed(Reconnect{"", 0}));  // the current endpoint (PoolClient keeps it)
   moves = Of<event::Reconnect>(session_.TakeEvents());
   ASSERT_EQ(moves.size(), 1u);
   EXPECT_TRUE(moves[0].host.empty());
@@ -279,7 +275,7 @@ TEST_F(Sv2ClientTest, PoolMessagesThatEndOrMoveTheSession) {
   // Another channel's messages and frames that do not decode are noted and ignored.
   auto other = Job(1, std::nullopt);
   other.channel_id = 8;
-  Feed(F(other));
+  Feed(Framed(other));
   Feed(Bytes{0, 0, 0x7f, 0, 0, 0});
   Feed(Bytes{1, 2});
   const auto events = session_.TakeEvents();
@@ -289,7 +285,7 @@ TEST_F(Sv2ClientTest, PoolMessagesThatEndOrMoveTheSession) {
   EXPECT_NE(notes[1].text.find("unknown msg_type 0x7f"), std::string::npos);
   EXPECT_TRUE(Of<event::NewJob>(events).empty());
 
-  Feed(F(CloseChannel{7, "maintenance"}));
+  Feed(Framed(CloseChannel{7, "maintenance"}));
   failed = Of<event::Failed>(session_.TakeEvents());
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].reason, "pool closed our channel: maintenance");

@@ -61,10 +61,6 @@ std::array<std::uint8_t, N> Fixed(const std::string& hex) {
   return out;
 }
 
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  return ToHex(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-}
-
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -75,7 +71,7 @@ TEST(Sv2KeysTest, EllSwiftDecodesEveryBip324Vector) {
   ASSERT_EQ(rows.size(), 76u);
   for (const auto& row : rows) {
     SCOPED_TRACE(row.at("comment"));
-    EXPECT_EQ(Hex(XSwiftEc(Fixed<64>(row.at("ellswift")))), row.at("x"));
+    EXPECT_EQ(testing::ToHex(XSwiftEc(Fixed<64>(row.at("ellswift")))), row.at("x"));
   }
 }
 
@@ -96,11 +92,11 @@ TEST(Sv2KeysTest, EllSwiftInverseGivesEveryBip324CaseAndItDecodesBack) {
         continue;
       }
       ASSERT_TRUE(t.has_value());
-      EXPECT_EQ(Hex(*t), expected);
+      EXPECT_EQ(testing::ToHex(*t), expected);
       EllSwift encoding{};
       std::copy(u.begin(), u.end(), encoding.begin());
       std::copy(t->begin(), t->end(), encoding.begin() + 32);
-      EXPECT_EQ(Hex(XSwiftEc(encoding)), row.at("x"));
+      EXPECT_EQ(testing::ToHex(XSwiftEc(encoding)), row.at("x"));
       ++found;
     }
   }
@@ -119,15 +115,15 @@ TEST(Sv2KeysTest, Bip324EcdhVectors) {
     const auto theirs = Fixed<64>(row.at("in_ellswift_theirs"));
     auto x = XOnlyPublicKey(secret);
     ASSERT_TRUE(x);
-    EXPECT_EQ(Hex(*x), row.at("mid_x_ours"));
-    EXPECT_EQ(Hex(XSwiftEc(ours)), row.at("mid_x_ours"));
-    EXPECT_EQ(Hex(XSwiftEc(theirs)), row.at("mid_x_theirs"));
+    EXPECT_EQ(testing::ToHex(*x), row.at("mid_x_ours"));
+    EXPECT_EQ(testing::ToHex(XSwiftEc(ours)), row.at("mid_x_ours"));
+    EXPECT_EQ(testing::ToHex(XSwiftEc(theirs)), row.at("mid_x_theirs"));
     auto shared = XOnlyEcdh(theirs, secret);
     ASSERT_TRUE(shared);
-    EXPECT_EQ(Hex(*shared), row.at("mid_x_shared"));
+    EXPECT_EQ(testing::ToHex(*shared), row.at("mid_x_shared"));
     auto secret_hash = V2Ecdh(secret, theirs, ours, row.at("in_initiating") == "1");
     ASSERT_TRUE(secret_hash);
-    EXPECT_EQ(Hex(*secret_hash), row.at("mid_shared_secret"));
+    EXPECT_EQ(testing::ToHex(*secret_hash), row.at("mid_shared_secret"));
   }
 }
 
@@ -142,10 +138,10 @@ TEST(Sv2KeysTest, Bip340Vectors) {
       const auto secret = Fixed<32>(row.at("secret key"));
       auto x = XOnlyPublicKey(secret);
       ASSERT_TRUE(x);
-      EXPECT_EQ(Hex(*x), Lower(row.at("public key")));
+      EXPECT_EQ(testing::ToHex(*x), Lower(row.at("public key")));
       auto sig = SchnorrSign(secret, message, Fixed<32>(row.at("aux_rand")));
       ASSERT_TRUE(sig);
-      EXPECT_EQ(Hex(*sig), Lower(row.at("signature")));
+      EXPECT_EQ(testing::ToHex(*sig), Lower(row.at("signature")));
     }
     const auto key = FromHex(row.at("public key"));
     Key32 xonly{};
@@ -170,7 +166,7 @@ TEST(Sv2KeysTest, AuthorityKeyBase58CheckAsTheSpecPrintsIt) {
   const std::string pool_text = handshake["authority_pubkey_base58check"];
   auto pool_key = DecodeAuthorityKey(pool_text);
   ASSERT_TRUE(pool_key) << pool_key.error().message();
-  EXPECT_EQ(Hex(*pool_key), handshake["authority_xonly_pubkey"].get<std::string>());
+  EXPECT_EQ(testing::ToHex(*pool_key), handshake["authority_xonly_pubkey"].get<std::string>());
   EXPECT_EQ(EncodeAuthorityKey(*pool_key), pool_text);
   auto from_secret = XOnlyPublicKey(Fixed<32>(handshake["authority_secret"]));
   ASSERT_TRUE(from_secret);

@@ -28,10 +28,6 @@ std::array<std::uint8_t, N> Fixed(const json& hex) {
   return out;
 }
 
-std::string Hex(std::span<const std::uint8_t> bytes) {
-  return ToHex(Bytes(bytes.begin(), bytes.end()));
-}
-
 std::uint64_t Number(const json& j) {
   return j.is_string() ? std::stoull(j.get<std::string>()) : j.get<std::uint64_t>();
 }
@@ -72,49 +68,53 @@ TEST(Sv2NoiseTest, HandshakesReproduceEveryIntermediateValue) {
     SCOPED_TRACE(v["id"].get<std::string>());
     const json& x = v["expected"];
     const Parties p = PartiesOf(v);
-    EXPECT_EQ(Hex(p.certificate.signature), v["certificate"]["signature"].get<std::string>());
-    EXPECT_EQ(Hex(p.certificate.Encode()), x["signature_noise_message"].get<std::string>());
-    EXPECT_EQ(Hex(p.certificate.MessageHash(XSwiftEc(p.responder_s.ellswift))),
+    EXPECT_EQ(testing::ToHex(p.certificate.signature),
+              v["certificate"]["signature"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(p.certificate.Encode()),
+              x["signature_noise_message"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(p.certificate.MessageHash(XSwiftEc(p.responder_s.ellswift))),
               x["certificate_message_hash"].get<std::string>());
 
     // Step by step, with the SymmetricState alone.
     SymmetricState s;
-    EXPECT_EQ(Hex(s.h()), x["h0"].get<std::string>());
-    EXPECT_EQ(Hex(s.ck()), x["ck0"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.h()), x["h0"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.ck()), x["ck0"].get<std::string>());
     s.MixHash(p.initiator_e.ellswift);
     (void)s.EncryptAndHash({});
-    EXPECT_EQ(Hex(s.h()), x["h1"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.h()), x["h1"].get<std::string>());
     s.MixHash(p.responder_e.ellswift);
     auto ee = V2Ecdh(p.initiator_e.secret, p.responder_e.ellswift, p.initiator_e.ellswift, true);
     ASSERT_TRUE(ee);
-    EXPECT_EQ(Hex(*ee), x["ecdh_ee"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(*ee), x["ecdh_ee"].get<std::string>());
     s.MixKey(*ee);
-    EXPECT_EQ(Hex(s.ck()), x["ck_after_ee"].get<std::string>());
-    EXPECT_EQ(Hex(s.k()->key()), x["k_after_ee"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.ck()), x["ck_after_ee"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.k()->key()), x["k_after_ee"].get<std::string>());
     (void)s.EncryptAndHash(p.responder_s.ellswift);
     auto es = V2Ecdh(p.responder_s.secret, p.initiator_e.ellswift, p.responder_s.ellswift, false);
     ASSERT_TRUE(es);
-    EXPECT_EQ(Hex(*es), x["ecdh_es"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(*es), x["ecdh_es"].get<std::string>());
     s.MixKey(*es);
-    EXPECT_EQ(Hex(s.ck()), x["ck_after_es"].get<std::string>());
-    EXPECT_EQ(Hex(s.k()->key()), x["k_after_es"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.ck()), x["ck_after_es"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(s.k()->key()), x["k_after_es"].get<std::string>());
 
     // And as the two roles run it.
     NoiseInitiator miner(p.authority, p.initiator_e);
     NoiseResponder pool(p.responder_s, p.certificate, p.responder_e);
     const auto act1 = miner.Act1();
-    EXPECT_EQ(Hex(act1), x["act1_message"].get<std::string>());
-    EXPECT_EQ(Hex(miner.state().h()), x["h1"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(act1), x["act1_message"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(miner.state().h()), x["h1"].get<std::string>());
     auto act2 = pool.Act2(act1);
     ASSERT_TRUE(act2) << act2.error().message();
-    EXPECT_EQ(Hex(*act2), x["act2_message"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(*act2), x["act2_message"].get<std::string>());
     EXPECT_EQ(act2->size(), kAct2Size);
-    EXPECT_EQ(Hex(pool.state().h()), x["h_final"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(pool.state().h()), x["h_final"].get<std::string>());
     auto transport = miner.Finish(*act2, p.certificate.valid_from + 1);
     ASSERT_TRUE(transport) << transport.error().message();
-    EXPECT_EQ(Hex(miner.state().h()), x["h_final"].get<std::string>());
-    EXPECT_EQ(Hex(transport->sending().key()), x["k_initiator_to_responder"].get<std::string>());
-    EXPECT_EQ(Hex(transport->receiving().key()), x["k_responder_to_initiator"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(miner.state().h()), x["h_final"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(transport->sending().key()),
+              x["k_initiator_to_responder"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(transport->receiving().key()),
+              x["k_responder_to_initiator"].get<std::string>());
     ASSERT_TRUE(pool.transport());
     EXPECT_EQ(pool.transport()->sending().key(), transport->receiving().key());
     EXPECT_EQ(pool.transport()->receiving().key(), transport->sending().key());
@@ -148,7 +148,7 @@ TEST(Sv2NoiseTest, TransportFramesAsTheVectorsEncryptThem) {
     const bool from_miner = t["direction"] == "k_initiator_to_responder";
     Transport& sender = from_miner ? miner : pool;
     Transport& receiver = from_miner ? pool : miner;
-    EXPECT_EQ(Hex(sender.sending().key()), t["key"].get<std::string>());
+    EXPECT_EQ(testing::ToHex(sender.sending().key()), t["key"].get<std::string>());
     EXPECT_EQ(sender.sending().nonce(), Number(t["nonce_before"]));
     const Bytes frame = PlaintextOf(t);
     auto wire = sender.Encrypt(frame);
@@ -184,7 +184,7 @@ TEST(Sv2NoiseTest, SpecFigures) {
     } else if (v["kind"] == "protocol_name_hash") {
       EXPECT_EQ(v["protocol_name"].get<std::string>(), kNoiseProtocolName);
       const auto expected = v["sha256_bytes"].get<std::vector<std::uint8_t>>();
-      EXPECT_EQ(Hex(SymmetricState().ck()), ToHex(expected));
+      EXPECT_EQ(testing::ToHex(SymmetricState().ck()), ToHex(expected));
     }
   }
 }

@@ -8,15 +8,11 @@
 
 #include "hashrig/pool/sv2/server.h"
 #include "hashrig/sha256/scan.h"
+#include "pool/sv2_frames.h"
 #include "support/shared_data.h"
 
 namespace hashrig::pool::sv2 {
 namespace {
-
-template <typename M>
-Bytes F(const M& m) {
-  return *EncodeFrame(Message(m));
-}
 
 std::vector<Message> Decode(const std::vector<Bytes>& frames) {
   std::vector<Message> out;
@@ -88,7 +84,7 @@ class Sv2ServerTest : public ::testing::Test {
     setup.min_version = 2;
     setup.max_version = 2;
     setup.flags = kRequiresVersionRolling;
-    const auto reply = Send(F(setup));
+    const auto reply = Send(Framed(setup));
     ASSERT_EQ(All<SetupConnectionSuccess>(reply).size(), 1u);
     (void)session_.Announce(notify_);
   }
@@ -113,7 +109,7 @@ TEST_F(Sv2ServerTest, ExtendedChannelMinesAcceptedShares) {
   open.nominal_hash_rate = 1e12F;
   open.max_target.fill(0xff);
   open.min_extranonce_size = 4;
-  const auto reply = Send(F(open));
+  const auto reply = Send(Framed(open));
   const auto ok = All<OpenExtendedMiningChannelSuccess>(reply);
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0].request_id, 7u);
@@ -139,12 +135,12 @@ TEST_F(Sv2ServerTest, ExtendedChannelMinesAcceptedShares) {
     ASSERT_TRUE(nonce);
     SubmitSharesExtended share{ok[0].channel_id,   en,      jobs[0].job_id, *nonce,
                                prevs[0].min_ntime, version, extranonce};
-    const auto answer = All<SubmitSharesSuccess>(Send(F(share)));
+    const auto answer = All<SubmitSharesSuccess>(Send(Framed(share)));
     ASSERT_EQ(answer.size(), 1u);
     EXPECT_EQ(answer[0].last_sequence_number, en);
     EXPECT_EQ(answer[0].new_submits_accepted_count, 1u);
     // The same share again is a duplicate.
-    const auto again = All<SubmitSharesError>(Send(F(share)));
+    const auto again = All<SubmitSharesError>(Send(Framed(share)));
     ASSERT_EQ(again.size(), 1u);
     EXPECT_EQ(again[0].error_code, "duplicate-share");
   }
@@ -164,7 +160,7 @@ TEST_F(Sv2ServerTest, ExtendedChannelMinesAcceptedShares) {
   ASSERT_EQ(All<SetNewPrevHash>(block).size(), 1u);
   SubmitSharesExtended old{ok[0].channel_id, 9,       jobs[0].job_id, 0, prevs[0].min_ntime,
                            jobs[0].version,  Bytes(4)};
-  const auto stale = All<SubmitSharesError>(Send(F(old)));
+  const auto stale = All<SubmitSharesError>(Send(Framed(old)));
   ASSERT_EQ(stale.size(), 1u);
   EXPECT_EQ(stale[0].error_code, "stale-share");
 }
@@ -175,7 +171,7 @@ TEST_F(Sv2ServerTest, StandardChannelGetsMerkleRoots) {
   open.request_id = 1;
   open.user_identity = "tester.rig1";
   open.max_target.fill(0xff);
-  const auto reply = Send(F(open));
+  const auto reply = Send(Framed(open));
   const auto ok = All<OpenStandardMiningChannelSuccess>(reply);
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0].extranonce_prefix.size(), 8u);  // the whole extranonce
@@ -195,13 +191,13 @@ TEST_F(Sv2ServerTest, StandardChannelGetsMerkleRoots) {
   ASSERT_TRUE(nonce);
   SubmitSharesStandard share{ok[0].channel_id, 1, jobs[0].job_id, *nonce, prevs[0].min_ntime,
                              jobs[0].version};
-  ASSERT_EQ(All<SubmitSharesSuccess>(Send(F(share))).size(), 1u);
+  ASSERT_EQ(All<SubmitSharesSuccess>(Send(Framed(share))).size(), 1u);
   EXPECT_EQ(ledger_.accepted, 1u);
   ASSERT_EQ(ledger_.recent.size(), 1u);
   // A share the target refuses: the next nonce almost surely.
   share.nonce = *nonce + 1;
   share.sequence_number = 2;
-  const auto low = All<SubmitSharesError>(Send(F(share)));
+  const auto low = All<SubmitSharesError>(Send(Framed(share)));
   ASSERT_EQ(low.size(), 1u);
   EXPECT_EQ(low[0].error_code, "difficulty-too-low");
   EXPECT_EQ(low[0].sequence_number, 2u);
@@ -211,19 +207,19 @@ TEST_F(Sv2ServerTest, RefusalsAndBadFrames) {
   // Nothing before SetupConnection; a wrong protocol or version is refused by name.
   OpenStandardMiningChannel open;
   open.user_identity = "u";
-  EXPECT_TRUE(Send(F(open)).empty());
+  EXPECT_TRUE(Send(Framed(open)).empty());
   EXPECT_EQ(session_.last_error(), "OpenStandardMiningChannel before SetupConnection");
   SetupConnection setup;
   setup.protocol = 2;
   setup.min_version = 2;
   setup.max_version = 2;
-  auto refused = All<SetupConnectionError>(Send(F(setup)));
+  auto refused = All<SetupConnectionError>(Send(Framed(setup)));
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0].error_code, "unsupported-protocol");
   setup.protocol = 0;
   setup.min_version = 3;
   setup.max_version = 4;
-  refused = All<SetupConnectionError>(Send(F(setup)));
+  refused = All<SetupConnectionError>(Send(Framed(setup)));
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0].error_code, "protocol-version-mismatch");
   SetUpConnection();
@@ -231,26 +227,26 @@ TEST_F(Sv2ServerTest, RefusalsAndBadFrames) {
   OpenExtendedMiningChannel big;
   big.user_identity = "u";
   big.min_extranonce_size = 17;
-  const auto no = All<OpenMiningChannelError>(Send(F(big)));
+  const auto no = All<OpenMiningChannelError>(Send(Framed(big)));
   ASSERT_EQ(no.size(), 1u);
   EXPECT_EQ(no[0].error_code, "min-extranonce-size-too-large");
 
   SubmitSharesExtended nowhere{99, 1, 1, 0, 0, 0, Bytes(4)};
-  const auto bad = All<SubmitSharesError>(Send(F(nowhere)));
+  const auto bad = All<SubmitSharesError>(Send(Framed(nowhere)));
   ASSERT_EQ(bad.size(), 1u);
   EXPECT_EQ(bad[0].error_code, "invalid-channel-id");
 
   // Frames that do not decode are counted and answered with nothing; the session goes on.
   const std::size_t before = session_.bad_frames();
   EXPECT_TRUE(Send(Bytes{1, 2, 3}).empty());
-  Bytes truncated = F(nowhere);
+  Bytes truncated = Framed(nowhere);
   truncated.pop_back();
   EXPECT_TRUE(Send(truncated).empty());
   EXPECT_NE(session_.last_error().find("msg_length"), std::string::npos);
-  EXPECT_TRUE(Send(F(SetNewPrevHash{})).empty());  // a pool's message from a miner
+  EXPECT_TRUE(Send(Framed(SetNewPrevHash{})).empty());  // a pool's message from a miner
   EXPECT_EQ(session_.bad_frames(), before + 3);
   open.request_id = 3;
-  EXPECT_EQ(All<OpenStandardMiningChannelSuccess>(Send(F(open))).size(), 1u);
+  EXPECT_EQ(All<OpenStandardMiningChannelSuccess>(Send(Framed(open))).size(), 1u);
 }
 
 }  // namespace

@@ -54,6 +54,14 @@ ChildProcess::~ChildProcess() {
   ::unlink(stderr_path_.c_str());
 }
 
+std::string ChildProcess::ReadToEnd(std::chrono::milliseconds line_timeout) {
+  std::string out;
+  while (auto line = ReadLine(line_timeout)) {
+    out += *line + "\n";
+  }
+  return out;
+}
+
 std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -21,6 +21,9 @@ class ChildProcess {
 
   // The next stdout line (without '\n'), or empty at EOF or after `timeout`.
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
+  // Every stdout line ('\n'-ended) up to EOF (a tool closes stdout when it exits), or up
+  // to the first wait of more than `line_timeout` for the next line.
+  std::string ReadToEnd(std::chrono::milliseconds line_timeout);
   void Signal(int signal);
   // Waits for exit; the exit code, or 128 + signal; empty after `timeout`.
   std::optional<int> Wait(std::chrono::milliseconds timeout);

@@ -36,7 +36,12 @@ std::vector<std::uint8_t> FromHex(std::string_view hex) {
   return *bytes;
 }
 
-std::string ToHex(const std::vector<std::uint8_t>& bytes) { return EncodeHex(bytes); }
+std::string ToHex(std::span<const std::uint8_t> bytes) { return EncodeHex(bytes); }
+
+std::vector<std::uint8_t> FromSpacedHex(std::string spaced) {
+  std::erase(spaced, ' ');
+  return FromHex(spaced);
+}
 
 std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data) {
   std::vector<std::uint8_t> out(32);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,9 @@ nlohmann::json ReadJson(std::string_view relative);
 
 // Hex to bytes; fails the current test on malformed input.
 std::vector<std::uint8_t> FromHex(std::string_view hex);
-std::string ToHex(const std::vector<std::uint8_t>& bytes);
+std::string ToHex(std::span<const std::uint8_t> bytes);
+// Hex with spaces between the bytes, as the references print frames: "55 aa 51".
+std::vector<std::uint8_t> FromSpacedHex(std::string spaced);
 
 // sha256 / sha256d by OpenSSL, the independent reference.
 std::vector<std::uint8_t> OpenSslSha256(const std::vector<std::uint8_t>& data);

@@ -71,7 +71,6 @@ const ModuleModel& ModelOf(Generation generation) { return kModels[static_cast<i
 SimModule::SimModule(const AvalonConfig& config, int position)
     : config_(config),
       model_(ModelOf(config.generation)),
-      position_(position),
       dna_(AvalonBus::DnaFor(config.seed, position)),
       bad_nonces_(Contains(config.faults.bad_nonce_modules, position)),
       miners_(av::InfoOf(config.generation).miners),

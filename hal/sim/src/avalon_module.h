@@ -89,7 +89,6 @@ class SimModule {
 
   const AvalonConfig& config_;
   const ModuleModel& model_;
-  const int position_;
   const Dna dna_;
   const bool bad_nonces_;
   const int miners_;

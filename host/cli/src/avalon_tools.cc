@@ -121,7 +121,7 @@ constexpr std::uint32_t kVersion = 0x20000000;
 constexpr std::uint32_t kNbits = 0x172819a1;
 constexpr std::uint32_t kNtime = 0x5ba350df;
 constexpr std::uint32_t kGoldenNonce2 = 0x0005baac;
-constexpr std::uint32_t kGoldenNonce = 0x01e39613;
+constexpr std::uint32_t kAvalonGoldenNonce = 0x01e39613;
 
 // The job's bytes, owned here while the chain holds spans of them.
 struct GoldenJob {
@@ -186,7 +186,7 @@ ModuleResult TestModule(hal::AvalonChain& chain, int slot, const GoldenJob& gold
               n.event.token.value != work.token.value) {
             continue;
           }
-          const bool is_golden = n.event.nonce.value == kGoldenNonce &&
+          const bool is_golden = n.event.nonce.value == kAvalonGoldenNonce &&
                                  n.event.nonce2 == kGoldenNonce2 && n.event.ntime == kNtime;
           r.golden |= is_golden && n.meets_ticket;
           (n.meets_ticket ? r.good : r.bad) += is_golden ? 0 : 1;

@@ -24,8 +24,6 @@
 namespace hashrig::host {
 namespace {
 
-Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::move(message)}; }
-
 namespace asio = boost::asio;
 
 // The --name option as seconds (0.1 s .. one day), into a millisecond duration.

@@ -34,8 +34,6 @@ struct RunOptions {
   bool embedded = false;
 };
 
-Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::move(message)}; }
-
 Error ReadTls(const Args& args, pool::TlsOptions& tls) {
   if (args.Has("tls-ca")) {
     tls.ca_file = args.Get("tls-ca");

@@ -16,8 +16,6 @@
 namespace hashrig::host {
 namespace {
 
-Error Invalid(std::string message) { return {StatusCode::kInvalidArgument, std::move(message)}; }
-
 Error ReadPositions(const Args& args, std::string_view name, int chips, std::vector<int>& out) {
   for (const std::string& value : args.GetAll(name)) {
     const auto position = ParseCount(value);

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "hashrig/base/unix_time.h"
 #include "hashrig/host/mining/scheduler.h"
 #include "hashrig/host/report/api_server.h"
 #include "hashrig/host/report/http_server.h"
@@ -65,12 +66,6 @@ void Every(asio::steady_timer& timer, std::chrono::milliseconds period, F f) {
       Every(timer, period, f);
     }
   });
-}
-
-std::int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -229,7 +224,7 @@ void Daemon::State::Status() {
   }
   log.Write(LogLevel::kInfo, "status", line);
   const MinerSnapshot snapshot = scheduler->Snapshot();
-  web->Record(snapshot, UnixNow());
+  web->Record(snapshot, UnixSeconds());
   if (config.screen) {
     std::cout << RenderScreen(snapshot, log.Tail()) << std::flush;
   }
@@ -371,7 +366,7 @@ bool Daemon::State::StartServers() {
       io,
       [this](std::string_view request, std::uint32_t peer) {
         return AnswerApi(request, AccessFor(peer, config.api_allow), scheduler->Snapshot(),
-                         UnixNow());
+                         UnixSeconds());
       },
       [this](const ApiAction& action) { Apply(action); }, ApiRequestComplete);
   web = std::make_unique<WebApp>(WebConfig{config.http_password_hash, config.api_allow});

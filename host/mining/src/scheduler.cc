@@ -5,6 +5,7 @@
 
 #include "hashrig/base/format.h"
 #include "hashrig/base/hex.h"
+#include "hashrig/base/unix_time.h"
 
 namespace hashrig::host {
 namespace {
@@ -17,12 +18,6 @@ std::string Fixed(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;
-}
-
-std::int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -318,7 +313,7 @@ void Scheduler::OnShareResult(const pool::event::ShareResult& r) {
   }
   PoolCounters& pool = pool_counters_[last_pool_];
   pool.last_share_difficulty = r.job_difficulty.value();
-  pool.last_share_time = UnixNow();
+  pool.last_share_time = UnixSeconds();
   if (r.timed_out) {
     ++stats_.lost;  // the pool never judged it: not a reject
     LogShare(LogLevel::kWarning, "share", "lost", "Lost " + head + " (" + r.reason + ")");

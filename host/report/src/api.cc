@@ -19,7 +19,7 @@ namespace {
 // key names the item ("POOL=0,URL=...").
 using json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxRequest = 4096;
+constexpr std::size_t kMaxCommandBytes = 4096;
 constexpr std::size_t kMaxPools = 32;       // addpool beyond: refused
 constexpr std::size_t kMaxPoolField = 256;  // bytes of an added pool's URL, user, password
 constexpr std::string_view kDescription = kNameAndVersion;
@@ -88,7 +88,7 @@ Expected<ApiRequest> ParseApiRequest(std::string_view text) {
                            text.front() == '\t')) {
     text.remove_prefix(1);
   }
-  if (text.empty() || text.size() > kMaxRequest) {
+  if (text.empty() || text.size() > kMaxCommandBytes) {
     return Error(StatusCode::kInvalidArgument, text.empty() ? "empty request" : "request too long");
   }
   ApiRequest request;

@@ -18,10 +18,10 @@ namespace http = beast::http;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
-constexpr auto kDeadline = std::chrono::seconds(10);
+constexpr auto kHttpDeadline = std::chrono::seconds(10);
 constexpr std::uint32_t kMaxHeader = 8 * 1024;
 constexpr std::uint64_t kMaxBody = 64 * 1024;
-constexpr std::size_t kMaxConnections = 64;
+constexpr std::size_t kHttpMaxConnections = 64;
 
 const char* Reason(int status) {
   return http::obsolete_reason(static_cast<http::status>(status)).data();
@@ -44,7 +44,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   void Serve(const std::shared_ptr<Connection>& c) {
     std::erase_if(live, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
-    while (live.size() >= kMaxConnections) {
+    while (live.size() >= kHttpMaxConnections) {
       if (auto oldest = live.front().lock()) {
         Close(*oldest);
       }
@@ -53,7 +53,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     live.push_back(c);
     c->parser.header_limit(kMaxHeader);
     c->parser.body_limit(kMaxBody);
-    c->stream.expires_after(kDeadline);
+    c->stream.expires_after(kHttpDeadline);
     auto self = shared_from_this();
     http::async_read(c->stream, c->buffer, c->parser,
                      [self, c](const error_code& ec, std::size_t) { self->OnRequest(c, ec); });
@@ -118,7 +118,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     if (head) {
       res.body().clear();
     }
-    c->stream.expires_after(kDeadline);
+    c->stream.expires_after(kHttpDeadline);
     auto self = shared_from_this();
     http::async_write(c->stream, res, [self, c](const error_code&, std::size_t) {
       self->Close(*c);

@@ -5,10 +5,13 @@
 #include "hashrig/host/report/api_server.h"
 
 namespace hashrig::host {
+namespace {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
+
+}  // namespace
 
 std::uint32_t Ipv4Of(const asio::ip::address& address) {
   if (address.is_v4()) {

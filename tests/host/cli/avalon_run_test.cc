@@ -130,14 +130,6 @@ std::string SimPty(ChildProcess& sim) {
   return line && line->rfind("pty ", 0) == 0 ? line->substr(4, line->find(' ', 4) - 4) : "";
 }
 
-std::string Output(ChildProcess& process) {
-  std::string out;
-  while (auto line = process.ReadLine(90s)) {  // to EOF: the tool closes stdout when it exits
-    out += *line + "\n";
-  }
-  return out;
-}
-
 std::size_t Count(const std::string& text, const std::string& pattern) {
   const std::regex re(pattern);
   return static_cast<std::size_t>(
@@ -151,7 +143,7 @@ TEST(AvalonToolsTest, ScanListsEveryModuleAndEachPassesItsKnownAnswer) {
   ASSERT_FALSE(pty.empty()) << sim.Stderr();
   // An option every Avalon module takes, shown back by scan (a PLL point A8 has a word for).
   ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "auc:" + pty, "--avalon-frequency", "800"});
-  const std::string listed = Output(scan);
+  const std::string listed = scan.ReadToEnd(90s);
   ASSERT_EQ(scan.Wait(60s), 0) << listed << scan.Stderr();
   EXPECT_NE(listed.find("AUC AUC-20151208, 2 x Avalon 8 modules (ok)"), std::string::npos)
       << listed;
@@ -161,7 +153,7 @@ TEST(AvalonToolsTest, ScanListsEveryModuleAndEachPassesItsKnownAnswer) {
   // The scan left both modules addressed: board-test's first scan finds none fresh,
   // reboots them, and finds both again (driver_poll.cc EndScan).
   ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "auc:" + pty});
-  const std::string table = Output(test);
+  const std::string table = test.ReadToEnd(90s);
   EXPECT_EQ(test.Wait(60s), 0) << table << test.Stderr();
   EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +PASS +0 +0 +[0-9]+\n)"), 2u) << table;
   EXPECT_NE(table.find("2 of 2 modules passed"), std::string::npos) << table;
@@ -182,7 +174,7 @@ TEST(AvalonToolsTest, BoardTestFailsTheModuleWithBadNonces) {
             std::string::npos)
       << sim.Stderr();
   ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "avalon:" + pty});
-  const std::string table = Output(test);
+  const std::string table = test.ReadToEnd(90s);
   EXPECT_EQ(test.Wait(60s), 1) << table << test.Stderr();
   EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +PASS )"), 1u) << table;
   EXPECT_EQ(Count(table, R"( +[01] +[12] +[0-9a-f]{16} +FAIL )"), 1u) << table;

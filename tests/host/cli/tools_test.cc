@@ -16,18 +16,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Output(ChildProcess& process) {
-  std::string out;
-  while (auto line = process.ReadLine(60s)) {  // to EOF: the tool closes stdout when it exits
-    out += *line + "\n";
-  }
-  return out;
-}
-
 TEST(ToolsTest, ScanListsEveryChipOfABoard) {
   ChildProcess scan(
       {HASHRIG_BINARY, "scan", "--board", "sim:6", "--chip", "BM1366", "--chips", "6"});
-  const std::string out = Output(scan);
+  const std::string out = scan.ReadToEnd(60s);
   EXPECT_EQ(scan.Wait(30s), 0) << scan.Stderr();
   EXPECT_NE(out.find("sim:6: 6 x BM1366"), std::string::npos) << out;
   for (const char* address : {"0x00", "0x2a", "0x54", "0x7e", "0xa8", "0xd2"}) {
@@ -39,7 +31,7 @@ TEST(ToolsTest, BoardTestPassesAGoodBoardOfEveryModel) {
   for (const char* model : {"BM1397", "BM1366", "BM1368", "BM1370"}) {
     ChildProcess test(
         {HASHRIG_BINARY, "board-test", "--board", "sim:4", "--chip", model, "--chips", "4"});
-    const std::string out = Output(test);
+    const std::string out = test.ReadToEnd(60s);
     EXPECT_EQ(test.Wait(60s), 0) << model << "\n" << out << test.Stderr();
     EXPECT_NE(out.find("4 of 4 chips passed"), std::string::npos) << out;
   }
@@ -48,7 +40,7 @@ TEST(ToolsTest, BoardTestPassesAGoodBoardOfEveryModel) {
 // Issue 12, point 13: the board's chip count comes from `sim:N` ("3 of 1" before).
 TEST(ToolsTest, BoardTestCountsTheChipsOfTheSimBoardItWasGiven) {
   ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "sim:3"});
-  const std::string out = Output(test);
+  const std::string out = test.ReadToEnd(60s);
   EXPECT_EQ(test.Wait(60s), 0) << out << test.Stderr();
   EXPECT_NE(out.find("3 of 3 chips passed"), std::string::npos) << out;
 }
@@ -60,7 +52,7 @@ TEST(ToolsTest, BoardTestFailsABadChipAndAMissingOne) {
   ASSERT_TRUE(pty.has_value());
   const std::string path = pty->substr(4, pty->find(' ', 4) - 4);
   ChildProcess test({HASHRIG_BINARY, "board-test", "--board", "serial:" + path, "--chips", "4"});
-  const std::string out = Output(test);
+  const std::string out = test.ReadToEnd(60s);
   EXPECT_EQ(test.Wait(60s), 1) << test.Stderr();
   EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
   EXPECT_NE(out.find("1 missing"), std::string::npos) << out;
@@ -93,7 +85,7 @@ TEST(ToolsTest, SessionAfterSessionOnOneRunningSimulator) {
   EXPECT_NE(first.Stderr().find("| BM0 no sensor"), std::string::npos) << first.Stderr();
   EXPECT_EQ(first.Stderr().find("0.0C"), std::string::npos) << first.Stderr();
   ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "serial:" + path, "--chips", "3"});
-  const std::string out = Output(scan);
+  const std::string out = scan.ReadToEnd(60s);
   EXPECT_EQ(scan.Wait(60s), 0) << scan.Stderr();
   EXPECT_NE(out.find(": 3 x BM1370"), std::string::npos) << out << scan.Stderr();
   ChildProcess third(run_args);
@@ -121,7 +113,7 @@ TEST(ToolsTest, RecordASessionAndReplayIt) {
   // `hashrig replay MODE capture`: its output; it must exit 0.
   const auto replayed = [&capture](const char* mode) {
     ChildProcess replay({HASHRIG_BINARY, "replay", mode, capture});
-    std::string out = Output(replay);
+    std::string out = replay.ReadToEnd(60s);
     EXPECT_EQ(replay.Wait(30s), 0) << mode << ": " << out << replay.Stderr();
     return out;
   };

@@ -268,7 +268,7 @@ TEST(ApiTest, FleetToolsReadRatesTemperaturesFansAndFirmware) {
 // the strings parse as fleet tools split them (Key[space-separated values]).
 TEST(ApiTest, AvalonModulesAreInEstatsAsCanaansMmIdStrings) {
   MinerSnapshot s = Snapshot();
-  s.chains.push_back(testing::AvalonChain());
+  s.chains.push_back(fixtures::AvalonChain());
   for (const char* command : {"estats", "stats"}) {
     const std::string bytes =
         AnswerApi(std::string(R"({"command":")") + command + "\"}", ApiAccess::kRead, s, 1700000100)

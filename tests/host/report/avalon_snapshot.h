@@ -4,7 +4,7 @@
 
 #include "hashrig/host/report/snapshot.h"
 
-namespace hashrig::host::testing {
+namespace hashrig::host::fixtures {
 
 inline ChainSnapshot AvalonChain() {
   namespace av = hal::protocol::avalon;
@@ -46,4 +46,4 @@ inline ChainSnapshot AvalonChain() {
   return {"AV1", status, 14.0e12, 13.5e12, 20, 0, 1024};
 }
 
-}  // namespace hashrig::host::testing
+}  // namespace hashrig::host::fixtures

@@ -16,7 +16,7 @@
 namespace hashrig::host {
 namespace {
 
-MinerSnapshot Snapshot() {
+MinerSnapshot MetricsSnapshot() {
   MinerSnapshot s;
   s.elapsed_s = 10;
   s.hashrate_5s = 12.5e6;
@@ -31,7 +31,7 @@ MinerSnapshot Snapshot() {
 }
 
 TEST(MetricsTest, ExpositionFormatParses) {
-  const std::string text = RenderMetrics(Snapshot());
+  const std::string text = RenderMetrics(MetricsSnapshot());
   const std::regex sample(
       R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$)");
   std::set<std::string> typed;
@@ -65,7 +65,7 @@ TEST(MetricsTest, ExpositionFormatParses) {
 // Issue 15, point 4: every family the miner can serve, with every reading present, has a
 // row in docs/METRICS.md, and every row there is served.
 TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
-  MinerSnapshot s = Snapshot();
+  MinerSnapshot s = MetricsSnapshot();
   ChainStatus& full = s.chains[0].status;
   full.temperature = Celsius{60};
   full.fan = Percent{50};
@@ -127,8 +127,8 @@ TEST(MetricsTest, EveryFamilyIsDocumentedAndEveryDocumentedOneServed) {
 // DNA; a lost one reads 0 on hashrig_module_up and keeps its counters; readings a module
 // has not sent (a lost module's temperature, an A8's PSU) have no sample.
 TEST(MetricsTest, AvalonModulesHaveTheirOwnSeries) {
-  MinerSnapshot s = Snapshot();
-  s.chains.push_back(testing::AvalonChain());
+  MinerSnapshot s = MetricsSnapshot();
+  s.chains.push_back(fixtures::AvalonChain());
   const std::string text = RenderMetrics(s);
   const std::string first = R"({chain="AV1",module="1",dna="020100002c2af618"})";
   const std::string lost = R"({chain="AV1",module="2",dna="020100002d2af63d"})";
@@ -163,7 +163,7 @@ TEST(MetricsTest, AvalonModulesHaveTheirOwnSeries) {
 // Label values are UTF-8 whatever the pool's URL holds (one bad byte made Prometheus
 // refuse the whole scrape), and a pool's label is its id, not its position in the list.
 TEST(MetricsTest, LabelsAreUtf8AndPoolsKeepTheirIds) {
-  MinerSnapshot s = Snapshot();
+  MinerSnapshot s = MetricsSnapshot();
   s.pools[0].url = "stratum+tcp://h\xff\xfe:1 \xc3\xbc \xed\xa0\x80";  // bad, bad, good, surrogate
   s.pools[0].id = 7;
   const std::string text = RenderMetrics(s);
@@ -183,12 +183,12 @@ TEST(MetricsTest, TheMetricsPortAnswersMetricsOnly) {
     WebRequest r;
     r.method = method;
     r.target = target;
-    return app.Handle(r, Snapshot(), {}, WebApp::Clock::now());
+    return app.Handle(r, MetricsSnapshot(), {}, WebApp::Clock::now());
   };
   const WebResponse ok = ask("GET", "/metrics?x=1");  // Prometheus may add a query
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_EQ(ok.body, RenderMetrics(Snapshot()));
+  EXPECT_EQ(ok.body, RenderMetrics(MetricsSnapshot()));
   EXPECT_EQ(ask("GET", "/").status, 404);
   EXPECT_EQ(ask("GET", "/api/v1/summary").status, 404);  // no dashboard on this port
   EXPECT_EQ(ask("POST", "/metrics").status, 405);
@@ -203,7 +203,7 @@ namespace hashrig::host {
 namespace {
 
 TEST(ScreenTest, ShowsPoolsChainsAndChips) {
-  const std::string screen = RenderScreen(Snapshot());
+  const std::string screen = RenderScreen(MetricsSnapshot());
   EXPECT_EQ(screen.rfind("\033[H\033[2J", 0), 0u);
   EXPECT_NE(screen.find("stratum+tcp://evil"), std::string::npos);
   EXPECT_NE(screen.find("SIM0"), std::string::npos);

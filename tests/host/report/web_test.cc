@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 constexpr std::uint32_t kLoopback = 0x7F000001;
 constexpr std::uint32_t kOther = 0x0A000009;  // 10.0.0.9: read-only under the rules below
 
-MinerSnapshot Snapshot() {
+MinerSnapshot PageSnapshot() {
   MinerSnapshot s;
   s.hashrate_5s = 1e12;
   s.accepted = 5;
@@ -63,7 +63,7 @@ class Web {
     r.cookie = "theme=dark; " + cookie_;
     r.csrf = with_csrf ? csrf_ : "";
     r.peer = peer;
-    return app_.Handle(r, Snapshot(), {"line 1", "line 2"}, now_);
+    return app_.Handle(r, PageSnapshot(), {"line 1", "line 2"}, now_);
   }
   WebResponse LogIn(const std::string& password, std::uint32_t peer = kLoopback) {
     WebResponse r = Ask("POST", "/api/v1/login", json{{"password", password}}.dump(), peer);
@@ -110,8 +110,8 @@ TEST(WebTest, EverythingReadsWithoutALogin) {
   EXPECT_EQ(Body(web.Ask("GET", "/api/v1/pools"))[1]["index"], 1);
   EXPECT_EQ(Body(web.Ask("GET", "/api/v1/log"))["lines"][1], "line 2");
   EXPECT_EQ(Body(web.Ask("GET", "/api/v1/settings"))["chains"][0]["frequency_mhz"], 490.0);
-  web.app().Record(Snapshot(), 1000);
-  web.app().Record(Snapshot(), 1005);
+  web.app().Record(PageSnapshot(), 1000);
+  web.app().Record(PageSnapshot(), 1005);
   const auto history = Body(web.Ask("GET", "/api/v1/history"));
   EXPECT_EQ(history["samples"].size(), 2u);
   EXPECT_EQ(history["samples"][1][0], 1005);
@@ -128,8 +128,8 @@ TEST(WebTest, EverythingReadsWithoutALogin) {
 
 // GET /api/v1/chains with the snapshot's chain and an Avalon 8 chain (two modules, one lost).
 json ChainsWithAnAvalonOne() {
-  MinerSnapshot s = Snapshot();
-  s.chains.push_back(testing::AvalonChain());
+  MinerSnapshot s = PageSnapshot();
+  s.chains.push_back(fixtures::AvalonChain());
   WebRequest r;
   r.method = "GET";
   r.target = "/api/v1/chains";
@@ -269,7 +269,7 @@ TEST(WebTest, HeadIsGetWithoutTheBodyAnd405SaysWhatIsAllowed) {
 TEST(WebTest, TheChartKeepsOneSampleEveryFiveSecondsForAnHour) {
   Web web;
   for (std::int64_t t = 0; t < 7200; ++t) {  // a status line every second for two hours
-    web.app().Record(Snapshot(), 1000 + t);
+    web.app().Record(PageSnapshot(), 1000 + t);
   }
   const auto samples = Body(web.Ask("GET", "/api/v1/history"))["samples"];
   ASSERT_EQ(samples.size(), 720u);

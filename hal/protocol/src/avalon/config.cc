@@ -13,8 +13,8 @@ using detail::Word;
 
 namespace {
 
-constexpr Status kOutOfRange{StatusCode::kInvalidArgument,
-                             "a value this Avalon generation's layout cannot carry"};
+constexpr Status kLayoutOutOfRange{StatusCode::kInvalidArgument,
+                                   "a value this Avalon generation's layout cannot carry"};
 constexpr std::uint32_t kUnusedPllWord = 0x04400000;
 // SET's unaligned mux/speed fields (§3.5).
 constexpr std::size_t kSetMuxOffsets[] = {10, 14, 18, 22, 26};
@@ -27,7 +27,7 @@ std::uint32_t* MuxField(Set& set, std::size_t i) {
 
 Result<std::uint32_t> EncodeLevel(const GenerationInfo& info, int level) {
   if (level < info.volt_level_min || level > info.volt_level_max) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   switch (info.volt) {
     case VoltEncoding::kFlagged:
@@ -38,7 +38,7 @@ Result<std::uint32_t> EncodeLevel(const GenerationInfo& info, int level) {
     case VoltEncoding::kRaw:
       return static_cast<std::uint32_t>(level);
   }
-  return kOutOfRange;
+  return kLayoutOutOfRange;
 }
 
 Result<int> DecodeLevel(const GenerationInfo& info, std::uint32_t word) {
@@ -47,24 +47,24 @@ Result<int> DecodeLevel(const GenerationInfo& info, std::uint32_t word) {
     case VoltEncoding::kFlagged:
     case VoltEncoding::kFlaggedSigned:
       if ((word & 0xFFFFFF00u) != 0x8000u) {
-        return kOutOfRange;
+        return kLayoutOutOfRange;
       }
       level = static_cast<int>(word & 0x7F);
       if (info.volt == VoltEncoding::kFlaggedSigned && (word & 0x80) != 0) {
         level = -level;
       } else if ((word & 0x80) != 0) {
-        return kOutOfRange;
+        return kLayoutOutOfRange;
       }
       break;
     case VoltEncoding::kRaw:
       if (word > 0xFF) {
-        return kOutOfRange;
+        return kLayoutOutOfRange;
       }
       level = static_cast<int>(word);
       break;
   }
   if (level < info.volt_level_min || level > info.volt_level_max) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   return level;
 }
@@ -127,13 +127,13 @@ Result<Packet> Encode(Generation generation, const Set& set) {
   const bool mux = layout != SetLayout::kBasic;
   for (std::size_t i = 0; i < 5; ++i) {
     if (!mux && *MuxField(fields, i) != 0) {
-      return kOutOfRange;
+      return kLayoutOutOfRange;
     }
     StoreBe32(&p->data[kSetMuxOffsets[i]], *MuxField(fields, i));
   }
   if ((set.tbase != 0 && layout != SetLayout::kMuxTbase) ||
       (set.target_temperature != 0 && layout != SetLayout::kMuxTargetTemp)) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetWord(*p, 1, set.freq_sel);
   p->data[8] = set.flags;
@@ -171,7 +171,7 @@ Result<Packet> Encode(Generation generation, const SetVolt& volt) {
   for (std::size_t i = 0; i < kMaxMiners; ++i) {
     if (i >= info.miners) {
       if (volt.levels[i] != 0) {
-        return kOutOfRange;
+        return kLayoutOutOfRange;
       }
       continue;
     }
@@ -182,7 +182,7 @@ Result<Packet> Encode(Generation generation, const SetVolt& volt) {
     SetWord(*p, i, *word);
   }
   if (volt.adjust_switch != 0 && !info.volt_adjust_switch) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetWord(*p, 6, volt.adjust_switch);
   return *p;
@@ -210,7 +210,7 @@ Result<SetPll> PllSettingFor(Generation generation, std::span<const std::uint32_
   const GenerationInfo& info = InfoOf(generation);
   if (words.size() > info.pll_points || fmax.value < 1 || fmax.value > 0xFFFF ||
       miner >= info.miners) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetPll pll;
   for (std::size_t i = 0; i < info.pll_points; ++i) {
@@ -232,7 +232,7 @@ Result<SetPll> PllSettingFor(Generation generation, std::span<const std::uint32_
 Result<Packet> Encode(Generation generation, const SetPll& pll) {
   const GenerationInfo& info = InfoOf(generation);
   if (pll.miner >= info.miners) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   auto p = Blank(generation, Kind::kSetPll, static_cast<std::uint8_t>(pll.miner + 1), info.miners);
   if (!p) {
@@ -240,12 +240,12 @@ Result<Packet> Encode(Generation generation, const SetPll& pll) {
   }
   for (std::size_t i = 0; i < kMaxPllPoints; ++i) {
     if (i >= info.pll_points && pll.words[i] != 0) {
-      return kOutOfRange;
+      return kLayoutOutOfRange;
     }
   }
   const bool targeted = info.pll == PllLayout::kFourPointsTarget;
   if (targeted ? pll.asic != 0xFF : pll.asic != 0xFF && pll.asic != 0) {
-    return kOutOfRange;  // per-chip PLL (A10, IDX counting chips) is not produced
+    return kLayoutOutOfRange;  // per-chip PLL (A10, IDX counting chips) is not produced
   }
   for (std::size_t i = 0; i < info.pll_points; ++i) {
     SetWord(*p, i, pll.words[i]);
@@ -265,7 +265,7 @@ Result<SetPll> DecodeSetPll(Generation generation, const Packet& packet) {
   }
   const GenerationInfo& info = InfoOf(generation);
   if (packet.idx < 1 || packet.idx > info.miners) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetPll pll;
   for (std::size_t i = 0; i < info.pll_points; ++i) {
@@ -293,13 +293,13 @@ Result<Packet> Encode(Generation generation, const Polling& polling) {
   SetWord(*p, 0, polling.led);
   if (InfoOf(generation).poll == PollLayout::kRebootWord) {
     if (polling.fan_pwm) {
-      return kOutOfRange;  // the A10 MM runs its fan
+      return kLayoutOutOfRange;  // the A10 MM runs its fan
     }
     SetWord(*p, 1, polling.reboot ? 1 : 0);
     return *p;
   }
   if (polling.fan_pwm && *polling.fan_pwm > 0x3FF) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetWord(*p, 1, polling.fan_pwm ? 0x80000000u | *polling.fan_pwm : 0);
   p->data[8] = polling.reboot ? 1 : 0;
@@ -333,7 +333,7 @@ Result<Packet> Encode(Generation generation, const SmartSpeed& ss) {
   if (layout != SmartSpeedLayout::kPacked) {
     if (ss.mssel != 0 || ss.levels != std::array<SmartSpeedLevel, 4>{} ||
         (layout == SmartSpeedLayout::kFiveWords && ss.add != 0)) {
-      return kOutOfRange;
+      return kLayoutOutOfRange;
     }
     const std::uint32_t words[] = {ss.pass, ss.fail, ss.init, ss.ms, ss.timeout, ss.add};
     for (std::size_t i = 0; i < 6; ++i) {
@@ -342,7 +342,7 @@ Result<Packet> Encode(Generation generation, const SmartSpeed& ss) {
     return *p;
   }
   if (ss.pass > 0xFFFF || ss.fail > 0xFFFF || ss.init > 0xFFFF || ss.ms != 0 || ss.add != 0) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   SetWord(*p, 0, ss.pass << 16 | ss.fail);
   SetWord(*p, 1, static_cast<std::uint32_t>(ss.mssel) << 16 | ss.init);
@@ -352,7 +352,7 @@ Result<Packet> Encode(Generation generation, const SmartSpeed& ss) {
     for (std::size_t half = 0; half < 2; ++half) {
       const SmartSpeedLevel& level = ss.levels[2 * pair + half];
       if (level.ms > 0x7FFF) {
-        return kOutOfRange;
+        return kLayoutOutOfRange;
       }
       word |= (static_cast<std::uint32_t>(level.add) << 15 | level.ms) << (16 * half);
     }
@@ -398,7 +398,7 @@ Result<Packet> Encode(Generation generation, const PerMiner& per_miner) {
   const std::size_t miners = InfoOf(generation).miners;
   for (std::size_t i = 0; i < kMaxMiners; ++i) {
     if (i >= miners && per_miner.values[i] != 0) {
-      return kOutOfRange;
+      return kLayoutOutOfRange;
     }
     if (i < miners) {
       SetWord(*p, i, per_miner.values[i]);
@@ -449,7 +449,7 @@ Result<Packet> EncodeFactory(Generation generation, std::span<const std::uint8_t
     return kNoSuchType;
   }
   if (bytes.size() > InfoOf(generation).factory_bytes) {
-    return kOutOfRange;
+    return kLayoutOutOfRange;
   }
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     p->data[i] = bytes[i];

@@ -11,7 +11,6 @@ namespace {
 
 constexpr Micros kRescanWhenEmpty{1'000'000};
 constexpr Micros kRebootSettle{2'000'000};
-constexpr std::uint8_t kBroadcast = 0;
 
 Operation WriteOf(std::span<const std::uint8_t> bytes) {
   Operation op;

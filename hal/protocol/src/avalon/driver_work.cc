@@ -6,8 +6,6 @@
 namespace hashrig::hal::protocol::avalon {
 namespace {
 
-constexpr std::uint8_t kBroadcast = 0;
-
 bool SameJob(const StratumJob& a, const StratumJob& b) {
   return a.job_id == b.job_id && a.pool == b.pool && a.ntime == b.ntime &&
          a.difficulty.value() == b.difficulty.value() && a.version_mask == b.version_mask &&

@@ -13,8 +13,8 @@ using detail::Word;
 
 namespace {
 
-constexpr Status kOutOfRange{StatusCode::kInvalidArgument,
-                             "a value this Avalon generation's reply cannot carry"};
+constexpr Status kReplyOutOfRange{StatusCode::kInvalidArgument,
+                                  "a value this Avalon generation's reply cannot carry"};
 
 void StoreOneReport(Packet& p, const NonceReport& r) {
   SetWord(p, 0, static_cast<std::uint32_t>(r.chip) << 16 | r.miner);
@@ -70,7 +70,7 @@ Result<Packet> Encode(Generation generation, const AckDetect& ack) {
   }
   const GenerationInfo& info = InfoOf(generation);
   if (ack.version_string().size() > info.version_length) {
-    return kOutOfRange;
+    return kReplyOutOfRange;
   }
   for (std::size_t i = 0; i < ack.dna.size(); ++i) {
     p->data[i] = ack.dna[i];
@@ -107,17 +107,17 @@ Result<Packet> Encode(Generation generation, std::span<const NonceReport> report
   p->opt = opt;
   if (InfoOf(generation).nonce == NonceLayout::kOneReport) {
     if (reports.size() != 1 || reports[0].micro_job != 0) {
-      return kOutOfRange;
+      return kReplyOutOfRange;
     }
     StoreOneReport(*p, reports[0]);
     return *p;
   }
   if (reports.empty() || reports.size() > 2) {
-    return kOutOfRange;
+    return kReplyOutOfRange;
   }
   for (std::size_t i = 0; i < reports.size(); ++i) {
     if (!FitsSlot(reports[i])) {
-      return kOutOfRange;
+      return kReplyOutOfRange;
     }
     StoreSlot(*p, 16 * i, reports[i]);
   }
@@ -159,7 +159,7 @@ Result<Packet> Encode(Generation generation, const ModuleStatus& s, std::uint8_t
   SetWord(*p, 0, static_cast<std::uint32_t>(s.temperature));
   if (info.status == StatusLayout::kOneFan) {
     if (s.fan_rpm[1] != 0 || s.fan_duty != 0) {
-      return kOutOfRange;
+      return kReplyOutOfRange;
     }
     const std::uint32_t words[] = {s.fan_rpm[0],  s.local_works,  s.hw_errors,
                                    s.miner_error, s.module_error, s.crc_errors};
@@ -169,7 +169,7 @@ Result<Packet> Encode(Generation generation, const ModuleStatus& s, std::uint8_t
     return *p;
   }
   if (s.hw_errors != 0) {
-    return kOutOfRange;
+    return kReplyOutOfRange;
   }
   const std::uint32_t words[] = {s.fan_rpm[0],  s.fan_rpm[1],   s.local_works, s.fan_duty,
                                  s.miner_error, s.module_error, s.crc_errors};

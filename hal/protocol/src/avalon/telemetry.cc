@@ -14,8 +14,8 @@ using detail::SetWord;
 
 namespace {
 
-constexpr Status kOutOfRange{StatusCode::kInvalidArgument,
-                             "a value this Avalon generation's telemetry cannot carry"};
+constexpr Status kTelemetryOutOfRange{StatusCode::kInvalidArgument,
+                                      "a value this Avalon generation's telemetry cannot carry"};
 
 // `value` / `unit` rounded to a BE16 at data[2 x i]; false past 16 bits or below 0.
 bool StoreUnits(Packet& p, std::size_t i, double value, double unit) {
@@ -42,13 +42,13 @@ Result<Packet> Encode(Generation generation, const StatusVolt& volt, std::uint8_
   const GenerationInfo& info = InfoOf(generation);
   if (info.status_volt == StatusVoltLayout::kCoreBe16) {
     if (volt.count != 1 || volt.raw[0] > 0xFFFF) {
-      return kOutOfRange;
+      return kTelemetryOutOfRange;
     }
     StoreBe16(&p->data[0], static_cast<std::uint16_t>(volt.raw[0]));
     return *p;
   }
   if (volt.count != info.miners) {
-    return kOutOfRange;
+    return kTelemetryOutOfRange;
   }
   for (std::size_t i = 0; i < volt.count; ++i) {
     SetWord(*p, i, volt.raw[i]);
@@ -84,7 +84,7 @@ Result<Packet> Encode(Generation generation, const PowerSupply& psu, std::uint8_
       StoreUnits(*p, 3, psu.current.value, 1) && StoreUnits(*p, 4, psu.power.value, 1) &&
       StoreUnits(*p, 5, psu.set_point.value, 0.01);
   if (!fits) {
-    return kOutOfRange;
+    return kTelemetryOutOfRange;
   }
   p->data[12] = 1;  // a reading
   return *p;
@@ -101,7 +101,7 @@ Result<Packet> Encode(Generation generation, const StatusPll& pll, std::uint8_t 
   const bool stray_frequency =
       !frequencies && (pll.frequencies_mhz != decltype(pll.frequencies_mhz){});
   if (pll.count != PllCounts(layout) || stray_frequency) {
-    return kOutOfRange;
+    return kTelemetryOutOfRange;
   }
   for (std::size_t i = 0; i < pll.count; ++i) {
     SetWord(*p, i, pll.counts[i]);
@@ -123,7 +123,7 @@ Result<Packet> Encode(Generation generation, const StatusAsic& a, std::uint8_t o
   SetWord(*p, 1, a.fail);
   if (layout == StatusAsicLayout::kA3212) {
     if (!a.fail_valid || a.mhz != decltype(a.mhz){}) {
-      return kOutOfRange;
+      return kTelemetryOutOfRange;
     }
     SetWord(*p, 2, a.sum_failed);
     SetWord(*p, 3, a.sum_num);
@@ -136,7 +136,7 @@ Result<Packet> Encode(Generation generation, const StatusAsic& a, std::uint8_t o
   const bool flagged = layout == StatusAsicLayout::kPassFailFlagged;
   if (a.sum_failed != 0 || a.sum_num != 0 || a.sum_xor != 0 || a.pll_counts[4] != 0 ||
       a.pll_counts[5] != 0 || (!flagged && !a.fail_valid) || (!a.fail_valid && a.fail != 0)) {
-    return kOutOfRange;
+    return kTelemetryOutOfRange;
   }
   for (std::size_t i = 0; i < 4; ++i) {
     p->data[8 + i] = a.pll_counts[i];
@@ -158,13 +158,13 @@ Result<Packet> Encode(Generation generation, const StatusPvt& pvt, std::uint8_t 
   }
   const bool ring = info.pvt == PvtLayout::kTempVoltRing;
   if (pvt.count != info.miners) {
-    return kOutOfRange;
+    return kTelemetryOutOfRange;
   }
   const std::size_t stride = ring ? 6 : 4;
   for (std::size_t i = 0; i < pvt.count; ++i) {
     const PvtReading& r = pvt.miners[i];
     if (!ring && r.ring_oscillator != 0) {
-      return kOutOfRange;
+      return kTelemetryOutOfRange;
     }
     StoreBe16(&p->data[stride * i], r.temperature_code);
     StoreBe16(&p->data[stride * i + 2], r.voltage_code);

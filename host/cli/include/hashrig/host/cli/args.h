@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hashrig/base/error.h"
@@ -88,5 +89,10 @@ Expected<HostPort> ParseHostPort(std::string_view text);
 // Parses a whole non-negative number or a decimal; empty on anything else.
 std::optional<unsigned long long> ParseCount(std::string_view text);
 std::optional<double> ParseDouble(std::string_view text);
+
+// The error of an option's value the command cannot use (exit status 2).
+inline Error Invalid(std::string message) {
+  return {StatusCode::kInvalidArgument, std::move(message)};
+}
 
 }  // namespace hashrig::host

@@ -275,7 +275,8 @@ class AvalonDriver final : public ChipDriver {
   std::size_t job_next_ = 0;
   JobPackets packets_;
   std::size_t packet_index_ = 0;
-  std::uint8_t job_target_ = 0;  // 0: every module
+  static constexpr std::uint8_t kBroadcast = 0;  // the module id every module hears
+  std::uint8_t job_target_ = kBroadcast;
   bool job_due_ = false;
   bool info_due_ = false;
   double ticket_cap_ = 0;  // 0: the generation's DRV_DIFFMAX
