@@ -54,8 +54,16 @@ void DirectChainOf<Driver>::ReadSensors(protocol::Micros now) {
 template <class Driver>
 Error DirectChainOf<Driver>::Step(std::chrono::milliseconds wait) {
   ReadSensors(Now());
+  // Whatever arrived before `now` is read before the driver judges time by it: on a
+  // starved host (a loaded control board, this thread not run for a while) a poll that
+  // came first took the chips' answers waiting in the link for silence, and the
+  // enumeration ended short, then counted one read's answers in the next (7 of 4 chips).
+  const protocol::Micros now = Now();
+  if (Error status = ReadInput(std::chrono::milliseconds(0), now); !status.ok()) {
+    return status;
+  }
   for (int i = 0; i < 64; ++i) {
-    const protocol::Operation op = chain_.Poll(Now());
+    const protocol::Operation op = chain_.Poll(i == 0 ? now : Now());
     if (op.kind == protocol::Operation::Kind::kNone) {
       break;
     }
@@ -63,13 +71,19 @@ Error DirectChainOf<Driver>::Step(std::chrono::milliseconds wait) {
       return status;
     }
   }
+  return ReadInput(wait, std::nullopt);
+}
+
+template <class Driver>
+Error DirectChainOf<Driver>::ReadInput(std::chrono::milliseconds wait,
+                                       std::optional<protocol::Micros> now) {
   std::array<std::uint8_t, 4096> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   std::size_t received = 0;
   Error status = link_->ReadFor(buffer, wait, received);
   // A full buffer means more is waiting (a host may read a mining chain only every few
   // tens of milliseconds): read on, up to 64 KiB a step.
   for (int i = 0; received > 0; ++i) {
-    chain_.OnBytes(std::span(buffer.data(), received), Now());
+    chain_.OnBytes(std::span(buffer.data(), received), now.value_or(Now()));
     if (!status.ok() || received < buffer.size() || i == 15) {
       break;
     }

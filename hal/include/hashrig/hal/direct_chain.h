@@ -70,6 +70,9 @@ class DirectChainOf {
   }
   Error Perform(const protocol::Operation& op);
   void ReadSensors(protocol::Micros now);
+  // Up to `wait` for chain bytes, then what else is already there (up to 64 KiB), each
+  // piece handed to the driver stamped `now` (or the time it was read, when none given).
+  Error ReadInput(std::chrono::milliseconds wait, std::optional<protocol::Micros> now);
 
   std::unique_ptr<ByteLink> link_;
   std::unique_ptr<BoardPeripherals> board_;
