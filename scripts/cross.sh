@@ -1,26 +1,63 @@
 #!/usr/bin/env bash
-# Cross-builds hashrig for a 64-bit ARM control board and runs what works under qemu-user
-# (issue 12, point 7, in part): the SHA-256 core's tests — NIST vectors, the 701 mainnet
-# headers, the scan — on every backend the emulated CPU has (armv8 and scalar), and
-# `hashrig bench --list` naming the armv8 backend. Installs the cross toolchain, qemu-user
-# and the arm64 -dev packages (Debian multiarch) first.
-#   bash scripts/cross.sh            (build dir: build/aarch64)
-# Not yet: the tests that start threads (the simulated board's silicon thread, the
-# daemon's chain threads) hang in pthread_create under Debian 12's qemu-user 7.2 (also
-# with glibc.pthread.rseq=0), so the hal tests and an end-to-end mining run are not part
-# of this script. A hash rate under qemu is the emulator's, not a performance figure.
+# Cross-builds hashrig for the ARM control boards operators run it on and tests the result
+# under qemu-user (issue 12, point 7):
+#   aarch64 (g++-aarch64-linux-gnu, arm64 multiarch, qemu-aarch64) and
+#   armhf   (g++-arm-linux-gnueabihf, armhf multiarch, qemu-arm).
+# For each: every unit test (the SHA-256 core on every backend the emulated CPU has —
+# NIST, the 701 mainnet headers, the scan —, the pool, hal, host and firmware suites),
+# `hashrig bench --list`, and the cross-built miner mining to accepted shares: its
+# embedded default in one process, and `hashrig pool` ⇄ `hashrig run` as two processes
+# over TCP (tests/cross/mine_under_qemu.py). The end-to-end suites that start `hashrig`
+# as a child need binfmt_misc, which a container lacks: the cross.* tests run those
+# processes under the emulator themselves. Installs the toolchains, qemu-user and the
+# -dev packages of the target's libraries first (Debian multiarch).
+#   bash scripts/cross.sh [--suite] [aarch64|armhf]...   (default: both; build/<arch>)
+# --suite (scripts/test.sh): only `hashrig` and the SHA-256 tests are built, and only
+# those and the cross.* tests run. A hash rate under qemu is the emulator's, not a
+# performance figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
-build="build/aarch64"
+suite=0
+if [ "${1:-}" = --suite ]; then
+  suite=1
+  shift
+fi
+arches=("$@")
+if ((${#arches[@]} == 0)); then
+  arches=(aarch64 armhf)
+fi
 
-bash scripts/setup.sh g++-aarch64-linux-gnu qemu-user libssl-dev:arm64 libusb-1.0-0-dev:arm64 \
-  libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64 libsecp256k1-dev:arm64
-
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
-  -DHASHRIG_BUILD_BENCH=OFF -DHASHRIG_BUILD_MCU=OFF \
-  -DHASHRIG_SHARED_DATA_DIR="$shared_data" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target hashrig sha256_tests
-ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900 -L "unit|cross" \
-  -R "^(Backends/|BackendTest|DifficultyTest|TargetTest|OpenSslBaselineTest|cross\.)"
+for arch in "${arches[@]}"; do
+  case "$arch" in
+    aarch64)
+      triple=aarch64-linux-gnu
+      debarch=arm64
+      ;;
+    armhf)
+      triple=arm-linux-gnueabihf
+      debarch=armhf
+      ;;
+    *)
+      echo "usage: scripts/cross.sh [--suite] [aarch64|armhf]..." >&2
+      exit 2
+      ;;
+  esac
+  build="build/$arch"
+  bash scripts/setup.sh "g++-$triple" qemu-user "libssl-dev:$debarch" "libusb-1.0-0-dev:$debarch" \
+    "libgtest-dev:$debarch" "libgmock-dev:$debarch" "libboost-dev:$debarch" \
+    "libsecp256k1-dev:$debarch"
+  echo "== cross: $arch ($build)"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="cmake/toolchains/$triple.cmake" -DCMAKE_UNITY_BUILD=ON \
+    -DHASHRIG_BUILD_BENCH=OFF -DHASHRIG_BUILD_MCU=OFF \
+    -DHASHRIG_SHARED_DATA_DIR="$shared_data" >/dev/null
+  if ((suite)); then
+    cmake --build "$build" -j"$(nproc)" --target hashrig sha256_tests
+    ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900 -L "unit|cross" \
+      -R "^(Backends/|BackendTest|DifficultyTest|TargetTest|OpenSslBaselineTest|cross\.)"
+  else
+    cmake --build "$build" -j"$(nproc)"
+    ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 900 -L "unit|cross"
+  fi
+done

@@ -7,8 +7,11 @@ set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
-# The target's libraries live in /usr/lib/aarch64-linux-gnu (multiarch), its loader and
-# libc in /usr/aarch64-linux-gnu, which qemu-user takes as the root for the dynamic loader.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# Binaries run with the arm64 multiarch runtime the -dev packages install (libc6:arm64:
+# /lib/ld-linux-aarch64.so.1 and /lib/aarch64-linux-gnu), loader and libc of one build.
+# Not `-L /usr/aarch64-linux-gnu`: that took the cross package's loader (2.36-8cross1),
+# which then loaded multiarch's libc.so.6 (2.36-9+deb12u14), and every thread start of
+# that mismatched pair spun forever under qemu-user (a plain pthread_create hung).
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
