@@ -36,6 +36,7 @@ except ImportError:
     sys.exit("python3-selenium is missing (bash scripts/test.sh installs it with chromium and "
              "chromium-driver); run this with Debian's /usr/bin/python3")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service as ChromeService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -95,6 +96,22 @@ def eventually(what, predicate, seconds=60):
             return True
         time.sleep(0.25)
     return False
+
+
+def click_when_there(find, seconds=20):
+    """Finds an element with `find` and clicks it, again while the page rebuilds it between
+    the two (a StaleElementReference on a busy machine: the refresh replaced the rows
+    after they were found). True once a click went through."""
+    def attempt():
+        try:
+            element = find()
+            if element is None:
+                return False
+            element.click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    return eventually("clicked", attempt, seconds)
 
 
 def browser():
@@ -224,9 +241,11 @@ def main():
         check(eventually("two rows", lambda: len(
             driver.find_elements(By.CSS_SELECTOR, "#pools tbody tr")) == 2, 20),
             "the page lists the added pool")
-        switch = driver.find_elements(By.CSS_SELECTOR, "#pools tbody tr")[1].find_element(
-            By.XPATH, ".//button[text()='switch']")
-        switch.click()
+        def second_switch():
+            rows = driver.find_elements(By.CSS_SELECTOR, "#pools tbody tr")
+            return rows[1].find_element(By.XPATH, ".//button[text()='switch']") \
+                if len(rows) == 2 else None
+        check(click_when_there(second_switch), "the second pool's switch button can be clicked")
 
         def mining_second():
             pools = cgminer(api, "pools")["POOLS"]
@@ -257,7 +276,8 @@ def main():
         check(typed[:3] == ["400", "50", True],
               f"typed settings survive the page's refreshes (freq, target, attached, "
               f"page's freq, refreshes: {typed})")
-        driver.find_element(By.ID, "apply-0").click()
+        check(click_when_there(lambda: driver.find_element(By.ID, "apply-0")),
+              "the chain's apply button can be clicked")
 
         def retuned():
             _, chains_now = http(web, "GET", "/api/v1/chains")
