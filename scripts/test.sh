@@ -3,8 +3,8 @@
 #   1. g++ 12, Release: every unit and end-to-end test, lint (clang-format, clang-tidy per
 #      module); the benchmarks build;
 #   2. clang 14 with ASan+UBSan: the unit tests again, the end-to-end suites that run in
-#      one process (label asan: the pool loopback, driver ⇄ simulator over PTYs) and the
-#      libFuzzer targets, each run for a fixed time;
+#      the test process (label e2e-inprocess: the pool loopback, the drivers over PTYs)
+#      and the libFuzzer targets, each run for a fixed time;
 #   3. aarch64 and armhf cross builds (scripts/cross.sh --suite): the SHA-256 tests and
 #      the cross-built miner mining to accepted shares, under qemu-user.
 # Both builds use -Wall -Wextra -Werror, in unity batches (CMAKE_UNITY_BUILD: the headers
@@ -40,7 +40,7 @@ ctest --test-dir build/release -j"$jobs" --output-on-failure --timeout 600
 echo "== test: clang 14 ASan+UBSan (unit, in-process end-to-end, fuzz)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build/asan -j"$jobs" --output-on-failure --timeout 900 -L '^(unit|asan|fuzz)$'
+ctest --test-dir build/asan -j"$jobs" --output-on-failure --timeout 900 -L '^(unit|e2e-inprocess|fuzz)$'
 
 echo "== cross: aarch64 and armhf under qemu-user (build/aarch64, build/armhf)"
 bash scripts/cross.sh --suite aarch64 armhf

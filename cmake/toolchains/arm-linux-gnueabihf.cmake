@@ -9,6 +9,9 @@ set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_LIBRARY_ARCHITECTURE arm-linux-gnueabihf)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
 set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
+# GCC's note that std::map's argument passing changed in GCC 7.1 (-Wpsabi) concerns only
+# code linked with objects of GCC 6 or older, which a build of its own never is.
+set(CMAKE_CXX_FLAGS_INIT "-Wno-psabi")
 # The armhf multiarch runtime (libc6:armhf, /lib/ld-linux-armhf.so.3), loader and libc of
 # one build; see aarch64-linux-gnu.cmake for why not `-L /usr/arm-linux-gnueabihf`.
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm)
