@@ -1,8 +1,6 @@
 # HASHRIG_SANITIZE: the whole build under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Any report is fatal, so a test that trips one fails.
 if(HASHRIG_SANITIZE)
-  # UBSan's vptr check needs RTTI, which the firmware's portable code is built without
-  # (-fno-rtti); every other UBSan check stays on.
   # -O1 with line tables only, as ASan's own documentation builds: reports keep file and
   # line, and the build takes far less than at -O2 -g (issue 13, point 6: RelWithDebInfo's
   # full debug info of the Boost/GoogleTest-heavy units was most of the suite's build).
@@ -11,6 +9,8 @@ if(HASHRIG_SANITIZE)
   else()
     set(hashrig_debug_info -g1)
   endif()
+  # UBSan's vptr check needs RTTI, which the firmware's portable code is built without
+  # (-fno-rtti); every other UBSan check stays on.
   add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
                       -fno-omit-frame-pointer -O1 ${hashrig_debug_info})
   add_link_options(-fsanitize=address,undefined)
