@@ -83,7 +83,7 @@ Error DirectChainOf<Driver>::ReadInput(std::chrono::milliseconds wait,
   // A full buffer means more is waiting (a host may read a mining chain only every few
   // tens of milliseconds): read on, up to 64 KiB a step.
   for (int i = 0; received > 0; ++i) {
-    chain_.OnBytes(std::span(buffer.data(), received), now.value_or(Now()));
+    chain_.OnBytes(std::span(buffer.data(), received), now ? *now : Now());
     if (!status.ok() || received < buffer.size() || i == 15) {
       break;
     }

@@ -226,10 +226,7 @@ TEST(FirmwareE2eTest, ScanListsTheBoardAndItsChips) {
   ASSERT_TRUE(board.ready) << board.process->Stderr();
   ChildProcess scan({HASHRIG_BINARY, "scan", "--board", "serial:" + board.link});
   ASSERT_EQ(scan.Wait(40s), 0) << scan.Stderr();
-  std::string out;
-  while (auto line = scan.ReadLine(1s)) {
-    out += *line + "\n";
-  }
+  const std::string out = scan.ReadToEnd(1s);
   EXPECT_NE(out.find("hashrig board hashrig-sim serial SIM-0001, firmware 1, slot A, 3 x BM1368"),
             std::string::npos)
       << out;

@@ -297,10 +297,7 @@ TEST(RunCommandTest, SampleConfigLoadsAndBadConfigNamesTheField) {
                        std::string(HASHRIG_SOURCE_DIR) + "/docs/hashrig.sample.json",
                        "--print-config"});
   ASSERT_EQ(sample.Wait(10s), 0) << sample.Stderr();
-  std::string printed;
-  while (auto line = sample.ReadLine(1s)) {
-    printed += *line + "\n";
-  }
+  const std::string printed = sample.ReadToEnd(1s);
   const auto json = nlohmann::json::parse(printed);
   EXPECT_EQ(json["url"].size(), 2u);
   EXPECT_EQ(json["board"][0], "serial:/dev/ttyUSB0@115200");
