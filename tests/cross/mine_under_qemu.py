@@ -22,25 +22,25 @@ import tempfile
 import time
 
 
-def lines_until(proc, stream, pattern, deadline, seen):
-    """Reads `stream` of `proc` line by line until a line matches `pattern` (returned) or the
+def lines_until(stream, pattern, deadline, seen):
+    """Reads `stream` line by line until a line matches `pattern` (returned) or the
     deadline passes or the stream ends (None). Every line read is appended to `seen`."""
-    sel = selectors.DefaultSelector()
-    sel.register(stream, selectors.EVENT_READ)
     buffer = b""
-    while time.monotonic() < deadline:
-        if not sel.select(timeout=1.0):
-            continue
-        chunk = os.read(stream.fileno(), 65536)
-        if not chunk:
-            return None
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            text = line.decode(errors="replace")
-            seen.append(text)
-            if re.search(pattern, text):
-                return text
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not sel.select(timeout=1.0):
+                continue
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return None
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                text = line.decode(errors="replace")
+                seen.append(text)
+                if re.search(pattern, text):
+                    return text
     return None
 
 
@@ -78,7 +78,7 @@ def main():
         pool = subprocess.Popen(emu + [args.hashrig, "pool", "--listen", "127.0.0.1:0",
                                        "--difficulty", "0.0002"],
                                 stdout=subprocess.PIPE, stderr=pool_err)
-        ready = lines_until(pool, pool.stdout, r"listening on 127\.0\.0\.1:\d+", deadline,
+        ready = lines_until(pool.stdout, r"listening on 127\.0\.0\.1:\d+", deadline,
                             pool_log)
         if not ready:
             pool.kill()
@@ -91,7 +91,7 @@ def main():
 
     run = subprocess.Popen(run_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = []
-    first = lines_until(run, run.stderr, r"\bAccepted\b", deadline, log)
+    first = lines_until(run.stderr, r"\bAccepted\b", deadline, log)
     status, summary, _ = stop(run, "run", log)
     ok = True
     if not first:
