@@ -35,6 +35,7 @@ failed=0
 start_sim() {
   local name=$1
   shift
+  current=$name
   "$bin" sim --cpu-rate 1e7 --record "$tmp/$name.capture" "$@" >"$tmp/$name.sim" 2>&1 &
   sim_pid=$!
   for _ in $(seq 100); do
@@ -55,7 +56,8 @@ session() {
   command=${command//\{control\}/${control:-}}
   command=${command//\{chips\}/$2}
   command=${command//\{model\}/$1}
-  timeout "$((${SESSION:-20} + 30))" sh -c "$command" >>"$tmp/host.log" 2>&1 || true
+  echo "--- session: $command" >>"$tmp/$current.host"
+  timeout "$((${SESSION:-20} + 30))" sh -c "$command" >>"$tmp/$current.host" 2>&1 || true
 }
 
 # judge NAME CHECK: CHECK is a python expression over the capture's replay summary `r`.
@@ -66,6 +68,9 @@ judge() {
     echo "PASS  $1"
   else
     echo "FAIL  $1: needs $2; got $summary"
+    echo "      the host's log of $1 (last 80 lines), then the simulator's (last 20):"
+    tail -n 80 "$tmp/$1.host" | sed 's/^/      | /'
+    tail -n 20 "$tmp/$1.sim" | sed 's/^/      | /'
     failed=1
   fi
 }
@@ -113,5 +118,5 @@ else
   judge sensor-glitch "$mines and r['addresses'] == 1 and $glitches >= 3"
 fi
 
-[[ $failed == 0 ]] && echo "conformance: every case passed" || echo "conformance: failed (host log: kept in the run's output above)"
+[[ $failed == 0 ]] && echo "conformance: every case passed" || echo "conformance: failed (each failed case's logs are above)"
 exit "$failed"

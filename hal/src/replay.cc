@@ -100,18 +100,16 @@ struct Replayer {
       OnJob(f, at);
       return;
     }
-    if (f.command() == p::type::kWrite && body.size() >= 6) {
-      const std::uint32_t value =
-          static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5];
-      if (body[1] == p::reg::kVersionRolling && capture.model != p::ChipModel::kBm1397) {
+    if (const auto write = p::RegisterWriteOf(f)) {
+      if (write->reg == p::reg::kVersionRolling && capture.model != p::ChipModel::kBm1397) {
         decoder.set_frame_size(11);  // as the chips switch their response format
       }
-      ticket.OnWrite(body[1], value);
+      ticket.OnWrite(write->reg, write->value);
       Line(at, '>',
-           Printf("write 0x%02X = 0x%08X (%s)", body[1], value,
-                  f.broadcast() ? "all chips" : Printf("chip 0x%02X", body[0]).c_str()));
-      if (p::SwitchesBaud(capture.model, body[1], value)) {
-        chips_baud = p::HostBaudFor(p::ChipBaud(capture.model, value));
+           Printf("write 0x%02X = 0x%08X (%s)", write->reg, write->value,
+                  f.broadcast() ? "all chips" : Printf("chip 0x%02X", write->chip).c_str()));
+      if (p::SwitchesBaud(capture.model, write->reg, write->value)) {
+        chips_baud = p::HostBaudFor(p::ChipBaud(capture.model, write->value));
         Line(at, '>', Printf("  the chips now listen at %u baud", chips_baud));
       }
       return;

@@ -25,8 +25,9 @@ namespace hashrig::hal {
 namespace {
 
 // A PTY carries no timing: which rate a byte was written at is not known, only what the
-// rate was when sampled. For kLenient after a change the chips hear (and are heard at)
-// either the new rate or the one before; otherwise only the rate the PTY has.
+// rate was when sampled. For kLenient after a change, bytes read may have gone at the rate
+// before (sim::Chain::Receive: only those through a frame that switches the chips' rate)
+// and the chips' answers are heard at either rate; otherwise only the rate the PTY has.
 constexpr auto kLenient = std::chrono::milliseconds(100);
 
 // Moves bytes between one endpoint and the board's chain until the endpoint closes or stop.
@@ -134,28 +135,20 @@ struct Pump {
   std::vector<std::uint8_t> Exchange(std::span<const std::uint8_t> bytes, std::uint32_t other) {
     // One step under the board's lock, in causal order: what the chips sent before they
     // heard this round's bytes, then those bytes (a capture never shows a nonce after a
-    // job frame it was not computed on). The host's bytes go byte by byte, as a baud write
-    // switches the chips mid-read, and are recorded in pieces at the rate the chips heard
-    // them at (when the PTY's rate allowed it; else the PTY's).
+    // job frame it was not computed on). The host's bytes are recorded in pieces at the
+    // rate each went at (sim::Chain::Receive decides).
     std::uint32_t chip_rate = 0;
     std::vector<std::uint8_t> out;
-    std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>> pieces;
+    std::vector<sim::HeardRun> runs;
     clock.With([&](sim::Board& board) {
       chip_rate = board.host_baud();
       out = board.TakeOutput(rate, other);
-      for (const std::uint8_t b : bytes) {
-        const std::uint32_t chips = board.host_baud();
-        const std::uint32_t heard_at = rate != chips && other == chips ? other : rate;
-        if (pieces.empty() || pieces.back().first != heard_at) {
-          pieces.push_back({heard_at, {}});
-        }
-        pieces.back().second.push_back(b);
-        board.Receive(std::span(&b, 1), rate, other);
-      }
+      runs = board.Receive(bytes, rate, other);
     });
     recorder.Burst(false, chip_rate, out);
-    for (const auto& [heard_at, piece] : pieces) {
-      recorder.Burst(true, heard_at, piece);
+    for (const sim::HeardRun& run : runs) {
+      recorder.Burst(true, run.baud, bytes.first(run.bytes));
+      bytes = bytes.subspan(run.bytes);
     }
     return out;
   }

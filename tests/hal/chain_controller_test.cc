@@ -90,7 +90,8 @@ struct Harness {
   void Perform(const p::Operation& op) {
     switch (op.kind) {
       case p::Operation::Kind::kWrite:
-        return board.Receive(op.data(), driver.host_baud());
+        (void)board.Receive(op.data(), driver.host_baud());
+        return;
       case p::Operation::Kind::kReset:
         resets += op.reset_asserted ? 1 : 0;
         return board.SetReset(op.reset_asserted);

@@ -276,6 +276,53 @@ TEST(SimChainTest, ARateSwitchInTheMiddleOfABurstAppliesToTheRest) {
   EXPECT_TRUE(chain.TakeOutput(1'000'000).empty());
 }
 
+// A PTY carries no timing, so bytes read right after the host changed its rate may have
+// gone at the rate before (`or_baud`). Only a host that told the chips to switch explains
+// that: bytes through the switching frame go at the old rate, the rest at the new one.
+// Found by the conformance suite on a loaded machine: a simulator that read late let
+// chips left at 1 Mbaud hear a new session's CHIP_ID read sent at 115,200, the session
+// configured chips that heard nothing of it.
+TEST(SimChainTest, AfterARateChangeOnlyBytesThroughTheSwitchGoAtTheOldRate) {
+  const auto append = [](std::vector<std::uint8_t>& to, const p::CommandFrame& frame) {
+    to.insert(to.end(), frame.span().begin(), frame.span().end());
+  };
+  const auto fast =
+      p::BroadcastWriteFrame(p::reg::kFastUart, p::FastBaudRegister(ChipModel::kBm1366));
+  const auto read = p::BroadcastReadFrame(p::reg::kChipId);
+  const auto ticket = p::BroadcastWriteFrame(p::reg::kTicketMask, 0x000000FF);
+
+  // Chips left at 1 Mbaud; a new host changed 1 M -> 115,200 and reads CHIP_ID: unheard.
+  Chain left({ChipModel::kBm1366, 3});
+  Send(left, fast);
+  ASSERT_EQ(left.host_baud(), 1'000'000u);
+  const auto runs = left.Receive(read.span(), 115'200, 1'000'000);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].baud, 115'200u);
+  EXPECT_EQ(runs[0].bytes, read.size);
+  EXPECT_TRUE(left.TakeOutput(115'200, 1'000'000).empty());
+  EXPECT_TRUE(left.TakeOutput(1'000'000).empty());
+
+  // A host at 115,200 wrote a register, then the fast-rate write, switched to 1 Mbaud and
+  // read CHIP_ID: the first two frames went at 115,200, the read at 1 M, all heard.
+  Chain switching({ChipModel::kBm1366, 3});
+  std::vector<std::uint8_t> burst;
+  append(burst, ticket);
+  append(burst, fast);
+  append(burst, read);
+  const auto heard = switching.Receive(burst, 1'000'000, 115'200);
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].baud, 115'200u);
+  EXPECT_EQ(heard[0].bytes, std::size_t{ticket.size} + fast.size);
+  EXPECT_EQ(heard[1].baud, 1'000'000u);
+  EXPECT_EQ(heard[1].bytes, read.size);
+  EXPECT_EQ(switching.host_baud(), 1'000'000u);
+  EXPECT_EQ(Responses(switching, 9, 1'000'000).size(), 3u);
+  Send(switching, p::BroadcastReadFrame(p::reg::kTicketMask), 1'000'000);
+  const auto mask = Responses(switching, 9, 1'000'000);
+  ASSERT_EQ(mask.size(), 3u);
+  EXPECT_EQ(mask[0].register_value(), 0x000000FFu);
+}
+
 // Issue 11, point 4: the hash counters count (in units of 2^32 hashes; under the sim-only
 // sub-1 ticket, of the ticket's worth) and restart from 0 after a reset.
 TEST(SimChainTest, HashCountersCountTheWorkDone) {

@@ -52,11 +52,13 @@ bool Board::powered() const {
   return !core_from_regulator_ || control_.bus.tps546.volts() >= kLowestThatRuns;
 }
 
-void Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
-                    std::uint32_t or_baud) {
-  if (!in_reset_) {
-    chain_.Receive(bytes, host_baud, or_baud);
+std::vector<HeardRun> Board::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                                     std::uint32_t or_baud) {
+  if (in_reset_) {
+    return bytes.empty() ? std::vector<HeardRun>{}
+                         : std::vector<HeardRun>{{host_baud, bytes.size()}};
   }
+  return chain_.Receive(bytes, host_baud, or_baud);
 }
 
 std::vector<std::uint8_t> Board::TakeOutput(std::uint32_t host_baud, std::uint32_t or_baud) {

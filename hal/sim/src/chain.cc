@@ -130,6 +130,9 @@ struct Chain::State {
   void Reset();
   void ResetChip(SimChip& chip);
   void OnFrame(const p::HostFrame& frame);
+  // How many leading `bytes` went at `or_baud`: through the first frame that switches the
+  // chips' rate, if the chips listen at `or_baud` (0 if none does).
+  std::size_t SentBeforeTheSwitch(std::span<const std::uint8_t> bytes, std::uint32_t or_baud) const;
   void OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value);
   void OnRead(const SimChip& chip, std::uint8_t reg);
   void OnJob(const p::HostFrame& frame);
@@ -216,14 +219,11 @@ void Chain::State::OnFrame(const p::HostFrame& frame) {
       }
       return;
     case p::type::kWrite:
-      if (body.size() < 6) {
-        return;
-      }
-      for (SimChip& chip : chips) {
-        if (live(chip) && (frame.broadcast() || chip.address == target)) {
-          OnWrite(
-              chip, body[1],
-              static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5]);
+      if (const auto write = p::RegisterWriteOf(frame)) {
+        for (SimChip& chip : chips) {
+          if (live(chip) && (frame.broadcast() || chip.address == write->chip)) {
+            OnWrite(chip, write->reg, write->value);
+          }
         }
       }
       return;
@@ -556,18 +556,44 @@ Chain::~Chain() = default;
 Chain::Chain(Chain&&) noexcept = default;
 Chain& Chain::operator=(Chain&&) noexcept = default;
 
-void Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
-                    std::uint32_t or_baud) {
+std::size_t Chain::State::SentBeforeTheSwitch(std::span<const std::uint8_t> bytes,
+                                              std::uint32_t or_baud) const {
+  if (or_baud != p::HostBaudFor(chip_baud)) {
+    return 0;  // the chips could not have heard them at that rate anyway
+  }
+  p::HostFrameDecoder probe = decoder;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    probe.Push(bytes[i]);
+    while (const auto frame = probe.Next()) {
+      const auto write = p::RegisterWriteOf(*frame);
+      if (write && p::SwitchesBaud(config.model, write->reg, write->value)) {
+        return i + 1;
+      }
+    }
+  }
+  return 0;
+}
+
+std::vector<HeardRun> Chain::Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                                     std::uint32_t or_baud) {
   State& s = *state_;
-  for (std::uint8_t b : bytes) {
+  const std::size_t early =
+      or_baud != 0 && or_baud != host_baud ? s.SentBeforeTheSwitch(bytes, or_baud) : 0;
+  std::vector<HeardRun> runs;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const std::uint32_t sent = i < early ? or_baud : host_baud;
+    if (runs.empty() || runs.back().baud != sent) {
+      runs.push_back({sent, 0});
+    }
+    ++runs.back().bytes;
     // Per byte: a baud write in the middle of `bytes` switches the chips for the rest.
-    const std::uint32_t chips = p::HostBaudFor(s.chip_baud);
-    const bool garbled = host_baud != chips && (or_baud == 0 || or_baud != chips);
-    s.decoder.Push(garbled ? Garble(b) : b);
+    const bool garbled = sent != p::HostBaudFor(s.chip_baud);
+    s.decoder.Push(garbled ? Garble(bytes[i]) : bytes[i]);
     while (auto frame = s.decoder.Next()) {
       s.OnFrame(*frame);
     }
   }
+  return runs;
 }
 
 void Chain::Advance(std::chrono::nanoseconds elapsed) {

@@ -177,6 +177,16 @@ MidstateJob DecodeMidstateJobBody(std::span<const std::uint8_t> body) {
   return job;
 }
 
+std::optional<RegisterWrite> RegisterWriteOf(const HostFrame& frame) {
+  const auto body = frame.body();
+  if (frame.is_job() || frame.command() != type::kWrite || body.size() < 6) {
+    return std::nullopt;
+  }
+  return RegisterWrite{
+      body[0], body[1],
+      static_cast<std::uint32_t>(body[2]) << 24 | body[3] << 16 | body[4] << 8 | body[5]};
+}
+
 std::optional<HostFrame> HostFrameDecoder::Next() {
   ByteWindow<160>& w = window_;
   while (w.size() > 0) {

@@ -41,8 +41,8 @@ class Board {
   explicit Board(const BoardConfig& config);
 
   // The chain's UART, as chain.h. While nRST is held the chips neither hear nor answer.
-  void Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
-               std::uint32_t or_baud = 0);
+  std::vector<HeardRun> Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                                std::uint32_t or_baud = 0);
   std::vector<std::uint8_t> TakeOutput(std::uint32_t host_baud, std::uint32_t or_baud = 0);
   std::uint32_t host_baud() const { return chain_.host_baud(); }
   // The nRST line (a USB bridge's DTR, or bitaxe-raw's GPIO 0): asserted holds every chip

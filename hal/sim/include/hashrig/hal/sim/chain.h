@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +51,12 @@ struct ChipCounters {
   std::uint64_t nonces = 0;
 };
 
+// A run of host bytes and the rate they went at (see Chain::Receive).
+struct HeardRun {
+  std::uint32_t baud = 0;
+  std::size_t bytes = 0;
+};
+
 class Chain {
  public:
   explicit Chain(ChainConfig config);
@@ -58,10 +65,16 @@ class Chain {
   Chain& operator=(Chain&&) noexcept;
 
   // Bytes from the host, sent at `host_baud`. `or_baud` (non-zero): the host changed its
-  // rate while these bytes were in flight (a PTY carries no timing), so each byte may have
-  // gone at either rate: the chips hear it if theirs is one of the two.
-  void Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
-               std::uint32_t or_baud = 0);
+  // rate from `or_baud` while these bytes were in flight (a PTY carries no timing, and a
+  // starved simulator reads late). Bytes written before that change went at `or_baud`,
+  // and only one thing explains them: a host that told the chips to switch rates and then
+  // switched itself (bm13xx-protocol.md §1.6). So the leading bytes through the first
+  // frame that switches the chips' rate went at `or_baud` if the chips listen there; every
+  // other byte went at `host_baud` (a host that switched to talk at `host_baud` to chips
+  // left at `or_baud` is not heard, however soon after its change it wrote). Returns the
+  // rate each byte went at, in runs.
+  std::vector<HeardRun> Receive(std::span<const std::uint8_t> bytes, std::uint32_t host_baud,
+                                std::uint32_t or_baud = 0);
   // Simulated time passes: chips hash and queue their nonce responses.
   void Advance(std::chrono::nanoseconds elapsed);
   // Bytes the chain has sent, as a host listening at `host_baud` (or, non-zero, `or_baud`:

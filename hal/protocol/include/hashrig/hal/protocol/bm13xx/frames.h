@@ -85,6 +85,16 @@ struct HostFrame {
   std::span<const std::uint8_t> body() const { return {payload.data(), payload_size}; }
 };
 
+// What a register write (command 0x1, or 0x51 to every chip) writes: body = chip address,
+// register, value MSB first (bm13xx-protocol.md §1.2).
+struct RegisterWrite {
+  std::uint8_t chip = 0;  // the chip address (a broadcast reaches every chip)
+  std::uint8_t reg = 0;
+  std::uint32_t value = 0;
+};
+// The write `frame` carries; empty if it is no register write or its body is short.
+std::optional<RegisterWrite> RegisterWriteOf(const HostFrame& frame);
+
 // Incremental host-frame decoder (the chip side): Push bytes, then take every complete
 // frame with Next() until it returns empty. Garbage and frames with a bad CRC are skipped
 // one byte at a time, so a real frame right after them is still found.
