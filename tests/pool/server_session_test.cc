@@ -45,9 +45,9 @@ struct ServerHarness {
     const std::vector<std::uint8_t> en2 = {1, 2, 3, 4};
     const auto version = RollVersion(n->version, version_bits, 0x1fffe000);
     const auto target = settings.difficulty.ToTarget();
+    const auto merkle_root = builder.MerkleRoot(en2);
     for (std::uint32_t nonce = 0;; ++nonce) {
-      auto header =
-          builder.BuildHeader(builder.MerkleRoot(en2), n->ntime + ntime_add, version, nonce);
+      auto header = builder.BuildHeader(merkle_root, n->ntime + ntime_add, version, nonce);
       const auto digest = testing::OpenSslSha256d({header.begin(), header.end()});
       sha256::Digest hash{};
       std::copy(digest.begin(), digest.end(), hash.begin());
