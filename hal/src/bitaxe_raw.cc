@@ -48,6 +48,27 @@ Error BitaxeRawControl::SetAsicReset(bool asserted) {
   return reply ? Error() : reply.error();
 }
 
+namespace {
+
+// Why a bitaxe-raw I2C transfer failed, in the freestanding Status the device drivers
+// take (a string literal each): no reply in time, a refusal, or a link that failed.
+Status I2cFailure(const Error& why, bool read) {
+  switch (why.code()) {
+    case StatusCode::kTimeout:
+      return Status(StatusCode::kTimeout, read ? "bitaxe-raw I2C read: no reply within 1 s"
+                                               : "bitaxe-raw I2C write: no reply within 1 s");
+    case StatusCode::kFailedPrecondition:
+      return Status(StatusCode::kUnavailable,
+                    read ? "bitaxe-raw refused the I2C read" : "bitaxe-raw refused the I2C write");
+    default:
+      return Status(StatusCode::kUnavailable,
+                    read ? "bitaxe-raw I2C read failed: control link error"
+                         : "bitaxe-raw I2C write failed: control link error");
+  }
+}
+
+}  // namespace
+
 Status BitaxeRawI2c::Write(std::uint8_t address, std::span<const std::uint8_t> bytes) {
   std::array<std::uint8_t, bitaxe_raw::kMaxData> data{};
   if (bytes.size() + 1 > data.size()) {
@@ -55,9 +76,10 @@ Status BitaxeRawI2c::Write(std::uint8_t address, std::span<const std::uint8_t> b
   }
   data[0] = address;
   std::copy(bytes.begin(), bytes.end(), data.begin() + 1);
-  if (!control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWrite,
-                         std::span(data).first(bytes.size() + 1))) {
-    return Status(StatusCode::kUnavailable, "bitaxe-raw I2C write failed");
+  const auto reply = control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWrite,
+                                       std::span(data).first(bytes.size() + 1));
+  if (!reply) {
+    return I2cFailure(reply.error(), false);
   }
   return {};
 }
@@ -73,8 +95,11 @@ Status BitaxeRawI2c::WriteRead(std::uint8_t address, std::span<const std::uint8_
   data[out.size() + 1] = static_cast<std::uint8_t>(in.size());
   const auto reply = control_.Transact(bitaxe_raw::kPageI2c, bitaxe_raw::kI2cWriteRead,
                                        std::span(data).first(out.size() + 2));
-  if (!reply || reply->size != in.size()) {
-    return Status(StatusCode::kUnavailable, "bitaxe-raw I2C read failed");
+  if (!reply) {
+    return I2cFailure(reply.error(), true);
+  }
+  if (reply->size != in.size()) {
+    return Status(StatusCode::kMismatch, "bitaxe-raw I2C read: a reply of the wrong length");
   }
   std::copy(reply->bytes.begin(), reply->bytes.begin() + static_cast<std::ptrdiff_t>(in.size()),
             in.begin());
