@@ -7,8 +7,9 @@
 #
 #   scripts/suite_under_load.sh [BUILD_DIR] [RUNS]      (default build/release, 3)
 #
-# Extra ctest arguments can be given in CTEST_ARGS (e.g. CTEST_ARGS="-LE lint"). Prints
-# each run's result and time; exit 1 if any run failed.
+# Extra ctest arguments can be given in CTEST_ARGS (e.g. CTEST_ARGS="-LE lint"); JOBS sets
+# ctest's -j (default: twice the cores, as test.sh). Prints each run's result and time;
+# exit 1 if any run failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
@@ -24,7 +25,7 @@ failed=0
 for ((run = 1; run <= runs; run++)); do
   start=$(date +%s)
   # shellcheck disable=SC2086
-  if (cd "$build" && ctest -j"$(($(nproc) * 2))" --timeout 900 ${CTEST_ARGS:-} >"/tmp/suite_under_load.$run.log" 2>&1); then
+  if (cd "$build" && ctest -j"${JOBS:-$(($(nproc) * 2))}" --timeout 900 ${CTEST_ARGS:-} >"/tmp/suite_under_load.$run.log" 2>&1); then
     verdict=PASS
   else
     verdict=FAIL
