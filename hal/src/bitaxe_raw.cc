@@ -53,6 +53,8 @@ namespace {
 // Why a bitaxe-raw I2C transfer failed, in the freestanding Status the device drivers
 // take (a string literal each): no reply in time, a refusal, or a link that failed.
 Status I2cFailure(const Error& why, bool read) {
+  static_assert(BitaxeRawControl::kReplyTimeout == std::chrono::seconds(1),
+                "the messages below name the reply timeout");
   switch (why.code()) {
     case StatusCode::kTimeout:
       return Status(StatusCode::kTimeout, read ? "bitaxe-raw I2C read: no reply within 1 s"

@@ -20,10 +20,12 @@ class BitaxeRawControl {
  public:
   explicit BitaxeRawControl(ByteLink& control) : control_(control) {}
 
+  // How long a request waits for its reply unless told otherwise.
+  static constexpr std::chrono::milliseconds kReplyTimeout{1000};
   // One request; its reply's data, or why there was none (refused, silent, link gone).
-  Expected<bitaxe_raw::Data> Transact(
-      std::uint8_t page, std::uint8_t command, std::span<const std::uint8_t> data,
-      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  Expected<bitaxe_raw::Data> Transact(std::uint8_t page, std::uint8_t command,
+                                      std::span<const std::uint8_t> data,
+                                      std::chrono::milliseconds timeout = kReplyTimeout);
   // The ASIC's nRST (GPIO 0, active low).
   Error SetAsicReset(bool asserted);
   ByteLink& link() { return control_; }
