@@ -17,43 +17,52 @@ Error DirectChainOf<Driver>::Perform(const protocol::Operation& op) {
       return link_->SetBaud(op.baud);
     case protocol::Operation::Kind::kReset:
       // Where the board routes nRST (bitaxe-raw's GPIO), the link's DTR does nothing.
-      return board_ != nullptr ? board_->SetReset(op.reset_asserted)
-                               : link_->SetReset(op.reset_asserted);
+      return monitor_ != nullptr ? monitor_->With([&op](BoardPeripherals& board) {
+        return board.SetReset(op.reset_asserted);
+      })
+                                 : link_->SetReset(op.reset_asserted);
     case protocol::Operation::Kind::kSetFan:
       if constexpr (kDriverSensor) {
         driver_.SetFan(op.fan);  // sent to the modules with their next poll
       }
-      return board_ != nullptr ? board_->SetFan(op.fan) : Error();
+      if (monitor_ != nullptr) {
+        monitor_->SetFan(op.fan);  // written by the monitor; a failure comes back in Step
+      }
+      return {};
     case protocol::Operation::Kind::kNone:
       return {};
   }
   return {};
 }
 
-namespace {
-constexpr protocol::Micros kCoreReadEvery{1'000'000};
-}  // namespace
-
 template <class Driver>
-void DirectChainOf<Driver>::ReadSensors(protocol::Micros now) {
+Error DirectChainOf<Driver>::ReadSensors(protocol::Micros now) {
   if constexpr (kDriverSensor) {
     // The modules' own reading, once one has reported (before, no decision is made).
-    if (const auto t = driver_.temperature(); t && board_ == nullptr && chain_.ThermalDue(now)) {
+    if (const auto t = driver_.temperature(); t && monitor_ == nullptr && chain_.ThermalDue(now)) {
       chain_.OnTemperature(t, now);
     }
   }
-  if (board_ != nullptr && chain_.ThermalDue(now)) {
-    chain_.OnTemperature(board_->Temperature(), now);
+  if (monitor_ == nullptr) {
+    return {};
   }
-  if (board_ != nullptr && now - core_read_at_ >= kCoreReadEvery) {
-    core_read_at_ = now;
-    core_ = board_->ReadCore();
+  if (const auto reading = monitor_->TakeTemperature()) {
+    chain_.OnTemperature(reading->celsius,
+                         std::chrono::duration_cast<protocol::Micros>(reading->at - epoch_));
+  } else if (chain_.ThermalDue(now) &&
+             std::chrono::steady_clock::now() - monitor_->last_reading_at() >=
+                 chain_.thermal_config().stale_after) {
+    chain_.OnTemperature(std::nullopt, now);
   }
+  core_ = monitor_->core();
+  return monitor_->TakeError();  // BoardPeripherals::SetFan says "fan: …"
 }
 
 template <class Driver>
 Error DirectChainOf<Driver>::Step(std::chrono::milliseconds wait) {
-  ReadSensors(Now());
+  if (Error status = ReadSensors(Now()); !status.ok()) {
+    return status;
+  }
   // Whatever arrived before `now` is read before the driver judges time by it: on a
   // starved host (a loaded control board, this thread not run for a while) a poll that
   // came first took the chips' answers waiting in the link for silence, and the

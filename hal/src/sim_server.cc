@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -78,10 +79,12 @@ class Recorder {
 using Exchange = std::function<std::vector<std::uint8_t>(std::span<const std::uint8_t>)>;
 
 // One round on `fd`, for any simulated device: waits up to a millisecond for the host's
-// bytes, exchanges them, writes the answer. Returns false when the peer is gone or stop.
-bool PumpRound(int fd, int stop_fd, bool& stop, const Exchange& exchange) {
-  std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0}};
-  ::poll(fds.data(), fds.size(), 1);
+// bytes (or bytes on `wake_fd`, served after the round by the caller), exchanges them,
+// writes the answer. Returns false when the peer is gone or stop.
+bool PumpRound(int fd, int stop_fd, bool& stop, const Exchange& exchange, int wake_fd = -1) {
+  std::array<pollfd, 3> fds{pollfd{fd, POLLIN, 0}, pollfd{stop_fd, POLLIN, 0},
+                            pollfd{wake_fd, POLLIN, 0}};
+  ::poll(fds.data(), wake_fd >= 0 ? 3 : 2, 1);
   if ((fds[1].revents & POLLIN) != 0) {
     stop = true;
     return false;
@@ -126,10 +129,12 @@ struct Pump {
   }
 
   // Returns false when the peer is gone.
-  bool Round(int fd, int stop_fd, const std::function<std::uint32_t()>& baud_now, bool& stop) {
-    return PumpRound(fd, stop_fd, stop, [&](std::span<const std::uint8_t> bytes) {
-      return Exchange(bytes, Sample(baud_now()));
-    });
+  bool Round(int fd, int stop_fd, const std::function<std::uint32_t()>& baud_now, bool& stop,
+             int wake_fd = -1) {
+    return PumpRound(
+        fd, stop_fd, stop,
+        [&](std::span<const std::uint8_t> bytes) { return Exchange(bytes, Sample(baud_now())); },
+        wake_fd);
   }
 
   std::vector<std::uint8_t> Exchange(std::span<const std::uint8_t> bytes, std::uint32_t other) {
@@ -155,25 +160,22 @@ struct Pump {
 };
 
 // bitaxe-raw's control port of the board on a PTY: request bytes in, replies out.
-// Serves the control port; returns the EMC2101 readings and glitches served so far.
-std::pair<int, int> ServeControl(SimBoardClock& clock, Recorder& recorder, int fd) {
+// Returns the EMC2101 readings and glitches served so far, when requests came.
+std::optional<std::pair<int, int>> ServeControl(SimBoardClock& clock, Recorder& recorder, int fd) {
   std::array<std::uint8_t, 512> buffer{};
   const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-  const auto served = [&clock] {
-    return clock.With([](sim::Board& board) {
-      return std::pair{board.bus().emc2101.readings, board.bus().emc2101.glitches};
-    });
-  };
   if (n <= 0) {
-    return served();
+    return std::nullopt;
   }
   bool released = false;
   std::uint32_t power_on_baud = 0;
+  std::pair<int, int> served;
   const auto replies = clock.With([&](sim::Board& board) {
     const bool was_in_reset = board.in_reset();
     auto out = board.ReceiveControl(std::span(buffer.data(), static_cast<std::size_t>(n)));
     released = was_in_reset && !board.in_reset();
     power_on_baud = board.host_baud();
+    served = {board.bus().emc2101.readings, board.bus().emc2101.glitches};
     return out;
   });
   if (released) {
@@ -187,7 +189,7 @@ std::pair<int, int> ServeControl(SimBoardClock& clock, Recorder& recorder, int f
     }
     done += static_cast<std::size_t>(w);
   }
-  return served();
+  return served;
 }
 
 Error OpenLinkedPty(const std::string& link_path, std::unique_ptr<Pty>& pty) {
@@ -222,16 +224,19 @@ Error ServePty(const SimServerConfig& config, SimBoardClock& board, Recorder& re
   Pump pump{board, recorder};
   bool stop = false;
   int glitches = 0;
+  // A control request wakes the round as the chain's bytes do: its reply does not wait
+  // for the round's poll to time out.
+  const int control_fd = control_pty ? control_pty->master_fd() : -1;
   while (!stop) {
     (void)pump.Round(
-        pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop);
+        pty->master_fd(), stop_fd, [&pty] { return pty->slave_baud(); }, stop, control_fd);
     if (control_pty) {
-      const auto [readings, glitched] = ServeControl(board, recorder, control_pty->master_fd());
-      if (glitched > glitches && note) {
-        note("sensor glitch: EMC2101 diode reading " + std::to_string(readings) + " was 0 C (" +
-             std::to_string(glitched) + " so far)");
+      const auto served = ServeControl(board, recorder, control_fd);
+      if (served && served->second > glitches && note) {
+        note("sensor glitch: EMC2101 diode reading " + std::to_string(served->first) +
+             " was 0 C (" + std::to_string(served->second) + " so far)");
       }
-      glitches = glitched;
+      glitches = served ? served->second : glitches;
     }
   }
   return {};

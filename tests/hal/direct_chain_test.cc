@@ -2,6 +2,10 @@
 // chain simulator on a real clock: what a starved host finds waiting in its link.
 #include "hashrig/hal/direct_chain.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -75,6 +79,137 @@ TEST(DirectChainTest, AnswersWaitingForAStarvedHostCountOnceForTheirRead) {
     EXPECT_EQ(chain.chain().state(), protocol::ChainState::kMining) << "dead chip " << dead;
     EXPECT_EQ(chain.driver().chips_found(), answering) << "dead chip " << dead;
   }
+}
+
+// A board's peripherals whose every transfer takes `transfer` (bitaxe-raw on a busy USB
+// bus, or a loaded host: up to BitaxeRawControl::kReplyTimeout each), recording which
+// thread made each call. While hung, a temperature read does not return until released
+// or `hang_limit` has passed.
+class SlowBoard final : public BoardPeripherals {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable released;
+    bool hang = false;
+    std::thread::id chain_thread;
+    std::atomic<int> sensor_calls_on_chain_thread{0};
+    std::atomic<int> temperature_reads{0};
+    std::atomic<int> fan_writes{0};
+    std::atomic<int> hung_reads_returned{0};
+    std::atomic<int> hung_reads_before_reset{-1};  // at the last nRST asserted
+  };
+  SlowBoard(std::shared_ptr<Shared> shared, std::chrono::milliseconds transfer)
+      : shared_(std::move(shared)), transfer_(transfer) {}
+  std::optional<Celsius> Temperature() override {
+    Transfer();
+    ++shared_->temperature_reads;
+    std::unique_lock lock(shared_->mutex);
+    if (shared_->hang) {
+      shared_->released.wait_for(lock, kHangLimit, [this] { return !shared_->hang; });
+      ++shared_->hung_reads_returned;
+      return std::nullopt;
+    }
+    return Celsius{45};
+  }
+  Error SetFan(Percent) override {
+    Transfer();
+    ++shared_->fan_writes;
+    return {};
+  }
+  std::optional<Rpm> FanSpeed() override { return std::nullopt; }
+  Error SetReset(bool asserted) override {  // nRST: the chain's own, on its thread
+    if (asserted) {
+      shared_->hung_reads_before_reset = shared_->hung_reads_returned.load();
+    }
+    return {};
+  }
+  std::optional<CoreReading> ReadCore() override {
+    Transfer();
+    return std::nullopt;
+  }
+  std::string Describe() const override { return "slow board"; }
+  static constexpr std::chrono::seconds kHangLimit{8};
+
+ private:
+  void Transfer() {
+    if (std::this_thread::get_id() == shared_->chain_thread) {
+      ++shared_->sensor_calls_on_chain_thread;
+    }
+    std::this_thread::sleep_for(transfer_);
+  }
+  std::shared_ptr<Shared> shared_;
+  std::chrono::milliseconds transfer_;
+};
+
+protocol::DriverConfig OneChipConfig() {
+  protocol::DriverConfig config;
+  config.model = protocol::ChipModel::kBm1370;
+  config.expected_chips = 1;
+  config.reset_hold = 1ms;
+  config.enumeration_silence = 50ms;
+  config.ramp_step_delay = 10ms;  // ~76 steps to the default clock
+  return config;
+}
+
+// Found in conformance `sensor-glitch` on a loaded machine: a Bitaxe-class chain sat in
+// "configuring" for a whole 20 s session. Its ramp is ~76 steps paced by the driver's
+// delays, and the chain's loop read the temperature (every 250 ms) and the regulator
+// (4 transfers a second) itself between them: with the control port's replies slowed to
+// a few hundred milliseconds, the ramp advanced a step per read. The board is now read on
+// a thread of its own: the chain's loop makes no sensor or fan transfer.
+TEST(DirectChainTest, ASlowControlPortNeverHoldsUpTheChainsLoop) {
+  sim::BoardConfig sim_board;
+  sim_board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  auto shared = std::make_shared<SlowBoard::Shared>();
+  shared->chain_thread = std::this_thread::get_id();
+  DirectChain chain(std::make_unique<SimLink>(sim_board), OneChipConfig(),
+                    std::make_unique<SlowBoard>(shared, 200ms));
+  ASSERT_TRUE(chain.Start().ok());
+  ASSERT_TRUE(chain.RunUntilMining(120s).ok()) << chain.driver().status().message();
+  // Readings came meanwhile (from the monitor), none on this thread.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (shared->temperature_reads < 3 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(chain.Step(10ms).ok());
+  }
+  EXPECT_GE(shared->temperature_reads, 3);
+  EXPECT_TRUE(chain.chain().temperature().has_value());
+  EXPECT_EQ(shared->sensor_calls_on_chain_thread, 0);
+}
+
+// The other side of reading on a thread: a monitor that brings no reading at all (its
+// transfer hung) must not leave the chain unwatched. After the policy's stale_after
+// without a reading, each due reading is a failed one, and after the failed-sensor grace
+// the chain stops, as it would on a sensor that answers with faults — decided while the
+// first hung read is still hung (its nRST then goes before the monitor's next transfer).
+TEST(DirectChainTest, NoReadingForStaleAfterStopsTheChainForAFailedSensor) {
+  sim::BoardConfig sim_board;
+  sim_board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  auto shared = std::make_shared<SlowBoard::Shared>();
+  protocol::ThermalConfig thermal;
+  thermal.stale_after = 300ms;
+  thermal.failed_sensor_grace = 300ms;
+  DirectChain chain(std::make_unique<SimLink>(sim_board), OneChipConfig(),
+                    std::make_unique<SlowBoard>(shared, 0ms), thermal);
+  ASSERT_TRUE(chain.Start().ok());
+  ASSERT_TRUE(chain.RunUntilMining(120s).ok()) << chain.driver().status().message();
+  {
+    const std::lock_guard lock(shared->mutex);
+    shared->hang = true;
+  }
+  // The stop's nRST waits for the hung transfer to give up (kHangLimit, far beyond
+  // stale_after + grace: a step that ran late is not a missed verdict).
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (chain.chain().stop_reason() == protocol::StopReason::kNone &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(chain.Step(10ms).ok());
+  }
+  {
+    const std::lock_guard lock(shared->mutex);
+    shared->hang = false;
+    shared->released.notify_all();
+  }
+  EXPECT_EQ(chain.chain().stop_reason(), protocol::StopReason::kSensorFailed);
+  EXPECT_EQ(shared->hung_reads_before_reset, 1);
 }
 
 }  // namespace

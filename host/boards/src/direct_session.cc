@@ -86,10 +86,11 @@ class DirectSession final : public ChainSession {
   }
 
   std::string Describe() const override {
-    const hal::BoardPeripherals* board = chain_.board();
+    const hal::BoardMonitor* board = chain_.board();
     const std::string link = chain_.link().Describe();
     return board != nullptr
-               ? "a chain driven by the host on " + link + "; heat safety on " + board->Describe()
+               ? "a chain driven by the host on " + link + "; heat safety on " +
+                     board->With([](const hal::BoardPeripherals& b) { return b.Describe(); })
                : "a chain driven by the host on " + link +
                      "; no temperature sensor on this link, so the host cannot protect it from "
                      "heat (use bitaxe:DATA:CONTROL for a Bitaxe-class board, or a board running "
@@ -132,7 +133,10 @@ class DirectSession final : public ChainSession {
       if (chain_.board() == nullptr) {
         return Error(StatusCode::kFailedPrecondition, "this chain has no board the host drives");
       }
-      if (Error e = chain_.board()->SetCoreVoltage(*tuning.voltage); !e.ok()) {
+      if (Error e = chain_.board()->With([&tuning](hal::BoardPeripherals& board) {
+            return board.SetCoreVoltage(*tuning.voltage);
+          });
+          !e.ok()) {
         return e;
       }
     }

@@ -91,7 +91,10 @@ bool ScanChain(const BoardSpec& spec, OpenedBoard board, p::DriverConfig config)
             << spec.text << ": " << d.chips_found() << " x " << p::InfoOf(config.model).name << " ("
             << (status.ok() ? d.status().message() : status.message().c_str())
             << ")\n  chip  address  model   MHz    temperature\n";
-  const auto celsius = chain.board() != nullptr ? chain.board()->Temperature() : std::nullopt;
+  const auto celsius =
+      chain.board() != nullptr
+          ? chain.board()->With([](hal::BoardPeripherals& b) { return b.Temperature(); })
+          : std::nullopt;
   const std::string temperature = chain.board() == nullptr ? "no sensor"
                                   : celsius ? std::to_string(celsius->value).substr(0, 5) + " C"
                                             : "no reading";

@@ -3,7 +3,9 @@
 // driver (BM13xx chips, or Canaan's MM modules behind an AUC), joined to a ByteLink, the board's
 // peripherals where it has any (thermal policy on its sensor, fan, nRST) and the steady clock.
 // Step() performs what is due and feeds the controller what the chain sent back; checked nonces
-// come out of chain().
+// come out of chain(). The board's sensors are read on a thread of their own
+// (hal/board_monitor.h): Step() takes the newest reading and never waits on the board's
+// control port, except for nRST.
 //
 //   DirectChain chain(std::move(link), config, std::move(board));
 //   chain.Start();  chain.chain().SetWork(work);
@@ -15,6 +17,7 @@
 #include <optional>
 
 #include "hashrig/hal/board.h"
+#include "hashrig/hal/board_monitor.h"
 #include "hashrig/hal/link.h"
 #include "hashrig/hal/protocol/avalon/driver.h"
 #include "hashrig/hal/protocol/bm13xx/driver.h"
@@ -35,9 +38,12 @@ class DirectChainOf {
                 std::unique_ptr<BoardPeripherals> board = nullptr,
                 const protocol::ThermalConfig& thermal = {})
       : link_(std::move(link)),
-        board_(std::move(board)),
+        monitor_(board != nullptr
+                     ? std::make_unique<BoardMonitor>(std::move(board),
+                                                      ControllerFor(true, thermal).thermal_period)
+                     : nullptr),
         driver_(config),
-        chain_(driver_, ControllerFor(board_ != nullptr || kDriverSensor, thermal)),
+        chain_(driver_, ControllerFor(monitor_ != nullptr || kDriverSensor, thermal)),
         epoch_(std::chrono::steady_clock::now()) {}
 
   // Starts (or restarts) the chain; refused while it cools down after an overheat.
@@ -56,8 +62,9 @@ class DirectChainOf {
   const ByteLink& link() const { return *link_; }
   // The board's core-voltage regulator as last read (once a second); empty: none.
   const std::optional<CoreReading>& core() const { return core_; }
-  BoardPeripherals* board() { return board_.get(); }
-  const BoardPeripherals* board() const { return board_.get(); }
+  // The board's peripherals (empty: a plain link), called into under their lock.
+  BoardMonitor* board() { return monitor_.get(); }
+  const BoardMonitor* board() const { return monitor_.get(); }
   protocol::Micros Now() const;
 
  private:
@@ -69,18 +76,19 @@ class DirectChainOf {
     return c;
   }
   Error Perform(const protocol::Operation& op);
-  void ReadSensors(protocol::Micros now);
+  // Feeds the policy the newest reading (none for the policy's stale_after: a failed
+  // one); returns a fan write that failed since the last step.
+  Error ReadSensors(protocol::Micros now);
   // Up to `wait` for chain bytes, then what else is already there (up to 64 KiB), each
   // piece handed to the driver stamped `now` (or the time it was read, when none given).
   Error ReadInput(std::chrono::milliseconds wait, std::optional<protocol::Micros> now);
 
   std::unique_ptr<ByteLink> link_;
-  std::unique_ptr<BoardPeripherals> board_;
+  std::unique_ptr<BoardMonitor> monitor_;
   Driver driver_;
   protocol::ChainController chain_;
   std::chrono::steady_clock::time_point epoch_;
   std::optional<CoreReading> core_;
-  protocol::Micros core_read_at_{-1'000'000'000};
 };
 
 // A BM13xx chain (the host drives its chips); an AUC's or a raw link's Avalon modules.

@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "hashrig/hal/courteous_mutex.h"
 #include "hashrig/hal/link.h"
 #include "hashrig/hal/sim/avalon.h"
 #include "hashrig/hal/sim/board.h"
@@ -26,9 +27,9 @@ namespace hashrig::hal {
 // and the chips hash there, in real time, as a real board's do beside the host — so the
 // host's loop reads and waits exactly as on a UART and never stalls on the simulation's
 // SHA-256 (issue 10). Readers and writers take the device's lock; the silicon thread holds
-// it for one short slice of time at a time. Fallen behind by more than kMaxLag (a
-// descheduled thread, a loaded machine), it skips ahead: that work is lost — a lower
-// hashrate, honestly reported — never owed.
+// it for one short slice of time at a time, and lets them go first (CourteousMutex). Fallen behind
+// by more than kMaxLag (a descheduled thread, a loaded machine), it skips ahead: that work is lost
+// — a lower hashrate, honestly reported — never owed.
 template <typename Device>
 class SimClock {
  public:
@@ -42,7 +43,7 @@ class SimClock {
   SimClock(const SimClock&) = delete;
   SimClock& operator=(const SimClock&) = delete;
 
-  // Runs `f(device)` on the device, under its lock.
+  // Runs `f(device)` on the device, under its lock (before the silicon's next slice).
   template <typename F>
   decltype(auto) With(F&& f) {
     const std::lock_guard lock(mutex_);
@@ -70,7 +71,7 @@ class SimClock {
       while (last < now && !stop.stop_requested()) {
         const auto slice = std::min<std::chrono::nanoseconds>(now - last, kSlice);
         {
-          const std::lock_guard lock(mutex_);
+          const CourteousMutex::AfterOthers lock(mutex_);  // the PTY's thread goes first
           device_.Advance(slice);
         }
         last += slice;
@@ -81,7 +82,7 @@ class SimClock {
   }
 
   Device device_;
-  std::mutex mutex_;
+  CourteousMutex mutex_;
   std::condition_variable_any output_;
   std::jthread silicon_;  // last: it runs on everything above
 };

@@ -30,6 +30,9 @@ struct ThermalConfig {
   double kp = 5;                          // fan % per °C above target
   double ki = 0.1;                        // fan % per °C·s
   Micros failed_sensor_grace{5'000'000};  // a failed sensor stops the chain after this
+  // No reading at all for this long (a control port that hangs, a reader not run) is a
+  // failed reading (hal/direct_chain.h: the host reads its board's sensors on a thread).
+  Micros stale_after{3'000'000};
   // A reading that does not change at all for this long is a stuck sensor (real diodes
   // read in 0.125 °C steps and drift): it is then treated as failed.
   Micros stuck_after{600'000'000};

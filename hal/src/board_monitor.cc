@@ -1,0 +1,91 @@
+#include "hashrig/hal/board_monitor.h"
+
+#include <algorithm>
+
+namespace hashrig::hal {
+
+BoardMonitor::BoardMonitor(std::unique_ptr<BoardPeripherals> board,
+                           std::chrono::microseconds period)
+    : board_(std::move(board)),
+      period_(period),
+      thread_([this](const std::stop_token& stop) { Run(stop); }) {}
+
+BoardMonitor::~BoardMonitor() {
+  thread_.request_stop();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+std::optional<BoardMonitor::Temperature> BoardMonitor::TakeTemperature() {
+  const std::lock_guard lock(mutex_);
+  return std::exchange(temperature_, std::nullopt);
+}
+
+BoardMonitor::Clock::time_point BoardMonitor::last_reading_at() const {
+  const std::lock_guard lock(mutex_);
+  return last_reading_at_;
+}
+
+std::optional<CoreReading> BoardMonitor::core() const {
+  const std::lock_guard lock(mutex_);
+  return core_;
+}
+
+void BoardMonitor::SetFan(Percent duty) {
+  {
+    const std::lock_guard lock(mutex_);
+    fan_ = duty;
+  }
+  wake_.notify_all();
+}
+
+Error BoardMonitor::TakeError() {
+  const std::lock_guard lock(mutex_);
+  return std::exchange(error_, Error());
+}
+
+// The fan first (the thermal policy asked for it), then whichever reading is due first:
+// the temperature every period, the regulator every kCoreEvery. Each transfer holds the
+// board's lock only, so the chain's thread takes what was last read at any time.
+void BoardMonitor::Run(const std::stop_token& stop) {
+  auto next_temperature = Clock::now();
+  auto next_core = next_temperature;
+  std::unique_lock lock(mutex_);
+  while (!stop.stop_requested()) {
+    if (fan_) {
+      const Percent duty = *std::exchange(fan_, std::nullopt);
+      lock.unlock();
+      Error status = Transfer([duty](BoardPeripherals& board) { return board.SetFan(duty); });
+      lock.lock();
+      if (!status.ok() && error_.ok()) {
+        error_ = std::move(status);
+      }
+      continue;
+    }
+    const auto now = Clock::now();
+    // Both due (transfers slower than the period): the one due first, so neither starves.
+    if (now >= next_temperature && next_temperature <= next_core) {
+      next_temperature = now + period_;
+      lock.unlock();
+      const auto celsius = Transfer([](BoardPeripherals& board) { return board.Temperature(); });
+      const auto at = Clock::now();
+      lock.lock();
+      temperature_ = Temperature{celsius, at};
+      last_reading_at_ = at;
+      continue;
+    }
+    if (now >= next_core) {
+      next_core = now + kCoreEvery;
+      lock.unlock();
+      auto core = Transfer([](BoardPeripherals& board) { return board.ReadCore(); });
+      lock.lock();
+      core_ = std::move(core);
+      continue;
+    }
+    (void)wake_.wait_until(lock, stop, std::min(next_temperature, next_core),
+                           [this] { return fan_.has_value(); });
+  }
+}
+
+}  // namespace hashrig::hal
