@@ -484,7 +484,7 @@ TEST(AppTest, ChainFaultsShowInTelemetry) {
     f.dead_chips = {0, 1, 2, 3};
     h.bsp.chain().SetFaults(f);
     h.Send(Type::kChainReset);
-    h.Run(3s);
+    h.Run(8s);  // three rate probes, each read twice (the second waiting 1 s for late answers)
     EXPECT_EQ(h.Telemetry().chain_state, static_cast<std::uint8_t>(p::ChainState::kFailed));
   }
   {

@@ -199,7 +199,8 @@ TEST(DriverFaultTest, MissingAndSurplusChipsAreReported) {
 
   Rig none(ChipModel::kBm1370, 2);
   none.chain.SetFaults(DeadChips({0, 1}));
-  none.Run(Micros(1'000'000));  // two reads, each after asking a fast chain to slow down
+  // Each rate probe's read is read twice (the second waiting 1 s for late answers).
+  none.Run(Micros(5'000'000));
   EXPECT_EQ(none.driver.state(), ChainState::kFailed);
   EXPECT_EQ(none.driver.status().code(), StatusCode::kNotFound);
 }
@@ -211,7 +212,7 @@ TEST(DriverFaultTest, ChipsOfAnotherModelAreNamed) {
                                            std::pair{ChipModel::kBm1366, ChipModel::kBm1368},
                                            std::pair{ChipModel::kBm1368, ChipModel::kBm1370}}) {
     Rig wrong(configured, 2, -1, 3, actual);
-    wrong.Run(Micros(1'000'000));
+    wrong.Run(Micros(5'000'000));
     const std::string name(protocol::InfoOf(actual).name);
     EXPECT_EQ(wrong.driver.state(), ChainState::kFailed) << name;
     EXPECT_EQ(wrong.driver.status().code(), StatusCode::kMismatch) << name;
@@ -350,6 +351,28 @@ TEST(DriverFaultTest, AReadAnsweredLateOnANoisyLineIsReadAgain) {
   rig.starved = false;
   ASSERT_TRUE(rig.RunUntilMining());
   EXPECT_EQ(rig.driver.chips_found(), 4) << rig.driver.enumeration_attempts() << " reads";
+}
+
+// Found in the suite under load (DriverPtyFaultTest.SessionAfterSessionOnOneSimulator):
+// a fresh simulator answered the first CHIP_ID read after the host's short silence. The
+// driver took the silence for chips left at the fast rate, recovered a rate nothing had
+// changed ("recovered" in session 1), and counted the late answers with the next read's:
+// 6 of 3 chips. Now an unanswered first read is read again at the same rate with the long
+// silence, and a count over the chips expected is read once more, alone.
+TEST(DriverFaultTest, LateAnswersToTheFirstReadAreNeitherARateNorMoreChips) {
+  Rig rig(ChipModel::kBm1370, 3);
+  rig.starved = true;  // from before the first read: its answers wait in the line
+  while (rig.driver.enumeration_attempts() < 1 && rig.now < Micros(1'000'000)) {
+    rig.Run(Micros(1000));
+  }
+  ASSERT_EQ(rig.driver.enumeration_attempts(), 1);
+  rig.Run(Micros(40'000));  // twice the first read's silence
+  rig.starved = false;
+  ASSERT_TRUE(rig.RunUntilMining());
+  EXPECT_EQ(rig.driver.chips_found(), 3) << rig.driver.enumeration_attempts() << " reads";
+  EXPECT_FALSE(rig.driver.rate_recovered());
+  EXPECT_EQ(rig.driver.enumeration_attempts(), 3);  // the late read, the 6, the recount
+  EXPECT_TRUE(rig.driver.status().ok()) << rig.driver.status().message();
 }
 
 // Issue 11, point 9: a new ticket while mining reaches the chips at once; every nonce is

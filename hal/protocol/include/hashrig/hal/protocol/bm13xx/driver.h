@@ -8,7 +8,8 @@
 // switch (0xA4) → enumeration by a broadcast CHIP_ID read (chip id checked, missing or
 // surplus chips reported; a short count is read again — once on a clean line, up to
 // kEnumerationAttempts while damaged replies were seen, a read that nothing answered
-// waiting 1 s for late answers (a starved host); when nothing answers, the chips may still be at
+// waiting 1 s for late answers (a starved host); a count over the chips expected is read
+// once more (late answers of an earlier read); when nothing answers, the chips may still be at
 // the fast rate an earlier session left them at — no reset line, or one that did
 // nothing — so the driver asks at that rate for the reset rate and enumerates again)
 // → the model's pre-address writes → chain inactive → addresses
@@ -159,6 +160,7 @@ class Bm13xxDriver final : public ChipDriver {
   std::uint32_t baud_ = kResetBaud;
   int found_ = 0;  // chips counted (by the current CHIP_ID read while enumerating)
   int best_found_ = 0;
+  bool recounted_ = false;  // an over-count was read again this session
   int attempts_ = 0;
   std::uint32_t damage_ = 0;
   int recovery_step_ = 0;  // > 0 while asking a chain at the fast rate to slow down
