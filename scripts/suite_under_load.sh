@@ -25,7 +25,7 @@ failed=0
 for ((run = 1; run <= runs; run++)); do
   start=$(date +%s)
   # shellcheck disable=SC2086
-  if (cd "$build" && ctest -j"${JOBS:-$(($(nproc) * 2))}" --timeout 900 ${CTEST_ARGS:-} >"/tmp/suite_under_load.$run.log" 2>&1); then
+  if (cd "$build" && ctest -j"${JOBS:-$(($(nproc) * 2))}" --timeout 900 --output-on-failure ${CTEST_ARGS:-} >"/tmp/suite_under_load.$run.log" 2>&1); then
     verdict=PASS
   else
     verdict=FAIL

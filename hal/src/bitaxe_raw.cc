@@ -17,7 +17,10 @@ Expected<bitaxe_raw::Data> BitaxeRawControl::Transact(std::uint8_t page, std::ui
     return s;
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
+  // Past the deadline, what already arrived is read once more before it is judged: a
+  // thread run again only after it (a loaded host) found the reply waiting and called
+  // it missing.
+  for (bool last = false;;) {
     while (auto r = decoder_.Next()) {
       if (r->id != request.id) {
         continue;  // a late reply to an earlier request
@@ -29,9 +32,14 @@ Expected<bitaxe_raw::Data> BitaxeRawControl::Transact(std::uint8_t page, std::ui
       }
       return r->data;
     }
+    if (last) {
+      break;
+    }
+    last = std::chrono::steady_clock::now() >= deadline;
     std::array<std::uint8_t, 256> buffer{};
     std::size_t received = 0;
-    if (Error s = control_.ReadFor(buffer, std::chrono::milliseconds(10), received); !s.ok()) {
+    const auto wait = last ? std::chrono::milliseconds(0) : std::chrono::milliseconds(10);
+    if (Error s = control_.ReadFor(buffer, wait, received); !s.ok()) {
       return s;
     }
     for (std::size_t i = 0; i < received; ++i) {

@@ -91,10 +91,14 @@ class BitaxeRawBoard final : public BoardPeripherals {
     if (Error e = control_.SetAsicReset(true); !e.ok()) {
       return e.Context("nRST on " + link_->Describe());
     }
-    if (!tps_.ReadOutput().ok()) {
-      return {};  // no regulator at 0x24: an older board sets its core voltage itself
-    }
     const auto where = "core voltage regulator (TPS546) on " + link_->Describe();
+    if (const auto probe = tps_.ReadOutput(); !probe.ok()) {
+      // No reply at all says nothing about the board (a slow control port): an error, to
+      // open it again. Refused (nothing acknowledges 0x24): an older board sets its core
+      // voltage itself.
+      return probe.status().code() == StatusCode::kTimeout ? Error(probe.status()).Context(where)
+                                                           : Error();
+    }
     if (Status s = tps_.SetOutput(voltage); !s.ok()) {
       return Error(s).Context(where);
     }

@@ -45,7 +45,8 @@ Error BoardMonitor::TakeError() {
   return std::exchange(error_, Error());
 }
 
-// The fan first (the thermal policy asked for it), then whichever reading is due first:
+// The fan first (the thermal policy asked for it; a failed write is tried again after a
+// period, and reported after kFanAttempts in a row), then whichever reading is due first:
 // the temperature every period, the regulator every kCoreEvery. Each transfer holds the
 // board's lock only, so the chain's thread takes what was last read at any time.
 void BoardMonitor::Run(const std::stop_token& stop) {
@@ -53,17 +54,26 @@ void BoardMonitor::Run(const std::stop_token& stop) {
   auto next_core = next_temperature;
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
-    if (fan_) {
+    const auto now = Clock::now();
+    if (fan_ && now >= fan_retry_at_) {
       const Percent duty = *std::exchange(fan_, std::nullopt);
       lock.unlock();
       Error status = Transfer([duty](BoardPeripherals& board) { return board.SetFan(duty); });
       lock.lock();
-      if (!status.ok() && error_.ok()) {
-        error_ = std::move(status);
+      if (status.ok()) {
+        fan_failures_ = 0;
+      } else if (++fan_failures_ >= kFanAttempts) {
+        fan_failures_ = 0;
+        if (error_.ok()) {
+          error_ = std::move(status);
+        }
+      } else {
+        // Again after a period (readings go on meanwhile), unless a newer setting came.
+        fan_ = fan_.value_or(duty);
+        fan_retry_at_ = Clock::now() + period_;
       }
       continue;
     }
-    const auto now = Clock::now();
     // Both due (transfers slower than the period): the one due first, so neither starves.
     if (now >= next_temperature && next_temperature <= next_core) {
       next_temperature = now + period_;
@@ -78,13 +88,17 @@ void BoardMonitor::Run(const std::stop_token& stop) {
     if (now >= next_core) {
       next_core = now + kCoreEvery;
       lock.unlock();
-      auto core = Transfer([](BoardPeripherals& board) { return board.ReadCore(); });
+      const auto core = Transfer([](BoardPeripherals& board) { return board.ReadCore(); });
       lock.lock();
-      core_ = std::move(core);
+      core_ = core;
       continue;
     }
-    (void)wake_.wait_until(lock, stop, std::min(next_temperature, next_core),
-                           [this] { return fan_.has_value(); });
+    auto until = std::min(next_temperature, next_core);
+    if (fan_) {
+      until = std::min(until, fan_retry_at_);
+    }
+    (void)wake_.wait_until(lock, stop, until,
+                           [this] { return fan_.has_value() && Clock::now() >= fan_retry_at_; });
   }
 }
 

@@ -46,9 +46,10 @@ Error DirectChainOf<Driver>::ReadSensors(protocol::Micros now) {
   if (monitor_ == nullptr) {
     return {};
   }
+  // Fed at `now`, when this loop learns it (a reading's own time may fall before a
+  // stale verdict given meanwhile; the policy's clock only goes forward).
   if (const auto reading = monitor_->TakeTemperature()) {
-    chain_.OnTemperature(reading->celsius,
-                         std::chrono::duration_cast<protocol::Micros>(reading->at - epoch_));
+    chain_.OnTemperature(reading->celsius, now);
   } else if (chain_.ThermalDue(now) &&
              std::chrono::steady_clock::now() - monitor_->last_reading_at() >=
                  chain_.thermal_config().stale_after) {

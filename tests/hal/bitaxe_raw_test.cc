@@ -3,6 +3,8 @@
 // drivers run unchanged over it; refusals and silence are clear errors.
 #include "hashrig/hal/bitaxe_raw.h"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "hashrig/hal/protocol/devices/emc2101.h"
@@ -64,6 +66,41 @@ TEST(BitaxeRawTest, RefusalsAndSilenceAreErrors) {
   const auto silent = control.Transact(bitaxe_raw::kPageGpio, 0, {}, 50ms);
   ASSERT_FALSE(silent.ok());
   EXPECT_EQ(silent.error().code(), StatusCode::kTimeout);
+}
+
+// Found in the suite under load (conformance sensor-glitch): "bitaxe-raw I2C write: no
+// reply within 1 s" while the reply was waiting. A host thread run again only after the
+// deadline (here: its first read returns after twice the timeout, with nothing) judged
+// the time before reading what had arrived meanwhile.
+class StarvedLink final : public ByteLink {
+ public:
+  explicit StarvedLink(ByteLink& inner) : inner_(inner) {}
+  Error Write(std::span<const std::uint8_t> bytes) override { return inner_.Write(bytes); }
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override {
+    if (!slept_) {
+      slept_ = true;
+      std::this_thread::sleep_for(100ms);  // descheduled past the 50 ms deadline
+      received = 0;
+      return {};
+    }
+    return inner_.ReadFor(buffer, timeout, received);
+  }
+  Error SetBaud(std::uint32_t) override { return {}; }
+  Error SetReset(bool) override { return {}; }
+  std::string Describe() const override { return "starved " + inner_.Describe(); }
+
+ private:
+  ByteLink& inner_;
+  bool slept_ = false;
+};
+
+TEST(BitaxeRawTest, AReplyWaitingWhenTheDeadlinePassesIsTaken) {
+  FakeControlPort port;
+  StarvedLink starved(port.link);
+  BitaxeRawControl control(starved);
+  const auto reply = control.Transact(bitaxe_raw::kPageGpio, 0, {}, 50ms);
+  ASSERT_TRUE(reply.ok()) << reply.error().message();
 }
 
 std::vector<std::uint8_t> Bytes(const char* hex) {

@@ -40,6 +40,9 @@ class BoardMonitor {
     Clock::time_point at;
   };
   static constexpr std::chrono::seconds kCoreEvery{1};
+  // Fan writes that fail in a row before TakeError() reports it (a transfer lost on a
+  // slow control port is tried again; a fan that cannot be set at all takes the board down).
+  static constexpr int kFanAttempts = 3;
 
   // Starts reading `board` (not null) every `period`.
   BoardMonitor(std::unique_ptr<BoardPeripherals> board, std::chrono::microseconds period);
@@ -56,7 +59,8 @@ class BoardMonitor {
   std::optional<CoreReading> core() const;
   // The fan's duty, applied on the monitor's thread (the newest setting wins).
   void SetFan(Percent duty);
-  // The first fan write that failed since the last call (then cleared); ok: none.
+  // A fan setting that failed kFanAttempts times in a row, since the last call (then
+  // cleared); ok: none.
   Error TakeError();
   // Runs `f(board)` under the board's lock, on the caller's thread: after the transfer
   // in flight, before the monitor's next one.
@@ -90,6 +94,8 @@ class BoardMonitor {
   Clock::time_point last_reading_at_ = Clock::now();
   std::optional<CoreReading> core_;
   std::optional<Percent> fan_;  // a setting not applied yet
+  Clock::time_point fan_retry_at_{};
+  int fan_failures_ = 0;
   Error error_;
 
   std::jthread thread_;  // last: it runs on everything above

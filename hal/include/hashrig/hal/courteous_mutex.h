@@ -1,5 +1,5 @@
 // A mutex that one background thread takes again and again (a simulated board's silicon
-// thread, one 5 ms slice after another; a board monitor, one control-port transfer after
+// thread, one slice after another; a board monitor, one control-port transfer after
 // another) and other threads take now and then (the thread serving the host's PTY, the
 // chain's nRST). std::mutex hands a released lock to no one in particular, and the thread
 // that released it usually takes it straight back: on a loaded machine the others then

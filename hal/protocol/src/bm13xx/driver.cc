@@ -79,7 +79,6 @@ constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kBaudDrain{10'000};
 constexpr Micros kRetrySilence{250'000};       // replies come within milliseconds
 constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
-constexpr Micros kRecoveryDrain{100'000};
 constexpr int kRateProbes = 2;
 
 }  // namespace
@@ -341,7 +340,8 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       NewDecoder(InfoOf(config_.model).response_size);
       return op;
     case 2:
-      next_at_ = now + kRecoveryDrain;  // the frame leaves at the fast rate, the chips switch
+      next_at_ =
+          now + config_.recovery_drain;  // the frame leaves at the fast rate, the chips switch
       return Write(
           BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
     default:
