@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "hashrig/hal/bitaxe_raw.h"
 #include "hashrig/hal/board.h"
 #include "hashrig/hal/sim/peripherals.h"
 #include "hashrig/hal/sim/rigs.h"
@@ -144,6 +145,42 @@ TEST(BitaxeBoardTest, ABoardWithoutARegulatorPowersItself) {
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   EXPECT_FALSE((*opened)->ReadCore().has_value());
   EXPECT_NE((*opened)->Describe().find("no TPS546 answered"), std::string::npos);
+}
+
+// A control port on which requests to the regulator (I2C 0x24) get no reply at all, as
+// when one is lost on a loaded host; everything else passes.
+class RegulatorUnansweredLink final : public ByteLink {
+ public:
+  explicit RegulatorUnansweredLink(std::shared_ptr<SimBoardClock> board) : inner_(board) {}
+  Error Write(std::span<const std::uint8_t> bytes) override {
+    // [length (2), id, bus, page, command, I2C address, ...]
+    if (bytes.size() > 6 && bytes[4] == bitaxe_raw::kPageI2c && bytes[6] == 0x24) {
+      return {};
+    }
+    return inner_.Write(bytes);
+  }
+  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
+                std::size_t& received) override {
+    return inner_.ReadFor(buffer, timeout, received);
+  }
+  Error SetBaud(std::uint32_t) override { return {}; }
+  Error SetReset(bool) override { return {}; }
+  std::string Describe() const override { return "lossy control port"; }
+
+ private:
+  SimControlLink inner_;
+};
+
+// Found in the suite under load: one probe of the TPS546 that got no reply made the host
+// open a Bitaxe as a board "without" a regulator (its chips unpowered, then a fan write
+// timed out and the board went down). No reply is an error now (the host opens the board
+// again); only a refusal (nothing acknowledges 0x24) means no regulator.
+TEST(BitaxeBoardTest, ARegulatorThatDoesNotAnswerIsAnErrorNotAnAbsence) {
+  auto opened =
+      OpenBitaxeRawBoard(std::make_unique<RegulatorUnansweredLink>(RegulatedBoard()), Volts{1.2});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code(), StatusCode::kTimeout) << opened.error().message();
+  EXPECT_NE(opened.error().message().find("TPS546"), std::string::npos) << opened.error().message();
 }
 
 TEST(BitaxeBoardTest, ACoreThatDoesNotReachItsVoltageIsTurnedOffAndSaid) {

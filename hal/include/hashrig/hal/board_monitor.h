@@ -12,7 +12,7 @@
 // (nRST, the core voltage, a one-off reading), which waits for a transfer in flight.
 //
 //   BoardMonitor monitor(std::move(board), 250ms);
-//   loop: if (auto t = monitor.TakeTemperature()) feed t->celsius, t->at to the policy;
+//   loop: if (auto t = monitor.TakeTemperature()) feed t->celsius to the policy;
 //         monitor.SetFan(duty); if (Error e = monitor.TakeError(); !e.ok()) …
 #pragma once
 
