@@ -151,7 +151,8 @@ TEST(BitaxeBoardTest, ABoardWithoutARegulatorPowersItself) {
 // when one is lost on a loaded host; everything else passes.
 class RegulatorUnansweredLink final : public ByteLink {
  public:
-  explicit RegulatorUnansweredLink(std::shared_ptr<SimBoardClock> board) : inner_(board) {}
+  explicit RegulatorUnansweredLink(std::shared_ptr<SimBoardClock> board)
+      : inner_(std::move(board)) {}
   Error Write(std::span<const std::uint8_t> bytes) override {
     // [length (2), id, bus, page, command, I2C address, ...]
     if (bytes.size() > 6 && bytes[4] == bitaxe_raw::kPageI2c && bytes[6] == 0x24) {
