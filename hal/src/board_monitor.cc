@@ -81,7 +81,7 @@ void BoardMonitor::Run(const std::stop_token& stop) {
       const auto celsius = Transfer([](BoardPeripherals& board) { return board.Temperature(); });
       const auto at = Clock::now();
       lock.lock();
-      temperature_ = Temperature{celsius, at};
+      temperature_ = Temperature{celsius};
       last_reading_at_ = at;
       continue;
     }

@@ -146,6 +146,12 @@ class SlowBoard final : public BoardPeripherals {
   std::chrono::milliseconds transfer_;
 };
 
+sim::BoardConfig OneChipBoard() {
+  sim::BoardConfig board;
+  board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  return board;
+}
+
 protocol::DriverConfig OneChipConfig() {
   protocol::DriverConfig config;
   config.model = protocol::ChipModel::kBm1370;
@@ -163,8 +169,7 @@ protocol::DriverConfig OneChipConfig() {
 // a few hundred milliseconds, the ramp advanced a step per read. The board is now read on
 // a thread of its own: the chain's loop makes no sensor or fan transfer.
 TEST(DirectChainTest, ASlowControlPortNeverHoldsUpTheChainsLoop) {
-  sim::BoardConfig sim_board;
-  sim_board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  const sim::BoardConfig sim_board = OneChipBoard();
   auto shared = std::make_shared<SlowBoard::Shared>();
   shared->chain_thread = std::this_thread::get_id();
   DirectChain chain(std::make_unique<SimLink>(sim_board), OneChipConfig(),
@@ -187,8 +192,7 @@ TEST(DirectChainTest, ASlowControlPortNeverHoldsUpTheChainsLoop) {
 // the chain stops, as it would on a sensor that answers with faults — decided while the
 // first hung read is still hung (its nRST then goes before the monitor's next transfer).
 TEST(DirectChainTest, NoReadingForStaleAfterStopsTheChainForAFailedSensor) {
-  sim::BoardConfig sim_board;
-  sim_board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  const sim::BoardConfig sim_board = OneChipBoard();
   auto shared = std::make_shared<SlowBoard::Shared>();
   protocol::ThermalConfig thermal;
   thermal.stale_after = 300ms;
@@ -222,8 +226,7 @@ TEST(DirectChainTest, NoReadingForStaleAfterStopsTheChainForAFailedSensor) {
 // rest of the session. A failed write is tried again after a period; only
 // BoardMonitor::kFanAttempts failures in a row take the chain down.
 TEST(DirectChainTest, AFanWriteThatFailsIsTriedAgainBeforeTheBoardIsDown) {
-  sim::BoardConfig sim_board;
-  sim_board.chain = {protocol::ChipModel::kBm1370, 1, 4e6, 7};
+  const sim::BoardConfig sim_board = OneChipBoard();
   for (const int failures : {BoardMonitor::kFanAttempts - 1, 1000}) {
     auto shared = std::make_shared<SlowBoard::Shared>();
     shared->fan_failures_left = failures;

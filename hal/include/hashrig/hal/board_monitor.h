@@ -34,10 +34,9 @@ class BoardMonitor {
  public:
   using Clock = std::chrono::steady_clock;
   // One temperature reading: empty when the sensor did not answer (or read a fault), as
-  // BoardPeripherals::Temperature(); `at` is when the read finished.
+  // BoardPeripherals::Temperature(). (When it finished: last_reading_at().)
   struct Temperature {
     std::optional<Celsius> celsius;
-    Clock::time_point at;
   };
   static constexpr std::chrono::seconds kCoreEvery{1};
   // Fan writes that fail in a row before TakeError() reports it (a transfer lost on a

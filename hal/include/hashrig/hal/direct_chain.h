@@ -40,7 +40,7 @@ class DirectChainOf {
       : link_(std::move(link)),
         monitor_(board != nullptr
                      ? std::make_unique<BoardMonitor>(std::move(board),
-                                                      ControllerFor(true, thermal).thermal_period)
+                                                      protocol::ControllerConfig{}.thermal_period)
                      : nullptr),
         driver_(config),
         chain_(driver_, ControllerFor(monitor_ != nullptr || kDriverSensor, thermal)),
