@@ -19,15 +19,17 @@
 # rate (no reset line); enumeration on a line that corrupts 2 % of the bytes (all 4 chips
 # configured, seeds 1..3); a dead chip (the other 5 configured); sensor glitches (every
 # 4th temperature reading 0 °C: the chain is never stopped and enumerated again).
-# The simulators hash at SIM_RATE (default 2e6 H/s: ~5 nonces/s at the default host's
-# ticket; at 1e7, more than a core here hashes, a simulator starved beside the rest of the
-# suite answered its control port seconds late and sensor-glitch failed).
+# The simulators hash at SIM_RATE (default 5e5 H/s: ~5 nonces/s at the default host's
+# ticket of 0.000025; another host's ticket may want more). At 1e7, more than a core here
+# hashes, a simulator starved beside the rest of the suite answered its control port
+# seconds late and sensor-glitch failed; 5e5 (was 2e6) leaves the suite's other tests
+# the cores (issue 13, point 6).
 # Exit 1 when a case fails. Needs python3 and a Release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${HASHRIG:-build/release/host/hashrig}
-host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.0001 --duration ${SESSION:-20}"}
-sensor_host=${2:-"$bin run --board bitaxe:{pty}:{control} --chip {model} --chips {chips} --ticket-difficulty 0.0001 --duration ${SESSION:-20}"}
+host=${1:-"$bin run --board serial:{pty} --chip {model} --chips {chips} --ticket-difficulty 0.000025 --duration ${SESSION:-20}"}
+sensor_host=${2:-"$bin run --board bitaxe:{pty}:{control} --chip {model} --chips {chips} --ticket-difficulty 0.000025 --duration ${SESSION:-20}"}
 tmp=$(mktemp -d)
 sim_pid=
 cleanup() { [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
@@ -39,7 +41,7 @@ start_sim() {
   local name=$1
   shift
   current=$name
-  "$bin" sim --cpu-rate "${SIM_RATE:-2e6}" --record "$tmp/$name.capture" "$@" >"$tmp/$name.sim" 2>&1 &
+  "$bin" sim --cpu-rate "${SIM_RATE:-5e5}" --record "$tmp/$name.capture" "$@" >"$tmp/$name.sim" 2>&1 &
   sim_pid=$!
   for _ in $(seq 100); do
     pty=$(awk '/^pty /{print $2}' "$tmp/$name.sim")

@@ -48,7 +48,7 @@ json Reading(const std::optional<Unit>& reading) {
   return reading ? json(reading->value) : json(nullptr);
 }
 
-json Summary(const MinerSnapshot& s) {
+json SummaryJson(const MinerSnapshot& s) {
   json active = nullptr;
   for (std::size_t i = 0; i < s.pools.size(); ++i) {
     if (s.pools[i].active) {
@@ -76,7 +76,7 @@ json Summary(const MinerSnapshot& s) {
 }
 
 // A Canaan MM module as the page shows it (estats' fields, avalon-protocol.md §5.2).
-json Module(const hal::protocol::avalon::ModuleInfo& m) {
+json ModuleJson(const hal::protocol::avalon::ModuleInfo& m) {
   const std::uint32_t mhz = m.top_mhz();
   return {{"id", m.id},
           {"dna", EncodeHex(m.dna)},
@@ -96,7 +96,7 @@ json Chain(const ChainSnapshot& c) {
   const ChainStatus& st = c.status;
   json modules = json::array();
   for (const auto& m : st.modules) {
-    modules.push_back(Module(m));
+    modules.push_back(ModuleJson(m));
   }
   json chips = json::array();
   for (const ChipCounters& chip : st.chip_counters) {
@@ -212,7 +212,7 @@ WebResponse TuneChain(const WebRequest& request, const MinerSnapshot& s) {
   return done;
 }
 
-json Pools(const MinerSnapshot& s) {
+json PoolsJson(const MinerSnapshot& s) {
   json out = json::array();
   for (std::size_t i = 0; i < s.pools.size(); ++i) {
     const PoolSnapshot& p = s.pools[i];
@@ -371,13 +371,13 @@ WebResponse WebApp::Api(const WebRequest& request, std::string_view path, const 
     return Change(request, path, s, now);
   }
   if (path == "summary") {
-    return Json(200, Summary(s));
+    return Json(200, SummaryJson(s));
   }
   if (path == "chains") {
     return Json(200, Chains(s));
   }
   if (path == "pools") {
-    return Json(200, Pools(s));
+    return Json(200, PoolsJson(s));
   }
   if (path == "history") {
     json points = json::array();
