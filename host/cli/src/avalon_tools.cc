@@ -67,9 +67,17 @@ Error BringUp(hal::AvalonChain& chain) {
   return {};
 }
 
+// How many detection scans finding no module the tools make before "no module answered"
+// (the daemon's driver: 3, then the chain is tried again): scans are 1 s apart, so ~9 s
+// after the first. A control board's serial path stalls for 1-2 s when the machine is
+// loaded (docs/RELIABILITY.md); board-test's first scan after a scan finds no module by
+// design (they kept their ids and are rebooted), which left two real attempts.
+constexpr int kToolEmptyScans = 8;
+
 hal::AvalonChain MakeChain(OpenedBoard board, const BoardSettings& settings) {
   av::DriverConfig config = settings.avalon;
   config.transport = *board.avalon;
+  config.empty_scans_to_fail = std::max(config.empty_scans_to_fail, kToolEmptyScans);
   return hal::AvalonChain(std::move(board.link), config, nullptr, settings.thermal);
 }
 
