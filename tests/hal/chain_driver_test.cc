@@ -3,6 +3,7 @@
 // OpenSSL; and each fault class, which the driver must survive or report.
 #include "hashrig/hal/protocol/bm13xx/driver.h"
 
+#include <deque>
 #include <optional>
 #include <set>
 
@@ -81,10 +82,19 @@ struct Rig {
     const Micros until = now + duration;
     while (now < until) {
       const Operation op = driver.Poll(now);
-      if (op.kind == Operation::Kind::kWrite) {
+      if (op.kind == Operation::Kind::kWrite && read_late > Micros(0)) {
+        const auto data = op.data();
+        in_flight.push_back({now + read_late, {data.begin(), data.end()}});
+      } else if (op.kind == Operation::Kind::kWrite) {
         chain.Receive(op.data(), driver.host_baud());
       } else if (op.kind == Operation::Kind::kReset && op.reset_asserted && reset_line) {
         chain.HardwareReset();
+      }
+      // A simulator on a PTY reads the host's bytes late and takes them at the rate the
+      // host's end of the PTY has when it reads (hal/sim/README.md).
+      while (!in_flight.empty() && in_flight.front().first <= now) {
+        chain.Receive(in_flight.front().second, driver.host_baud());
+        in_flight.pop_front();
       }
       chain.Advance(step);
       if (!starved) {  // a starved host reads nothing: the chips' bytes wait in the line
@@ -116,6 +126,8 @@ struct Rig {
   }
 
   bool starved = false;
+  Micros read_late{0};  // > 0: the chips get the host's bytes this late (above)
+  std::deque<std::pair<Micros, std::vector<std::uint8_t>>> in_flight;
 
   int DrainNonces() {
     protocol::NonceEvent e;
@@ -378,6 +390,24 @@ TEST(DriverFaultTest, LateAnswersToTheFirstReadAreNeitherARateNorMoreChips) {
 // Issue 11, point 9: a new ticket while mining reaches the chips at once; every nonce is
 // accounted at a ticket it surely met (the lower of its job's and the chips'), so the
 // change makes no false hardware error, and the nonce rate follows the ticket.
+// The conformance suite's sensor-glitch case on an idle run of test.sh: the chip stayed at
+// 115,200 and heard nothing after its configuration ("unheard 352", no job) — the
+// simulator read the fast-rate request after the host had switched its own rate, 10 ms
+// after sending it. The host now keeps its rate for baud_drain (100 ms) after a frame
+// that changes the chips' rate; here the chips get every byte 50 ms late.
+TEST(DriverFaultTest, ARateChangeReadLateIsHeardAtTheRateItWasSentAt) {
+  Rig rig(ChipModel::kBm1370, 2);
+  rig.read_late = Micros(50'000);
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
+      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  rig.Run(Micros(100'000));  // what the host sent last reaches the chips
+  EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(ChipModel::kBm1370).fast_baud);
+  EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud()) << "the chips stayed at 115,200";
+  ASSERT_TRUE(rig.Send(rig.Job(5), 5));
+  rig.Run(Micros(1'000'000));
+  EXPECT_GT(rig.DrainNonces(), 0);
+}
+
 TEST(DriverTest, ANewTicketWhileMiningTakesEffectWithoutFalseHardwareErrors) {
   Rig rig(ChipModel::kBm1370, 2);
   ASSERT_TRUE(rig.RunUntilMining());

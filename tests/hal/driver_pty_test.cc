@@ -223,7 +223,7 @@ TEST(DriverPtyFaultTest, ASimulatorStoppedAcrossTheHostsRateChangeHearsTheNewRat
   // The simulator learns the host's rate by sampling its PTY (which carries none): the
   // recovery's request at the fast rate is heard only if it samples within the drain. At
   // 100 ms a loaded machine (the suite under load) sometimes ran it too late, twice.
-  config.recovery_drain = 1s;
+  config.baud_drain = 1s;
   DirectChain second(std::move(*OpenUart(sim.path, 115'200)), config);
   ASSERT_TRUE(second.Start().ok());
   // The host steps only when told: it resets, switches its rate and sends the CHIP_ID

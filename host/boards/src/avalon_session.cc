@@ -152,7 +152,7 @@ class AvalonSession final : public ChainSession {
   }
 
   void RetryIfFailed() {
-    if (retry_.Due(chain_.chain().state() == p::ChainState::kFailed)) {
+    if (retry_.Due(chain_.chain().state())) {
       (void)chain_.Start();
     }
   }

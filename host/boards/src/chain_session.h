@@ -15,6 +15,7 @@
 #include "hashrig/hal/board_client.h"
 #include "hashrig/hal/protocol/chain/controller.h"
 #include "hashrig/host/boards/board_kinds.h"
+#include "hashrig/host/boards/retry_when_failed.h"
 
 namespace hashrig::host {
 
@@ -52,32 +53,6 @@ std::unique_ptr<ChainSession> MakeAvalonSession(OpenedBoard board, const BoardSe
 std::unique_ptr<ChainSession> MakeFirmwareSession(std::unique_ptr<hal::BoardClient> client,
                                                   const hal::link::HelloReply& hello,
                                                   const BoardSettings& settings);
-
-// A chain that failed (nothing answered, every re-init spent) is started again once it has
-// been failed for kRetryFailed: Due(failed) says when, called every step.
-class RetryWhenFailed {
- public:
-  static constexpr std::chrono::seconds kRetryFailed{10};
-  bool Due(bool failed) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!failed) {
-      since_.reset();
-      return false;
-    }
-    if (!since_) {
-      since_ = now;
-      return false;
-    }
-    if (now - *since_ < kRetryFailed) {
-      return false;
-    }
-    since_.reset();
-    return true;
-  }
-
- private:
-  std::optional<std::chrono::steady_clock::time_point> since_;
-};
 
 // What every chain driven through the chain controller says alike: state, thermal state
 // and stop, the driver's problem, chips, the sensor's reading and fan, the clock, and the

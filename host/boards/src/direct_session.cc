@@ -185,7 +185,7 @@ class DirectSession final : public ChainSession {
 
  private:
   void RetryIfFailed() {
-    if (retry_.Due(chain_.chain().state() == p::ChainState::kFailed)) {
+    if (retry_.Due(chain_.chain().state())) {
       (void)chain_.Start();
     }
   }

@@ -76,7 +76,6 @@ constexpr const ModelInit& InitOf(ChipModel m) { return kInit[static_cast<int>(m
 
 constexpr double kPowerUpMhz = 50.0;
 constexpr Micros kPollAnswerWindow{1'000'000};
-constexpr Micros kBaudDrain{10'000};
 constexpr Micros kRetrySilence{250'000};       // replies come within milliseconds
 constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
 constexpr int kRateProbes = 2;
@@ -340,8 +339,7 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       NewDecoder(InfoOf(config_.model).response_size);
       return op;
     case 2:
-      next_at_ =
-          now + config_.recovery_drain;  // the frame leaves at the fast rate, the chips switch
+      next_at_ = now + config_.baud_drain;  // the frame leaves at the fast rate, the chips switch
       return Write(
           BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
     default:
@@ -430,7 +428,7 @@ bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) cons
   }
   if (config_.fast_baud && segment(1)) {
     broadcast(BaudRegisterAddress(model), FastBaudRegister(model));
-    delay = kBaudDrain;  // let the UART drain at the old rate first
+    delay = config_.baud_drain;  // the frame leaves at the old rate first
     return true;
   }
   if (config_.fast_baud && segment(1)) {

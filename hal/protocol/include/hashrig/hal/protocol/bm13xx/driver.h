@@ -53,9 +53,12 @@ struct DriverConfig {
   bool fast_baud = true;                    // switch to the model's fast rate at the end
   Micros reset_hold{100'000};
   Micros enumeration_silence{1'000'000};  // discovery ends after this much silence
-  // Rate recovery: how long the host stays at the fast rate after asking the chips back
-  // to the reset rate (the frame leaves, the chips switch).
-  Micros recovery_drain{100'000};
+  // How long the host keeps its rate after a frame that changes the chips' rate (the
+  // configuration's switch to the fast rate, the rate recovery's request for the reset
+  // rate): the frame leaves at the rate the chips are at, then they switch. A UART needs
+  // ~1 ms; a simulator on a PTY learns the host's rate by sampling the PTY when it reads,
+  // and on a loaded machine reads that late (docs/RELIABILITY.md).
+  Micros baud_drain{100'000};
   Megahertz ramp_step{6.25};
   Micros ramp_step_delay{100'000};
   Micros dead_after{60'000'000};  // no nonce for this long: poll the chip
