@@ -3,6 +3,7 @@
 // OpenSSL; and each fault class, which the driver must survive or report.
 #include "hashrig/hal/protocol/bm13xx/driver.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <set>
@@ -82,7 +83,17 @@ struct Rig {
     const Micros until = now + duration;
     while (now < until) {
       const Operation op = driver.Poll(now);
-      if (op.kind == Operation::Kind::kWrite && read_late > Micros(0)) {
+      if (op.kind == Operation::Kind::kWrite && !deaf && IsFastRateRequest(op)) {
+        deaf = deaf_after_fast_rate;
+        if (fast_rate_requests_lost > 0) {
+          --fast_rate_requests_lost;
+          now += step;
+          continue;
+        }
+      }
+      if (op.kind == Operation::Kind::kWrite && deaf) {
+        // the chips hear nothing more
+      } else if (op.kind == Operation::Kind::kWrite && read_late > Micros(0)) {
         const auto data = op.data();
         in_flight.push_back({now + read_late, {data.begin(), data.end()}});
       } else if (op.kind == Operation::Kind::kWrite) {
@@ -125,8 +136,20 @@ struct Rig {
     return job;
   }
 
+  bool IsFastRateRequest(const Operation& op) const {
+    const auto model = driver.config().model;
+    const auto frame = protocol::BroadcastWriteFrame(protocol::BaudRegisterAddress(model),
+                                                     protocol::FastBaudRegister(model));
+    const auto data = op.data();
+    return std::equal(data.begin(), data.end(), frame.bytes.begin(),
+                      frame.bytes.begin() + frame.size);
+  }
+
   bool starved = false;
-  Micros read_late{0};  // > 0: the chips get the host's bytes this late (above)
+  Micros read_late{0};                // > 0: the chips get the host's bytes this late (above)
+  int fast_rate_requests_lost = 0;    // requests for the fast rate lost on the way
+  bool deaf_after_fast_rate = false;  // the chips hear nothing after that request
+  bool deaf = false;
   std::deque<std::pair<Micros, std::vector<std::uint8_t>>> in_flight;
 
   int DrainNonces() {
@@ -406,6 +429,79 @@ TEST(DriverFaultTest, ARateChangeReadLateIsHeardAtTheRateItWasSentAt) {
   ASSERT_TRUE(rig.Send(rig.Job(5), 5));
   rig.Run(Micros(1'000'000));
   EXPECT_GT(rig.DrainNonces(), 0);
+}
+
+// The kind of fault above, at any delay: chips that miss the request for the fast rate
+// (lost, or heard at the wrong rate) are silent at it. The driver reads CHIP_ID at the
+// fast rate after switching; silent there, it steps back to 115,200, where they answer,
+// and asks again; missed twice, the chain mines at 115,200, the host and the chips at one
+// rate (before: the host at the fast rate, the chips at 115,200, no job heard).
+TEST(DriverFaultTest, ChipsThatMissTheFastRateRequestAreAskedAgain) {
+  Rig rig(ChipModel::kBm1370, 2);
+  rig.fast_rate_requests_lost = 1;
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
+      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  EXPECT_EQ(rig.fast_rate_requests_lost, 0);
+  EXPECT_EQ(rig.driver.rate_switch_misses(), 1);
+  EXPECT_FALSE(rig.driver.rate_fallback());
+  EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(ChipModel::kBm1370).fast_baud);
+  EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
+  ASSERT_TRUE(rig.Send(rig.Job(5), 5));
+  rig.Run(Micros(1'000'000));
+  EXPECT_GT(rig.DrainNonces(), 0);
+}
+
+// The check costs a round trip, not a silence: every chip answered, mining starts.
+TEST(DriverTest, TheFastRateCheckEndsOnceEveryChipAnswered) {
+  Rig rig(ChipModel::kBm1366, 6);
+  const auto fast = protocol::InfoOf(ChipModel::kBm1366).fast_baud;
+  while (rig.now < Micros(10'000'000) && rig.driver.host_baud() != fast) {
+    rig.Run(Micros(1000));
+  }
+  ASSERT_EQ(rig.driver.host_baud(), fast);
+  const Micros switched = rig.now;
+  ASSERT_TRUE(rig.RunUntilMining());
+  EXPECT_LT(rig.now - switched, Micros(50'000)) << "waited for a silence";
+  EXPECT_EQ(rig.driver.rate_switch_misses(), 0);
+}
+
+TEST(DriverFaultTest, ChipsThatNeverTakeTheFastRateMineAtTheResetRate) {
+  for (const ChipModel model : {ChipModel::kBm1397, ChipModel::kBm1370}) {
+    Rig rig(model, 2);
+    rig.fast_rate_requests_lost = 1000;
+    ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
+        << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+    EXPECT_TRUE(rig.driver.rate_fallback());
+    EXPECT_EQ(rig.driver.rate_switch_misses(), 2);
+    EXPECT_EQ(rig.driver.host_baud(), protocol::kResetBaud);
+    EXPECT_EQ(rig.chain.host_baud(), protocol::kResetBaud);
+    ASSERT_TRUE(rig.Send(rig.Job(6), 6));
+    rig.Run(Micros(1'000'000));
+    EXPECT_GT(rig.DrainNonces(), 0) << protocol::InfoOf(model).name;
+  }
+}
+
+// The instance of the kind that baud_drain alone cannot cover: bytes later than it.
+TEST(DriverFaultTest, ARateChangeReadLaterThanTheDrainLeavesHostAndChipsAtOneRate) {
+  Rig rig(ChipModel::kBm1370, 2);
+  rig.read_late = Micros(150'000);
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
+      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  rig.Run(Micros(200'000));
+  EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
+  ASSERT_TRUE(rig.Send(rig.Job(7), 7));
+  rig.Run(Micros(1'000'000));
+  EXPECT_GT(rig.DrainNonces(), 0);
+}
+
+TEST(DriverFaultTest, ChipsSilentAfterTheRateSwitchFailTheChainWithWhy) {
+  Rig rig(ChipModel::kBm1368, 3);
+  rig.deaf_after_fast_rate = true;
+  EXPECT_FALSE(rig.RunUntilMining(Micros(30'000'000)));
+  EXPECT_EQ(rig.driver.state(), ChainState::kFailed);
+  EXPECT_EQ(rig.driver.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(std::string(rig.driver.status().message()).find("fast UART rate"), std::string::npos)
+      << rig.driver.status().message();
 }
 
 TEST(DriverTest, ANewTicketWhileMiningTakesEffectWithoutFalseHardwareErrors) {

@@ -160,6 +160,10 @@ class DirectSession final : public ChainSession {
     if (const auto other = d.other_model(); other && d.chips_found() == 0) {
       const std::string name(p::InfoOf(*other).name);
       s.problem = "the chips are " + name + ", not the configured model (set --chip " + name + ")";
+    } else if (d.rate_fallback()) {
+      s.problem = "the chips did not take the fast UART rate (" +
+                  std::to_string(p::InfoOf(d.config().model).fast_baud) +
+                  " baud) when asked twice: mining at 115,200 baud";
     }
     s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();

@@ -79,6 +79,7 @@ constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kRetrySilence{250'000};       // replies come within milliseconds
 constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
 constexpr int kRateProbes = 2;
+constexpr int kRateSwitchTries = 2;  // requests for the fast rate before mining at the reset rate
 
 }  // namespace
 
@@ -100,6 +101,10 @@ void Bm13xxDriver::Start(Micros now) {
   recovery_step_ = 0;
   rate_probes_ = 0;
   rate_recovered_ = false;
+  verify_step_ = 0;
+  answers_ = 0;
+  rate_switch_misses_ = 0;
+  rate_fallback_ = false;
   chips_ = {};
   slots_ = {};
   events_size_ = 0;
@@ -170,12 +175,16 @@ Operation Bm13xxDriver::Poll(Micros now) {
     case ChainState::kEnumerating:
       return EnumerateStep(now);
     case ChainState::kConfiguring: {
+      if (verify_step_ > 0) {
+        return VerifyRateStep(now);
+      }
       Micros delay{0};
       if (!ConfigOp(step_, op, delay)) {
-        state_ = ChainState::kMining;
-        for (int i = 0; i < found_; ++i) {
-          chips_[static_cast<std::size_t>(i)].last_nonce = now;
+        if (config_.fast_baud) {
+          verify_step_ = 1;
+          return VerifyRateStep(now);
         }
+        EnterMining(now);
         return {};
       }
       ++step_;
@@ -206,6 +215,78 @@ Operation Bm13xxDriver::Poll(Micros now) {
       return {};
   }
   return {};
+}
+
+void Bm13xxDriver::EnterMining(Micros now) {
+  state_ = ChainState::kMining;
+  verify_step_ = 0;
+  for (int i = 0; i < found_; ++i) {
+    chips_[static_cast<std::size_t>(i)].last_nonce = now;
+  }
+}
+
+// After the switch to the fast rate the chips must answer a CHIP_ID read at it. Chips
+// silent there that answer at the reset rate missed the request (a frame lost, or heard
+// at the old rate: a simulator that reads the PTY late): asked again, kRateSwitchTries in
+// all, then the chain mines at the reset rate (rate_fallback()). Silent at both: failed.
+// Steps: 1 read at the fast rate, 2 wait; 3 back to the reset rate, 4 read, 5 wait;
+// 6 the request again, then 1.
+Operation Bm13xxDriver::VerifyRateStep(Micros now) {
+  Operation op;
+  const std::uint32_t fast = InfoOf(config_.model).fast_baud;
+  switch (verify_step_) {
+    case 1:
+    case 4:
+      ++verify_step_;
+      answers_ = 0;
+      last_response_ = now;
+      return Write(BroadcastReadFrame(reg::kChipId));
+    case 2:
+    case 5: {
+      // Every chip answered, or a silence after the last answer (none: a starved host's
+      // answers come late, so the longer one).
+      const Micros silence =
+          answers_ == 0 ? std::max(config_.enumeration_silence, kUnansweredRetry) : kRetrySilence;
+      if (answers_ < found_ && now - last_response_ < silence) {
+        next_at_ = last_response_ + silence;
+        return {};
+      }
+      if (verify_step_ == 2 && answers_ > 0) {
+        EnterMining(now);
+        return {};
+      }
+      if (verify_step_ == 2) {
+        verify_step_ = 4;
+        op.kind = Operation::Kind::kSetBaud;
+        op.baud = kResetBaud;
+        baud_ = kResetBaud;
+        NewDecoder(decoder_.frame_size());
+        return op;
+      }
+      if (answers_ == 0) {
+        Fail(Status(StatusCode::kNotFound,
+                    "no chip answered after the switch to the fast UART rate, at that rate or "
+                    "at the reset rate (115,200 baud)"));
+        return {};
+      }
+      if (++rate_switch_misses_ < kRateSwitchTries) {
+        verify_step_ = 6;
+        next_at_ = now + config_.baud_drain;  // the frame leaves at the old rate first
+        return Write(BroadcastWriteFrame(BaudRegisterAddress(config_.model),
+                                         FastBaudRegister(config_.model)));
+      }
+      rate_fallback_ = true;  // they hear the reset rate: mine there
+      EnterMining(now);
+      return {};
+    }
+    default:
+      verify_step_ = 1;
+      op.kind = Operation::Kind::kSetBaud;
+      op.baud = fast;
+      baud_ = fast;
+      NewDecoder(decoder_.frame_size());
+      return op;
+  }
 }
 
 Operation Bm13xxDriver::ResetStep(Micros now) {
@@ -464,6 +545,12 @@ void Bm13xxDriver::OnResponse(const Response& r, Micros now) {
       return;
     }
     found_ = std::min(found_ + 1, kMaxChips);
+    return;
+  }
+  if ((verify_step_ == 2 || verify_step_ == 5) && r.byte7 == reg::kChipId) {
+    if (++answers_ >= found_) {  // every chip hears the rate being checked: on at once
+      next_at_ = now;
+    }
     return;
   }
   if (poll_chip_ >= 0 && r.byte7 == reg::kChipId &&

@@ -14,7 +14,9 @@
 // nothing — so the driver asks at that rate for the reset rate and enumerates again)
 // → the model's pre-address writes → chain inactive → addresses
 // (interval 256 / chips) → per-chip core setup and CHIP_NONCE_OFFSET → ticket mask →
-// stepped frequency ramp → HASH_COUNTING_NUMBER → version mask → baud switch → mining.
+// stepped frequency ramp → HASH_COUNTING_NUMBER → version mask → baud switch → a CHIP_ID
+// read at the fast rate (chips silent there but answering at the reset rate are asked
+// again, then mine at the reset rate) → mining.
 #pragma once
 
 #include <array>
@@ -120,6 +122,11 @@ class Bm13xxDriver final : public ChipDriver {
   std::uint32_t enumeration_damage() const { return damage_; }
   // The chain answered only at the fast rate (left there by an earlier session).
   bool rate_recovered() const { return rate_recovered_; }
+  // The chips did not answer at the fast rate after being asked for it twice, but do at
+  // the reset rate: the chain mines at 115,200 baud (host_baud()).
+  bool rate_fallback() const { return rate_fallback_; }
+  // Requests for the fast rate the chips missed since Start (0 on a clean line).
+  int rate_switch_misses() const { return rate_switch_misses_; }
   double ticket_difficulty() const;
   const DriverConfig& config() const { return config_; }
 
@@ -142,6 +149,8 @@ class Bm13xxDriver final : public ChipDriver {
   Operation EnumerateStep(Micros now);
   Operation EndAttempt(Micros now);
   Operation RecoverRateStep(Micros now);
+  Operation VerifyRateStep(Micros now);
+  void EnterMining(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);
   void OnResponse(const Response& r, Micros now);
@@ -172,6 +181,10 @@ class Bm13xxDriver final : public ChipDriver {
   int recovery_step_ = 0;  // > 0 while asking a chain at the fast rate to slow down
   int rate_probes_ = 0;
   bool rate_recovered_ = false;
+  int verify_step_ = 0;  // > 0 while checking the chips answer at the fast rate
+  int answers_ = 0;      // CHIP_ID answers to the check's read
+  int rate_switch_misses_ = 0;
+  bool rate_fallback_ = false;
   int reinits_ = 0;
   std::array<Chip, kMaxChips> chips_{};
   std::array<JobSlot, kJobSlots> slots_{};
