@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole hashrig test suite on a fresh Debian 12 machine:
 #   1. g++ 12, Release: every unit and end-to-end test, lint (clang-format, clang-tidy per
-#      module); the benchmarks build; the two long suites that mostly wait (the 5-minute
-#      soak, the conformance suite: label beside-build) run while step 2 compiles;
+#      module); the benchmarks build;
 #   2. clang 14 with ASan+UBSan: the unit tests again, the end-to-end suites that run in
 #      the test process (label e2e-inprocess: the pool loopback, the drivers over PTYs)
 #      and the libFuzzer targets, each run for a fixed time;
@@ -34,20 +33,6 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DHASHRIG_SHARED_DATA_DIR="$shared_data" >/dev/null
 cmake --build build/release -j"$jobs"
 
-status=0
-
-# The Release tests labelled `beside-build` (the 5-minute soak: ~70 s of CPU in its 300;
-# the conformance suite: ~17 s in its 210) wait on processes and timers far more than
-# they compute, and hold on a busy machine (issue 13, point 5): they run while the ASan
-# build compiles, not in a slot of the Release tests (~110 s less in all, issue 13,
-# point 6). Their output follows the build's.
-echo "== test, beside the next build: g++ Release (label beside-build)"
-beside_log=build/release/Testing/beside-build.log
-mkdir -p build/release/Testing
-ctest --test-dir build/release -j"$jobs" --output-on-failure --timeout 900 -L beside-build \
-  >"$beside_log" 2>&1 &
-beside_pid=$!
-
 echo "== build: clang 14 ASan+UBSan with fuzzers (build/asan)"
 # Without what it does not run: the suites of hashrig processes and the MCU image (Release
 # runs those).
@@ -56,20 +41,16 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DHASHRIG_SANITIZE=ON -DHASHRIG_FUZZ=ON -DHASHRIG_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON \
   -DHASHRIG_PROCESS_E2E=OFF -DHASHRIG_BUILD_MCU=OFF \
   -DHASHRIG_SHARED_DATA_DIR="$shared_data" >/dev/null
-cmake --build build/asan -j"$jobs" || status=1
+cmake --build build/asan -j"$jobs"
 
-# One ctest at a time in a build tree (each writes its Testing/Temporary logs).
-wait "$beside_pid" || status=1
-echo "== test (ran beside the ASan build): g++ Release, label beside-build"
-cat "$beside_log"
+status=0
 
 # Twice as many tests as cores (both builds): the soak, the conformance suite and most
 # end-to-end tests wait on processes or timers far more than they compute, and their
 # verdicts hold on a busy machine (issue 13, point 5), so the CPU-bound ones run beside
 # them (ASan: 230 s at -j3, 180 s at -j4).
 echo "== test: g++ Release (unit, end-to-end, lint)"
-ctest --test-dir build/release -j"$((jobs * 2))" --output-on-failure --timeout 600 \
-  -LE beside-build || status=1
+ctest --test-dir build/release -j"$((jobs * 2))" --output-on-failure --timeout 600 || status=1
 
 echo "== test: clang 14 ASan+UBSan (unit, in-process end-to-end, fuzz)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
