@@ -80,6 +80,7 @@ constexpr Micros kRetrySilence{250'000};       // replies come within millisecon
 constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
 constexpr int kRateProbes = 2;
 constexpr int kRateSwitchTries = 2;  // requests for the fast rate before mining at the reset rate
+constexpr int kRateCheckRounds = 3;  // reads at both rates, all silent, before failing
 
 }  // namespace
 
@@ -104,6 +105,7 @@ void Bm13xxDriver::Start(Micros now) {
   verify_step_ = 0;
   answers_ = 0;
   rate_switch_misses_ = 0;
+  silent_rounds_ = 0;
   rate_fallback_ = false;
   chips_ = {};
   slots_ = {};
@@ -228,12 +230,12 @@ void Bm13xxDriver::EnterMining(Micros now) {
 // After the switch to the fast rate the chips must answer a CHIP_ID read at it. Chips
 // silent there that answer at the reset rate missed the request (a frame lost, or heard
 // at the old rate: a simulator that reads the PTY late): asked again, kRateSwitchTries in
-// all, then the chain mines at the reset rate (rate_fallback()). Silent at both: failed.
+// all, then the chain mines at the reset rate (rate_fallback()). Silent at both rates is
+// read again, each round waiting longer (a starved simulator answers late: the conformance
+// suite beside a build), kRateCheckRounds in all; only then has the chain failed.
 // Steps: 1 read at the fast rate, 2 wait; 3 back to the reset rate, 4 read, 5 wait;
-// 6 the request again, then 1.
+// 6 the request again, 7 the fast rate, then 1.
 Operation Bm13xxDriver::VerifyRateStep(Micros now) {
-  Operation op;
-  const std::uint32_t fast = InfoOf(config_.model).fast_baud;
   switch (verify_step_) {
     case 1:
     case 4:
@@ -243,10 +245,12 @@ Operation Bm13xxDriver::VerifyRateStep(Micros now) {
       return Write(BroadcastReadFrame(reg::kChipId));
     case 2:
     case 5: {
-      // Every chip answered, or a silence after the last answer (none: a starved host's
-      // answers come late, so the longer one).
+      // Every chip answered, or a silence after the last answer (none: the longer one,
+      // longer each round).
       const Micros silence =
-          answers_ == 0 ? std::max(config_.enumeration_silence, kUnansweredRetry) : kRetrySilence;
+          answers_ == 0
+              ? std::max(config_.enumeration_silence, kUnansweredRetry) * (1 + silent_rounds_)
+              : kRetrySilence;
       if (answers_ < found_ && now - last_response_ < silence) {
         next_at_ = last_response_ + silence;
         return {};
@@ -257,36 +261,49 @@ Operation Bm13xxDriver::VerifyRateStep(Micros now) {
       }
       if (verify_step_ == 2) {
         verify_step_ = 4;
-        op.kind = Operation::Kind::kSetBaud;
-        op.baud = kResetBaud;
-        baud_ = kResetBaud;
-        NewDecoder(decoder_.frame_size());
-        return op;
+        return SetBaudOp(kResetBaud);
       }
-      if (answers_ == 0) {
-        Fail(Status(StatusCode::kNotFound,
-                    "no chip answered after the switch to the fast UART rate, at that rate or "
-                    "at the reset rate (115,200 baud)"));
-        return {};
-      }
-      if (++rate_switch_misses_ < kRateSwitchTries) {
-        verify_step_ = 6;
-        next_at_ = now + config_.baud_drain;  // the frame leaves at the old rate first
-        return Write(BroadcastWriteFrame(BaudRegisterAddress(config_.model),
-                                         FastBaudRegister(config_.model)));
-      }
-      rate_fallback_ = true;  // they hear the reset rate: mine there
-      EnterMining(now);
-      return {};
+      return AfterResetRateRead(now);
     }
+    case 6:
+      verify_step_ = 7;
+      next_at_ = now + config_.baud_drain;  // the frame leaves at the old rate first
+      return Write(
+          BroadcastWriteFrame(BaudRegisterAddress(config_.model), FastBaudRegister(config_.model)));
     default:
       verify_step_ = 1;
-      op.kind = Operation::Kind::kSetBaud;
-      op.baud = fast;
-      baud_ = fast;
-      NewDecoder(decoder_.frame_size());
-      return op;
+      return SetBaudOp(InfoOf(config_.model).fast_baud);
   }
+}
+
+// The rate check's read at the reset rate is over (step 5).
+Operation Bm13xxDriver::AfterResetRateRead(Micros now) {
+  if (answers_ == 0) {  // silent at both rates this round
+    if (++silent_rounds_ < kRateCheckRounds) {
+      verify_step_ = 7;
+      return {};
+    }
+    Fail(Status(StatusCode::kNotFound,
+                "no chip answered after the switch to the fast UART rate, at that rate or "
+                "at the reset rate (115,200 baud)"));
+    return {};
+  }
+  if (++rate_switch_misses_ < kRateSwitchTries) {
+    verify_step_ = 6;
+    return {};
+  }
+  rate_fallback_ = true;  // they hear the reset rate: mine there
+  EnterMining(now);
+  return {};
+}
+
+Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud) {
+  Operation op;
+  op.kind = Operation::Kind::kSetBaud;
+  op.baud = baud;
+  baud_ = baud;
+  NewDecoder(decoder_.frame_size());
+  return op;
 }
 
 Operation Bm13xxDriver::ResetStep(Micros now) {

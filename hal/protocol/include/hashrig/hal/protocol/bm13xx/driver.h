@@ -150,6 +150,8 @@ class Bm13xxDriver final : public ChipDriver {
   Operation EndAttempt(Micros now);
   Operation RecoverRateStep(Micros now);
   Operation VerifyRateStep(Micros now);
+  Operation AfterResetRateRead(Micros now);
+  Operation SetBaudOp(std::uint32_t baud);
   void EnterMining(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);
@@ -184,6 +186,7 @@ class Bm13xxDriver final : public ChipDriver {
   int verify_step_ = 0;  // > 0 while checking the chips answer at the fast rate
   int answers_ = 0;      // CHIP_ID answers to the check's read
   int rate_switch_misses_ = 0;
+  int silent_rounds_ = 0;  // rate-check rounds silent at both rates
   bool rate_fallback_ = false;
   int reinits_ = 0;
   std::array<Chip, kMaxChips> chips_{};
