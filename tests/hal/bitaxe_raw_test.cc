@@ -11,6 +11,7 @@
 #include "hashrig/hal/protocol/devices/tps546.h"
 #include "hashrig/hal/sim/control_port.h"
 #include "support/control_port_link.h"
+#include "support/forwarding_link.h"
 
 namespace hashrig::hal {
 namespace {
@@ -72,10 +73,9 @@ TEST(BitaxeRawTest, RefusalsAndSilenceAreErrors) {
 // reply within 1 s" while the reply was waiting. A host thread run again only after the
 // deadline (here: its first read returns after twice the timeout, with nothing) judged
 // the time before reading what had arrived meanwhile.
-class StarvedLink final : public ByteLink {
+class StarvedLink final : public testing::ForwardingLink {
  public:
-  explicit StarvedLink(ByteLink& inner) : inner_(inner) {}
-  Error Write(std::span<const std::uint8_t> bytes) override { return inner_.Write(bytes); }
+  explicit StarvedLink(ByteLink& inner) : ForwardingLink(inner) {}
   Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
                 std::size_t& received) override {
     if (!slept_) {
@@ -84,14 +84,10 @@ class StarvedLink final : public ByteLink {
       received = 0;
       return {};
     }
-    return inner_.ReadFor(buffer, timeout, received);
+    return ForwardingLink::ReadFor(buffer, timeout, received);
   }
-  Error SetBaud(std::uint32_t) override { return {}; }
-  Error SetReset(bool) override { return {}; }
-  std::string Describe() const override { return "starved " + inner_.Describe(); }
 
  private:
-  ByteLink& inner_;
   bool slept_ = false;
 };
 

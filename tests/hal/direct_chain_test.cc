@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "hashrig/hal/sim_link.h"
+#include "support/forwarding_link.h"
 
 namespace hashrig::hal {
 namespace {
@@ -20,13 +21,13 @@ using namespace std::chrono_literals;
 // The simulated chain behind a link whose answers become readable only `lag` after the
 // write that asked for them: a host thread that ran again only later finds them all
 // waiting at once, as the chips' answers wait in a UART's buffer on a loaded board.
-class LateLink final : public ByteLink {
+class LateLink final : public testing::ForwardingLink {
  public:
   LateLink(std::unique_ptr<ByteLink> inner, std::chrono::milliseconds lag)
-      : inner_(std::move(inner)), lag_(lag) {}
+      : ForwardingLink(std::move(inner)), lag_(lag) {}
   Error Write(std::span<const std::uint8_t> bytes) override {
     written_at_ = std::chrono::steady_clock::now();
-    return inner_->Write(bytes);
+    return ForwardingLink::Write(bytes);
   }
   Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
                 std::size_t& received) override {
@@ -34,14 +35,10 @@ class LateLink final : public ByteLink {
       received = 0;  // not there yet
       return {};
     }
-    return inner_->ReadFor(buffer, timeout, received);
+    return ForwardingLink::ReadFor(buffer, timeout, received);
   }
-  Error SetBaud(std::uint32_t baud) override { return inner_->SetBaud(baud); }
-  Error SetReset(bool asserted) override { return inner_->SetReset(asserted); }
-  std::string Describe() const override { return "late " + inner_->Describe(); }
 
  private:
-  std::unique_ptr<ByteLink> inner_;
   std::chrono::milliseconds lag_;
   std::chrono::steady_clock::time_point written_at_{};
 };

@@ -11,6 +11,7 @@
 #include "hashrig/hal/sim/peripherals.h"
 #include "hashrig/hal/sim/rigs.h"
 #include "hashrig/hal/sim_link.h"
+#include "support/forwarding_link.h"
 
 namespace hashrig::hal {
 namespace {
@@ -149,27 +150,17 @@ TEST(BitaxeBoardTest, ABoardWithoutARegulatorPowersItself) {
 
 // A control port on which requests to the regulator (I2C 0x24) get no reply at all, as
 // when one is lost on a loaded host; everything else passes.
-class RegulatorUnansweredLink final : public ByteLink {
+class RegulatorUnansweredLink final : public testing::ForwardingLink {
  public:
   explicit RegulatorUnansweredLink(std::shared_ptr<SimBoardClock> board)
-      : inner_(std::move(board)) {}
+      : ForwardingLink(std::make_unique<SimControlLink>(std::move(board))) {}
   Error Write(std::span<const std::uint8_t> bytes) override {
     // [length (2), id, bus, page, command, I2C address, ...]
     if (bytes.size() > 6 && bytes[4] == bitaxe_raw::kPageI2c && bytes[6] == 0x24) {
       return {};
     }
-    return inner_.Write(bytes);
+    return ForwardingLink::Write(bytes);
   }
-  Error ReadFor(std::span<std::uint8_t> buffer, std::chrono::milliseconds timeout,
-                std::size_t& received) override {
-    return inner_.ReadFor(buffer, timeout, received);
-  }
-  Error SetBaud(std::uint32_t) override { return {}; }
-  Error SetReset(bool) override { return {}; }
-  std::string Describe() const override { return "lossy control port"; }
-
- private:
-  SimControlLink inner_;
 };
 
 // Found in the suite under load: one probe of the TPS546 that got no reply made the host
