@@ -180,7 +180,10 @@ TEST(DriverPtyFaultTest, SessionAfterSessionOnOneSimulator) {
       EXPECT_EQ(chain.driver().chips_found(), 3);
       EXPECT_EQ(chain.driver().rate_recovered(), session > 1) << "session " << session;
       ASSERT_TRUE(SendWork(chain.driver(), session));
-      EXPECT_GE(Mine(chain, session, 3, 20s), 3) << "session " << session;
+      EXPECT_GE(Mine(chain, session, 3, 20s), 3)
+          << "session " << session << ": rate misses " << chain.driver().rate_switch_misses()
+          << (chain.driver().rate_fallback() ? ", mining at 115,200" : "") << ", host at "
+          << chain.driver().host_baud() << " baud";
     }
   }
 }

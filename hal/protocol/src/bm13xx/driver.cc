@@ -261,7 +261,7 @@ Operation Bm13xxDriver::VerifyRateStep(Micros now) {
       }
       if (verify_step_ == 2) {
         verify_step_ = 4;
-        return SetBaudOp(kResetBaud);
+        return SetBaudOp(kResetBaud, now);
       }
       return AfterResetRateRead(now);
     }
@@ -272,7 +272,7 @@ Operation Bm13xxDriver::VerifyRateStep(Micros now) {
           BroadcastWriteFrame(BaudRegisterAddress(config_.model), FastBaudRegister(config_.model)));
     default:
       verify_step_ = 1;
-      return SetBaudOp(InfoOf(config_.model).fast_baud);
+      return SetBaudOp(InfoOf(config_.model).fast_baud, now);
   }
 }
 
@@ -297,7 +297,14 @@ Operation Bm13xxDriver::AfterResetRateRead(Micros now) {
   return {};
 }
 
-Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud) {
+// A rate change within the check. Its next read waits twice the drain: answers to the
+// read before, sent late by a starved simulator (or received before the change and read
+// after it), must not count for the read at the new rate — at the reset rate they made
+// chips at the fast rate look as if they had missed the request, and after a second such
+// round the host mined at 115,200 to chips at 1 Mbaud (DriverPtyFaultTest.SessionAfter…
+// under load).
+Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud, Micros now) {
+  next_at_ = now + 2 * config_.baud_drain;
   Operation op;
   op.kind = Operation::Kind::kSetBaud;
   op.baud = baud;

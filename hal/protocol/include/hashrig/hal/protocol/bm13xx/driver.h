@@ -151,7 +151,7 @@ class Bm13xxDriver final : public ChipDriver {
   Operation RecoverRateStep(Micros now);
   Operation VerifyRateStep(Micros now);
   Operation AfterResetRateRead(Micros now);
-  Operation SetBaudOp(std::uint32_t baud);
+  Operation SetBaudOp(std::uint32_t baud, Micros now);
   void EnterMining(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);
