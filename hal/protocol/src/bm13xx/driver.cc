@@ -233,8 +233,8 @@ void Bm13xxDriver::EnterMining(Micros now) {
 // all, then the chain mines at the reset rate (rate_fallback()). Silent at both rates is
 // read again, each round waiting longer (a starved simulator answers late: the conformance
 // suite beside a build), kRateCheckRounds in all; only then has the chain failed.
-// Steps: 1 read at the fast rate, 2 wait; 3 back to the reset rate, 4 read, 5 wait;
-// 6 the request again, 7 the fast rate, then 1.
+// Steps: 1 read at the fast rate, 2 wait (silent: back to the reset rate); 4 read there,
+// 5 wait; 6 the request again; 7 the fast rate, then 1.
 Operation Bm13xxDriver::VerifyRateStep(Micros now) {
   switch (verify_step_) {
     case 1:
