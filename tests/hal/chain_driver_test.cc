@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -140,6 +141,18 @@ struct Rig {
       job.merkle_root[i] = static_cast<std::uint8_t>(i * 17 + seed * 3);
     }
     return job;
+  }
+
+  // Whether a job sent now brings nonces within a second.
+  bool MinesAJob(std::uint32_t seed) {
+    if (!Send(Job(seed), seed)) {
+      return false;
+    }
+    Run(Micros(1'000'000));
+    return DrainNonces() > 0;
+  }
+  std::string Why() const {
+    return std::string(protocol::ToString(driver.state())) + ": " + driver.status().message();
   }
 
   bool IsFastRateRequest(const Operation& op) const {
@@ -428,14 +441,11 @@ TEST(DriverFaultTest, LateAnswersToTheFirstReadAreNeitherARateNorMoreChips) {
 TEST(DriverFaultTest, ARateChangeReadLateIsHeardAtTheRateItWasSentAt) {
   Rig rig(ChipModel::kBm1370, 2);
   rig.read_late = Micros(50'000);
-  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
-      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000))) << rig.Why();
   rig.Run(Micros(100'000));  // what the host sent last reaches the chips
   EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(ChipModel::kBm1370).fast_baud);
   EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud()) << "the chips stayed at 115,200";
-  ASSERT_TRUE(rig.Send(rig.Job(5), 5));
-  rig.Run(Micros(1'000'000));
-  EXPECT_GT(rig.DrainNonces(), 0);
+  EXPECT_TRUE(rig.MinesAJob(5));
 }
 
 // The kind of fault above, at any delay: chips that miss the request for the fast rate
@@ -446,16 +456,13 @@ TEST(DriverFaultTest, ARateChangeReadLateIsHeardAtTheRateItWasSentAt) {
 TEST(DriverFaultTest, ChipsThatMissTheFastRateRequestAreAskedAgain) {
   Rig rig(ChipModel::kBm1370, 2);
   rig.fast_rate_requests_lost = 1;
-  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
-      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000))) << rig.Why();
   EXPECT_EQ(rig.fast_rate_requests_lost, 0);
   EXPECT_EQ(rig.driver.rate_switch_misses(), 1);
   EXPECT_FALSE(rig.driver.rate_fallback());
   EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(ChipModel::kBm1370).fast_baud);
   EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
-  ASSERT_TRUE(rig.Send(rig.Job(5), 5));
-  rig.Run(Micros(1'000'000));
-  EXPECT_GT(rig.DrainNonces(), 0);
+  EXPECT_TRUE(rig.MinesAJob(5));
 }
 
 // The check costs a round trip, not a silence: every chip answered, mining starts.
@@ -476,15 +483,12 @@ TEST(DriverFaultTest, ChipsThatNeverTakeTheFastRateMineAtTheResetRate) {
   for (const ChipModel model : {ChipModel::kBm1397, ChipModel::kBm1370}) {
     Rig rig(model, 2);
     rig.fast_rate_requests_lost = 1000;
-    ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
-        << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+    ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000))) << rig.Why();
     EXPECT_TRUE(rig.driver.rate_fallback());
     EXPECT_EQ(rig.driver.rate_switch_misses(), 2);
     EXPECT_EQ(rig.driver.host_baud(), protocol::kResetBaud);
     EXPECT_EQ(rig.chain.host_baud(), protocol::kResetBaud);
-    ASSERT_TRUE(rig.Send(rig.Job(6), 6));
-    rig.Run(Micros(1'000'000));
-    EXPECT_GT(rig.DrainNonces(), 0) << protocol::InfoOf(model).name;
+    EXPECT_TRUE(rig.MinesAJob(6)) << protocol::InfoOf(model).name;
   }
 }
 
@@ -492,13 +496,10 @@ TEST(DriverFaultTest, ChipsThatNeverTakeTheFastRateMineAtTheResetRate) {
 TEST(DriverFaultTest, ARateChangeReadLaterThanTheDrainLeavesHostAndChipsAtOneRate) {
   Rig rig(ChipModel::kBm1370, 2);
   rig.read_late = Micros(150'000);
-  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
-      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000))) << rig.Why();
   rig.Run(Micros(200'000));
   EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
-  ASSERT_TRUE(rig.Send(rig.Job(7), 7));
-  rig.Run(Micros(1'000'000));
-  EXPECT_GT(rig.DrainNonces(), 0);
+  EXPECT_TRUE(rig.MinesAJob(7));
 }
 
 // The conformance suite beside a build (noisy-3): the chips took the fast rate, but the
@@ -508,8 +509,7 @@ TEST(DriverFaultTest, ARateChangeReadLaterThanTheDrainLeavesHostAndChipsAtOneRat
 TEST(DriverFaultTest, ChipsThatAnswerTheRateCheckLateStillMineAtTheFastRate) {
   Rig rig(ChipModel::kBm1370, 2);
   rig.late_after_fast_rate = Micros(1'200'000);
-  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000)))
-      << protocol::ToString(rig.driver.state()) << ": " << rig.driver.status().message();
+  ASSERT_TRUE(rig.RunUntilMining(Micros(30'000'000))) << rig.Why();
   EXPECT_FALSE(rig.driver.rate_fallback());
   EXPECT_EQ(rig.driver.host_baud(), protocol::InfoOf(ChipModel::kBm1370).fast_baud);
   // The simulator runs again (a chip polled 1.2 s late would be dead); what it had not
@@ -518,9 +518,7 @@ TEST(DriverFaultTest, ChipsThatAnswerTheRateCheckLateStillMineAtTheFastRate) {
   rig.Run(Micros(1'300'000));
   EXPECT_EQ(rig.chain.host_baud(), rig.driver.host_baud());
   ASSERT_EQ(rig.driver.state(), ChainState::kMining);
-  ASSERT_TRUE(rig.Send(rig.Job(8), 8));
-  rig.Run(Micros(1'000'000));
-  EXPECT_GT(rig.DrainNonces(), 0);
+  EXPECT_TRUE(rig.MinesAJob(8));
 }
 
 TEST(DriverFaultTest, ChipsSilentAfterTheRateSwitchFailTheChainWithWhy) {
