@@ -104,8 +104,7 @@ TEST(CaptureTest, TheChipsHearOnlyTheirRate) {
   c.start_baud = 115'200;
   c.bursts = {
       {0, true, 115'200, address},  // heard
-      {10, true, 115'200,
-       Bytes(p::BroadcastWriteFrame(p::BaudRegisterAddress(model), p::FastBaudRegister(model)))},
+      {10, true, 115'200, Bytes(p::FastRateRequest(model))},
       {20, true, 115'200, address},    // the chips now listen at 1 Mbaud: unheard
       {30, true, 1'000'000, address},  // heard
       {40, true, 115'200, {}, true},   // nRST released: power-on rate

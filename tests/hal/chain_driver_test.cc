@@ -156,9 +156,7 @@ struct Rig {
   }
 
   bool IsFastRateRequest(const Operation& op) const {
-    const auto model = driver.config().model;
-    const auto frame = protocol::BroadcastWriteFrame(protocol::BaudRegisterAddress(model),
-                                                     protocol::FastBaudRegister(model));
+    const auto frame = protocol::FastRateRequest(driver.config().model);
     const auto data = op.data();
     return std::equal(data.begin(), data.end(), frame.bytes.begin(),
                       frame.bytes.begin() + frame.size);

@@ -81,7 +81,7 @@ class AvalonSession final : public ChainSession {
     while (chain_.chain().NextNonce(n)) {
       found.push_back(ToFound(n, true));
     }
-    RetryIfFailed();
+    retry_.RestartIfDue(chain_);
     return std::chrono::milliseconds(0);  // the driver paces its polls; a step waits for answers
   }
 
@@ -149,12 +149,6 @@ class AvalonSession final : public ChainSession {
       jobs_.pop_front();
     }
     return *jobs_.back();
-  }
-
-  void RetryIfFailed() {
-    if (retry_.Due(chain_.chain().state())) {
-      (void)chain_.Start();
-    }
   }
 
   avalon::Transport transport_;

@@ -116,7 +116,7 @@ class DirectSession final : public ChainSession {
             tuner_.Step(mining, good, driver.config().ticket_difficulty, SteadyClock::now())) {
       driver.SetTicket(*ticket);
     }
-    RetryIfFailed();
+    retry_.RestartIfDue(chain_);
     return mining ? kMiningCadence : std::chrono::milliseconds(0);
   }
 
@@ -162,8 +162,9 @@ class DirectSession final : public ChainSession {
       s.problem = "the chips are " + name + ", not the configured model (set --chip " + name + ")";
     } else if (d.rate_fallback()) {
       s.problem = "the chips did not take the fast UART rate (" +
-                  std::to_string(p::InfoOf(d.config().model).fast_baud) +
-                  " baud) when asked twice: mining at 115,200 baud";
+                  std::to_string(p::InfoOf(d.config().model).fast_baud) + " baud) when asked " +
+                  std::to_string(p::Bm13xxDriver::kRateSwitchTries) +
+                  " times: mining at 115,200 baud";
     }
     s.nominal_hashrate = p::NominalHashrate(d.config().model, s.frequency, s.expected_chips);
     s.core = chain_.core();
@@ -188,12 +189,6 @@ class DirectSession final : public ChainSession {
   }
 
  private:
-  void RetryIfFailed() {
-    if (retry_.Due(chain_.chain().state())) {
-      (void)chain_.Start();
-    }
-  }
-
   hal::DirectChain chain_;
   TicketTuner tuner_;
   RetryWhenFailed retry_;

@@ -79,8 +79,14 @@ constexpr Micros kPollAnswerWindow{1'000'000};
 constexpr Micros kRetrySilence{250'000};       // replies come within milliseconds
 constexpr Micros kUnansweredRetry{1'000'000};  // ... unless the host is starved
 constexpr int kRateProbes = 2;
-constexpr int kRateSwitchTries = 2;  // requests for the fast rate before mining at the reset rate
 constexpr int kRateCheckRounds = 3;  // reads at both rates, all silent, before failing
+
+Operation HostRate(std::uint32_t baud) {
+  Operation op;
+  op.kind = Operation::Kind::kSetBaud;
+  op.baud = baud;
+  return op;
+}
 
 }  // namespace
 
@@ -191,11 +197,7 @@ Operation Bm13xxDriver::Poll(Micros now) {
       }
       ++step_;
       next_at_ = now + delay;
-      if (op.kind == Operation::Kind::kSetBaud) {
-        baud_ = op.baud;
-        NewDecoder(decoder_.frame_size());
-      }
-      return op;
+      return op.kind == Operation::Kind::kSetBaud ? ChangeRate(op.baud) : op;
     }
     case ChainState::kMining:
       if (pending_mask_.kind != Operation::Kind::kNone) {
@@ -268,8 +270,7 @@ Operation Bm13xxDriver::VerifyRateStep(Micros now) {
     case 6:
       verify_step_ = 7;
       next_at_ = now + config_.baud_drain;  // the frame leaves at the old rate first
-      return Write(
-          BroadcastWriteFrame(BaudRegisterAddress(config_.model), FastBaudRegister(config_.model)));
+      return Write(FastRateRequest(config_.model));
     default:
       verify_step_ = 1;
       return SetBaudOp(InfoOf(config_.model).fast_baud, now);
@@ -305,22 +306,21 @@ Operation Bm13xxDriver::AfterResetRateRead(Micros now) {
 // under load).
 Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud, Micros now) {
   next_at_ = now + 2 * config_.baud_drain;
-  Operation op;
-  op.kind = Operation::Kind::kSetBaud;
-  op.baud = baud;
+  return ChangeRate(baud);
+}
+
+// The host's UART to `baud`: bytes half-read at the old rate are dropped with the decoder.
+Operation Bm13xxDriver::ChangeRate(std::uint32_t baud) {
   baud_ = baud;
   NewDecoder(decoder_.frame_size());
-  return op;
+  return HostRate(baud);
 }
 
 Operation Bm13xxDriver::ResetStep(Micros now) {
   Operation op;
   switch (step_++) {
     case 0:
-      op.kind = Operation::Kind::kSetBaud;
-      op.baud = kResetBaud;
-      baud_ = kResetBaud;
-      return op;
+      return ChangeRate(kResetBaud);
     case 1:
       op.kind = Operation::Kind::kReset;
       op.reset_asserted = true;
@@ -435,27 +435,19 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
 // Nothing answered at the reset rate: at the model's fast rate, ask every chip for the
 // reset rate, then enumerate again from the response-format switch.
 Operation Bm13xxDriver::RecoverRateStep(Micros now) {
-  Operation op;
   switch (recovery_step_++) {
     case 1:
-      op.kind = Operation::Kind::kSetBaud;
-      op.baud = InfoOf(config_.model).fast_baud;
-      baud_ = op.baud;
       NewDecoder(InfoOf(config_.model).response_size);
-      return op;
+      return ChangeRate(InfoOf(config_.model).fast_baud);
     case 2:
       next_at_ = now + config_.baud_drain;  // the frame leaves at the fast rate, the chips switch
-      return Write(
-          BroadcastWriteFrame(BaudRegisterAddress(config_.model), SlowBaudRegister(config_.model)));
+      return Write(SlowRateRequest(config_.model));
     default:
       recovery_step_ = 0;
       step_ = 0;
       attempts_ = 0;
       best_found_ = 0;
-      op.kind = Operation::Kind::kSetBaud;
-      op.baud = kResetBaud;
-      baud_ = kResetBaud;
-      return op;
+      return ChangeRate(kResetBaud);
   }
 }
 
@@ -532,13 +524,12 @@ bool Bm13xxDriver::ConfigOp(std::size_t step, Operation& op, Micros& delay) cons
     return true;
   }
   if (config_.fast_baud && segment(1)) {
-    broadcast(BaudRegisterAddress(model), FastBaudRegister(model));
+    op = Write(FastRateRequest(model));
     delay = config_.baud_drain;  // the frame leaves at the old rate first
     return true;
   }
   if (config_.fast_baud && segment(1)) {
-    op.kind = Operation::Kind::kSetBaud;
-    op.baud = InfoOf(model).fast_baud;
+    op = HostRate(InfoOf(model).fast_baud);
     return true;
   }
   return false;

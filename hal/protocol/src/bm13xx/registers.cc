@@ -141,6 +141,14 @@ std::uint32_t SlowBaudRegister(ChipModel model) {
   return model == ChipModel::kBm1397 ? 0x00007A31u : ResetBaudRegister(model);
 }
 
+CommandFrame FastRateRequest(ChipModel model) {
+  return BroadcastWriteFrame(BaudRegisterAddress(model), FastBaudRegister(model));
+}
+
+CommandFrame SlowRateRequest(ChipModel model) {
+  return BroadcastWriteFrame(BaudRegisterAddress(model), SlowBaudRegister(model));
+}
+
 std::uint32_t ChipBaud(ChipModel model, std::uint32_t value) {
   const std::uint32_t divider = model == ChipModel::kBm1397
                                     ? ((value >> 8) & 0x1F) | ((value >> 19) & 0x1E0)

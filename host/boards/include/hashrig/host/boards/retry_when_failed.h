@@ -41,6 +41,14 @@ class RetryWhenFailed {
     return true;
   }
 
+  // Starts `chain` (a hal::DirectChain or hal::AvalonChain) again when Due.
+  template <typename Chain>
+  void RestartIfDue(Chain& chain) {
+    if (Due(chain.chain().state())) {
+      (void)chain.Start();
+    }
+  }
+
  private:
   std::optional<Clock::time_point> since_;
   std::chrono::seconds wait_ = kFirstRetry;

@@ -122,8 +122,10 @@ class Bm13xxDriver final : public ChipDriver {
   std::uint32_t enumeration_damage() const { return damage_; }
   // The chain answered only at the fast rate (left there by an earlier session).
   bool rate_recovered() const { return rate_recovered_; }
-  // The chips did not answer at the fast rate after being asked for it twice, but do at
-  // the reset rate: the chain mines at 115,200 baud (host_baud()).
+  // Requests for the fast rate before a chain whose chips miss them mines at the reset rate.
+  static constexpr int kRateSwitchTries = 2;
+  // The chips did not answer at the fast rate after kRateSwitchTries requests for it, but
+  // do at the reset rate: the chain mines at 115,200 baud (host_baud()).
   bool rate_fallback() const { return rate_fallback_; }
   // Requests for the fast rate the chips missed since Start (0 on a clean line).
   int rate_switch_misses() const { return rate_switch_misses_; }
@@ -152,6 +154,7 @@ class Bm13xxDriver final : public ChipDriver {
   Operation VerifyRateStep(Micros now);
   Operation AfterResetRateRead(Micros now);
   Operation SetBaudOp(std::uint32_t baud, Micros now);
+  Operation ChangeRate(std::uint32_t baud);
   void EnterMining(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);

@@ -6,6 +6,7 @@
 
 #include "hashrig/base/status.h"
 #include "hashrig/hal/protocol/bm13xx/chip.h"
+#include "hashrig/hal/protocol/bm13xx/frames.h"
 
 namespace hashrig::hal::protocol {
 
@@ -70,6 +71,10 @@ std::uint32_t FastBaudRegister(ChipModel model);  // ESP's "max baud" value
 // writes whose low byte is 0x31, as its init's 0x7A31 does).
 std::uint32_t SlowBaudRegister(ChipModel model);
 std::uint32_t ResetBaudRegister(ChipModel model);
+// The broadcast writes of the baud register that move every chip to its fast rate
+// (FastBaudRegister) and back to its reset rate (SlowBaudRegister).
+CommandFrame FastRateRequest(ChipModel model);
+CommandFrame SlowRateRequest(ChipModel model);
 // The chip's UART rate for a value of its baud register.
 std::uint32_t ChipBaud(ChipModel model, std::uint32_t value);
 // Whether writing `value` to `reg` switches the chip's UART rate (to ChipBaud(value)).
