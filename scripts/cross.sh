@@ -14,22 +14,31 @@
 #   bash scripts/cross.sh [--suite] [aarch64|armhf]...   (default: both; build/<arch>)
 # --suite (scripts/test.sh): only `hashrig` and the SHA-256 tests are built, and only
 # those and the cross.* tests run. A hash rate under qemu is the emulator's, not a
-# performance figure.
+# performance figure. --packages: only print the Debian packages the arches given need
+# (scripts/test.sh installs them beside the first build: dpkg mostly waits on the disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
 suite=0
-if [ "${1:-}" = --suite ]; then
-  suite=1
-  shift
-fi
+list=0
+case "${1:-}" in
+  --suite)
+    suite=1
+    shift
+    ;;
+  --packages)
+    list=1
+    shift
+    ;;
+esac
 arches=("$@")
 if ((${#arches[@]} == 0)); then
   arches=(aarch64 armhf)
 fi
 
-for arch in "${arches[@]}"; do
-  case "$arch" in
+# Sets triple and debarch for an arch name, and packages to what building for it needs.
+select_arch() {
+  case "$1" in
     aarch64)
       triple=aarch64-linux-gnu
       debarch=arm64
@@ -39,14 +48,27 @@ for arch in "${arches[@]}"; do
       debarch=armhf
       ;;
     *)
-      echo "usage: scripts/cross.sh [--suite] [aarch64|armhf]..." >&2
+      echo "usage: scripts/cross.sh [--suite|--packages] [aarch64|armhf]..." >&2
       exit 2
       ;;
   esac
+  packages=("g++-$triple" qemu-user "libssl-dev:$debarch" "libusb-1.0-0-dev:$debarch"
+    "libgtest-dev:$debarch" "libgmock-dev:$debarch" "libboost-dev:$debarch"
+    "libsecp256k1-dev:$debarch")
+}
+
+if ((list)); then
+  for arch in "${arches[@]}"; do
+    select_arch "$arch"
+    printf '%s\n' "${packages[@]}"
+  done | sort -u
+  exit 0
+fi
+
+for arch in "${arches[@]}"; do
+  select_arch "$arch"
   build="build/$arch"
-  bash scripts/setup.sh "g++-$triple" qemu-user "libssl-dev:$debarch" "libusb-1.0-0-dev:$debarch" \
-    "libgtest-dev:$debarch" "libgmock-dev:$debarch" "libboost-dev:$debarch" \
-    "libsecp256k1-dev:$debarch"
+  bash scripts/setup.sh "${packages[@]}"
   echo "== cross: $arch ($build)"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="cmake/toolchains/$triple.cmake" -DCMAKE_UNITY_BUILD=ON \

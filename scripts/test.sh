@@ -15,9 +15,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Test-only packages: promtool (prometheus) checks a live /metrics scrape; headless
-# Chromium, its WebDriver and python3-selenium drive the dashboard's browser test.
-bash scripts/setup.sh prometheus chromium chromium-driver python3-selenium
+# What the builds need first. Then, beside the first build (dpkg mostly waits on the disk:
+# ~110 s for these on a fresh machine), what only the tests need: promtool (prometheus)
+# checks a live /metrics scrape; headless Chromium, its WebDriver and python3-selenium
+# drive the dashboard's browser test; the cross stage's toolchains, qemu-user and arm64 /
+# armhf libraries. The Release tests wait for it.
+bash scripts/setup.sh
+mapfile -t cross_packages < <(bash scripts/cross.sh --packages aarch64 armhf)
+test_packages_log=$(mktemp)
+bash scripts/setup.sh prometheus chromium chromium-driver python3-selenium \
+  "${cross_packages[@]}" >"$test_packages_log" 2>&1 &
+test_packages=$!
 
 jobs=$(nproc)
 shared_data="${HASHRIG_SHARED_DATA_DIR:-$(pwd)/../shared/data}"
@@ -44,6 +52,14 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build build/asan -j"$jobs"
 
 status=0
+
+echo "== setup: the tests' packages (installed beside the builds)"
+if ! wait "$test_packages"; then
+  status=1
+  echo "test.sh: installing the tests' packages failed" >&2
+fi
+cat "$test_packages_log"
+rm -f "$test_packages_log"
 
 # Twice as many tests as cores (both builds): the soak, the conformance suite and most
 # end-to-end tests wait on processes or timers far more than they compute, and their
