@@ -254,7 +254,7 @@ void Chain::State::OnWrite(SimChip& chip, std::uint8_t reg, std::uint32_t value)
     chip.response_size = 11;  // the version-rolling enable switches the response format
     chip.scanners.clear();
   }
-  if (p::SwitchesBaud(config.model, reg, value)) {
+  if (p::SwitchesBaud(config.model, reg, value) && !faults.rate_switch_ignored) {
     chip_baud = p::ChipBaud(config.model, value);
   }
   if (reg == reg::kVersionRolling) {

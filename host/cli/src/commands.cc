@@ -264,6 +264,9 @@ const Command kSimCommand{
          "probability that a byte to the host is corrupted (Avalon: a reply's CRC fails)"},
         {"drop", 0, true, false, "probability that a response is lost"},
         {"delay-ms", 0, true, false, "delay of every response, milliseconds"},
+        {"ignore-rate-switch", 0, false, false,
+         "the chips stay at 115,200 baud whatever the host asks (a fast UART clock that does "
+         "not come up)"},
         {"seed", 0, true, false, "random seed for faults (default 1)"},
         {"sensor-glitch-every", 0, true, false,
          "N: every Nth EMC2101 temperature reading is a 0 °C glitch (with --control-link; "

@@ -77,7 +77,7 @@ Error ReadOutages(const Args& args, int modules, hal::sim::AvalonFaults& faults)
 Error ConfigureAvalon(const Args& args, hal::SimServerConfig& config) {
   for (const std::string_view only :
        {"model", "chips", "dead-chip", "bad-nonce-chip", "control-link", "record", "delay-ms",
-        "sensor-glitch-every"}) {
+        "sensor-glitch-every", "ignore-rate-switch"}) {
     if (args.Has(only)) {
       return Invalid("--" + std::string(only) + " is for BM13xx chains, not --avalon");
     }
@@ -122,6 +122,7 @@ Error Configure(const Args& args, hal::SimServerConfig& config) {
                    "': expected BM1397, BM1366, BM1368 or BM1370");
   }
   board.chain.model = *model;
+  board.faults.rate_switch_ignored = args.Has("ignore-rate-switch");
   if (args.Has("sensor-glitch-every") && !args.Has("control-link")) {
     return Invalid("--sensor-glitch-every needs --control-link (the EMC2101 is on that port)");
   }

@@ -561,6 +561,29 @@ TEST(RunCommandTest, ChainPtyClosedIsMarkedDownAndPickedUpAgain) {
   EXPECT_EQ(run.Wait(10s), 0);
 }
 
+// Chips that never take the fast UART rate (the simulator ignores the request): the host
+// finds them silent there and answering at 115,200, asks again, then mines at 115,200 and
+// says so as the chain's problem — accepted shares, not a chain failed and retried.
+TEST(RunCommandTest, ChipsThatIgnoreTheFastRateMineAtTheResetRateAndSaySo) {
+  const std::string link = ::testing::TempDir() + "/hashrig-slow-" + std::to_string(::getpid());
+  ChildProcess sim({HASHRIG_BINARY, "sim", "--model", "BM1370", "--chips", "2", "--cpu-rate", "2e6",
+                    "--link", link, "--ignore-rate-switch"});
+  ASSERT_TRUE(sim.ReadLine(10s).has_value()) << sim.Stderr();
+  ChildProcess run({HASHRIG_BINARY, "run", "--board", "serial:" + link, "--chip", "BM1370",
+                    "--chips", "2", "--ticket-difficulty", "0.0005", "--pool-difficulty", "0.0002",
+                    "--duration", "90"});
+  ASSERT_TRUE(
+      WaitForLog(run, "WARN BM0: mining: the chips did not take the fast UART rate", 0, 60s))
+      << run.Stderr();
+  ASSERT_TRUE(WaitForLog(run, "INFO share: Accepted", 0, 60s)) << run.Stderr();
+  run.Signal(SIGTERM);
+  ASSERT_EQ(run.Wait(10s), 0) << run.Stderr();
+  const auto summary = run.ReadLine(1s);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_NE(summary->find("hardware errors 0"), std::string::npos) << *summary;
+  EXPECT_EQ(run.Stderr().find("failed:"), std::string::npos) << run.Stderr();
+}
+
 }  // namespace
 }  // namespace hashrig::testing
 

@@ -44,6 +44,9 @@ struct Faults {
   std::chrono::milliseconds response_delay{0};
   std::vector<int> dead_chips;       // chain positions that never answer nor hash
   std::vector<int> bad_nonce_chips;  // positions that report nonces failing their ticket
+  // The chips stay at their reset rate whatever is written to their baud register (a
+  // chip whose fast UART clock does not come up): a host must notice and talk at 115,200.
+  bool rate_switch_ignored = false;
 };
 
 struct ChipCounters {
