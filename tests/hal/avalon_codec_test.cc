@@ -572,6 +572,22 @@ TEST(AvalonGenerationTest, LayoutParametersAreTheReferences) {
   EXPECT_EQ(*PllWordFor(Generation::kAvalon7, Megahertz{600}), 0x0133f813u);
   EXPECT_EQ(*PllWordFor(kA10Gen, Megahertz{575}), 0x00968DA1u);
   EXPECT_FALSE(PllWordFor(kA8Gen, Megahertz{575}));  // not in the reference
+  // PllFrequencyOf reads every known word back to its frequency, on its generations only.
+  int known = 0;
+  for (const auto& info : kGenerations) {
+    for (int mhz = 0; mhz <= 1500; ++mhz) {
+      if (const auto word = PllWordFor(info.generation, Megahertz{static_cast<double>(mhz)})) {
+        ++known;
+        const auto back = PllFrequencyOf(info.generation, *word);
+        ASSERT_TRUE(back.has_value()) << mhz;
+        EXPECT_EQ(back->value, mhz);
+      }
+    }
+  }
+  EXPECT_EQ(known, 1 + 8 + 8 + 3);  // Avalon 7, 8, LC3 and 10 (§3.5's words)
+  EXPECT_EQ(PllFrequencyOf(kA10Gen, 0x00968DA1u)->value, 575);
+  EXPECT_FALSE(PllFrequencyOf(kA8Gen, 0x00968DA1u));  // Avalon 10's word, not Avalon 8's
+  EXPECT_FALSE(PllFrequencyOf(Generation::kAvalon7, 0x12345678u));
   // A difficulty above the cap is sent as the cap: Avalon 7 at 1024 sends 500.
   Job542213 real;
   const auto a7_job = JobPackets::Make(Generation::kAvalon7, real.job, {});

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <set>
 #include <vector>
@@ -247,6 +248,26 @@ TEST_P(AvalonSimTest, ConfigurationIsAcceptedAndGarbageRefused) {
   host.Send(pll, 1, false);
   EXPECT_GE(host.bus.counters(0).refused + host.bus.bus_counters().refused, 2u);
   EXPECT_EQ(host.bus.counters(1).refused, 0u);
+}
+
+// The AUC's INFO reading is the ADC value whose temperature (the host's arithmetic) is the
+// nearest to the ambient of all 1,022 readings, from -40 to 120 °C.
+TEST(AvalonAucSimTest, TheInfoReadingIsTheNearestToTheAmbient) {
+  for (const double ambient : {-40.0, -12.3, 0.0, 25.0, 47.6, 85.0, 120.0}) {
+    AvalonConfig config = ConfigFor(Generation::kAvalon8, 1, true);
+    config.ambient_c = ambient;
+    AvalonBus bus(config);
+    bus.Receive(av::AucSimple(av::AucRequest::kInfo).span());
+    const auto info = av::DecodeAucReply(bus.TakeOutput());
+    ASSERT_TRUE(info.ok()) << ambient;
+    const std::uint16_t sent = av::DecodeAucInfo(info->body_span())->temperature_adc;
+    const double error = std::abs(av::AucTemperature(sent)->value - ambient);
+    for (std::uint16_t adc = 1; adc < 1023; ++adc) {
+      const auto t = av::AucTemperature(adc);
+      ASSERT_TRUE(!t.ok() || std::abs(t->value - ambient) >= error)
+          << ambient << " C: reading " << adc << " is nearer than " << sent;
+    }
+  }
 }
 
 // Issue 16, point 5: the rig table's Avalon rows are wire-level — the simulated 851 and

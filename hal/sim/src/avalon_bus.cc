@@ -3,6 +3,7 @@
 // with the configured faults; time shared out as a CPU budget.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <random>
 
 #include "avalon_module.h"
@@ -21,11 +22,17 @@ constexpr std::string_view kAucVersion = "AUC-20151208";  // §2.2's example fir
 constexpr std::uint8_t kMaxAddress = 0x7F;                // 7-bit I2C addresses
 constexpr std::uint8_t kIdleBus = 0xFF;                   // SDA pulled up, nobody driving
 
-// The INFO ADC reading whose conversion (AucTemperature) is nearest `celsius`.
+// The INFO ADC reading whose conversion (AucTemperature) is nearest `celsius`: the NTC's
+// curve inverted, then the readings beside it compared (the host's arithmetic truncates).
+// The same reading as trying all 1,022 (-40 to 120 °C in 0.25 °C steps), without 1,022
+// logarithms for every bus made (a fuzz target makes four per input).
 std::uint16_t AdcFor(double celsius) {
+  const double ratio = std::exp(3500 * (1 / (25 + 273.15) - 1 / (celsius + 273.15)));
+  const auto centre = static_cast<int>(std::lround(1023 / (ratio + 1)));
   std::uint16_t best = 0x0200;
   double error = 1e9;
-  for (std::uint16_t adc = 1; adc < 1023; ++adc) {
+  for (int reading = std::max(1, centre - 2); reading <= std::min(1022, centre + 2); ++reading) {
+    const auto adc = static_cast<std::uint16_t>(reading);
     const auto t = av::AucTemperature(adc);
     if (t.ok() && std::abs(t->value - celsius) < error) {
       error = std::abs(t->value - celsius);

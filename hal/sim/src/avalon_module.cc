@@ -53,17 +53,6 @@ bool Contains(const std::vector<int>& list, int value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// The frequency `word` stands for, if the codec knows the word (PllWordFor's entries).
-std::optional<double> MhzOfWord(Generation generation, std::uint32_t word) {
-  for (int mhz = 0; mhz <= 1500; mhz += 1) {
-    const auto known = av::PllWordFor(generation, Megahertz{static_cast<double>(mhz)});
-    if (known && *known == word) {
-      return mhz;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 const ModuleModel& ModelOf(Generation generation) { return kModels[static_cast<int>(generation)]; }
@@ -213,8 +202,8 @@ bool SimModule::SetPll(const av::SetPll& pll) {
   double top = 0;
   bool known = false;
   for (std::size_t i = 0; i < av::InfoOf(config_.generation).pll_points; ++i) {
-    if (const auto mhz = MhzOfWord(config_.generation, pll.words[i])) {
-      top = std::max(top, *mhz);
+    if (const auto mhz = av::PllFrequencyOf(config_.generation, pll.words[i])) {
+      top = std::max(top, mhz->value);
       known = true;
     }
   }

@@ -30,4 +30,13 @@ std::optional<std::uint32_t> PllWordFor(Generation generation, Megahertz frequen
   return std::nullopt;
 }
 
+std::optional<Megahertz> PllFrequencyOf(Generation generation, std::uint32_t word) {
+  for (const PllEntry& entry : kPllWords) {
+    if ((entry.generations & Bit(generation)) != 0 && entry.word == word) {
+      return Megahertz{static_cast<double>(entry.mhz)};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace hashrig::hal::protocol::avalon

@@ -370,5 +370,8 @@ inline constexpr std::size_t kMaxPllPoints = 6;
 // Avalon 8/LC3's 0, 25, 500, 525, 650, 800, 850 and 1200 MHz; Avalon 10's 0, 525 and
 // 575 MHz. 0 MHz is the "unused point" word 0x04400000. Empty otherwise.
 std::optional<std::uint32_t> PllWordFor(Generation generation, Megahertz frequency);
+// The other way: the frequency a known PLL word stands for on `generation` (a module
+// simulator reading SET_PLL); empty for words not among those entries.
+std::optional<Megahertz> PllFrequencyOf(Generation generation, std::uint32_t word);
 
 }  // namespace hashrig::hal::protocol::avalon
