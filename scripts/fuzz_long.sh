@@ -4,7 +4,8 @@
 # (scripts/fuzz_corpus.py writes it from ../shared/data), then merging what the run found
 # back into that corpus, minimised. Prints one line per target: executions, seconds,
 # executions/s, corpus size, and the verdict; a crash leaves its input in
-# /tmp/hashrig-fuzz/TARGET/ and makes the exit status 1.
+# /tmp/hashrig-fuzz/TARGET/ and makes the exit status 1. A run stopped with SIGINT (kill
+# -INT the fuzzer: libFuzzer exits 72) is a run, not a failure: what it found is merged.
 #
 #   scripts/fuzz_long.sh [BUILD_DIR] [RUNS] [TARGET...]     (default build/asan, 10000000)
 #
@@ -38,10 +39,13 @@ for target in "${targets[@]}"; do
   seconds=$(($(date +%s) - start))
   done_runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   verdict="ok"
-  if [ $rc -ne 0 ]; then
+  if [ $rc -eq 72 ]; then
+    verdict="stopped (SIGINT)"
+  elif [ $rc -ne 0 ]; then
     verdict="FAILED (exit $rc; see $log and $work/crashes/)"
     status=1
-  else
+  fi
+  if [ $rc -eq 0 ] || [ $rc -eq 72 ]; then
     "$binary" -merge=1 "$seeds" "$work/found" >"$work/merge.log" 2>&1 || true
   fi
   printf '%-22s %12s %8s %9s %7s  %s\n' "$target" "${done_runs:-0}" "$seconds" \
