@@ -11,7 +11,7 @@
 # as a child need binfmt_misc, which a container lacks: the cross.* tests run those
 # processes under the emulator themselves. Installs the toolchains, qemu-user and the
 # -dev packages of the target's libraries first (Debian multiarch).
-#   bash scripts/cross.sh [--suite] [aarch64|armhf]...   (default: both; build/<arch>)
+#   bash scripts/cross.sh [--suite|--packages] [aarch64|armhf]...   (default: both; build/<arch>)
 # --suite (scripts/test.sh): only `hashrig` and the SHA-256 tests are built, and only
 # those and the cross.* tests run. A hash rate under qemu is the emulator's, not a
 # performance figure. --packages: only print the Debian packages the arches given need
