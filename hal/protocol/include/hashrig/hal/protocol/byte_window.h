@@ -2,6 +2,7 @@
 // here (BM13xx, the board link, bitaxe-raw): fixed size, no heap.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -25,9 +26,9 @@ class ByteWindow {
       skipped_ += static_cast<std::uint32_t>(count);
     }
     size_ -= count;
-    for (std::size_t i = 0; i < size_; ++i) {
-      bytes_[i] = bytes_[count + i];
-    }
+    // One memmove: garbage is dropped a byte at a time, and a loop of N byte copies per
+    // byte was a third of fuzz_board_link's time (N = 325) under ASan.
+    std::copy(bytes_.begin() + count, bytes_.begin() + count + size_, bytes_.begin());
   }
   std::size_t size() const { return size_; }
   std::uint8_t operator[](std::size_t i) const { return bytes_[i]; }
