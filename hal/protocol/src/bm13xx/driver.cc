@@ -197,7 +197,7 @@ Operation Bm13xxDriver::Poll(Micros now) {
       }
       ++step_;
       next_at_ = now + delay;
-      return op.kind == Operation::Kind::kSetBaud ? ChangeRate(op.baud) : op;
+      return op.kind == Operation::Kind::kSetBaud ? ChangeRate(op.baud, decoder_.frame_size()) : op;
     }
     case ChainState::kMining:
       if (pending_mask_.kind != Operation::Kind::kNone) {
@@ -306,13 +306,14 @@ Operation Bm13xxDriver::AfterResetRateRead(Micros now) {
 // under load).
 Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud, Micros now) {
   next_at_ = now + 2 * config_.baud_drain;
-  return ChangeRate(baud);
+  return ChangeRate(baud, decoder_.frame_size());
 }
 
-// The host's UART to `baud`: bytes half-read at the old rate are dropped with the decoder.
-Operation Bm13xxDriver::ChangeRate(std::uint32_t baud) {
+// The host's UART to `baud`: bytes half-read at the old rate are dropped with the decoder
+// (a new one, for frames of `frame_size`).
+Operation Bm13xxDriver::ChangeRate(std::uint32_t baud, std::size_t frame_size) {
   baud_ = baud;
-  NewDecoder(decoder_.frame_size());
+  NewDecoder(frame_size);
   return HostRate(baud);
 }
 
@@ -320,7 +321,7 @@ Operation Bm13xxDriver::ResetStep(Micros now) {
   Operation op;
   switch (step_++) {
     case 0:
-      return ChangeRate(kResetBaud);
+      return ChangeRate(kResetBaud, decoder_.frame_size());
     case 1:
       op.kind = Operation::Kind::kReset;
       op.reset_asserted = true;
@@ -437,8 +438,7 @@ Operation Bm13xxDriver::EndAttempt(Micros now) {
 Operation Bm13xxDriver::RecoverRateStep(Micros now) {
   switch (recovery_step_++) {
     case 1:
-      NewDecoder(InfoOf(config_.model).response_size);
-      return ChangeRate(InfoOf(config_.model).fast_baud);
+      return ChangeRate(InfoOf(config_.model).fast_baud, InfoOf(config_.model).response_size);
     case 2:
       next_at_ = now + config_.baud_drain;  // the frame leaves at the fast rate, the chips switch
       return Write(SlowRateRequest(config_.model));
@@ -447,7 +447,7 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       step_ = 0;
       attempts_ = 0;
       best_found_ = 0;
-      return ChangeRate(kResetBaud);
+      return ChangeRate(kResetBaud, decoder_.frame_size());
   }
 }
 
