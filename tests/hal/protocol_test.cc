@@ -3,6 +3,8 @@
 // init tables of §3): every captured frame is reproduced byte for byte by our encoders
 // and decoded back; the real BM1370 round trip gives the pool's share.
 #include <algorithm>
+#include <deque>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "hashrig/hal/protocol/bm13xx/frames.h"
 #include "hashrig/hal/protocol/bm13xx/nonce.h"
 #include "hashrig/hal/protocol/bm13xx/registers.h"
+#include "hashrig/hal/protocol/byte_window.h"
 #include "hashrig/hal/protocol/crc.h"
 #include "hashrig/sha256/sha256.h"
 #include "support/shared_data.h"
@@ -68,6 +71,41 @@ const char* const kCommandFrames[] = {
 
 std::uint32_t Be32(const std::vector<std::uint8_t>& b, std::size_t at) {
   return static_cast<std::uint32_t>(b[at]) << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3];
+}
+
+// Every decoder's window (byte_window.h) against a plain deque: pushes, drops of the
+// front, frames taken whole, and a full window that loses its oldest byte, in a seeded
+// random order — the bytes held, their order and the skipped count always agree.
+TEST(ProtocolTest, TheByteWindowHoldsWhatADequeWould) {
+  ByteWindow<11> window;
+  std::deque<std::uint8_t> model;
+  std::uint32_t skipped = 0;
+  std::mt19937 random(13);
+  for (int step = 0; step < 20000; ++step) {
+    const unsigned action = random() % 4;
+    if (action < 2 || model.empty()) {
+      const auto byte = static_cast<std::uint8_t>(random());
+      if (model.size() == 11) {
+        model.pop_front();
+        ++skipped;
+      }
+      model.push_back(byte);
+      window.Push(byte);
+    } else {
+      const std::size_t count = 1 + random() % model.size();
+      const bool garbage = action == 2;
+      model.erase(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(count));
+      skipped += garbage ? static_cast<std::uint32_t>(count) : 0;
+      window.Drop(count, garbage);
+    }
+    ASSERT_EQ(window.size(), model.size()) << "step " << step;
+    const std::vector<std::uint8_t> held = Vec(window.span(0, window.size()));
+    ASSERT_EQ(held, std::vector<std::uint8_t>(model.begin(), model.end())) << "step " << step;
+    for (std::size_t i = 0; i < model.size(); ++i) {
+      ASSERT_EQ(window[i], model[i]);
+    }
+    ASSERT_EQ(window.skipped(), skipped);
+  }
 }
 
 TEST(ProtocolTest, EveryCapturedCommandFrameIsReproducedAndDecoded) {
