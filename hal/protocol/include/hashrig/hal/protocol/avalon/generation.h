@@ -155,30 +155,26 @@ inline constexpr std::size_t kKinds = static_cast<std::size_t>(Kind::kStatusOtp)
 // kTypes indexed both ways, built at compile time (a row whose kind or generation is out
 // of range does not compile): every packet decoded or encoded asks, and a scan of the 44
 // rows was a quarter of fuzz_avalon's time. The first row for a pair wins, as a scan's.
-inline constexpr auto kTypeOf = [] {
-  std::array<std::array<std::optional<std::uint8_t>, kGenerations>, kKinds> table{};
+// table[key(row)][generation] = value(row), for each generation the row names.
+template <typename Value, std::size_t kKeys, typename KeyOf, typename ValueOf>
+constexpr auto IndexTypeRows(KeyOf key_of, ValueOf value_of) {
+  std::array<std::array<std::optional<Value>, kGenerations>, kKeys> table{};
   for (const TypeRow& row : kTypes) {
     for (std::size_t g = 0; g < kGenerations; ++g) {
-      auto& slot = table[static_cast<std::size_t>(row.kind)][g];
+      auto& slot = table[key_of(row)][g];
       if ((row.generations & (1u << g)) != 0 && !slot) {
-        slot = row.type;
+        slot = value_of(row);
       }
     }
   }
   return table;
-}();
-inline constexpr auto kKindOf = [] {
-  std::array<std::array<std::optional<Kind>, kGenerations>, 256> table{};
-  for (const TypeRow& row : kTypes) {
-    for (std::size_t g = 0; g < kGenerations; ++g) {
-      auto& slot = table[row.type][g];
-      if ((row.generations & (1u << g)) != 0 && !slot) {
-        slot = row.kind;
-      }
-    }
-  }
-  return table;
-}();
+}
+inline constexpr auto kTypeOf = IndexTypeRows<std::uint8_t, kKinds>(
+    [](const TypeRow& row) { return static_cast<std::size_t>(row.kind); },
+    [](const TypeRow& row) { return row.type; });
+inline constexpr auto kKindOf =
+    IndexTypeRows<Kind, 256>([](const TypeRow& row) { return std::size_t{row.type}; },
+                             [](const TypeRow& row) { return row.kind; });
 }  // namespace detail
 
 // The TYPE byte of `kind` in `generation`; empty if that generation has no such packet.
