@@ -80,20 +80,22 @@ TEST(ProtocolTest, TheByteWindowHoldsWhatADequeWould) {
   ByteWindow<11> window;
   std::deque<std::uint8_t> model;
   std::uint32_t skipped = 0;
+  int overflows = 0;
   std::mt19937 random(13);
   for (int step = 0; step < 20000; ++step) {
     const unsigned action = random() % 4;
-    if (action < 2 || model.empty()) {
+    if (action < 3 || model.empty()) {
       const auto byte = static_cast<std::uint8_t>(random());
       if (model.size() == 11) {
         model.pop_front();
         ++skipped;
+        ++overflows;
       }
       model.push_back(byte);
       window.Push(byte);
     } else {
       const std::size_t count = 1 + random() % model.size();
-      const bool garbage = action == 2;
+      const bool garbage = random() % 2 == 0;
       model.erase(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(count));
       skipped += garbage ? static_cast<std::uint32_t>(count) : 0;
       window.Drop(count, garbage);
@@ -106,6 +108,7 @@ TEST(ProtocolTest, TheByteWindowHoldsWhatADequeWould) {
     }
     ASSERT_EQ(window.skipped(), skipped);
   }
+  EXPECT_GT(overflows, 100);  // the full window was reached, not only short ones
 }
 
 TEST(ProtocolTest, EveryCapturedCommandFrameIsReproducedAndDecoded) {
