@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -16,11 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hashrig::host::MinerSnapshot snapshot;
   snapshot.pools.resize(2);
   snapshot.chains.resize(1);
+  std::string checked;  // the last reply found well-formed (levels often answer alike)
   for (auto access : {hashrig::host::ApiAccess::kNone, hashrig::host::ApiAccess::kRead,
                       hashrig::host::ApiAccess::kWrite}) {
     const auto reply = hashrig::host::AnswerApi(request, access, snapshot, 0);
     if (reply.bytes.empty() || reply.bytes.find('\0') != reply.bytes.size() - 1) {
       std::abort();
+    }
+    if (reply.bytes == checked) {
+      continue;
     }
     const std::string text = reply.bytes.substr(0, reply.bytes.size() - 1);
     const auto start = request.find_first_not_of(" \t\r\n");
@@ -30,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (json ? !nlohmann::json::accept(text) : !plain_ok) {
       std::abort();
     }
+    checked = reply.bytes;
   }
   (void)hashrig::host::ParseApiAllow(request);
   return 0;
