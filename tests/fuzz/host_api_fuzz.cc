@@ -17,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hashrig::host::MinerSnapshot snapshot;
   snapshot.pools.resize(2);
   snapshot.chains.resize(1);
+  const auto start = request.find_first_not_of(" \t\r\n");
+  const bool json = start != std::string_view::npos && request[start] == '{';
   std::string checked;  // the last reply found well-formed (levels often answer alike)
   for (auto access : {hashrig::host::ApiAccess::kNone, hashrig::host::ApiAccess::kRead,
                       hashrig::host::ApiAccess::kWrite}) {
@@ -28,8 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     const std::string text = reply.bytes.substr(0, reply.bytes.size() - 1);
-    const auto start = request.find_first_not_of(" \t\r\n");
-    const bool json = start != std::string_view::npos && request[start] == '{';
     const bool plain_ok =
         text == "BYE" || text == "RESTART" || (text.rfind("STATUS=", 0) == 0 && text.back() == '|');
     if (json ? !nlohmann::json::accept(text) : !plain_ok) {

@@ -197,7 +197,7 @@ Operation Bm13xxDriver::Poll(Micros now) {
       }
       ++step_;
       next_at_ = now + delay;
-      return op.kind == Operation::Kind::kSetBaud ? ChangeRate(op.baud, decoder_.frame_size()) : op;
+      return op.kind == Operation::Kind::kSetBaud ? ChangeRate(op.baud) : op;
     }
     case ChainState::kMining:
       if (pending_mask_.kind != Operation::Kind::kNone) {
@@ -306,7 +306,7 @@ Operation Bm13xxDriver::AfterResetRateRead(Micros now) {
 // under load).
 Operation Bm13xxDriver::SetBaudOp(std::uint32_t baud, Micros now) {
   next_at_ = now + 2 * config_.baud_drain;
-  return ChangeRate(baud, decoder_.frame_size());
+  return ChangeRate(baud);
 }
 
 // The host's UART to `baud`: bytes half-read at the old rate are dropped with the decoder
@@ -316,12 +316,15 @@ Operation Bm13xxDriver::ChangeRate(std::uint32_t baud, std::size_t frame_size) {
   NewDecoder(frame_size);
   return HostRate(baud);
 }
+Operation Bm13xxDriver::ChangeRate(std::uint32_t baud) {
+  return ChangeRate(baud, decoder_.frame_size());
+}
 
 Operation Bm13xxDriver::ResetStep(Micros now) {
   Operation op;
   switch (step_++) {
     case 0:
-      return ChangeRate(kResetBaud, decoder_.frame_size());
+      return ChangeRate(kResetBaud);
     case 1:
       op.kind = Operation::Kind::kReset;
       op.reset_asserted = true;
@@ -447,7 +450,7 @@ Operation Bm13xxDriver::RecoverRateStep(Micros now) {
       step_ = 0;
       attempts_ = 0;
       best_found_ = 0;
-      return ChangeRate(kResetBaud, decoder_.frame_size());
+      return ChangeRate(kResetBaud);
   }
 }
 

@@ -155,6 +155,7 @@ class Bm13xxDriver final : public ChipDriver {
   Operation AfterResetRateRead(Micros now);
   Operation SetBaudOp(std::uint32_t baud, Micros now);
   Operation ChangeRate(std::uint32_t baud, std::size_t frame_size);
+  Operation ChangeRate(std::uint32_t baud);  // frames of the size read now
   void EnterMining(Micros now);
   bool ConfigOp(std::size_t step, Operation& op, Micros& delay) const;
   void Fail(Status status);
