@@ -11,7 +11,10 @@
 #
 # BUILD_DIR must be configured with -DHASHRIG_FUZZ=ON (clang; scripts/test.sh's build/asan
 # is: ASan + UBSan + libFuzzer). FUZZ_SECONDS=S also stops each target after S seconds
-# (whichever comes first). docs/RELIABILITY.md records the figures.
+# (whichever comes first). FUZZ_JOBS=N runs N fuzzer processes per target side by side (one
+# per core), RUNS/N executions each, all writing their finds to the same found/ directory
+# (libFuzzer reloads it, so each sees the others' finds) and logging to run.log, run.2.log,
+# ...; the executions printed are their sum. docs/RELIABILITY.md records the figures.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
@@ -30,19 +33,33 @@ for target in "${targets[@]}"; do
   seeds="tests/fuzz/corpus/$target"
   work="/tmp/hashrig-fuzz/$target"
   mkdir -p "$seeds" "$work/found" "$work/crashes"
-  log="$work/run.log"
+  jobs=${FUZZ_JOBS:-1}
+  rm -f "$work"/run.[0-9]*.log
   start=$(date +%s)
-  "$binary" -runs="$runs" -max_total_time="${FUZZ_SECONDS:-0}" -rss_limit_mb=2048 -timeout=30 \
-    -print_final_stats=1 \
-    -artifact_prefix="$work/crashes/" "$work/found" "$seeds" >"$log" 2>&1
-  rc=$?
+  pids=()
+  for ((job = 1; job <= jobs; job++)); do
+    log="$work/run.log"
+    [ "$job" -gt 1 ] && log="$work/run.$job.log"
+    "$binary" -runs="$((runs / jobs))" -max_total_time="${FUZZ_SECONDS:-0}" -rss_limit_mb=2048 \
+      -timeout=30 -print_final_stats=1 \
+      -artifact_prefix="$work/crashes/" "$work/found" "$seeds" >"$log" 2>&1 &
+    pids+=($!)
+  done
+  rc=0
+  for pid in "${pids[@]}"; do
+    wait "$pid"
+    job_rc=$?
+    # The worst exit wins: a crash (any status but 0 and 72) over a SIGINT stop over a clean end.
+    if [ $job_rc -ne 0 ] && { [ $rc -eq 0 ] || [ $rc -eq 72 ]; }; then rc=$job_rc; fi
+  done
   seconds=$(($(date +%s) - start))
-  done_runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  done_runs=$(cat "$work"/run.log "$work"/run.[0-9]*.log 2>/dev/null |
+    grep -o 'stat::number_of_executed_units: *[0-9]*' | awk '{n += $2} END {print n + 0}')
   verdict="ok"
   if [ $rc -eq 72 ]; then
     verdict="stopped (SIGINT)"
   elif [ $rc -ne 0 ]; then
-    verdict="FAILED (exit $rc; see $log and $work/crashes/)"
+    verdict="FAILED (exit $rc; see $work/run*.log and $work/crashes/)"
     status=1
   fi
   if [ $rc -eq 0 ] || [ $rc -eq 72 ]; then
